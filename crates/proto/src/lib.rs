@@ -1,0 +1,519 @@
+//! The one Parley API.
+//!
+//! Every type that crosses a wire — hub HTTP/WebSocket, Tauri IPC — is defined here once.
+//! TypeScript declarations for the UI are generated from these types with `ts-rs`
+//! (`cargo test -p parley-proto export_bindings` writes `ui/src/api/generated/`), and
+//! `make check-bindings` fails when the committed file is stale.
+//!
+//! Conventions:
+//! - field names are camelCase on the wire;
+//! - ids of contacts, interactions and agents are the hub's ids; a message id is unique
+//!   within the host that served it (the hub, or the desktop replica, which also holds
+//!   messages the hub has not seen yet);
+//! - times are milliseconds since the Unix epoch (UTC).
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// A hub-assigned row id.
+pub type Id = i64;
+
+/// Milliseconds since the Unix epoch, UTC.
+pub type Millis = i64;
+
+/// An agent's status on the SMS channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum AgentStatus {
+    Ready,
+    NotReady,
+}
+
+impl AgentStatus {
+    /// The stored/wire spelling.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ready => "ready",
+            Self::NotReady => "notReady",
+        }
+    }
+
+    /// Parses the stored/wire spelling.
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "ready" => Some(Self::Ready),
+            "notReady" => Some(Self::NotReady),
+            _ => None,
+        }
+    }
+}
+
+/// What an account may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum Role {
+    Agent,
+    Supervisor,
+    Admin,
+}
+
+impl Role {
+    /// The stored/wire spelling.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Agent => "agent",
+            Self::Supervisor => "supervisor",
+            Self::Admin => "admin",
+        }
+    }
+
+    /// Parses the stored/wire spelling.
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "agent" => Some(Self::Agent),
+            "supervisor" => Some(Self::Supervisor),
+            "admin" => Some(Self::Admin),
+            _ => None,
+        }
+    }
+}
+
+/// An agent account as the UI sees it (never the password hash).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Agent {
+    pub id: Id,
+    pub login: String,
+    pub name: String,
+    pub role: Role,
+    pub status: AgentStatus,
+    /// Offered interactions are accepted for the agent at once.
+    pub auto_answer: bool,
+    /// How many interactions the agent can hold at once (offered + active).
+    pub max_chats: u32,
+}
+
+/// A person who texts the contact center, known by their phone number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Contact {
+    pub id: Id,
+    /// E.164, e.g. `+15551230001`.
+    pub phone: String,
+    pub name: Option<String>,
+    /// The agent who last accepted an interaction with this contact.
+    pub assigned_agent_id: Option<Id>,
+    pub last_activity_at: Millis,
+}
+
+/// Where an interaction is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum InteractionState {
+    /// Waiting for a Ready agent with free capacity.
+    Queued,
+    /// Offered to `agentId`, waiting for Accept.
+    Offered,
+    /// Accepted: the agent is chatting.
+    Active,
+    /// Ended by the agent or the contact; the view stays open until Done.
+    Ended,
+    /// Closed by the agent.
+    Done,
+}
+
+impl InteractionState {
+    /// The stored/wire spelling.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::Offered => "offered",
+            Self::Active => "active",
+            Self::Ended => "ended",
+            Self::Done => "done",
+        }
+    }
+
+    /// Parses the stored/wire spelling.
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "queued" => Some(Self::Queued),
+            "offered" => Some(Self::Offered),
+            "active" => Some(Self::Active),
+            "ended" => Some(Self::Ended),
+            "done" => Some(Self::Done),
+            _ => None,
+        }
+    }
+}
+
+/// One chat session with a contact, routed to one agent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Interaction {
+    pub id: Id,
+    pub contact_id: Id,
+    pub state: InteractionState,
+    /// The agent it is offered to (state `offered`) or handled by (later states).
+    pub agent_id: Option<Id>,
+    pub created_at: Millis,
+    pub offered_at: Option<Millis>,
+    pub accepted_at: Option<Millis>,
+    pub ended_at: Option<Millis>,
+}
+
+/// Which way a message went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum Direction {
+    /// From the contact to the contact center.
+    Inbound,
+    /// From an agent to the contact.
+    Outbound,
+}
+
+impl Direction {
+    /// The stored/wire spelling.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Inbound => "inbound",
+            Self::Outbound => "outbound",
+        }
+    }
+
+    /// Parses the stored/wire spelling.
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "inbound" => Some(Self::Inbound),
+            "outbound" => Some(Self::Outbound),
+            _ => None,
+        }
+    }
+}
+
+/// Delivery state of a message. Outbound states only move forward
+/// (see [`MessageStatus::rank`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum MessageStatus {
+    /// Saved on the desktop, not yet accepted by the hub (offline outbox).
+    Pending,
+    /// Accepted by the hub, waiting to be (or being) handed to the provider.
+    Queued,
+    /// Handed to the carrier.
+    Sent,
+    /// The carrier reported delivery to the handset.
+    Delivered,
+    /// The carrier could not deliver it.
+    Undelivered,
+    /// The provider refused or failed it.
+    Failed,
+    /// An inbound message.
+    Received,
+}
+
+impl MessageStatus {
+    /// The stored/wire spelling.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Queued => "queued",
+            Self::Sent => "sent",
+            Self::Delivered => "delivered",
+            Self::Undelivered => "undelivered",
+            Self::Failed => "failed",
+            Self::Received => "received",
+        }
+    }
+
+    /// Parses the stored/wire spelling.
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "pending" => Some(Self::Pending),
+            "queued" => Some(Self::Queued),
+            "sent" => Some(Self::Sent),
+            "delivered" => Some(Self::Delivered),
+            "undelivered" => Some(Self::Undelivered),
+            "failed" => Some(Self::Failed),
+            "received" => Some(Self::Received),
+            _ => None,
+        }
+    }
+
+    /// How far along the delivery path a status is. A status update is applied only when
+    /// it moves a message forward, so late or repeated callbacks never move it back.
+    #[must_use]
+    pub fn rank(self) -> u8 {
+        match self {
+            Self::Pending => 0,
+            Self::Queued => 1,
+            Self::Sent => 2,
+            Self::Delivered | Self::Undelivered | Self::Failed | Self::Received => 3,
+        }
+    }
+}
+
+/// One SMS in a contact's transcript.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Message {
+    /// Unique within the host that served it (hub or desktop replica).
+    pub id: Id,
+    pub contact_id: Id,
+    pub interaction_id: Option<Id>,
+    pub direction: Direction,
+    /// Plain text. Always rendered as text, never as HTML.
+    pub body: String,
+    pub status: MessageStatus,
+    /// The provider's error code when `status` is `failed` or `undelivered`.
+    pub error_code: Option<u32>,
+    /// The agent who wrote an outbound message.
+    pub agent_id: Option<Id>,
+    /// The idempotency key the sending client chose for an outbound message.
+    pub client_key: Option<String>,
+    pub created_at: Millis,
+}
+
+/// A contact in the Communication tab's list, with the calling agent's unread count.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ContactSummary {
+    pub contact: Contact,
+    /// Inbound messages the calling agent has not read yet.
+    pub unread_count: u32,
+    /// The newest message's text, for the list preview.
+    pub last_message: Option<String>,
+}
+
+/// What changed, in the hub's ordered event log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum EventKind {
+    /// A contact was created or changed.
+    Contact { contact: Contact },
+    /// An interaction was created or changed (queued, offered, accepted, …).
+    Interaction { interaction: Interaction },
+    /// A message was created or its delivery status changed.
+    Message { message: Message },
+    /// An agent's status or settings changed.
+    Agent { agent: Agent },
+}
+
+/// One entry of the hub's event log. `seq` increases by one per event, so a client that
+/// remembers the last `seq` it applied can ask for exactly what it missed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Event {
+    pub seq: i64,
+    pub at: Millis,
+    pub kind: EventKind,
+}
+
+/// `POST /api/login`, and the desktop's `login` command (which also names the hub).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LoginRequest {
+    /// The hub's base URL; used by the desktop host only.
+    #[serde(default)]
+    pub hub_url: Option<String>,
+    pub login: String,
+    pub password: String,
+}
+
+/// The hub's answer to a login: the bearer token for every other call.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LoginResponse {
+    pub token: String,
+    pub agent: Agent,
+}
+
+/// The signed-in agent, as the UI holds it. (The desktop keeps the token in its core,
+/// out of the webview.)
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Session {
+    pub agent: Agent,
+    /// The hub the session talks to (desktop) or the page's origin (browser).
+    pub hub_url: String,
+}
+
+/// `PUT /api/me/status`.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SetStatusRequest {
+    pub status: AgentStatus,
+}
+
+/// `POST /api/messages`: an agent's outbound SMS.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SendMessageRequest {
+    pub contact_id: Id,
+    /// The interaction the message belongs to, if sent from a Chat Interaction view.
+    pub interaction_id: Option<Id>,
+    pub body: String,
+    /// Chosen by the client once per message; the hub stores and sends a key only once.
+    pub client_key: String,
+}
+
+/// The UI's message-send input (the host picks the idempotency key).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ComposeRequest {
+    pub contact_id: Id,
+    pub interaction_id: Option<Id>,
+    pub body: String,
+}
+
+/// `POST /api/sim/inbound`: inject a customer SMS into the simulated carrier.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SimInboundRequest {
+    pub from: String,
+    pub body: String,
+}
+
+/// One message the simulated carrier was asked to send (`GET /api/sim/outbox`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SimOutboundMessage {
+    pub sid: String,
+    pub to: String,
+    pub from: String,
+    pub body: String,
+    pub status: MessageStatus,
+}
+
+/// The desktop's link to the hub.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum ConnectionState {
+    Online,
+    Offline,
+}
+
+/// Small, stable error codes the UI branches on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum ErrorCode {
+    /// The request itself is malformed or breaks a rule (empty text, too long, …).
+    BadRequest,
+    /// Not signed in, or the session expired.
+    Unauthorized,
+    /// Signed in, but not allowed.
+    Forbidden,
+    NotFound,
+    /// The request conflicts with the current state (e.g. accepting an offer that moved on).
+    Conflict,
+    /// The phone number cannot receive this message.
+    InvalidNumber,
+    /// The hub (or the provider behind it) cannot be reached right now.
+    Unavailable,
+    /// Something went wrong on our side; details are in the log.
+    Internal,
+}
+
+/// The one error shape at every edge (HTTP and IPC).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl ApiError {
+    /// Builds an error from its code and a message for the agent.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(formatter, "{:?}: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_are_internally_tagged_camel_case() {
+        let event = Event {
+            seq: 7,
+            at: 1,
+            kind: EventKind::Agent {
+                agent: Agent {
+                    id: 1,
+                    login: "ana".into(),
+                    name: "Ana".into(),
+                    role: Role::Agent,
+                    status: AgentStatus::NotReady,
+                    auto_answer: false,
+                    max_chats: 3,
+                },
+            },
+        };
+        let json = serde_json::to_value(&event).expect("event serializes");
+        assert_eq!(
+            json["kind"]["type"], "agent",
+            "the event kind is tagged by `type`"
+        );
+        assert_eq!(json["kind"]["agent"]["status"], "notReady");
+        assert_eq!(json["kind"]["agent"]["maxChats"], 3, "fields are camelCase");
+        let back: Event = serde_json::from_value(json).expect("event deserializes");
+        assert_eq!(back, event);
+    }
+
+    #[test]
+    fn stored_spellings_round_trip() {
+        for status in [
+            MessageStatus::Pending,
+            MessageStatus::Queued,
+            MessageStatus::Sent,
+            MessageStatus::Delivered,
+            MessageStatus::Undelivered,
+            MessageStatus::Failed,
+            MessageStatus::Received,
+        ] {
+            assert_eq!(MessageStatus::parse(status.as_str()), Some(status));
+            let wire = serde_json::to_value(status).expect("status serializes");
+            assert_eq!(wire, status.as_str(), "stored and wire spellings agree");
+        }
+        for state in [
+            InteractionState::Queued,
+            InteractionState::Offered,
+            InteractionState::Active,
+            InteractionState::Ended,
+            InteractionState::Done,
+        ] {
+            assert_eq!(InteractionState::parse(state.as_str()), Some(state));
+        }
+        assert_eq!(AgentStatus::parse("notReady"), Some(AgentStatus::NotReady));
+        assert_eq!(MessageStatus::parse("bogus"), None);
+    }
+
+    #[test]
+    fn status_rank_only_moves_forward() {
+        assert!(MessageStatus::Delivered.rank() > MessageStatus::Sent.rank());
+        assert!(MessageStatus::Sent.rank() > MessageStatus::Queued.rank());
+        assert!(MessageStatus::Queued.rank() > MessageStatus::Pending.rank());
+    }
+}

@@ -1,0 +1,83 @@
+//! The seam to an SMS carrier. The hub talks to every provider through [`Provider`].
+
+use std::time::Duration;
+
+/// What the hub asks a provider to send.
+#[derive(Debug, Clone)]
+pub struct OutboundSms {
+    /// E.164 destination.
+    pub to: String,
+    pub body: String,
+    /// Where the provider should post delivery status updates for this message.
+    pub status_callback: String,
+}
+
+/// A provider's delivery states, mapped from its own vocabulary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryStatus {
+    Queued,
+    Sent,
+    Delivered,
+    Undelivered,
+    Failed,
+}
+
+impl DeliveryStatus {
+    /// Maps a Twilio `MessageStatus`. Statuses that say nothing about an outbound message's
+    /// delivery (`receiving`, `received`) map to `None`.
+    #[must_use]
+    pub fn from_twilio(status: &str) -> Option<Self> {
+        match status {
+            "accepted" | "scheduled" | "queued" | "sending" => Some(Self::Queued),
+            "sent" => Some(Self::Sent),
+            "delivered" | "read" => Some(Self::Delivered),
+            "undelivered" | "partially_delivered" => Some(Self::Undelivered),
+            "failed" | "canceled" => Some(Self::Failed),
+            _ => None,
+        }
+    }
+}
+
+/// A provider's acceptance of a message.
+#[derive(Debug, Clone)]
+pub struct SentSms {
+    /// The provider's message id (Twilio: `SM…`).
+    pub sid: String,
+    pub status: DeliveryStatus,
+    /// The number the provider sends from.
+    pub from: Option<String>,
+}
+
+/// Why a send did not go through.
+#[derive(Debug, thiserror::Error)]
+pub enum ProviderError {
+    /// The provider refused this message for good (bad number, opted out, …).
+    #[error("the provider refused the message: {message} (error {code})")]
+    Rejected { code: u32, message: String },
+    /// The provider asked us to slow down; nothing was processed. Safe to retry.
+    #[error("the provider is rate limiting (retry after {retry_after:?})")]
+    RateLimited { retry_after: Option<Duration> },
+    /// The request did not reach the provider (connection refused, DNS, …). Safe to retry.
+    #[error("the provider cannot be reached: {0}")]
+    Unreachable(String),
+    /// The request may or may not have been processed (timeout, 5xx after sending).
+    /// Sending again could deliver the text twice.
+    #[error("the provider's answer was lost: {0}")]
+    Ambiguous(String),
+    /// Our own configuration is wrong (credentials, From number).
+    #[error("the provider configuration is wrong: {0}")]
+    Configuration(String),
+}
+
+/// An SMS carrier.
+#[async_trait::async_trait]
+pub trait Provider: Send + Sync {
+    /// A short name for logs (`sim`, `twilio`).
+    fn name(&self) -> &'static str;
+
+    /// Sends one SMS.
+    ///
+    /// # Errors
+    /// See [`ProviderError`]: only `RateLimited` and `Unreachable` are safe to retry.
+    async fn send(&self, message: OutboundSms) -> Result<SentSms, ProviderError>;
+}

@@ -1,0 +1,100 @@
+// The one interface the screens talk to. Both transports (Tauri IPC on the desktop, HTTP +
+// WebSocket in a browser served by the hub) implement it, so no component ever names a
+// command, a URL or an event channel.
+
+import type {
+  Agent,
+  AgentStatus,
+  ApiError,
+  ComposeRequest,
+  ConnectionState,
+  ContactSummary,
+  ErrorCode,
+  Event,
+  Interaction,
+  LoginRequest,
+  Message,
+  Session,
+} from './generated/api';
+
+export interface Api {
+  readonly mode: 'desktop' | 'browser';
+  login(request: LoginRequest): Promise<Session>;
+  logout(): Promise<void>;
+  /** Restores a session on page load; `null` when nobody is signed in. */
+  session(): Promise<Session | null>;
+  setStatus(status: AgentStatus): Promise<Agent>;
+  /** Every contact, with the caller's unread counts. */
+  listContacts(): Promise<ContactSummary[]>;
+  /** A contact's whole history, oldest first. */
+  listMessages(contactId: number): Promise<Message[]>;
+  markRead(contactId: number): Promise<void>;
+  /** The caller's interactions that are not done (offered, active, ended). */
+  listInteractions(): Promise<Interaction[]>;
+  acceptInteraction(interactionId: number): Promise<Interaction>;
+  sendMessage(request: ComposeRequest): Promise<Message>;
+  /** Which conversation is in view; the host uses it to decide what to notify about. */
+  setFocus(contactId: number | null): Promise<void>;
+  /** Returns the unsubscribe function. */
+  onEvent(listener: (event: Event) => void): () => void;
+  onConnection(listener: (state: ConnectionState) => void): () => void;
+  /** Host-local changes (the desktop outbox); the browser transport never fires it. */
+  onChanged(listener: () => void): () => void;
+}
+
+const errorCodes: readonly ErrorCode[] = [
+  'badRequest',
+  'unauthorized',
+  'forbidden',
+  'notFound',
+  'conflict',
+  'invalidNumber',
+  'unavailable',
+  'internal',
+];
+
+/** Every rejected Api call rejects with this; `code` is what the UI branches on. */
+export class ApiFailure extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.name = 'ApiFailure';
+    this.code = code;
+  }
+
+  /** Reads an `ApiError` off the wire; `null` when `value` is not one. */
+  static fromWire(value: unknown): ApiFailure | null {
+    if (typeof value !== 'object' || value === null) return null;
+    const { code, message } = value as Partial<Record<keyof ApiError, unknown>>;
+    if (typeof code !== 'string' || !errorCodes.includes(code as ErrorCode)) return null;
+    return new ApiFailure(code as ErrorCode, typeof message === 'string' ? message : code);
+  }
+}
+
+/** A tiny listener registry shared by the transports. */
+export class Listeners<T> {
+  readonly #listeners = new Set<(value: T) => void>();
+
+  get size(): number {
+    return this.#listeners.size;
+  }
+
+  add(listener: (value: T) => void): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  emit(value: T): void {
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener(value);
+      } catch (error) {
+        // One broken listener must not starve the others of events.
+        console.error('parley: event listener failed', error);
+      }
+    }
+  }
+}

@@ -1,0 +1,79 @@
+// Desktop transport: Tauri IPC to the Rust host, which holds the token, the replica and the
+// outbox. Command names are the host's snake_case names; arguments are camelCase.
+
+import { invoke } from '@tauri-apps/api/core';
+import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import { ApiFailure, type Api } from './contract';
+import type {
+  Agent,
+  AgentStatus,
+  ComposeRequest,
+  ConnectionState,
+  ContactSummary,
+  Event,
+  Interaction,
+  LoginRequest,
+  Message,
+  Session,
+} from './generated/api';
+
+/** The host's event channels. */
+export const channels = {
+  event: 'parley://event',
+  connection: 'parley://connection',
+  changed: 'parley://changed',
+} as const;
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (error) {
+    throw ApiFailure.fromWire(error) ?? new ApiFailure('internal', describe(error));
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (typeof error === 'string') return error;
+  return 'The desktop host failed to answer.';
+}
+
+/** Subscribes synchronously although Tauri's `listen` resolves later. */
+function subscribe<T>(channel: string, handler: (payload: T) => void): () => void {
+  let unsubscribed = false;
+  let unlisten: UnlistenFn | undefined;
+  listen<T>(channel, (event) => handler(event.payload)).then(
+    (stop) => {
+      if (unsubscribed) stop();
+      else unlisten = stop;
+    },
+    (error: unknown) => console.error(`parley: cannot listen to ${channel}`, error),
+  );
+  return () => {
+    unsubscribed = true;
+    unlisten?.();
+    unlisten = undefined;
+  };
+}
+
+export function createDesktopApi(): Api {
+  return {
+    mode: 'desktop',
+    login: (request: LoginRequest) => call<Session>('login', { request }),
+    logout: () => call<void>('logout'),
+    session: () => call<Session | null>('session'),
+    setStatus: (status: AgentStatus) => call<Agent>('set_status', { status }),
+    listContacts: () => call<ContactSummary[]>('list_contacts'),
+    listMessages: (contactId: number) => call<Message[]>('list_messages', { contactId }),
+    markRead: (contactId: number) => call<void>('mark_read', { contactId }),
+    listInteractions: () => call<Interaction[]>('list_interactions'),
+    acceptInteraction: (interactionId: number) =>
+      call<Interaction>('accept_interaction', { interactionId }),
+    sendMessage: (request: ComposeRequest) => call<Message>('send_message', { request }),
+    setFocus: (contactId: number | null) => call<void>('set_focus', { contactId }),
+    onEvent: (listener: (event: Event) => void) => subscribe<Event>(channels.event, listener),
+    onConnection: (listener: (state: ConnectionState) => void) =>
+      subscribe<ConnectionState>(channels.connection, listener),
+    onChanged: (listener: () => void) => subscribe<unknown>(channels.changed, () => listener()),
+  };
+}

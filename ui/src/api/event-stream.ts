@@ -1,0 +1,115 @@
+// The browser's live feed: one WebSocket to the hub that reconnects by itself and, on
+// reconnect, asks for every event after the last one it saw, so nothing is missed.
+
+import type { ConnectionState, Event } from './generated/api';
+
+/** The part of the DOM WebSocket the stream uses (a fake implements just this in tests). */
+export interface SocketLike {
+  onopen: ((event: unknown) => void) | null;
+  onmessage: ((event: { data: unknown }) => void) | null;
+  onclose: ((event: unknown) => void) | null;
+  onerror: ((event: unknown) => void) | null;
+  close(): void;
+}
+
+export type SocketConstructor = new (url: string) => SocketLike;
+
+export const firstReconnectDelayMs = 500;
+export const maxReconnectDelayMs = 10_000;
+
+export interface EventStreamOptions {
+  /** The socket URL for a connection that resumes after `since` (null: from now on). */
+  url: (since: number | null) => string;
+  Socket: SocketConstructor;
+  onEvent: (event: Event) => void;
+  onConnection: (state: ConnectionState) => void;
+}
+
+export class EventStream {
+  readonly #options: EventStreamOptions;
+  #socket: SocketLike | null = null;
+  #retryTimer: ReturnType<typeof setTimeout> | null = null;
+  #delayMs = firstReconnectDelayMs;
+  #running = false;
+  #state: ConnectionState | null = null;
+  /** The seq of the newest event received; a reconnect resumes after it. */
+  lastSeq: number | null = null;
+
+  constructor(options: EventStreamOptions) {
+    this.#options = options;
+  }
+
+  get running(): boolean {
+    return this.#running;
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#delayMs = firstReconnectDelayMs;
+    this.#connect();
+  }
+
+  stop(): void {
+    this.#running = false;
+    if (this.#retryTimer !== null) clearTimeout(this.#retryTimer);
+    this.#retryTimer = null;
+    const socket = this.#socket;
+    this.#socket = null;
+    socket?.close();
+    this.#state = null;
+  }
+
+  #connect(): void {
+    this.#retryTimer = null;
+    let socket: SocketLike;
+    try {
+      socket = new this.#options.Socket(this.#options.url(this.lastSeq));
+    } catch (error) {
+      console.error('parley: cannot open the event socket', error);
+      this.#closed();
+      return;
+    }
+    this.#socket = socket;
+    // Handlers check `socket === this.#socket` so a stopped or replaced socket is ignored.
+    socket.onopen = () => {
+      if (socket !== this.#socket) return;
+      this.#delayMs = firstReconnectDelayMs;
+      this.#report('online');
+    };
+    socket.onmessage = ({ data }) => {
+      if (socket !== this.#socket || typeof data !== 'string') return;
+      let event: Event;
+      try {
+        event = JSON.parse(data) as Event;
+      } catch {
+        console.warn('parley: ignored a frame that is not JSON');
+        return;
+      }
+      if (typeof event.seq === 'number') this.lastSeq = event.seq;
+      this.#options.onEvent(event);
+    };
+    socket.onerror = () => {
+      // A close always follows an error; reconnecting happens there.
+    };
+    socket.onclose = () => {
+      if (socket !== this.#socket) return;
+      this.#socket = null;
+      this.#closed();
+    };
+  }
+
+  #closed(): void {
+    this.#report('offline');
+    if (!this.#running) return;
+    const delay = this.#delayMs;
+    this.#delayMs = Math.min(this.#delayMs * 2, maxReconnectDelayMs);
+    this.#retryTimer = setTimeout(() => this.#connect(), delay);
+  }
+
+  #report(state: ConnectionState): void {
+    if (state === this.#state) return;
+    this.#state = state;
+    this.#options.onConnection(state);
+  }
+}

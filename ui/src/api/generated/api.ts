@@ -1,0 +1,111 @@
+// Generated from crates/proto by `make bindings`. Do not edit by hand.
+
+export type AgentStatus = "ready" | "notReady";
+
+export type Role = "agent" | "supervisor" | "admin";
+
+export type Agent = { id: number, login: string, name: string, role: Role, status: AgentStatus, 
+/**
+ * Offered interactions are accepted for the agent at once.
+ */
+autoAnswer: boolean, 
+/**
+ * How many interactions the agent can hold at once (offered + active).
+ */
+maxChats: number, };
+
+export type Contact = { id: number, 
+/**
+ * E.164, e.g. `+15551230001`.
+ */
+phone: string, name: string | null, 
+/**
+ * The agent who last accepted an interaction with this contact.
+ */
+assignedAgentId: number | null, lastActivityAt: number, };
+
+export type InteractionState = "queued" | "offered" | "active" | "ended" | "done";
+
+export type Interaction = { id: number, contactId: number, state: InteractionState, 
+/**
+ * The agent it is offered to (state `offered`) or handled by (later states).
+ */
+agentId: number | null, createdAt: number, offeredAt: number | null, acceptedAt: number | null, endedAt: number | null, };
+
+export type Direction = "inbound" | "outbound";
+
+export type MessageStatus = "pending" | "queued" | "sent" | "delivered" | "undelivered" | "failed" | "received";
+
+export type Message = { 
+/**
+ * Unique within the host that served it (hub or desktop replica).
+ */
+id: number, contactId: number, interactionId: number | null, direction: Direction, 
+/**
+ * Plain text. Always rendered as text, never as HTML.
+ */
+body: string, status: MessageStatus, 
+/**
+ * The provider's error code when `status` is `failed` or `undelivered`.
+ */
+errorCode: number | null, 
+/**
+ * The agent who wrote an outbound message.
+ */
+agentId: number | null, 
+/**
+ * The idempotency key the sending client chose for an outbound message.
+ */
+clientKey: string | null, createdAt: number, };
+
+export type ContactSummary = { contact: Contact, 
+/**
+ * Inbound messages the calling agent has not read yet.
+ */
+unreadCount: number, 
+/**
+ * The newest message's text, for the list preview.
+ */
+lastMessage: string | null, };
+
+export type EventKind = { "type": "contact", contact: Contact, } | { "type": "interaction", interaction: Interaction, } | { "type": "message", message: Message, } | { "type": "agent", agent: Agent, };
+
+export type Event = { seq: number, at: number, kind: EventKind, };
+
+export type LoginRequest = { 
+/**
+ * The hub's base URL; used by the desktop host only.
+ */
+hubUrl: string | null, login: string, password: string, };
+
+export type LoginResponse = { token: string, agent: Agent, };
+
+export type Session = { agent: Agent, 
+/**
+ * The hub the session talks to (desktop) or the page's origin (browser).
+ */
+hubUrl: string, };
+
+export type SetStatusRequest = { status: AgentStatus, };
+
+export type SendMessageRequest = { contactId: number, 
+/**
+ * The interaction the message belongs to, if sent from a Chat Interaction view.
+ */
+interactionId: number | null, body: string, 
+/**
+ * Chosen by the client once per message; the hub stores and sends a key only once.
+ */
+clientKey: string, };
+
+export type ComposeRequest = { contactId: number, interactionId: number | null, body: string, };
+
+export type SimInboundRequest = { from: string, body: string, };
+
+export type SimOutboundMessage = { sid: string, to: string, from: string, body: string, status: MessageStatus, };
+
+export type ConnectionState = "online" | "offline";
+
+export type ErrorCode = "badRequest" | "unauthorized" | "forbidden" | "notFound" | "conflict" | "invalidNumber" | "unavailable" | "internal";
+
+export type ApiError = { code: ErrorCode, message: string, };

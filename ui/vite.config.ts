@@ -1,0 +1,26 @@
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { defineConfig } from 'vitest/config';
+
+// Relative asset URLs let the same bundle load from the hub's root and from Tauri's
+// custom protocol.
+export default defineConfig({
+  base: './',
+  plugins: [svelte()],
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    // Tauri's webviews are evergreen; no legacy output needed.
+    target: 'es2022',
+  },
+  server: {
+    port: 5173,
+    strictPort: true,
+  },
+  resolve: process.env.VITEST ? { conditions: ['browser'] } : undefined,
+  test: {
+    environment: 'jsdom',
+    include: ['src/**/*.test.ts'],
+    setupFiles: ['./src/test-setup.ts'],
+    restoreMocks: true,
+  },
+});
