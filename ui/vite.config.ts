@@ -1,11 +1,13 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { svelteTesting } from '@testing-library/svelte/vite';
 import { defineConfig } from 'vitest/config';
 
 // Relative asset URLs let the same bundle load from the hub's root and from Tauri's
 // custom protocol.
 export default defineConfig({
   base: './',
-  plugins: [svelte()],
+  // svelteTesting resolves Svelte's browser build under Vitest and cleans up after each test.
+  plugins: [svelte(), svelteTesting()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,
@@ -16,7 +18,6 @@ export default defineConfig({
     port: 5173,
     strictPort: true,
   },
-  resolve: process.env.VITEST ? { conditions: ['browser'] } : undefined,
   test: {
     environment: 'jsdom',
     include: ['src/**/*.test.ts'],

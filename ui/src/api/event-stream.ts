@@ -4,13 +4,7 @@
 import type { ConnectionState, Event } from './generated/api';
 
 /** The part of the DOM WebSocket the stream uses (a fake implements just this in tests). */
-export interface SocketLike {
-  onopen: ((event: unknown) => void) | null;
-  onmessage: ((event: { data: unknown }) => void) | null;
-  onclose: ((event: unknown) => void) | null;
-  onerror: ((event: unknown) => void) | null;
-  close(): void;
-}
+export type SocketLike = Pick<WebSocket, 'onopen' | 'onmessage' | 'onclose' | 'onerror' | 'close'>;
 
 export type SocketConstructor = new (url: string) => SocketLike;
 

@@ -1,0 +1,374 @@
+//! The HTTP JSON API and the WebSocket event stream (see `docs/api.md`).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Json;
+use axum::extract::ws::{Message as Frame, WebSocket, WebSocketUpgrade};
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use parley_proto::{
+    Agent, ContactSummary, ErrorCode, Event, Id, Interaction, LoginRequest, LoginResponse, Message,
+    SendMessageRequest, SetStatusRequest, SimInboundRequest, SimOutboundMessage,
+};
+use serde::Deserialize;
+use tokio::sync::broadcast::error::RecvError;
+
+use crate::HubState;
+use crate::auth;
+use crate::error::Failure;
+use crate::store::{Inbound, Outbound, ReadMarker, now_millis};
+
+type Shared = State<Arc<HubState>>;
+type ApiResult<T> = Result<Json<T>, Failure>;
+
+/// The most characters an SMS may have (Twilio's limit, 10 segments).
+pub const MAX_BODY_CHARS: usize = 1600;
+
+/// The signed-in agent, from `Authorization: Bearer <token>`.
+pub struct CurrentAgent {
+    pub agent: Agent,
+    token: String,
+}
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .map(str::trim)
+}
+
+async fn agent_for_token(hub: &HubState, token: &str) -> Result<Agent, Failure> {
+    hub.store
+        .session_agent(&auth::token_hash(token))
+        .await?
+        .ok_or_else(Failure::unauthorized)
+}
+
+impl FromRequestParts<Arc<HubState>> for CurrentAgent {
+    type Rejection = Failure;
+
+    async fn from_request_parts(parts: &mut Parts, hub: &Arc<HubState>) -> Result<Self, Failure> {
+        let token = bearer(parts).ok_or_else(Failure::unauthorized)?.to_owned();
+        let agent = agent_for_token(hub, &token).await?;
+        Ok(Self { agent, token })
+    }
+}
+
+/// `GET /healthz`.
+pub async fn health(State(hub): Shared) -> Response {
+    match hub.store.head_seq().await {
+        Ok(_) => (StatusCode::OK, "ok").into_response(),
+        Err(error) => {
+            tracing::error!(%error, "health check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+    }
+}
+
+/// `POST /api/login`.
+pub async fn login(
+    State(hub): Shared,
+    Json(request): Json<LoginRequest>,
+) -> ApiResult<LoginResponse> {
+    let refused = || Failure::new(ErrorCode::Unauthorized, "the login or password is wrong");
+    let (agent, hash) = hub
+        .store
+        .agent_credentials(request.login.trim())
+        .await?
+        .ok_or_else(refused)?;
+    let password = request.password;
+    // argon2 is deliberately slow: keep it off the async workers.
+    let matches = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
+        .await
+        .map_err(|error| {
+            tracing::error!(%error, "password check panicked");
+            Failure::new(ErrorCode::Internal, "the hub could not check the password")
+        })?;
+    if !matches {
+        tracing::info!(login = %agent.login, "login refused");
+        return Err(refused());
+    }
+    let token = auth::new_token();
+    hub.store
+        .create_session(
+            agent.id,
+            &auth::token_hash(&token),
+            now_millis() + auth::SESSION_LIFETIME_MS,
+        )
+        .await?;
+    tracing::info!(login = %agent.login, "agent signed in");
+    Ok(Json(LoginResponse { token, agent }))
+}
+
+/// `POST /api/logout`.
+pub async fn logout(State(hub): Shared, current: CurrentAgent) -> Result<StatusCode, Failure> {
+    hub.store
+        .delete_session(&auth::token_hash(&current.token))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/me`.
+pub async fn me(current: CurrentAgent) -> Json<Agent> {
+    Json(current.agent)
+}
+
+/// `PUT /api/me/status`.
+pub async fn set_status(
+    State(hub): Shared,
+    current: CurrentAgent,
+    Json(request): Json<SetStatusRequest>,
+) -> ApiResult<Agent> {
+    let agent = hub
+        .store
+        .set_agent_status(current.agent.id, request.status)
+        .await?;
+    tracing::info!(login = %agent.login, status = agent.status.as_str(), "agent status changed");
+    hub.router.kick();
+    Ok(Json(agent))
+}
+
+/// `GET /api/contacts`.
+pub async fn contacts(State(hub): Shared, current: CurrentAgent) -> ApiResult<Vec<ContactSummary>> {
+    Ok(Json(hub.store.list_contacts(current.agent.id).await?))
+}
+
+/// `GET /api/contacts/{id}/messages`.
+pub async fn contact_messages(
+    State(hub): Shared,
+    _current: CurrentAgent,
+    Path(contact_id): Path<Id>,
+) -> ApiResult<Vec<Message>> {
+    Ok(Json(hub.store.list_messages(contact_id).await?))
+}
+
+/// `POST /api/contacts/{id}/read`.
+pub async fn mark_read(
+    State(hub): Shared,
+    current: CurrentAgent,
+    Path(contact_id): Path<Id>,
+) -> Result<StatusCode, Failure> {
+    hub.store.mark_read(current.agent.id, contact_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/read-markers`.
+pub async fn read_markers(State(hub): Shared, current: CurrentAgent) -> ApiResult<Vec<ReadMarker>> {
+    Ok(Json(hub.store.read_markers(current.agent.id).await?))
+}
+
+/// `GET /api/interactions`.
+pub async fn interactions(
+    State(hub): Shared,
+    current: CurrentAgent,
+) -> ApiResult<Vec<Interaction>> {
+    Ok(Json(hub.store.list_interactions(current.agent.id).await?))
+}
+
+/// `POST /api/interactions/{id}/accept`.
+pub async fn accept(
+    State(hub): Shared,
+    current: CurrentAgent,
+    Path(interaction_id): Path<Id>,
+) -> ApiResult<Interaction> {
+    let interaction = hub.store.accept(current.agent.id, interaction_id).await?;
+    tracing::info!(interaction_id, login = %current.agent.login, "interaction accepted");
+    Ok(Json(interaction))
+}
+
+/// Checks an outbound text.
+///
+/// # Errors
+/// `badRequest` for empty or too long text.
+pub fn validate_body(body: &str) -> Result<(), Failure> {
+    if body.trim().is_empty() {
+        return Err(Failure::new(ErrorCode::BadRequest, "the message is empty"));
+    }
+    let length = body.chars().count();
+    if length > MAX_BODY_CHARS {
+        return Err(Failure::new(
+            ErrorCode::BadRequest,
+            format!("the message has {length} characters; at most {MAX_BODY_CHARS} can be sent"),
+        ));
+    }
+    Ok(())
+}
+
+/// `POST /api/messages`: stores once per client key, then hands it to the sender.
+pub async fn send_message(
+    State(hub): Shared,
+    current: CurrentAgent,
+    Json(request): Json<SendMessageRequest>,
+) -> Result<(StatusCode, Json<Message>), Failure> {
+    validate_body(&request.body)?;
+    let key = request.client_key.trim();
+    if key.is_empty() || key.len() > 128 {
+        return Err(Failure::new(
+            ErrorCode::BadRequest,
+            "clientKey must be 1 to 128 characters",
+        ));
+    }
+    let (message, created) = hub
+        .store
+        .create_outbound(&Outbound {
+            agent_id: current.agent.id,
+            contact_id: request.contact_id,
+            interaction_id: request.interaction_id,
+            body: &request.body,
+            client_key: key,
+            from_number: &hub.from_number,
+        })
+        .await?;
+    if created {
+        tracing::info!(
+            message_id = message.id,
+            contact_id = message.contact_id,
+            "outbound message stored"
+        );
+        hub.sender.enqueue(message.id);
+        Ok((StatusCode::CREATED, Json(message)))
+    } else {
+        Ok((StatusCode::OK, Json(message)))
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct EventsQuery {
+    #[serde(default)]
+    since: i64,
+    limit: Option<u32>,
+}
+
+/// `GET /api/events?since=N&limit=M`: the backfill.
+pub async fn events(
+    State(hub): Shared,
+    _current: CurrentAgent,
+    Query(query): Query<EventsQuery>,
+) -> ApiResult<Vec<Event>> {
+    let limit = query.limit.unwrap_or(500).clamp(1, 5000);
+    Ok(Json(hub.store.events_since(query.since, limit).await?))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StreamQuery {
+    token: String,
+    since: Option<i64>,
+}
+
+/// `GET /api/ws?token=T[&since=N]`: the live event stream. (Browsers cannot set headers on a
+/// WebSocket, hence the token in the query; the hub never logs query strings of this path.)
+pub async fn stream(
+    State(hub): Shared,
+    Query(query): Query<StreamQuery>,
+    upgrade: WebSocketUpgrade,
+) -> Result<Response, Failure> {
+    let agent = agent_for_token(&hub, &query.token).await?;
+    tracing::info!(login = %agent.login, since = ?query.since, "event stream opened");
+    Ok(upgrade.on_upgrade(move |socket| async move {
+        if let Err(error) = stream_events(&hub, socket, query.since).await {
+            tracing::info!(login = %agent.login, %error, "event stream closed");
+        }
+    }))
+}
+
+#[derive(Debug, thiserror::Error)]
+enum StreamError {
+    #[error("socket: {0}")]
+    Socket(#[from] axum::Error),
+    #[error("store: {0}")]
+    Store(#[from] crate::store::StoreError),
+    #[error("encoding: {0}")]
+    Encode(#[from] serde_json::Error),
+    #[error("the client went away")]
+    Gone,
+}
+
+/// Sends every event after `since` (or from now on), in order, with no gap or duplicate.
+///
+/// The live feed is subscribed before the log is read, so an event committed meanwhile is
+/// in one or the other; events at or below the last sent `seq` are skipped, and a jump in
+/// `seq` (or a lagging subscriber) is filled from the log.
+async fn stream_events(
+    hub: &HubState,
+    mut socket: WebSocket,
+    since: Option<i64>,
+) -> Result<(), StreamError> {
+    let mut live = hub.store.subscribe();
+    let mut last = match since {
+        Some(since) => since,
+        None => hub.store.head_seq().await?,
+    };
+    last = catch_up(hub, &mut socket, last).await?;
+    let mut heartbeat = tokio::time::interval(Duration::from_secs(20));
+    heartbeat.tick().await;
+    loop {
+        tokio::select! {
+            received = live.recv() => match received {
+                Ok(event) if event.seq <= last => {}
+                Ok(event) if event.seq == last + 1 => {
+                    socket.send(Frame::Text(serde_json::to_string(&event)?.into())).await?;
+                    last = event.seq;
+                }
+                Ok(_) | Err(RecvError::Lagged(_)) => last = catch_up(hub, &mut socket, last).await?,
+                Err(RecvError::Closed) => return Ok(()),
+            },
+            incoming = socket.recv() => match incoming {
+                None | Some(Err(_) | Ok(Frame::Close(_))) => return Err(StreamError::Gone),
+                Some(Ok(_)) => {}
+            },
+            _ = heartbeat.tick() => socket.send(Frame::Ping(Vec::new().into())).await?,
+        }
+    }
+}
+
+async fn catch_up(
+    hub: &HubState,
+    socket: &mut WebSocket,
+    mut last: i64,
+) -> Result<i64, StreamError> {
+    loop {
+        let batch = hub.store.events_since(last, 500).await?;
+        let Some(newest) = batch.last().map(|event| event.seq) else {
+            return Ok(last);
+        };
+        for event in &batch {
+            socket
+                .send(Frame::Text(serde_json::to_string(event)?.into()))
+                .await?;
+        }
+        last = newest;
+    }
+}
+
+/// `POST /api/sim/inbound` (sim provider only): a customer texts the contact center.
+pub async fn sim_inbound(
+    State(hub): Shared,
+    Json(request): Json<SimInboundRequest>,
+) -> Result<(StatusCode, Json<serde_json::Value>), Failure> {
+    let from = parley_sms::normalize_e164(&request.from)
+        .map_err(|error| Failure::new(ErrorCode::InvalidNumber, error.to_string()))?;
+    validate_body(&request.body)?;
+    let sid = crate::sim::new_sid();
+    let outcome = hub
+        .store
+        .receive_inbound(&Inbound {
+            provider_sid: &sid,
+            from: &from,
+            to: &hub.from_number,
+            body: &request.body,
+        })
+        .await?;
+    hub.router.kick();
+    tracing::info!(%sid, %from, ?outcome, "simulated inbound message");
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "sid": sid }))))
+}
+
+/// `GET /api/sim/outbox` (sim provider only).
+pub async fn sim_outbox(State(hub): Shared) -> ApiResult<Vec<SimOutboundMessage>> {
+    Ok(Json(hub.store.sim_outbox().await?))
+}

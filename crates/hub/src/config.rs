@@ -1,0 +1,315 @@
+//! The hub's configuration: a TOML file, then `PARLEY_*` environment variables on top.
+//!
+//! ```toml
+//! listen = "127.0.0.1:8080"
+//! database = "data/parley.db"
+//! public_url = "https://sms.example.com"   # what the provider calls; signs webhooks
+//! ui_dir = "ui/dist"
+//! provider = "sim"                          # or "twilio"
+//!
+//! [sim]
+//! number = "+15550100000"
+//! delivery_delay_ms = 800
+//!
+//! [twilio]
+//! account_sid = "AC…"
+//! auth_token = "…"                          # or api_key_sid + api_key_secret
+//! from = "+15550100000"                     # or messaging_service_sid = "MG…"
+//! api_base = "https://api.twilio.com"
+//! ```
+//! Secrets are never logged: `Debug` redacts them.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// Which SMS provider the hub uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProviderKind {
+    /// The built-in simulated carrier (demos, training, tests).
+    Sim,
+    /// Twilio Programmable Messaging, or a Twilio-compatible API.
+    Twilio,
+}
+
+/// The simulated carrier's settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SimConfig {
+    /// The contact center's number on the simulated carrier.
+    pub number: String,
+    /// How long after a send the carrier reports `delivered`.
+    pub delivery_delay_ms: u64,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        Self {
+            number: "+15550100000".to_owned(),
+            delivery_delay_ms: 800,
+        }
+    }
+}
+
+/// Twilio's settings.
+#[derive(Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TwilioConfig {
+    pub account_sid: String,
+    pub auth_token: Option<String>,
+    pub api_key_sid: Option<String>,
+    pub api_key_secret: Option<String>,
+    pub from: Option<String>,
+    pub messaging_service_sid: Option<String>,
+    pub api_base: Option<String>,
+}
+
+impl std::fmt::Debug for TwilioConfig {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let redacted = |value: &Option<String>| value.as_ref().map(|_| "<redacted>");
+        formatter
+            .debug_struct("TwilioConfig")
+            .field("account_sid", &self.account_sid)
+            .field("auth_token", &redacted(&self.auth_token))
+            .field("api_key_sid", &self.api_key_sid)
+            .field("api_key_secret", &redacted(&self.api_key_secret))
+            .field("from", &self.from)
+            .field("messaging_service_sid", &self.messaging_service_sid)
+            .field("api_base", &self.api_base)
+            .finish()
+    }
+}
+
+/// Routing settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RoutingConfig {
+    /// How often queued interactions are re-examined even without a trigger.
+    pub sweep_interval_ms: u64,
+}
+
+impl Default for RoutingConfig {
+    fn default() -> Self {
+        Self {
+            sweep_interval_ms: 2_000,
+        }
+    }
+}
+
+/// Everything `parley-hub serve` needs.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// The address the HTTP server binds.
+    pub listen: SocketAddr,
+    /// The SQLite database file (created when missing).
+    pub database: PathBuf,
+    /// The URL the provider reaches this hub at. Webhook signatures are computed over it,
+    /// and status callbacks point at it. Defaults to `http://<listen address>`.
+    pub public_url: Option<String>,
+    /// The browser build of the UI to serve at `/` (skipped when the folder is missing).
+    pub ui_dir: PathBuf,
+    pub provider: ProviderKind,
+    pub sim: SimConfig,
+    pub twilio: TwilioConfig,
+    pub routing: RoutingConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database: PathBuf::from("data/parley.db"),
+            public_url: None,
+            ui_dir: PathBuf::from("ui/dist"),
+            provider: ProviderKind::Sim,
+            sim: SimConfig::default(),
+            twilio: TwilioConfig::default(),
+            routing: RoutingConfig::default(),
+        }
+    }
+}
+
+/// A configuration that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the config file {path} is invalid: {source}")]
+    Parse {
+        path: PathBuf,
+        source: Box<toml::de::Error>,
+    },
+    #[error("the environment variable {name} is invalid: {reason}")]
+    Env { name: &'static str, reason: String },
+    #[error("the twilio provider needs {0}")]
+    Twilio(&'static str),
+}
+
+impl Config {
+    /// Reads `path` (when given) and applies `PARLEY_*` environment variables on top.
+    ///
+    /// # Errors
+    /// [`ConfigError`] naming the file or variable that is wrong.
+    pub fn load(path: Option<&Path>) -> Result<Self, ConfigError> {
+        let mut config = match path {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                    path: path.to_owned(),
+                    source,
+                })?;
+                toml::from_str(&text).map_err(|source| ConfigError::Parse {
+                    path: path.to_owned(),
+                    source: Box::new(source),
+                })?
+            }
+            None => Self::default(),
+        };
+        config.apply_env(|name| std::env::var(name).ok())?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Applies `PARLEY_*` variables, read through `lookup`.
+    ///
+    /// # Errors
+    /// [`ConfigError::Env`] for a value that does not parse.
+    pub fn apply_env(
+        &mut self,
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<(), ConfigError> {
+        if let Some(listen) = lookup("PARLEY_LISTEN") {
+            self.listen =
+                listen
+                    .parse()
+                    .map_err(|error: std::net::AddrParseError| ConfigError::Env {
+                        name: "PARLEY_LISTEN",
+                        reason: error.to_string(),
+                    })?;
+        }
+        if let Some(database) = lookup("PARLEY_DATABASE") {
+            self.database = PathBuf::from(database);
+        }
+        if let Some(public_url) = lookup("PARLEY_PUBLIC_URL") {
+            self.public_url = Some(public_url);
+        }
+        if let Some(ui_dir) = lookup("PARLEY_UI_DIR") {
+            self.ui_dir = PathBuf::from(ui_dir);
+        }
+        if let Some(provider) = lookup("PARLEY_PROVIDER") {
+            self.provider = match provider.as_str() {
+                "sim" => ProviderKind::Sim,
+                "twilio" => ProviderKind::Twilio,
+                other => {
+                    return Err(ConfigError::Env {
+                        name: "PARLEY_PROVIDER",
+                        reason: format!("{other:?} is neither \"sim\" nor \"twilio\""),
+                    });
+                }
+            };
+        }
+        if let Some(delay) = lookup("PARLEY_SIM_DELIVERY_DELAY_MS") {
+            self.sim.delivery_delay_ms = delay.parse().map_err(|_| ConfigError::Env {
+                name: "PARLEY_SIM_DELIVERY_DELAY_MS",
+                reason: format!("{delay:?} is not a number of milliseconds"),
+            })?;
+        }
+        let twilio = &mut self.twilio;
+        if let Some(value) = lookup("PARLEY_TWILIO_ACCOUNT_SID") {
+            twilio.account_sid = value;
+        }
+        for (name, slot) in [
+            ("PARLEY_TWILIO_AUTH_TOKEN", &mut twilio.auth_token),
+            ("PARLEY_TWILIO_API_KEY_SID", &mut twilio.api_key_sid),
+            ("PARLEY_TWILIO_API_KEY_SECRET", &mut twilio.api_key_secret),
+            ("PARLEY_TWILIO_FROM", &mut twilio.from),
+            (
+                "PARLEY_TWILIO_MESSAGING_SERVICE_SID",
+                &mut twilio.messaging_service_sid,
+            ),
+            ("PARLEY_TWILIO_API_BASE", &mut twilio.api_base),
+        ] {
+            if let Some(value) = lookup(name) {
+                *slot = Some(value);
+            }
+        }
+        Ok(())
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        if self.provider == ProviderKind::Twilio {
+            let twilio = &self.twilio;
+            if twilio.account_sid.is_empty() {
+                return Err(ConfigError::Twilio("twilio.account_sid"));
+            }
+            if twilio.auth_token.is_none()
+                && (twilio.api_key_sid.is_none() || twilio.api_key_secret.is_none())
+            {
+                return Err(ConfigError::Twilio(
+                    "twilio.auth_token, or twilio.api_key_sid and twilio.api_key_secret",
+                ));
+            }
+            if twilio.from.is_none() && twilio.messaging_service_sid.is_none() {
+                return Err(ConfigError::Twilio(
+                    "twilio.from or twilio.messaging_service_sid",
+                ));
+            }
+            if twilio.auth_token.is_none() {
+                // Webhook signatures are made with the account's Auth Token, never an API key.
+                return Err(ConfigError::Twilio(
+                    "twilio.auth_token to check webhook signatures",
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_then_environment() {
+        let mut config: Config = toml::from_str(
+            "listen = \"127.0.0.1:9000\"\nprovider = \"twilio\"\n[twilio]\naccount_sid = \"AC1\"\nauth_token = \"secret-token\"\nfrom = \"+15550100000\"\n",
+        )
+        .expect("the example parses");
+        config
+            .apply_env(|name| (name == "PARLEY_LISTEN").then(|| "127.0.0.1:9100".to_owned()))
+            .expect("the variable parses");
+        assert_eq!(
+            config.listen.port(),
+            9100,
+            "the environment wins over the file"
+        );
+        config
+            .validate()
+            .expect("a complete twilio config is valid");
+        let debug = format!("{config:?}");
+        assert!(
+            !debug.contains("secret-token"),
+            "the auth token never reaches a log: {debug}"
+        );
+    }
+
+    #[test]
+    fn incomplete_twilio_config_names_what_is_missing() {
+        let config = Config {
+            provider: ProviderKind::Twilio,
+            ..Config::default()
+        };
+        let error = config.validate().expect_err("no account sid");
+        assert!(error.to_string().contains("account_sid"), "{error}");
+        let unknown: Result<Config, _> = toml::from_str("lisen = \"x\"");
+        assert!(
+            unknown.is_err(),
+            "a misspelt key is an error, not silently ignored"
+        );
+    }
+}

@@ -1,0 +1,94 @@
+//! Demo data: an agent and a few contacts with history, so a newcomer sees Parley work.
+
+use parley_proto::{Direction, Role};
+
+use crate::auth;
+use crate::store::{Store, StoreError, now_millis};
+
+/// The demo agent's login and password.
+pub const DEMO_LOGIN: &str = "demo";
+pub const DEMO_PASSWORD: &str = "demo";
+
+/// Seeds the demo agent and contacts into an empty store; does nothing otherwise.
+///
+/// # Errors
+/// [`StoreError`] from the store.
+pub async fn seed(store: &Store, our_number: &str) -> Result<bool, StoreError> {
+    if !store.is_empty().await? {
+        return Ok(false);
+    }
+    let hash = auth::hash_password(DEMO_PASSWORD)
+        .map_err(|error| StoreError::Corrupt(error.to_string()))?;
+    let agent = match store
+        .create_agent(DEMO_LOGIN, "Dana Demo", &hash, Role::Agent, false, 3)
+        .await
+    {
+        Ok(agent) => agent,
+        Err(StoreError::Conflict(_)) => return Ok(false),
+        Err(error) => return Err(error),
+    };
+    let hour = 60 * 60 * 1000;
+    let now = now_millis();
+    let conversations: [(&str, &str, i64, &[(Direction, &str)]); 3] = [
+        (
+            "+15551230001",
+            "Maria Lopez",
+            26 * hour,
+            &[
+                (Direction::Inbound, "Hi, my order #4471 hasn't arrived yet."),
+                (
+                    Direction::Outbound,
+                    "Sorry to hear that, Maria. Let me check the tracking for you.",
+                ),
+                (
+                    Direction::Outbound,
+                    "It's with the courier and due tomorrow before noon.",
+                ),
+                (Direction::Inbound, "Great, thanks!"),
+            ],
+        ),
+        (
+            "+15551230002",
+            "James Chen",
+            5 * hour,
+            &[
+                (Direction::Inbound, "Can I change my delivery address?"),
+                (Direction::Outbound, "Of course. What's the new address?"),
+                (Direction::Inbound, "221B Baker Street, apt 2"),
+                (
+                    Direction::Outbound,
+                    "Done — you'll get a confirmation email shortly.",
+                ),
+            ],
+        ),
+        (
+            "+15551230003",
+            "Priya Natarajan",
+            50 * hour,
+            &[
+                (Direction::Inbound, "Is the store open on Sunday?"),
+                (Direction::Outbound, "Yes, from 10am to 4pm."),
+            ],
+        ),
+    ];
+    for (phone, name, age, lines) in conversations {
+        let start = now - age;
+        let messages: Vec<(Direction, &str, i64)> = lines
+            .iter()
+            .enumerate()
+            .map(|(index, (direction, body))| {
+                (
+                    *direction,
+                    *body,
+                    start + i64::try_from(index).unwrap_or(0) * 90_000,
+                )
+            })
+            .collect();
+        let contact = store
+            .import_conversation(phone, name, agent.id, our_number, &messages)
+            .await?;
+        // History the demo agent handled is read history.
+        store.mark_read(agent.id, contact.id).await?;
+    }
+    Ok(true)
+}

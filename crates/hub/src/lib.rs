@@ -1,0 +1,242 @@
+//! The Parley hub: SMS provider webhooks in, sends out, routing of conversations to Ready
+//! agents, accounts, the API over HTTP + WebSocket, and the browser build of the UI.
+//!
+//! [`start`] runs a hub in-process (the `parley-hub serve` command and the tests use it).
+
+pub mod api;
+pub mod auth;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod outbound;
+pub mod routing;
+pub mod sim;
+pub mod store;
+pub mod webhooks;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router as HttpRouter;
+use axum::routing::{get, post, put};
+use parley_sms::Provider;
+use parley_sms::twilio::{Credentials, Sender as TwilioSender, TwilioProvider};
+use tokio::sync::oneshot;
+use tower_http::services::{ServeDir, ServeFile};
+
+use crate::config::{Config, ProviderKind};
+use crate::routing::Router;
+use crate::store::Store;
+
+/// What every request handler shares.
+pub struct HubState {
+    pub config: Config,
+    /// The URL the provider reaches us at, without a trailing slash.
+    pub public_url: String,
+    /// The contact center's sending number, recorded on outbound messages.
+    pub from_number: String,
+    pub store: Store,
+    pub router: Router,
+    pub sender: outbound::Sender,
+}
+
+/// Why the hub did not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot open the database: {0}")]
+    Store(#[from] store::StoreError),
+    #[error("cannot listen on {address}: {source}")]
+    Listen {
+        address: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("cannot set up the provider: {0}")]
+    Provider(#[from] parley_sms::ProviderError),
+}
+
+/// A hub running in this process.
+pub struct RunningHub {
+    /// The bound address (useful with port 0).
+    pub address: SocketAddr,
+    pub public_url: String,
+    pub store: Store,
+    shutdown: oneshot::Sender<()>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl RunningHub {
+    /// `http://<address>`.
+    #[must_use]
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    /// Stops accepting requests and waits for the server to finish.
+    pub async fn stop(self) {
+        if self.shutdown.send(()).is_err() {
+            tracing::debug!("the server had already stopped");
+        }
+        if let Err(error) = self.server.await {
+            tracing::error!(%error, "the server task failed");
+        }
+    }
+
+    /// Waits until the server stops (it stops on its own only on a fatal error).
+    pub async fn wait(self) {
+        if let Err(error) = self.server.await {
+            tracing::error!(%error, "the server task failed");
+        }
+    }
+}
+
+fn provider(config: &Config, store: &Store) -> Result<(Arc<dyn Provider>, String), StartError> {
+    match config.provider {
+        ProviderKind::Sim => Ok((
+            Arc::new(sim::SimCarrier::new(
+                store.clone(),
+                config.sim.number.clone(),
+                Duration::from_millis(config.sim.delivery_delay_ms),
+            )),
+            config.sim.number.clone(),
+        )),
+        ProviderKind::Twilio => {
+            let twilio = &config.twilio;
+            let credentials = match (
+                &twilio.api_key_sid,
+                &twilio.api_key_secret,
+                &twilio.auth_token,
+            ) {
+                (Some(key_sid), Some(secret), _) => Credentials::ApiKey {
+                    key_sid: key_sid.clone(),
+                    secret: secret.clone(),
+                },
+                (_, _, Some(auth_token)) => Credentials::AuthToken {
+                    auth_token: auth_token.clone(),
+                },
+                _ => {
+                    return Err(StartError::Provider(
+                        parley_sms::ProviderError::Configuration("no Twilio credentials".into()),
+                    ));
+                }
+            };
+            let (sender, from_number) = match (&twilio.from, &twilio.messaging_service_sid) {
+                (Some(from), _) => (TwilioSender::From(from.clone()), from.clone()),
+                (None, Some(service)) => (
+                    TwilioSender::MessagingService(service.clone()),
+                    service.clone(),
+                ),
+                (None, None) => {
+                    return Err(StartError::Provider(
+                        parley_sms::ProviderError::Configuration(
+                            "no From number or Messaging Service SID".into(),
+                        ),
+                    ));
+                }
+            };
+            let api_base = twilio
+                .api_base
+                .as_deref()
+                .unwrap_or(parley_sms::twilio::DEFAULT_API_BASE);
+            let client = TwilioProvider::new(api_base, &twilio.account_sid, credentials, sender)?;
+            Ok((Arc::new(client), from_number))
+        }
+    }
+}
+
+fn http_routes(state: Arc<HubState>) -> HttpRouter {
+    let mut routes = HttpRouter::new()
+        .route("/healthz", get(api::health))
+        .route("/api/login", post(api::login))
+        .route("/api/logout", post(api::logout))
+        .route("/api/me", get(api::me))
+        .route("/api/me/status", put(api::set_status))
+        .route("/api/contacts", get(api::contacts))
+        .route("/api/contacts/{id}/messages", get(api::contact_messages))
+        .route("/api/contacts/{id}/read", post(api::mark_read))
+        .route("/api/read-markers", get(api::read_markers))
+        .route("/api/interactions", get(api::interactions))
+        .route("/api/interactions/{id}/accept", post(api::accept))
+        .route("/api/messages", post(api::send_message))
+        .route("/api/events", get(api::events))
+        .route("/api/ws", get(api::stream))
+        .route("/webhooks/twilio/sms", post(webhooks::inbound))
+        .route("/webhooks/twilio/status", post(webhooks::status));
+    if state.config.provider == ProviderKind::Sim {
+        routes = routes
+            .route("/api/sim/inbound", post(api::sim_inbound))
+            .route("/api/sim/outbox", get(api::sim_outbox));
+    }
+    let ui_dir = &state.config.ui_dir;
+    if ui_dir.join("index.html").is_file() {
+        let ui = ServeDir::new(ui_dir).fallback(ServeFile::new(ui_dir.join("index.html")));
+        routes = routes.fallback_service(ui);
+    } else {
+        tracing::warn!(ui_dir = %ui_dir.display(), "no UI build found; the browser UI is not served");
+    }
+    routes.with_state(state)
+}
+
+/// Opens the store, starts the workers and serves HTTP until stopped.
+///
+/// # Errors
+/// [`StartError`] when the database, the provider or the listen address is unusable.
+pub async fn start(config: Config) -> Result<RunningHub, StartError> {
+    let store = Store::open(&config.database).await?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|source| StartError::Listen {
+            address: config.listen,
+            source,
+        })?;
+    let address = listener.local_addr().map_err(|source| StartError::Listen {
+        address: config.listen,
+        source,
+    })?;
+    let public_url = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{address}"))
+        .trim_end_matches('/')
+        .to_owned();
+    let (provider, from_number) = provider(&config, &store)?;
+    let router = Router::spawn(
+        store.clone(),
+        Duration::from_millis(config.routing.sweep_interval_ms),
+    );
+    let sender = outbound::Sender::spawn(store.clone(), provider.clone(), public_url.clone());
+    tracing::info!(
+        %address,
+        %public_url,
+        provider = provider.name(),
+        database = %config.database.display(),
+        "parley hub listening"
+    );
+    let state = Arc::new(HubState {
+        config,
+        public_url: public_url.clone(),
+        from_number,
+        store: store.clone(),
+        router,
+        sender,
+    });
+    let app = http_routes(state);
+    let (shutdown, stopped) = oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        let serving = axum::serve(listener, app).with_graceful_shutdown(async move {
+            if stopped.await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        });
+        if let Err(error) = serving.await {
+            tracing::error!(%error, "the HTTP server stopped");
+        }
+    });
+    Ok(RunningHub {
+        address,
+        public_url,
+        store,
+        shutdown,
+        server,
+    })
+}

@@ -1,0 +1,273 @@
+//! `parley-hub`: serve, migrate, manage agents, and drive the simulated carrier.
+
+use std::io::{BufRead as _, IsTerminal as _};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context as _, bail};
+use clap::{Parser, Subcommand};
+use parley_hub::config::Config;
+use parley_hub::store::Store;
+use parley_hub::{auth, demo};
+use parley_proto::{Role, SimInboundRequest, SimOutboundMessage};
+
+#[derive(Parser)]
+#[command(
+    name = "parley-hub",
+    version,
+    about = "The Parley hub: SMS in and out, routing, and the agent API"
+)]
+struct Cli {
+    /// The config file (TOML). `PARLEY_*` environment variables override it.
+    #[arg(long, short, global = true, env = "PARLEY_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs the hub.
+    Serve {
+        /// Seed a demo agent (login `demo`, password `demo`) and contacts into an empty database.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Creates or upgrades the database, then exits.
+    Migrate,
+    /// Manages agent accounts.
+    Agent {
+        #[command(subcommand)]
+        command: AgentCommand,
+    },
+    /// Drives the built-in simulated carrier of a running hub.
+    Simulate {
+        /// The running hub's URL.
+        #[arg(long, default_value = "http://127.0.0.1:8080", env = "PARLEY_HUB_URL")]
+        hub: String,
+        #[command(subcommand)]
+        command: SimulateCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AgentCommand {
+    /// Adds an agent. The password is read from `PARLEY_PASSWORD` or standard input.
+    Add {
+        #[arg(long)]
+        login: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_parser = parse_role, default_value = "agent")]
+        role: Role,
+        /// Accept offered interactions automatically.
+        #[arg(long)]
+        auto_answer: bool,
+        /// How many interactions the agent can hold at once.
+        #[arg(long, default_value_t = 3)]
+        max_chats: u32,
+    },
+}
+
+#[derive(Subcommand)]
+enum SimulateCommand {
+    /// A customer texts the contact center.
+    Inbound {
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        body: String,
+    },
+    /// Lists what the simulated carrier was asked to send.
+    Outbox {
+        /// One JSON object a line (to, from, body, status).
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn parse_role(text: &str) -> Result<Role, String> {
+    Role::parse(text).ok_or_else(|| format!("{text:?} is not agent, supervisor or admin"))
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PARLEY_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if std::env::var("PARLEY_LOG_FORMAT").is_ok_and(|format| format == "json") {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+fn read_password() -> anyhow::Result<String> {
+    if let Ok(password) = std::env::var("PARLEY_PASSWORD") {
+        return Ok(password);
+    }
+    if std::io::stdin().is_terminal() {
+        eprint!("Password: ");
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("cannot read the password from standard input")?;
+    let password = line.trim_end_matches(['\r', '\n']).to_owned();
+    if password.is_empty() {
+        bail!("the password is empty: set PARLEY_PASSWORD or pipe it on standard input");
+    }
+    Ok(password)
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve { demo } => {
+            let config = Config::load(cli.config.as_deref())?;
+            tracing::info!(?config, "configuration");
+            let our_number = config.sim.number.clone();
+            let hub = parley_hub::start(config).await?;
+            if demo && demo::seed(&hub.store, &our_number).await? {
+                tracing::info!(
+                    login = demo::DEMO_LOGIN,
+                    password = demo::DEMO_PASSWORD,
+                    "demo data seeded"
+                );
+            }
+            tokio::select! {
+                () = hub_stopped(&hub) => {}
+                signal = tokio::signal::ctrl_c() => {
+                    signal.context("cannot listen for Ctrl-C")?;
+                    tracing::info!("stopping");
+                    hub.stop().await;
+                }
+            }
+            Ok(())
+        }
+        Command::Migrate => {
+            let config = Config::load(cli.config.as_deref())?;
+            Store::open(&config.database).await?;
+            println!("database {} is up to date", config.database.display());
+            Ok(())
+        }
+        Command::Agent {
+            command:
+                AgentCommand::Add {
+                    login,
+                    name,
+                    role,
+                    auto_answer,
+                    max_chats,
+                },
+        } => {
+            let config = Config::load(cli.config.as_deref())?;
+            if max_chats == 0 {
+                bail!("--max-chats must be at least 1");
+            }
+            let password = read_password()?;
+            let hash = auth::hash_password(&password)?;
+            let store = Store::open(&config.database).await?;
+            let agent = store
+                .create_agent(
+                    login.trim(),
+                    name.trim(),
+                    &hash,
+                    role,
+                    auto_answer,
+                    max_chats,
+                )
+                .await?;
+            println!(
+                "agent {} ({}) added with id {}",
+                agent.login, agent.name, agent.id
+            );
+            Ok(())
+        }
+        Command::Simulate { hub, command } => simulate(&hub, command).await,
+    }
+}
+
+async fn hub_stopped(hub: &parley_hub::RunningHub) {
+    // The server only stops on its own after a fatal error; poll its health rarely.
+    let client = reqwest::Client::new();
+    let url = format!("{}/healthz", hub.base_url());
+    loop {
+        tokio::time::sleep(std::time::Duration::from_secs(30)).await;
+        if client.get(&url).send().await.is_err() {
+            tracing::error!("the hub stopped answering");
+            return;
+        }
+    }
+}
+
+async fn simulate(hub: &str, command: SimulateCommand) -> anyhow::Result<()> {
+    let client = reqwest::Client::new();
+    let hub = hub.trim_end_matches('/');
+    match command {
+        SimulateCommand::Inbound { from, body } => {
+            let response = client
+                .post(format!("{hub}/api/sim/inbound"))
+                .json(&SimInboundRequest { from, body })
+                .send()
+                .await
+                .with_context(|| format!("cannot reach the hub at {hub}"))?;
+            let status = response.status();
+            let text = response.text().await?;
+            if !status.is_success() {
+                bail!("the hub refused the message ({status}): {text}");
+            }
+            println!("{text}");
+            Ok(())
+        }
+        SimulateCommand::Outbox { json } => {
+            let response = client
+                .get(format!("{hub}/api/sim/outbox"))
+                .send()
+                .await
+                .with_context(|| format!("cannot reach the hub at {hub}"))?;
+            if !response.status().is_success() {
+                bail!(
+                    "the hub refused ({}): is it running with provider = \"sim\"?",
+                    response.status()
+                );
+            }
+            let messages: Vec<SimOutboundMessage> = response.json().await?;
+            for message in messages {
+                if json {
+                    println!(
+                        "{}",
+                        serde_json::json!({
+                            "to": message.to, "from": message.from, "body": message.body,
+                            "status": message.status.as_str(), "sid": message.sid,
+                        })
+                    );
+                } else {
+                    println!(
+                        "{}  {} -> {}  [{}]  {}",
+                        message.sid,
+                        message.from,
+                        message.to,
+                        message.status.as_str(),
+                        message.body
+                    );
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    init_logging();
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("parley-hub: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

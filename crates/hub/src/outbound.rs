@@ -1,0 +1,148 @@
+//! The sender: hands stored outbound messages to the provider, one at a time, in order.
+//!
+//! A message reaches the provider at most once. Before the first call the store records
+//! that a send started; a message found in that state after a restart may already be with
+//! the provider, so it is not sent blindly again.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use parley_proto::{Id, MessageStatus};
+use parley_sms::{DeliveryStatus, OutboundSms, Provider, ProviderError};
+use tokio::sync::mpsc;
+
+use crate::store::{PendingSend, Store};
+
+/// Maps a provider delivery state to ours.
+#[must_use]
+pub fn message_status(status: DeliveryStatus) -> MessageStatus {
+    match status {
+        DeliveryStatus::Queued => MessageStatus::Queued,
+        DeliveryStatus::Sent => MessageStatus::Sent,
+        DeliveryStatus::Delivered => MessageStatus::Delivered,
+        DeliveryStatus::Undelivered => MessageStatus::Undelivered,
+        DeliveryStatus::Failed => MessageStatus::Failed,
+    }
+}
+
+/// The handle to the sender task.
+#[derive(Clone)]
+pub struct Sender {
+    queue: mpsc::UnboundedSender<Id>,
+}
+
+/// How long the sender keeps retrying a message the provider cannot take right now.
+const GIVE_UP_AFTER: Duration = Duration::from_secs(15 * 60);
+
+impl Sender {
+    /// Starts the sender; it first picks up messages a previous run left unsent.
+    #[must_use]
+    pub fn spawn(store: Store, provider: Arc<dyn Provider>, public_url: String) -> Self {
+        let (queue, mut requests) = mpsc::unbounded_channel::<Id>();
+        tokio::spawn(async move {
+            match store.unsent_messages().await {
+                Ok(leftovers) => {
+                    for pending in leftovers {
+                        deliver(&store, provider.as_ref(), &public_url, pending).await;
+                    }
+                }
+                Err(error) => tracing::error!(%error, "cannot read unsent messages"),
+            }
+            while let Some(message_id) = requests.recv().await {
+                match store.pending_send(message_id).await {
+                    Ok(Some(pending)) => {
+                        deliver(&store, provider.as_ref(), &public_url, pending).await
+                    }
+                    Ok(None) => {}
+                    Err(error) => {
+                        tracing::error!(%error, message_id, "cannot read a message to send")
+                    }
+                }
+            }
+        });
+        Self { queue }
+    }
+
+    /// Queues a stored message for sending.
+    pub fn enqueue(&self, message_id: Id) {
+        if self.queue.send(message_id).is_err() {
+            // The task only ends with the runtime; the message stays queued in the store
+            // and is picked up at the next start.
+            tracing::warn!(
+                message_id,
+                "sender stopped; message left for the next start"
+            );
+        }
+    }
+}
+
+#[tracing::instrument(skip_all, fields(message_id = pending.message_id, provider = provider.name()))]
+async fn deliver(store: &Store, provider: &dyn Provider, public_url: &str, pending: PendingSend) {
+    let message_id = pending.message_id;
+    if pending.started_before {
+        // The provider may have this message; sending again could deliver it twice.
+        tracing::warn!(
+            "a send was interrupted; marking the message failed rather than risk a duplicate"
+        );
+        if let Err(error) = store.fail_unsent(message_id, None).await {
+            tracing::error!(%error, "cannot mark an interrupted send failed");
+        }
+        return;
+    }
+    if let Err(error) = store.mark_send_started(message_id).await {
+        tracing::error!(%error, "cannot record the send; leaving the message queued");
+        return;
+    }
+    let request = OutboundSms {
+        to: pending.to.clone(),
+        body: pending.body.clone(),
+        status_callback: format!("{public_url}/webhooks/twilio/status?message_id={message_id}"),
+    };
+    let started = tokio::time::Instant::now();
+    let mut backoff = Duration::from_millis(500);
+    loop {
+        let outcome = provider.send(request.clone()).await;
+        let failure = match outcome {
+            Ok(sent) => {
+                tracing::info!(sid = %sent.sid, "provider accepted the message");
+                if let Err(error) = store
+                    .apply_status(
+                        Some(message_id),
+                        &sent.sid,
+                        message_status(sent.status),
+                        None,
+                    )
+                    .await
+                {
+                    tracing::error!(%error, sid = %sent.sid, "cannot record the provider's acceptance");
+                }
+                return;
+            }
+            Err(ProviderError::RateLimited { retry_after })
+                if started.elapsed() < GIVE_UP_AFTER =>
+            {
+                let wait = retry_after.unwrap_or(backoff);
+                tracing::warn!(?wait, "provider is rate limiting; retrying");
+                tokio::time::sleep(wait).await;
+                backoff = (backoff * 2).min(Duration::from_secs(60));
+                continue;
+            }
+            Err(ProviderError::Unreachable(reason)) if started.elapsed() < GIVE_UP_AFTER => {
+                tracing::warn!(%reason, ?backoff, "provider unreachable; retrying");
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(60));
+                continue;
+            }
+            Err(error) => error,
+        };
+        let code = match &failure {
+            ProviderError::Rejected { code, .. } => Some(*code),
+            _ => None,
+        };
+        tracing::warn!(error = %failure, "message not sent");
+        if let Err(error) = store.fail_unsent(message_id, code).await {
+            tracing::error!(%error, "cannot mark the message failed");
+        }
+        return;
+    }
+}

@@ -1,0 +1,1223 @@
+//! The hub's authoritative store. Every SQL statement of the hub lives in this module, so a
+//! PostgreSQL implementation can replace it without touching routing or the API.
+//!
+//! Writes that change what clients see go through a [`Change`]: the rows and the events that
+//! describe them are committed in one transaction, and the events are published to live
+//! subscribers only after the commit. So the event log and the data never disagree, and a
+//! subscriber never hears of a change that was rolled back.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use parley_proto::{
+    Agent, AgentStatus, Contact, ContactSummary, Direction, Event, EventKind, Id, Interaction,
+    InteractionState, Message, MessageStatus, Millis, Role, SimOutboundMessage,
+};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{Sqlite, Transaction};
+use tokio::sync::broadcast;
+
+use crate::routing::{self, Candidate};
+
+/// What can go wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("a stored value is invalid: {0}")]
+    Corrupt(String),
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    Forbidden(&'static str),
+}
+
+type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The current time in milliseconds since the Unix epoch.
+#[must_use]
+pub fn now_millis() -> Millis {
+    let elapsed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// The hub's database and the live event feed.
+#[derive(Clone)]
+pub struct Store {
+    pool: SqlitePool,
+    events: broadcast::Sender<Event>,
+}
+
+/// A write in progress: rows plus the events that describe them, committed together.
+struct Change {
+    transaction: Transaction<'static, Sqlite>,
+    events: Vec<Event>,
+}
+
+impl Change {
+    async fn emit(&mut self, kind: EventKind) -> Result<()> {
+        let at = now_millis();
+        let payload = serde_json::to_string(&kind)
+            .map_err(|error| StoreError::Corrupt(format!("event does not serialize: {error}")))?;
+        let name = match &kind {
+            EventKind::Contact { .. } => "contact",
+            EventKind::Interaction { .. } => "interaction",
+            EventKind::Message { .. } => "message",
+            EventKind::Agent { .. } => "agent",
+        };
+        let seq: i64 = sqlx::query_scalar(
+            "INSERT INTO events (at, kind, payload) VALUES (?, ?, ?) RETURNING seq",
+        )
+        .bind(at)
+        .bind(name)
+        .bind(payload)
+        .fetch_one(&mut *self.transaction)
+        .await?;
+        self.events.push(Event { seq, at, kind });
+        Ok(())
+    }
+}
+
+/// Builds a query from a format string whose only arguments are the column-list constants
+/// below — never a value, which is always bound.
+macro_rules! sql {
+    ($($part:tt)*) => {
+        sqlx::AssertSqlSafe(format!($($part)*))
+    };
+}
+
+// ---- rows ------------------------------------------------------------------------------
+
+const AGENT_COLUMNS: &str = "id, login, name, role, status, auto_answer, max_chats";
+
+#[derive(sqlx::FromRow)]
+struct AgentRow {
+    id: i64,
+    login: String,
+    name: String,
+    role: String,
+    status: String,
+    auto_answer: i64,
+    max_chats: i64,
+}
+
+impl TryFrom<AgentRow> for Agent {
+    type Error = StoreError;
+    fn try_from(row: AgentRow) -> Result<Self> {
+        Ok(Self {
+            id: row.id,
+            login: row.login,
+            name: row.name,
+            role: Role::parse(&row.role)
+                .ok_or_else(|| StoreError::Corrupt(format!("agent role {:?}", row.role)))?,
+            status: AgentStatus::parse(&row.status)
+                .ok_or_else(|| StoreError::Corrupt(format!("agent status {:?}", row.status)))?,
+            auto_answer: row.auto_answer != 0,
+            max_chats: u32::try_from(row.max_chats)
+                .map_err(|_| StoreError::Corrupt(format!("max_chats {}", row.max_chats)))?,
+        })
+    }
+}
+
+const CONTACT_COLUMNS: &str = "id, phone, name, assigned_agent_id, last_activity_at";
+
+#[derive(sqlx::FromRow)]
+struct ContactRow {
+    id: i64,
+    phone: String,
+    name: Option<String>,
+    assigned_agent_id: Option<i64>,
+    last_activity_at: i64,
+}
+
+impl From<ContactRow> for Contact {
+    fn from(row: ContactRow) -> Self {
+        Self {
+            id: row.id,
+            phone: row.phone,
+            name: row.name,
+            assigned_agent_id: row.assigned_agent_id,
+            last_activity_at: row.last_activity_at,
+        }
+    }
+}
+
+const INTERACTION_COLUMNS: &str =
+    "id, contact_id, state, agent_id, created_at, offered_at, accepted_at, ended_at";
+
+#[derive(sqlx::FromRow)]
+struct InteractionRow {
+    id: i64,
+    contact_id: i64,
+    state: String,
+    agent_id: Option<i64>,
+    created_at: i64,
+    offered_at: Option<i64>,
+    accepted_at: Option<i64>,
+    ended_at: Option<i64>,
+}
+
+impl TryFrom<InteractionRow> for Interaction {
+    type Error = StoreError;
+    fn try_from(row: InteractionRow) -> Result<Self> {
+        Ok(Self {
+            id: row.id,
+            contact_id: row.contact_id,
+            state: InteractionState::parse(&row.state)
+                .ok_or_else(|| StoreError::Corrupt(format!("interaction state {:?}", row.state)))?,
+            agent_id: row.agent_id,
+            created_at: row.created_at,
+            offered_at: row.offered_at,
+            accepted_at: row.accepted_at,
+            ended_at: row.ended_at,
+        })
+    }
+}
+
+const MESSAGE_COLUMNS: &str = "id, contact_id, interaction_id, direction, body, status, \
+     error_code, agent_id, client_key, created_at, provider_sid, to_number, send_started_at";
+
+#[derive(sqlx::FromRow)]
+struct MessageRow {
+    id: i64,
+    contact_id: i64,
+    interaction_id: Option<i64>,
+    direction: String,
+    body: String,
+    status: String,
+    error_code: Option<i64>,
+    agent_id: Option<i64>,
+    client_key: Option<String>,
+    created_at: i64,
+    provider_sid: Option<String>,
+    to_number: String,
+    send_started_at: Option<i64>,
+}
+
+impl TryFrom<MessageRow> for Message {
+    type Error = StoreError;
+    fn try_from(row: MessageRow) -> Result<Self> {
+        Ok(Self {
+            id: row.id,
+            contact_id: row.contact_id,
+            interaction_id: row.interaction_id,
+            direction: Direction::parse(&row.direction)
+                .ok_or_else(|| StoreError::Corrupt(format!("direction {:?}", row.direction)))?,
+            body: row.body,
+            status: MessageStatus::parse(&row.status)
+                .ok_or_else(|| StoreError::Corrupt(format!("message status {:?}", row.status)))?,
+            error_code: row.error_code.and_then(|code| u32::try_from(code).ok()),
+            agent_id: row.agent_id,
+            client_key: row.client_key,
+            created_at: row.created_at,
+        })
+    }
+}
+
+/// An outbound message the sender has to hand to the provider.
+#[derive(Debug, Clone)]
+pub struct PendingSend {
+    pub message_id: Id,
+    pub to: String,
+    pub body: String,
+    /// A send was started before (the hub stopped mid-send): the provider may have it.
+    pub started_before: bool,
+}
+
+/// What happened to an inbound webhook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InboundOutcome {
+    /// Stored as this message.
+    Stored {
+        message_id: Id,
+        interaction_id: Id,
+        new_interaction: bool,
+    },
+    /// The provider message id was seen before; nothing changed.
+    Duplicate { message_id: Id },
+}
+
+/// A customer's message as the provider delivered it.
+#[derive(Debug, Clone)]
+pub struct Inbound<'a> {
+    pub provider_sid: &'a str,
+    pub from: &'a str,
+    pub to: &'a str,
+    pub body: &'a str,
+}
+
+/// An agent's outbound message.
+#[derive(Debug, Clone)]
+pub struct Outbound<'a> {
+    pub agent_id: Id,
+    pub contact_id: Id,
+    pub interaction_id: Option<Id>,
+    pub body: &'a str,
+    pub client_key: &'a str,
+    pub from_number: &'a str,
+}
+
+/// A read marker: the newest message of a contact an agent has seen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReadMarker {
+    pub contact_id: Id,
+    pub last_read_message_id: Id,
+}
+
+impl Store {
+    /// Opens (creating when missing) the SQLite database at `path` and runs the migrations.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the file cannot be opened or migrated.
+    pub async fn open(path: &Path) -> Result<Self> {
+        if let Some(parent) = path
+            .parent()
+            .filter(|parent| !parent.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(parent).map_err(|error| {
+                StoreError::Database(sqlx::Error::Configuration(
+                    format!("cannot create {}: {error}", parent.display()).into(),
+                ))
+            })?;
+        }
+        let options = SqliteConnectOptions::from_str("sqlite://")?
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // Nearly every hub write records a message the hub accepted: keep it through a
+            // power loss, not only a crash.
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations").run(&pool).await?;
+        let (events, _) = broadcast::channel(4096);
+        Ok(Self { pool, events })
+    }
+
+    /// Live events, published after their commit.
+    #[must_use]
+    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+        self.events.subscribe()
+    }
+
+    async fn begin(&self) -> Result<Change> {
+        // IMMEDIATE takes the write lock up front, so a read-then-write transaction never
+        // fails half-way on a lock upgrade.
+        let transaction = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        Ok(Change {
+            transaction,
+            events: Vec::new(),
+        })
+    }
+
+    async fn commit(&self, change: Change) -> Result<Vec<Event>> {
+        change.transaction.commit().await?;
+        for event in &change.events {
+            // An error only means nobody is listening right now; the log has the event.
+            if self.events.send(event.clone()).is_err() {
+                tracing::trace!(seq = event.seq, "no live subscriber");
+            }
+        }
+        Ok(change.events)
+    }
+
+    // ---- agents and sessions -----------------------------------------------------------
+
+    /// Creates an agent account.
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] when the login is taken.
+    pub async fn create_agent(
+        &self,
+        login: &str,
+        name: &str,
+        password_hash: &str,
+        role: Role,
+        auto_answer: bool,
+        max_chats: u32,
+    ) -> Result<Agent> {
+        let mut change = self.begin().await?;
+        let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM agents WHERE login = ?")
+            .bind(login)
+            .fetch_optional(&mut *change.transaction)
+            .await?;
+        if taken.is_some() {
+            return Err(StoreError::Conflict(format!(
+                "the login {login:?} is taken"
+            )));
+        }
+        let row: AgentRow = sqlx::query_as(sql!(
+            "INSERT INTO agents (login, name, password_hash, role, auto_answer, max_chats, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING {AGENT_COLUMNS}"
+        ))
+        .bind(login)
+        .bind(name)
+        .bind(password_hash)
+        .bind(role.as_str())
+        .bind(i64::from(auto_answer))
+        .bind(i64::from(max_chats))
+        .bind(now_millis())
+        .fetch_one(&mut *change.transaction)
+        .await?;
+        let agent = Agent::try_from(row)?;
+        change
+            .emit(EventKind::Agent {
+                agent: agent.clone(),
+            })
+            .await?;
+        self.commit(change).await?;
+        Ok(agent)
+    }
+
+    /// Looks an agent up by login, with the stored password hash.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn agent_credentials(&self, login: &str) -> Result<Option<(Agent, String)>> {
+        let row: Option<(String, i64)> =
+            sqlx::query_as("SELECT password_hash, id FROM agents WHERE login = ?")
+                .bind(login)
+                .fetch_optional(&self.pool)
+                .await?;
+        let Some((hash, id)) = row else {
+            return Ok(None);
+        };
+        Ok(Some((self.agent(id).await?, hash)))
+    }
+
+    /// An agent by id.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`].
+    pub async fn agent(&self, id: Id) -> Result<Agent> {
+        let row: Option<AgentRow> =
+            sqlx::query_as(sql!("SELECT {AGENT_COLUMNS} FROM agents WHERE id = ?"))
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.ok_or(StoreError::NotFound("agent"))?.try_into()
+    }
+
+    /// Stores a session token's hash.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn create_session(
+        &self,
+        agent_id: Id,
+        token_hash: &str,
+        expires_at: Millis,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, agent_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+        )
+        .bind(token_hash)
+        .bind(agent_id)
+        .bind(now_millis())
+        .bind(expires_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The agent a live session token belongs to.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn session_agent(&self, token_hash: &str) -> Result<Option<Agent>> {
+        let id: Option<i64> = sqlx::query_scalar(
+            "SELECT agent_id FROM sessions WHERE token_hash = ? AND expires_at > ?",
+        )
+        .bind(token_hash)
+        .bind(now_millis())
+        .fetch_optional(&self.pool)
+        .await?;
+        match id {
+            Some(id) => Ok(Some(self.agent(id).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Ends a session.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn delete_session(&self, token_hash: &str) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Sets an agent's SMS channel status. Going Not Ready puts the agent's pending offers
+    /// back in the queue, so nothing waits on an agent who stepped away.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`].
+    pub async fn set_agent_status(&self, agent_id: Id, status: AgentStatus) -> Result<Agent> {
+        let mut change = self.begin().await?;
+        let row: Option<AgentRow> = sqlx::query_as(sql!(
+            "UPDATE agents SET status = ? WHERE id = ? RETURNING {AGENT_COLUMNS}"
+        ))
+        .bind(status.as_str())
+        .bind(agent_id)
+        .fetch_optional(&mut *change.transaction)
+        .await?;
+        let agent = Agent::try_from(row.ok_or(StoreError::NotFound("agent"))?)?;
+        change
+            .emit(EventKind::Agent {
+                agent: agent.clone(),
+            })
+            .await?;
+        if status == AgentStatus::NotReady {
+            let requeued: Vec<InteractionRow> = sqlx::query_as(sql!(
+                "UPDATE interactions SET state = 'queued', agent_id = NULL, offered_at = NULL \
+                 WHERE agent_id = ? AND state = 'offered' RETURNING {INTERACTION_COLUMNS}"
+            ))
+            .bind(agent_id)
+            .fetch_all(&mut *change.transaction)
+            .await?;
+            for row in requeued {
+                change
+                    .emit(EventKind::Interaction {
+                        interaction: row.try_into()?,
+                    })
+                    .await?;
+            }
+        }
+        self.commit(change).await?;
+        Ok(agent)
+    }
+
+    // ---- contacts ----------------------------------------------------------------------
+
+    async fn contact_in(change: &mut Change, id: Id) -> Result<Contact> {
+        let row: Option<ContactRow> =
+            sqlx::query_as(sql!("SELECT {CONTACT_COLUMNS} FROM contacts WHERE id = ?"))
+                .bind(id)
+                .fetch_optional(&mut *change.transaction)
+                .await?;
+        Ok(row.ok_or(StoreError::NotFound("contact"))?.into())
+    }
+
+    /// Finds or creates the contact with this E.164 number and records activity now.
+    async fn touch_contact_by_phone(
+        change: &mut Change,
+        phone: &str,
+        name: Option<&str>,
+        at: Millis,
+    ) -> Result<Contact> {
+        let row: ContactRow = sqlx::query_as(sql!(
+            "INSERT INTO contacts (phone, name, last_activity_at) VALUES (?, ?, ?) \
+             ON CONFLICT (phone) DO UPDATE SET last_activity_at = MAX(last_activity_at, excluded.last_activity_at), \
+             name = COALESCE(contacts.name, excluded.name) \
+             RETURNING {CONTACT_COLUMNS}"
+        ))
+        .bind(phone)
+        .bind(name)
+        .bind(at)
+        .fetch_one(&mut *change.transaction)
+        .await?;
+        let contact = Contact::from(row);
+        change
+            .emit(EventKind::Contact {
+                contact: contact.clone(),
+            })
+            .await?;
+        Ok(contact)
+    }
+
+    /// Every contact, newest activity first, with `agent_id`'s unread counts.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn list_contacts(&self, agent_id: Id) -> Result<Vec<ContactSummary>> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            contact: ContactRow,
+            unread_count: i64,
+            last_message: Option<String>,
+        }
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT c.id, c.phone, c.name, c.assigned_agent_id, c.last_activity_at, \
+               (SELECT COUNT(*) FROM messages m WHERE m.contact_id = c.id AND m.direction = 'inbound' \
+                  AND m.id > COALESCE((SELECT r.last_read_message_id FROM read_markers r \
+                                       WHERE r.agent_id = ? AND r.contact_id = c.id), 0)) AS unread_count, \
+               (SELECT m.body FROM messages m WHERE m.contact_id = c.id ORDER BY m.id DESC LIMIT 1) AS last_message \
+             FROM contacts c ORDER BY c.last_activity_at DESC, c.id DESC",
+        )
+        .bind(agent_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| ContactSummary {
+                contact: row.contact.into(),
+                unread_count: u32::try_from(row.unread_count).unwrap_or(u32::MAX),
+                last_message: row.last_message,
+            })
+            .collect())
+    }
+
+    /// Marks every message of a contact read for an agent.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn mark_read(&self, agent_id: Id, contact_id: Id) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO read_markers (agent_id, contact_id, last_read_message_id) \
+             SELECT ?, ?, COALESCE(MAX(id), 0) FROM messages WHERE contact_id = ? \
+             ON CONFLICT (agent_id, contact_id) DO UPDATE \
+             SET last_read_message_id = MAX(last_read_message_id, excluded.last_read_message_id)",
+        )
+        .bind(agent_id)
+        .bind(contact_id)
+        .bind(contact_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// An agent's read markers.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn read_markers(&self, agent_id: Id) -> Result<Vec<ReadMarker>> {
+        let rows: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT contact_id, last_read_message_id FROM read_markers WHERE agent_id = ?",
+        )
+        .bind(agent_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(contact_id, last_read_message_id)| ReadMarker {
+                contact_id,
+                last_read_message_id,
+            })
+            .collect())
+    }
+
+    // ---- messages ----------------------------------------------------------------------
+
+    /// A contact's whole history, oldest first.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn list_messages(&self, contact_id: Id) -> Result<Vec<Message>> {
+        let rows: Vec<MessageRow> = sqlx::query_as(sql!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE contact_id = ? ORDER BY id"
+        ))
+        .bind(contact_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(Message::try_from).collect()
+    }
+
+    /// Stores a customer's SMS — once per provider message id — and queues a new
+    /// interaction when the contact has no open one.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn receive_inbound(&self, inbound: &Inbound<'_>) -> Result<InboundOutcome> {
+        let now = now_millis();
+        let mut change = self.begin().await?;
+        let seen: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM messages WHERE provider_sid = ?")
+                .bind(inbound.provider_sid)
+                .fetch_optional(&mut *change.transaction)
+                .await?;
+        if let Some(message_id) = seen {
+            return Ok(InboundOutcome::Duplicate { message_id });
+        }
+        let contact = Self::touch_contact_by_phone(&mut change, inbound.from, None, now).await?;
+        let open: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM interactions WHERE contact_id = ? \
+             AND state IN ('queued', 'offered', 'active') ORDER BY id DESC LIMIT 1",
+        )
+        .bind(contact.id)
+        .fetch_optional(&mut *change.transaction)
+        .await?;
+        let (interaction_id, new_interaction) = match open {
+            Some(id) => (id, false),
+            None => {
+                let row: InteractionRow = sqlx::query_as(sql!(
+                    "INSERT INTO interactions (contact_id, state, created_at) VALUES (?, 'queued', ?) \
+                     RETURNING {INTERACTION_COLUMNS}"
+                ))
+                .bind(contact.id)
+                .bind(now)
+                .fetch_one(&mut *change.transaction)
+                .await?;
+                let interaction = Interaction::try_from(row)?;
+                let id = interaction.id;
+                change.emit(EventKind::Interaction { interaction }).await?;
+                (id, true)
+            }
+        };
+        let row: MessageRow = sqlx::query_as(sql!(
+            "INSERT INTO messages (contact_id, interaction_id, direction, body, status, provider_sid, \
+               from_number, to_number, created_at) \
+             VALUES (?, ?, 'inbound', ?, 'received', ?, ?, ?, ?) RETURNING {MESSAGE_COLUMNS}"
+        ))
+        .bind(contact.id)
+        .bind(interaction_id)
+        .bind(inbound.body)
+        .bind(inbound.provider_sid)
+        .bind(inbound.from)
+        .bind(inbound.to)
+        .bind(now)
+        .fetch_one(&mut *change.transaction)
+        .await?;
+        let message = Message::try_from(row)?;
+        let message_id = message.id;
+        change.emit(EventKind::Message { message }).await?;
+        self.commit(change).await?;
+        Ok(InboundOutcome::Stored {
+            message_id,
+            interaction_id,
+            new_interaction,
+        })
+    }
+
+    /// Stores an agent's outbound message once per client key. Returns the message and
+    /// whether it was new (a repeated key returns the first message unchanged).
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] for an unknown contact or interaction,
+    /// [`StoreError::Forbidden`] for someone else's interaction or key.
+    pub async fn create_outbound(&self, outbound: &Outbound<'_>) -> Result<(Message, bool)> {
+        let now = now_millis();
+        let mut change = self.begin().await?;
+        let existing: Option<MessageRow> = sqlx::query_as(sql!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE client_key = ?"
+        ))
+        .bind(outbound.client_key)
+        .fetch_optional(&mut *change.transaction)
+        .await?;
+        if let Some(row) = existing {
+            if row.agent_id != Some(outbound.agent_id) || row.contact_id != outbound.contact_id {
+                return Err(StoreError::Forbidden(
+                    "this client key belongs to another message",
+                ));
+            }
+            return Ok((row.try_into()?, false));
+        }
+        let contact = Self::contact_in(&mut change, outbound.contact_id).await?;
+        if let Some(interaction_id) = outbound.interaction_id {
+            let owner: Option<(i64, Option<i64>)> =
+                sqlx::query_as("SELECT contact_id, agent_id FROM interactions WHERE id = ?")
+                    .bind(interaction_id)
+                    .fetch_optional(&mut *change.transaction)
+                    .await?;
+            let (contact_id, agent_id) = owner.ok_or(StoreError::NotFound("interaction"))?;
+            if contact_id != contact.id || agent_id != Some(outbound.agent_id) {
+                return Err(StoreError::Forbidden("this interaction is not yours"));
+            }
+        }
+        let row: MessageRow = sqlx::query_as(sql!(
+            "INSERT INTO messages (contact_id, interaction_id, direction, body, status, agent_id, \
+               client_key, from_number, to_number, created_at) \
+             VALUES (?, ?, 'outbound', ?, 'queued', ?, ?, ?, ?, ?) RETURNING {MESSAGE_COLUMNS}"
+        ))
+        .bind(contact.id)
+        .bind(outbound.interaction_id)
+        .bind(outbound.body)
+        .bind(outbound.agent_id)
+        .bind(outbound.client_key)
+        .bind(outbound.from_number)
+        .bind(&contact.phone)
+        .bind(now)
+        .fetch_one(&mut *change.transaction)
+        .await?;
+        let message = Message::try_from(row)?;
+        change
+            .emit(EventKind::Message {
+                message: message.clone(),
+            })
+            .await?;
+        Self::touch_contact_by_phone(&mut change, &contact.phone, None, now).await?;
+        self.commit(change).await?;
+        Ok((message, true))
+    }
+
+    /// Outbound messages the provider has not accepted yet, oldest first.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn unsent_messages(&self) -> Result<Vec<PendingSend>> {
+        let rows: Vec<MessageRow> = sqlx::query_as(sql!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages \
+             WHERE status = 'queued' AND provider_sid IS NULL AND direction = 'outbound' ORDER BY id"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(PendingSend::from).collect())
+    }
+
+    /// One outbound message to send.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`].
+    pub async fn pending_send(&self, message_id: Id) -> Result<Option<PendingSend>> {
+        let row: Option<MessageRow> = sqlx::query_as(sql!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages \
+             WHERE id = ? AND status = 'queued' AND provider_sid IS NULL AND direction = 'outbound'"
+        ))
+        .bind(message_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(PendingSend::from))
+    }
+
+    /// Records that a send to the provider is about to start.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn mark_send_started(&self, message_id: Id) -> Result<()> {
+        sqlx::query("UPDATE messages SET send_started_at = ? WHERE id = ?")
+            .bind(now_millis())
+            .bind(message_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Applies a delivery status to an outbound message, found by our id or the provider's.
+    /// Status only moves forward; a late or repeated update changes nothing. Returns the
+    /// message when it changed.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] when neither id matches.
+    pub async fn apply_status(
+        &self,
+        message_id: Option<Id>,
+        provider_sid: &str,
+        status: MessageStatus,
+        error_code: Option<u32>,
+    ) -> Result<Option<Message>> {
+        let mut change = self.begin().await?;
+        let row: Option<MessageRow> = match message_id {
+            Some(id) => sqlx::query_as(sql!(
+                "SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ? AND direction = 'outbound' \
+                 AND (provider_sid IS NULL OR provider_sid = ?)"
+            ))
+            .bind(id)
+            .bind(provider_sid)
+            .fetch_optional(&mut *change.transaction)
+            .await?,
+            None => sqlx::query_as(sql!(
+                "SELECT {MESSAGE_COLUMNS} FROM messages WHERE provider_sid = ? AND direction = 'outbound'"
+            ))
+            .bind(provider_sid)
+            .fetch_optional(&mut *change.transaction)
+            .await?,
+        };
+        let row = row.ok_or(StoreError::NotFound("message"))?;
+        let current = MessageStatus::parse(&row.status)
+            .ok_or_else(|| StoreError::Corrupt(format!("message status {:?}", row.status)))?;
+        let sid_known = row.provider_sid.is_some();
+        if status.rank() <= current.rank() && sid_known {
+            return Ok(None);
+        }
+        let next = if status.rank() > current.rank() {
+            status
+        } else {
+            current
+        };
+        let code = if next == status {
+            error_code.map(i64::from)
+        } else {
+            row.error_code
+        };
+        let updated: MessageRow = sqlx::query_as(sql!(
+            "UPDATE messages SET status = ?, error_code = ?, provider_sid = COALESCE(provider_sid, ?) \
+             WHERE id = ? RETURNING {MESSAGE_COLUMNS}"
+        ))
+        .bind(next.as_str())
+        .bind(code)
+        .bind(provider_sid)
+        .bind(row.id)
+        .fetch_one(&mut *change.transaction)
+        .await?;
+        let message = Message::try_from(updated)?;
+        change
+            .emit(EventKind::Message {
+                message: message.clone(),
+            })
+            .await?;
+        self.commit(change).await?;
+        Ok(Some(message))
+    }
+
+    /// Marks an outbound message failed before the provider accepted it.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn fail_unsent(&self, message_id: Id, error_code: Option<u32>) -> Result<Message> {
+        let mut change = self.begin().await?;
+        let row: MessageRow = sqlx::query_as(sql!(
+            "UPDATE messages SET status = 'failed', error_code = ? WHERE id = ? RETURNING {MESSAGE_COLUMNS}"
+        ))
+        .bind(error_code.map(i64::from))
+        .bind(message_id)
+        .fetch_one(&mut *change.transaction)
+        .await?;
+        let message = Message::try_from(row)?;
+        change
+            .emit(EventKind::Message {
+                message: message.clone(),
+            })
+            .await?;
+        self.commit(change).await?;
+        Ok(message)
+    }
+
+    // ---- interactions and routing ------------------------------------------------------
+
+    /// An agent's interactions that are not done.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn list_interactions(&self, agent_id: Id) -> Result<Vec<Interaction>> {
+        let rows: Vec<InteractionRow> = sqlx::query_as(sql!(
+            "SELECT {INTERACTION_COLUMNS} FROM interactions \
+             WHERE agent_id = ? AND state IN ('offered', 'active', 'ended') ORDER BY id"
+        ))
+        .bind(agent_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(Interaction::try_from).collect()
+    }
+
+    /// Offers every queued interaction it can to a Ready agent with free capacity, oldest
+    /// first (auto-answer agents get it accepted at once). Returns how many were placed.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn route_queued(&self) -> Result<usize> {
+        let now = now_millis();
+        let mut change = self.begin().await?;
+        let queued: Vec<(i64, Option<i64>)> = sqlx::query_as(
+            "SELECT i.id, c.assigned_agent_id FROM interactions i JOIN contacts c ON c.id = i.contact_id \
+             WHERE i.state = 'queued' ORDER BY i.created_at, i.id",
+        )
+        .fetch_all(&mut *change.transaction)
+        .await?;
+        if queued.is_empty() {
+            return Ok(0);
+        }
+        let mut candidates: Vec<Candidate> = sqlx::query_as::<_, (i64, i64, i64, i64)>(
+            "SELECT a.id, a.max_chats, a.last_offered_at, \
+               (SELECT COUNT(*) FROM interactions i WHERE i.agent_id = a.id AND i.state IN ('offered', 'active')) \
+             FROM agents a WHERE a.status = 'ready'",
+        )
+        .fetch_all(&mut *change.transaction)
+        .await?
+        .into_iter()
+        .map(|(agent_id, max_chats, last_offered_at, load)| Candidate {
+            agent_id,
+            capacity: max_chats,
+            load,
+            last_offered_at,
+        })
+        .collect();
+        let mut placed = 0;
+        for (interaction_id, assigned_agent_id) in queued {
+            let Some(index) = routing::choose(assigned_agent_id, &candidates) else {
+                continue;
+            };
+            let candidate = &mut candidates[index];
+            candidate.load += 1;
+            candidate.last_offered_at = now;
+            let agent_id = candidate.agent_id;
+            let auto_answer: i64 = sqlx::query_scalar(
+                "UPDATE agents SET last_offered_at = ? WHERE id = ? RETURNING auto_answer",
+            )
+            .bind(now)
+            .bind(agent_id)
+            .fetch_one(&mut *change.transaction)
+            .await?;
+            let row: InteractionRow = sqlx::query_as(sql!(
+                "UPDATE interactions SET state = ?, agent_id = ?, offered_at = ?, accepted_at = ? \
+                 WHERE id = ? RETURNING {INTERACTION_COLUMNS}"
+            ))
+            .bind(if auto_answer != 0 {
+                "active"
+            } else {
+                "offered"
+            })
+            .bind(agent_id)
+            .bind(now)
+            .bind((auto_answer != 0).then_some(now))
+            .bind(interaction_id)
+            .fetch_one(&mut *change.transaction)
+            .await?;
+            let interaction = Interaction::try_from(row)?;
+            if interaction.state == InteractionState::Active {
+                Self::assign_contact(&mut change, interaction.contact_id, agent_id).await?;
+            }
+            change.emit(EventKind::Interaction { interaction }).await?;
+            placed += 1;
+        }
+        self.commit(change).await?;
+        Ok(placed)
+    }
+
+    async fn assign_contact(change: &mut Change, contact_id: Id, agent_id: Id) -> Result<()> {
+        let row: ContactRow = sqlx::query_as(sql!(
+            "UPDATE contacts SET assigned_agent_id = ? WHERE id = ? RETURNING {CONTACT_COLUMNS}"
+        ))
+        .bind(agent_id)
+        .bind(contact_id)
+        .fetch_one(&mut *change.transaction)
+        .await?;
+        change
+            .emit(EventKind::Contact {
+                contact: row.into(),
+            })
+            .await
+    }
+
+    /// Accepts an interaction offered to `agent_id`; the agent becomes the contact's
+    /// assigned agent. Accepting twice returns the active interaction.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`], or [`StoreError::Conflict`] when the offer moved on.
+    pub async fn accept(&self, agent_id: Id, interaction_id: Id) -> Result<Interaction> {
+        let mut change = self.begin().await?;
+        let row: Option<InteractionRow> = sqlx::query_as(sql!(
+            "SELECT {INTERACTION_COLUMNS} FROM interactions WHERE id = ?"
+        ))
+        .bind(interaction_id)
+        .fetch_optional(&mut *change.transaction)
+        .await?;
+        let interaction = Interaction::try_from(row.ok_or(StoreError::NotFound("interaction"))?)?;
+        if interaction.agent_id != Some(agent_id) {
+            return Err(StoreError::Conflict(
+                "this interaction is not offered to you".into(),
+            ));
+        }
+        match interaction.state {
+            InteractionState::Active => return Ok(interaction),
+            InteractionState::Offered => {}
+            _ => return Err(StoreError::Conflict("this offer is no longer open".into())),
+        }
+        let row: InteractionRow = sqlx::query_as(sql!(
+            "UPDATE interactions SET state = 'active', accepted_at = ? WHERE id = ? \
+             RETURNING {INTERACTION_COLUMNS}"
+        ))
+        .bind(now_millis())
+        .bind(interaction_id)
+        .fetch_one(&mut *change.transaction)
+        .await?;
+        let accepted = Interaction::try_from(row)?;
+        Self::assign_contact(&mut change, accepted.contact_id, agent_id).await?;
+        change
+            .emit(EventKind::Interaction {
+                interaction: accepted.clone(),
+            })
+            .await?;
+        self.commit(change).await?;
+        Ok(accepted)
+    }
+
+    // ---- event log ---------------------------------------------------------------------
+
+    /// Events after `since`, in order, at most `limit`.
+    ///
+    /// # Errors
+    /// [`StoreError::Corrupt`] for a payload that no longer parses.
+    pub async fn events_since(&self, since: i64, limit: u32) -> Result<Vec<Event>> {
+        let rows: Vec<(i64, i64, String)> = sqlx::query_as(
+            "SELECT seq, at, payload FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+        )
+        .bind(since)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(seq, at, payload)| {
+                let kind = serde_json::from_str(&payload).map_err(|error| {
+                    StoreError::Corrupt(format!("event {seq} does not parse: {error}"))
+                })?;
+                Ok(Event { seq, at, kind })
+            })
+            .collect()
+    }
+
+    /// The newest event's sequence number (0 for an empty log).
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn head_seq(&self) -> Result<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM events")
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
+    // ---- demo data ---------------------------------------------------------------------
+
+    /// Imports a finished conversation (demo data, migrations from other systems): the
+    /// contact, one done interaction handled by `agent_id`, and its messages.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn import_conversation(
+        &self,
+        phone: &str,
+        name: &str,
+        agent_id: Id,
+        our_number: &str,
+        messages: &[(Direction, &str, Millis)],
+    ) -> Result<Contact> {
+        let started = messages.first().map_or_else(now_millis, |(_, _, at)| *at);
+        let ended = messages.last().map_or(started, |(_, _, at)| *at);
+        let mut change = self.begin().await?;
+        let contact = Self::touch_contact_by_phone(&mut change, phone, Some(name), ended).await?;
+        let row: InteractionRow = sqlx::query_as(sql!(
+            "INSERT INTO interactions (contact_id, state, agent_id, created_at, offered_at, accepted_at, ended_at, done_at) \
+             VALUES (?, 'done', ?, ?, ?, ?, ?, ?) RETURNING {INTERACTION_COLUMNS}"
+        ))
+        .bind(contact.id)
+        .bind(agent_id)
+        .bind(started)
+        .bind(started)
+        .bind(started)
+        .bind(ended)
+        .bind(ended)
+        .fetch_one(&mut *change.transaction)
+        .await?;
+        let interaction = Interaction::try_from(row)?;
+        let interaction_id = interaction.id;
+        change.emit(EventKind::Interaction { interaction }).await?;
+        for (direction, body, at) in messages {
+            let (status, from, to, agent) = match direction {
+                Direction::Inbound => ("received", phone, our_number, None),
+                Direction::Outbound => ("delivered", our_number, phone, Some(agent_id)),
+            };
+            let row: MessageRow = sqlx::query_as(sql!(
+                "INSERT INTO messages (contact_id, interaction_id, direction, body, status, agent_id, \
+                   from_number, to_number, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) \
+                 RETURNING {MESSAGE_COLUMNS}"
+            ))
+            .bind(contact.id)
+            .bind(interaction_id)
+            .bind(direction.as_str())
+            .bind(*body)
+            .bind(status)
+            .bind(agent)
+            .bind(from)
+            .bind(to)
+            .bind(*at)
+            .fetch_one(&mut *change.transaction)
+            .await?;
+            change
+                .emit(EventKind::Message {
+                    message: row.try_into()?,
+                })
+                .await?;
+        }
+        Self::assign_contact(&mut change, contact.id, agent_id).await?;
+        self.commit(change).await?;
+        Ok(contact)
+    }
+
+    /// Whether the store holds any contact yet.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn is_empty(&self) -> Result<bool> {
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM contacts")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(count == 0)
+    }
+
+    // ---- simulated carrier -------------------------------------------------------------
+
+    /// Records a message the simulated carrier accepted.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn sim_record(&self, sid: &str, to: &str, from: &str, body: &str) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO sim_outbox (sid, to_number, from_number, body, status, created_at) \
+             VALUES (?, ?, ?, ?, 'queued', ?)",
+        )
+        .bind(sid)
+        .bind(to)
+        .bind(from)
+        .bind(body)
+        .bind(now_millis())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Sets the simulated carrier's status of a message.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn sim_set_status(&self, sid: &str, status: MessageStatus) -> Result<()> {
+        sqlx::query("UPDATE sim_outbox SET status = ? WHERE sid = ?")
+            .bind(status.as_str())
+            .bind(sid)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Everything the simulated carrier was asked to send, oldest first.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn sim_outbox(&self) -> Result<Vec<SimOutboundMessage>> {
+        let rows: Vec<(String, String, String, String, String)> = sqlx::query_as(
+            "SELECT sid, to_number, from_number, body, status FROM sim_outbox ORDER BY created_at, sid",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(sid, to, from, body, status)| {
+                Ok(SimOutboundMessage {
+                    status: MessageStatus::parse(&status)
+                        .ok_or_else(|| StoreError::Corrupt(format!("sim status {status:?}")))?,
+                    sid,
+                    to,
+                    from,
+                    body,
+                })
+            })
+            .collect()
+    }
+}
+
+impl From<MessageRow> for PendingSend {
+    fn from(row: MessageRow) -> Self {
+        Self {
+            message_id: row.id,
+            to: row.to_number,
+            body: row.body,
+            started_before: row.send_started_at.is_some(),
+        }
+    }
+}

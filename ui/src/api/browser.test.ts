@@ -1,0 +1,366 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { agent, message } from '../testing/fixtures';
+import { createBrowserApi, tokenKey } from './browser';
+import { ApiFailure } from './contract';
+import type { SocketConstructor } from './event-stream';
+import type { ConnectionState, Event } from './generated/api';
+
+const origin = 'https://hub.example.com';
+
+/** A WebSocket stand-in the test drives by hand. */
+class FakeSocket {
+  static instances: FakeSocket[] = [];
+  onopen: ((event: unknown) => void) | null = null;
+  onmessage: ((event: { data: unknown }) => void) | null = null;
+  onclose: ((event: unknown) => void) | null = null;
+  onerror: ((event: unknown) => void) | null = null;
+  closed = false;
+
+  constructor(readonly url: string) {
+    FakeSocket.instances.push(this);
+  }
+
+  close() {
+    this.closed = true;
+  }
+
+  open() {
+    this.onopen?.({});
+  }
+
+  receive(event: Event) {
+    this.onmessage?.({ data: JSON.stringify(event) });
+  }
+
+  drop() {
+    this.onerror?.({});
+    this.onclose?.({});
+  }
+
+  static last(): FakeSocket {
+    const socket = FakeSocket.instances.at(-1);
+    if (!socket) throw new Error('no socket was opened');
+    return socket;
+  }
+}
+
+class MemoryStorage {
+  readonly items = new Map<string, string>();
+  getItem(key: string) {
+    return this.items.get(key) ?? null;
+  }
+  setItem(key: string, value: string) {
+    this.items.set(key, value);
+  }
+  removeItem(key: string) {
+    this.items.delete(key);
+  }
+}
+
+function json(status: number, body: unknown): Response {
+  return new Response(body === undefined ? null : JSON.stringify(body), {
+    status,
+    headers: { 'Content-Type': 'application/json' },
+  });
+}
+
+function event(seq: number): Event {
+  return { seq, at: seq, kind: { type: 'agent', agent: agent() } };
+}
+
+let fetchMock: ReturnType<typeof vi.fn<typeof fetch>>;
+let storage: MemoryStorage;
+let keys: number;
+
+function makeApi() {
+  return createBrowserApi({
+    origin,
+    fetch: fetchMock,
+    Socket: FakeSocket as unknown as SocketConstructor,
+    storage,
+    randomUUID: () => `key-${++keys}`,
+    sendRetryDelaysMs: [10, 20],
+  });
+}
+
+/** The URL, method, headers and parsed body of the nth fetch call. */
+function request(index: number) {
+  const [url, init] = fetchMock.mock.calls[index] ?? [];
+  return {
+    url: String(url),
+    method: init?.method,
+    headers: new Headers(init?.headers),
+    body: typeof init?.body === 'string' ? (JSON.parse(init.body) as unknown) : undefined,
+  };
+}
+
+beforeEach(() => {
+  fetchMock = vi.fn<typeof fetch>();
+  storage = new MemoryStorage();
+  keys = 0;
+  FakeSocket.instances = [];
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('browser transport: HTTP', () => {
+  it('logs in, keeps the token and sends it as a bearer header afterwards', async () => {
+    const api = makeApi();
+    fetchMock.mockResolvedValueOnce(json(200, { token: 'secret-token', agent: agent() }));
+    const session = await api.login({ hubUrl: null, login: 'ana', password: 'pw' });
+
+    expect(session).toEqual({ agent: agent(), hubUrl: origin });
+    expect(storage.getItem(tokenKey)).toBe('secret-token');
+    const login = request(0);
+    expect(login.url).toBe(`${origin}/api/login`);
+    expect(login.method).toBe('POST');
+    expect(login.body).toEqual({ hubUrl: null, login: 'ana', password: 'pw' });
+    expect(login.headers.has('Authorization')).toBe(false);
+
+    fetchMock.mockResolvedValueOnce(json(200, []));
+    await api.listContacts();
+    const contacts = request(1);
+    expect(contacts.url).toBe(`${origin}/api/contacts`);
+    expect(contacts.method).toBe('GET');
+    expect(contacts.headers.get('Authorization')).toBe('Bearer secret-token');
+  });
+
+  it('builds every endpoint URL and method from the contract', async () => {
+    storage.setItem(tokenKey, 't');
+    const api = makeApi();
+    fetchMock.mockImplementation(async () => json(200, {}));
+
+    await api.setStatus('ready');
+    await api.listMessages(7);
+    await api.listInteractions();
+    await api.acceptInteraction(42);
+    fetchMock.mockImplementationOnce(async () => new Response(null, { status: 204 }));
+    await expect(api.markRead(7)).resolves.toBeUndefined();
+
+    expect(
+      fetchMock.mock.calls.map((_, index) => `${request(index).method} ${request(index).url}`),
+    ).toEqual([
+      `PUT ${origin}/api/me/status`,
+      `GET ${origin}/api/contacts/7/messages`,
+      `GET ${origin}/api/interactions`,
+      `POST ${origin}/api/interactions/42/accept`,
+      `POST ${origin}/api/contacts/7/read`,
+    ]);
+    expect(request(0).body).toEqual({ status: 'ready' });
+  });
+
+  it('turns an ApiError body into an ApiFailure with its code and message', async () => {
+    const api = makeApi();
+    fetchMock.mockResolvedValueOnce(
+      json(401, { code: 'unauthorized', message: 'Wrong login or password.' }),
+    );
+    const failure = await api.login({ hubUrl: null, login: 'ana', password: 'x' }).catch((e) => e);
+    expect(failure).toBeInstanceOf(ApiFailure);
+    expect(failure).toMatchObject({ code: 'unauthorized', message: 'Wrong login or password.' });
+    expect(storage.getItem(tokenKey)).toBeNull();
+  });
+
+  it('maps a network error to unavailable and a body that is not JSON to internal', async () => {
+    const api = makeApi();
+    fetchMock.mockRejectedValueOnce(new TypeError('Failed to fetch'));
+    await expect(api.listContacts()).rejects.toMatchObject({ code: 'unavailable' });
+
+    fetchMock.mockResolvedValueOnce(new Response('<h1>Bad gateway</h1>', { status: 502 }));
+    const failure = await api.listContacts().catch((e) => e);
+    expect(failure).toBeInstanceOf(ApiFailure);
+    expect(failure.code).toBe('internal');
+  });
+
+  it('restores a session from the stored token, and forgets a token the hub rejects', async () => {
+    const api = makeApi();
+    await expect(api.session()).resolves.toBeNull();
+    expect(fetchMock).not.toHaveBeenCalled();
+
+    storage.setItem(tokenKey, 'good');
+    fetchMock.mockResolvedValueOnce(json(200, agent()));
+    await expect(api.session()).resolves.toEqual({ agent: agent(), hubUrl: origin });
+    expect(request(0).url).toBe(`${origin}/api/me`);
+    expect(request(0).headers.get('Authorization')).toBe('Bearer good');
+
+    fetchMock.mockResolvedValueOnce(json(401, { code: 'unauthorized', message: 'expired' }));
+    await expect(api.session()).resolves.toBeNull();
+    expect(storage.getItem(tokenKey)).toBeNull();
+  });
+
+  it('logs out on the hub and drops the token even when the session already expired', async () => {
+    storage.setItem(tokenKey, 't');
+    const api = makeApi();
+    fetchMock.mockResolvedValueOnce(json(401, { code: 'unauthorized', message: 'expired' }));
+    await api.logout();
+    expect(request(0)).toMatchObject({ method: 'POST', url: `${origin}/api/logout` });
+    expect(storage.getItem(tokenKey)).toBeNull();
+  });
+});
+
+describe('browser transport: sending', () => {
+  it('sends with a fresh client key and retries a network failure with the same key', async () => {
+    vi.useFakeTimers();
+    storage.setItem(tokenKey, 't');
+    const api = makeApi();
+    const sent = message({ id: 5, direction: 'outbound', status: 'queued', clientKey: 'key-1' });
+    fetchMock
+      .mockRejectedValueOnce(new TypeError('network down'))
+      .mockResolvedValueOnce(json(503, { code: 'unavailable', message: 'hub busy' }))
+      .mockResolvedValueOnce(json(200, sent));
+
+    const result = api.sendMessage({ contactId: 10, interactionId: 100, body: 'Hi there' });
+    await vi.runAllTimersAsync();
+    await expect(result).resolves.toEqual(sent);
+
+    expect(fetchMock).toHaveBeenCalledTimes(3);
+    for (const index of [0, 1, 2]) {
+      expect(request(index).url).toBe(`${origin}/api/messages`);
+      expect(request(index).body).toEqual({
+        contactId: 10,
+        interactionId: 100,
+        body: 'Hi there',
+        clientKey: 'key-1',
+      });
+    }
+
+    // The next message is a new one, with a new key.
+    fetchMock.mockResolvedValueOnce(json(200, sent));
+    await api.sendMessage({ contactId: 10, interactionId: 100, body: 'Hi there' });
+    expect(request(3).body).toMatchObject({ clientKey: 'key-2' });
+  });
+
+  it('reuses the key when the agent sends the same message again after it could not be sent', async () => {
+    vi.useFakeTimers();
+    const api = makeApi();
+    fetchMock.mockRejectedValue(new TypeError('offline'));
+    const first = api.sendMessage({ contactId: 3, interactionId: null, body: 'Same' });
+    const outcome = expect(first).rejects.toMatchObject({ code: 'unavailable' });
+    await vi.runAllTimersAsync();
+    await outcome;
+    expect(fetchMock).toHaveBeenCalledTimes(3);
+
+    fetchMock.mockReset();
+    fetchMock.mockResolvedValueOnce(json(200, message()));
+    await api.sendMessage({ contactId: 3, interactionId: null, body: 'Same' });
+    expect(request(0).body).toMatchObject({ clientKey: 'key-1' });
+  });
+
+  it('does not retry a refusal, and a later send of the same text is a new message', async () => {
+    const api = makeApi();
+    fetchMock.mockResolvedValueOnce(json(400, { code: 'invalidNumber', message: 'No SMS' }));
+    await expect(
+      api.sendMessage({ contactId: 3, interactionId: null, body: 'x' }),
+    ).rejects.toMatchObject({ code: 'invalidNumber', message: 'No SMS' });
+    expect(fetchMock).toHaveBeenCalledTimes(1);
+
+    fetchMock.mockResolvedValueOnce(json(200, message()));
+    await api.sendMessage({ contactId: 3, interactionId: null, body: 'x' });
+    expect(request(1).body).toMatchObject({ clientKey: 'key-2' });
+  });
+});
+
+describe('browser transport: events', () => {
+  it('opens the socket with the token once signed in and someone listens', async () => {
+    const api = makeApi();
+    const events: Event[] = [];
+    api.onEvent((received) => events.push(received));
+    expect(FakeSocket.instances).toHaveLength(0);
+
+    fetchMock.mockResolvedValueOnce(json(200, { token: 'a b', agent: agent() }));
+    await api.login({ hubUrl: null, login: 'ana', password: 'pw' });
+    expect(FakeSocket.instances).toHaveLength(1);
+    expect(FakeSocket.last().url).toBe('wss://hub.example.com/api/ws?token=a%20b');
+
+    FakeSocket.last().open();
+    FakeSocket.last().receive(event(4));
+    expect(events.map((received) => received.seq)).toEqual([4]);
+  });
+
+  it('reconnects with backoff and asks for what it missed since the last seq', async () => {
+    vi.useFakeTimers();
+    storage.setItem(tokenKey, 'tok');
+    const api = createBrowserApi({
+      origin: 'http://127.0.0.1:8080',
+      fetch: fetchMock,
+      Socket: FakeSocket as unknown as SocketConstructor,
+      storage,
+    });
+    const states: ConnectionState[] = [];
+    const seqs: number[] = [];
+    api.onConnection((state) => states.push(state));
+    api.onEvent((received) => seqs.push(received.seq));
+
+    const first = FakeSocket.last();
+    expect(first.url).toBe('ws://127.0.0.1:8080/api/ws?token=tok');
+    first.open();
+    first.receive(event(11));
+    first.receive(event(12));
+    first.drop();
+    expect(states).toEqual(['online', 'offline']);
+
+    await vi.advanceTimersByTimeAsync(499);
+    expect(FakeSocket.instances).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(FakeSocket.instances).toHaveLength(2);
+    expect(FakeSocket.last().url).toBe('ws://127.0.0.1:8080/api/ws?token=tok&since=12');
+
+    // Failed attempts back off: 1 s, then 2 s, …
+    FakeSocket.last().drop();
+    await vi.advanceTimersByTimeAsync(999);
+    expect(FakeSocket.instances).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(FakeSocket.instances).toHaveLength(3);
+    FakeSocket.last().drop();
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(FakeSocket.instances).toHaveLength(4);
+
+    const resumed = FakeSocket.last();
+    expect(resumed.url).toContain('since=12');
+    resumed.open();
+    resumed.receive(event(13));
+    expect(seqs).toEqual([11, 12, 13]);
+    expect(states).toEqual(['online', 'offline', 'online']);
+  });
+
+  it('caps the backoff at ten seconds', async () => {
+    vi.useFakeTimers();
+    storage.setItem(tokenKey, 'tok');
+    const api = makeApi();
+    api.onConnection(() => {});
+    for (let attempt = 0; attempt < 8; attempt += 1) {
+      FakeSocket.last().drop();
+      await vi.advanceTimersByTimeAsync(10_000);
+    }
+    const before = FakeSocket.instances.length;
+    FakeSocket.last().drop();
+    await vi.advanceTimersByTimeAsync(9_999);
+    expect(FakeSocket.instances).toHaveLength(before);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(FakeSocket.instances).toHaveLength(before + 1);
+  });
+
+  it('closes the socket and stops reconnecting on logout', async () => {
+    vi.useFakeTimers();
+    storage.setItem(tokenKey, 'tok');
+    const api = makeApi();
+    api.onEvent(() => {});
+    const socket = FakeSocket.last();
+    fetchMock.mockResolvedValueOnce(new Response(null, { status: 204 }));
+    await api.logout();
+    expect(socket.closed).toBe(true);
+    socket.drop();
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(FakeSocket.instances).toHaveLength(1);
+  });
+
+  it('never fires onChanged, and setFocus needs no request', async () => {
+    const api = makeApi();
+    const changed = vi.fn();
+    api.onChanged(changed)();
+    await api.setFocus(3);
+    expect(fetchMock).not.toHaveBeenCalled();
+    expect(changed).not.toHaveBeenCalled();
+  });
+});

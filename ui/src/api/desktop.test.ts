@@ -1,0 +1,116 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { agent, message } from '../testing/fixtures';
+import { ApiFailure } from './contract';
+import { createDesktopApi } from './desktop';
+
+const ipc = vi.hoisted(() => ({
+  invoke: vi.fn(),
+  handlers: new Map<string, (event: { payload: unknown }) => void>(),
+  unlisten: vi.fn(),
+}));
+
+vi.mock('@tauri-apps/api/core', () => ({ invoke: ipc.invoke }));
+vi.mock('@tauri-apps/api/event', () => ({
+  listen: vi.fn(async (channel: string, handler: (event: { payload: unknown }) => void) => {
+    ipc.handlers.set(channel, handler);
+    return () => {
+      ipc.unlisten(channel);
+      ipc.handlers.delete(channel);
+    };
+  }),
+}));
+
+beforeEach(() => {
+  ipc.invoke.mockReset();
+  ipc.invoke.mockResolvedValue(null);
+  ipc.unlisten.mockReset();
+  ipc.handlers.clear();
+});
+
+describe('desktop transport', () => {
+  it('calls each host command by its snake_case name with camelCase arguments', async () => {
+    const api = createDesktopApi();
+    const login = { hubUrl: 'http://127.0.0.1:8080', login: 'ana', password: 'pw' };
+    const compose = { contactId: 3, interactionId: 9, body: 'Hi' };
+
+    await api.login(login);
+    await api.logout();
+    await api.session();
+    await api.setStatus('ready');
+    await api.listContacts();
+    await api.listMessages(3);
+    await api.markRead(3);
+    await api.listInteractions();
+    await api.acceptInteraction(9);
+    await api.sendMessage(compose);
+    await api.setFocus(3);
+    await api.setFocus(null);
+
+    expect(ipc.invoke.mock.calls).toEqual([
+      ['login', { request: login }],
+      ['logout', undefined],
+      ['session', undefined],
+      ['set_status', { status: 'ready' }],
+      ['list_contacts', undefined],
+      ['list_messages', { contactId: 3 }],
+      ['mark_read', { contactId: 3 }],
+      ['list_interactions', undefined],
+      ['accept_interaction', { interactionId: 9 }],
+      ['send_message', { request: compose }],
+      ['set_focus', { contactId: 3 }],
+      ['set_focus', { contactId: null }],
+    ]);
+    expect(api.mode).toBe('desktop');
+  });
+
+  it('returns what the host answers', async () => {
+    const api = createDesktopApi();
+    const sent = message({ direction: 'outbound', status: 'pending' });
+    ipc.invoke.mockResolvedValueOnce(sent);
+    await expect(api.sendMessage({ contactId: 10, interactionId: null, body: 'x' })).resolves.toBe(
+      sent,
+    );
+  });
+
+  it('rejects with an ApiFailure carrying the host error code', async () => {
+    const api = createDesktopApi();
+    ipc.invoke.mockRejectedValueOnce({ code: 'conflict', message: 'The offer moved on.' });
+    const failure = await api.acceptInteraction(1).catch((error) => error);
+    expect(failure).toBeInstanceOf(ApiFailure);
+    expect(failure).toMatchObject({ code: 'conflict', message: 'The offer moved on.' });
+
+    ipc.invoke.mockRejectedValueOnce('command not found');
+    await expect(api.listContacts()).rejects.toMatchObject({
+      code: 'internal',
+      message: 'command not found',
+    });
+  });
+
+  it('forwards host events and unlistens when unsubscribed', async () => {
+    const api = createDesktopApi();
+    const events = vi.fn();
+    const states = vi.fn();
+    const changes = vi.fn();
+    const stopEvents = api.onEvent(events);
+    api.onConnection(states);
+    api.onChanged(changes);
+    await vi.waitFor(() => expect(ipc.handlers.size).toBe(3));
+
+    const event = { seq: 1, at: 1, kind: { type: 'agent', agent: agent() } };
+    ipc.handlers.get('parley://event')?.({ payload: event });
+    ipc.handlers.get('parley://connection')?.({ payload: 'offline' });
+    ipc.handlers.get('parley://changed')?.({ payload: null });
+    expect(events).toHaveBeenCalledWith(event);
+    expect(states).toHaveBeenCalledWith('offline');
+    expect(changes).toHaveBeenCalledTimes(1);
+
+    stopEvents();
+    expect(ipc.unlisten).toHaveBeenCalledWith('parley://event');
+  });
+
+  it('unlistens even when unsubscribed before the host confirmed the subscription', async () => {
+    const api = createDesktopApi();
+    api.onChanged(vi.fn())();
+    await vi.waitFor(() => expect(ipc.unlisten).toHaveBeenCalledWith('parley://changed'));
+  });
+});

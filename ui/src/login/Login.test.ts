@@ -1,0 +1,67 @@
+import { render, screen } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it, vi } from 'vitest';
+import { ApiFailure } from '../api';
+import { fakeApi, session } from '../testing/fixtures';
+import Login from './Login.svelte';
+
+describe('Login', () => {
+  it('signs in with the login and password and hands over the session', async () => {
+    const { api } = fakeApi('browser');
+    const onSignedIn = vi.fn();
+    render(Login, { api, onSignedIn });
+    const user = userEvent.setup();
+
+    expect(screen.queryByTestId('login-hub-url')).toBeNull();
+    await user.type(screen.getByTestId('login-user'), 'ana');
+    await user.type(screen.getByTestId('login-password'), 'secret');
+    await user.click(screen.getByTestId('login-submit'));
+
+    expect(api.login).toHaveBeenCalledWith({ hubUrl: null, login: 'ana', password: 'secret' });
+    expect(onSignedIn).toHaveBeenCalledWith(session());
+    expect(screen.queryByTestId('login-error')).toBeNull();
+  });
+
+  it('asks the desktop for the hub URL, with the local hub as default', async () => {
+    const { api } = fakeApi('desktop');
+    render(Login, { api, onSignedIn: vi.fn() });
+    const user = userEvent.setup();
+
+    const hubUrl = screen.getByTestId('login-hub-url');
+    expect(hubUrl).toHaveValue('http://127.0.0.1:8080');
+    await user.clear(hubUrl);
+    await user.type(hubUrl, 'https://hub.example.com');
+    await user.type(screen.getByTestId('login-user'), 'ana');
+    await user.type(screen.getByTestId('login-password'), 'pw{Enter}');
+
+    expect(api.login).toHaveBeenCalledWith({
+      hubUrl: 'https://hub.example.com',
+      login: 'ana',
+      password: 'pw',
+    });
+  });
+
+  it('shows the failure message and stays on the form', async () => {
+    const { api } = fakeApi('browser');
+    api.login.mockRejectedValueOnce(new ApiFailure('unauthorized', 'Wrong login or password.'));
+    const onSignedIn = vi.fn();
+    render(Login, { api, onSignedIn });
+    const user = userEvent.setup();
+
+    await user.type(screen.getByTestId('login-user'), 'ana');
+    await user.type(screen.getByTestId('login-password'), 'nope');
+    await user.click(screen.getByTestId('login-submit'));
+
+    expect(await screen.findByTestId('login-error')).toHaveTextContent('Wrong login or password.');
+    expect(onSignedIn).not.toHaveBeenCalled();
+    expect(screen.getByTestId('login-submit')).toBeEnabled();
+  });
+
+  it('does not call the hub without a login and password', async () => {
+    const { api } = fakeApi('browser');
+    render(Login, { api, onSignedIn: vi.fn() });
+    await userEvent.setup().click(screen.getByTestId('login-submit'));
+    expect(screen.getByTestId('login-error')).toHaveTextContent('Enter your login and password.');
+    expect(api.login).not.toHaveBeenCalled();
+  });
+});

@@ -1,0 +1,132 @@
+import { render, screen, waitFor, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+import {
+  agent,
+  fakeApi,
+  interaction,
+  message,
+  session,
+  summary,
+} from '../testing/fixtures';
+import AgentWorkspace from './AgentWorkspace.svelte';
+
+function setup(configure: (api: ReturnType<typeof fakeApi>['api']) => void = () => {}) {
+  const fake = fakeApi('browser');
+  const { api } = fake;
+  api.listContacts.mockResolvedValue([
+    summary({ id: 10, name: 'Carla' }, { unreadCount: 2, lastMessage: 'Hello?' }),
+    summary({ id: 11, name: 'Dan', phone: '+15551230002' }),
+  ]);
+  api.listMessages.mockImplementation(async (contactId) => [
+    message({ id: contactId * 100, contactId, body: `Hello from ${contactId}\nsecond line` }),
+  ]);
+  configure(api);
+  render(AgentWorkspace, { api, session: session(), onSignedOut: () => {} });
+  return { ...fake, user: userEvent.setup() };
+}
+
+describe('AgentWorkspace', () => {
+  it('shows the agent, the status control and the connection', async () => {
+    const { api, user } = setup();
+    expect(screen.getByTestId('agent-name')).toHaveTextContent('Ana Agent');
+    const toggle = screen.getByTestId('status-toggle');
+    expect(toggle).toHaveTextContent('Not Ready');
+    expect(toggle).toHaveAttribute('data-status', 'notReady');
+    expect(screen.getByTestId('connection')).toHaveAttribute('data-state', 'offline');
+
+    await user.click(toggle);
+    expect(api.setStatus).toHaveBeenCalledWith('ready');
+    await waitFor(() => expect(toggle).toHaveAttribute('data-status', 'ready'));
+    expect(toggle).toHaveTextContent(/^Ready$/);
+  });
+
+  it('opens a contact: loads the transcript, marks it read and sets the focus', async () => {
+    const { api, user } = setup();
+    const item = await screen.findByRole('button', { name: /Carla/ });
+    expect(within(item).getByTestId('unread-badge')).toHaveTextContent('2');
+
+    await user.click(item);
+    expect(api.setFocus).toHaveBeenLastCalledWith(10);
+    expect(api.markRead).toHaveBeenCalledWith(10);
+    expect(within(item).queryByTestId('unread-badge')).toBeNull();
+    expect(await screen.findByTestId('message')).toHaveTextContent('Hello from 10');
+
+    await user.type(screen.getByTestId('composer-input'), 'On my way{Enter}');
+    expect(api.sendMessage).toHaveBeenCalledWith({
+      contactId: 10,
+      interactionId: null,
+      body: 'On my way',
+    });
+    await waitFor(() => expect(screen.getAllByTestId('message')).toHaveLength(2));
+  });
+
+  it('offers my SMS only, and Accept opens its Chat Interaction view', async () => {
+    const offer = interaction({ id: 7, contactId: 10, state: 'offered', agentId: 1 });
+    const othersOffer = interaction({ id: 8, contactId: 11, state: 'offered', agentId: 2 });
+    const { api, user } = setup((api) => {
+      api.listInteractions.mockResolvedValue([offer, othersOffer]);
+      api.acceptInteraction.mockImplementation(async (id) => {
+        const accepted = { ...offer, id, state: 'active' as const, acceptedAt: 2 };
+        api.listInteractions.mockResolvedValue([accepted, othersOffer]);
+        return accepted;
+      });
+    });
+
+    const dialog = await screen.findByTestId('offer-dialog');
+    expect(screen.getAllByTestId('offer-dialog')).toHaveLength(1);
+    expect(dialog).toHaveAttribute('data-interaction-id', '7');
+    expect(dialog).toHaveTextContent('Incoming SMS from Carla');
+    await waitFor(() => expect(dialog).toHaveTextContent('Hello from 10'));
+    expect(dialog).not.toHaveTextContent('second line');
+
+    await user.click(within(dialog).getByTestId('offer-accept'));
+    const view = await screen.findByTestId('interaction-view');
+    expect(view).toHaveAttribute('data-interaction-id', '7');
+    expect(view).toHaveAttribute('data-state', 'active');
+    expect(screen.queryByTestId('offer-dialog')).toBeNull();
+    expect(api.setFocus).toHaveBeenLastCalledWith(10);
+    expect(screen.getByTestId('interaction-item')).toHaveAttribute('data-interaction-id', '7');
+
+    await user.type(screen.getByTestId('composer-input'), 'Hi Carla{Enter}');
+    expect(api.sendMessage).toHaveBeenCalledWith({
+      contactId: 10,
+      interactionId: 7,
+      body: 'Hi Carla',
+    });
+
+    await user.click(screen.getByTestId('nav-communication'));
+    expect(screen.queryByTestId('interaction-view')).toBeNull();
+    expect(api.setFocus).toHaveBeenLastCalledWith(null);
+  });
+
+  it('refetches once for a burst of events', async () => {
+    const { api, emitEvent, emitChanged } = setup();
+    await waitFor(() => expect(api.listContacts).toHaveBeenCalledTimes(1));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const before = api.listContacts.mock.calls.length;
+
+    api.listContacts.mockResolvedValue([
+      summary({ id: 12, name: 'Eve', lastActivityAt: 2_000_000_000_000 }, { unreadCount: 1 }),
+    ]);
+    for (let seq = 1; seq <= 5; seq += 1) {
+      emitEvent({ seq, at: seq, kind: { type: 'message', message: message({ id: seq }) } });
+    }
+    emitChanged();
+
+    await screen.findByRole('button', { name: /Eve/ });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(api.listContacts.mock.calls.length - before).toBe(1);
+  });
+
+  it('applies my agent events to the status control', async () => {
+    const { emitEvent } = setup();
+    emitEvent({ seq: 1, at: 1, kind: { type: 'agent', agent: agent({ status: 'ready' }) } });
+    await waitFor(() =>
+      expect(screen.getByTestId('status-toggle')).toHaveAttribute('data-status', 'ready'),
+    );
+    emitEvent({ seq: 2, at: 2, kind: { type: 'agent', agent: agent({ id: 2, status: 'notReady' }) } });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(screen.getByTestId('status-toggle')).toHaveAttribute('data-status', 'ready');
+  });
+});
