@@ -1,0 +1,238 @@
+//! The hub's HTTP API, as the desktop core calls it.
+
+use std::time::Duration;
+
+use parley_proto::{
+    Agent, AgentStatus, ApiError, ErrorCode, Event, Id, Interaction, LoginRequest, LoginResponse,
+    Message, SendMessageRequest, SetStatusRequest,
+};
+use serde::de::DeserializeOwned;
+
+/// A call to the hub that did not succeed.
+#[derive(Debug, thiserror::Error)]
+pub enum HubError {
+    /// The hub could not be reached (or did not answer in time).
+    #[error("the hub cannot be reached: {0}")]
+    Offline(String),
+    /// The hub answered with an error.
+    #[error("the hub refused ({status}): {}", error.message)]
+    Refused { status: u16, error: ApiError },
+}
+
+impl HubError {
+    /// Whether trying the same call later may work.
+    #[must_use]
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Offline(_) => true,
+            Self::Refused { status, .. } => *status >= 500 || *status == 401 || *status == 429,
+        }
+    }
+}
+
+/// A read marker as the hub reports it.
+#[derive(Debug, Clone, Copy, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HubReadMarker {
+    pub contact_id: Id,
+    pub last_read_message_id: Id,
+}
+
+/// An HTTP client bound to one hub (and, once signed in, one token).
+#[derive(Clone)]
+pub struct HubApi {
+    http: reqwest::Client,
+    base: String,
+    token: Option<String>,
+}
+
+impl std::fmt::Debug for HubApi {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("HubApi")
+            .field("base", &self.base)
+            .finish_non_exhaustive()
+    }
+}
+
+impl HubApi {
+    /// A client for the hub at `base` (e.g. `http://127.0.0.1:8080`).
+    ///
+    /// # Errors
+    /// [`HubError::Offline`] when the HTTP client cannot be built.
+    pub fn new(base: &str) -> Result<Self, HubError> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(20))
+            .build()
+            .map_err(|error| HubError::Offline(error.to_string()))?;
+        Ok(Self {
+            http,
+            base: base.trim_end_matches('/').to_owned(),
+            token: None,
+        })
+    }
+
+    /// The same client, authenticated with `token`.
+    #[must_use]
+    pub fn with_token(&self, token: String) -> Self {
+        Self {
+            token: Some(token),
+            ..self.clone()
+        }
+    }
+
+    /// The hub's base URL.
+    #[must_use]
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// The token, for the WebSocket URL.
+    #[must_use]
+    pub fn token(&self) -> Option<&str> {
+        self.token.as_deref()
+    }
+
+    fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        let builder = self.http.request(method, format!("{}{path}", self.base));
+        match &self.token {
+            Some(token) => builder.bearer_auth(token),
+            None => builder,
+        }
+    }
+
+    async fn call<T: DeserializeOwned>(
+        &self,
+        builder: reqwest::RequestBuilder,
+    ) -> Result<T, HubError> {
+        let response = self.send(builder).await?;
+        response
+            .json()
+            .await
+            .map_err(|error| HubError::Offline(format!("unreadable answer: {error}")))
+    }
+
+    async fn send(&self, builder: reqwest::RequestBuilder) -> Result<reqwest::Response, HubError> {
+        let response = builder
+            .send()
+            .await
+            .map_err(|error| HubError::Offline(error.to_string()))?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(response);
+        }
+        let text = response.text().await.unwrap_or_default();
+        let error = serde_json::from_str::<ApiError>(&text).unwrap_or_else(|_| {
+            ApiError::new(
+                if status.is_server_error() {
+                    ErrorCode::Unavailable
+                } else {
+                    ErrorCode::BadRequest
+                },
+                format!("the hub answered HTTP {status}"),
+            )
+        });
+        Err(HubError::Refused {
+            status: status.as_u16(),
+            error,
+        })
+    }
+
+    /// `POST /api/login`.
+    ///
+    /// # Errors
+    /// [`HubError`].
+    pub async fn login(&self, login: &str, password: &str) -> Result<LoginResponse, HubError> {
+        let request = LoginRequest {
+            hub_url: None,
+            login: login.to_owned(),
+            password: password.to_owned(),
+        };
+        self.call(
+            self.request(reqwest::Method::POST, "/api/login")
+                .json(&request),
+        )
+        .await
+    }
+
+    /// `POST /api/logout`.
+    ///
+    /// # Errors
+    /// [`HubError`].
+    pub async fn logout(&self) -> Result<(), HubError> {
+        self.send(self.request(reqwest::Method::POST, "/api/logout"))
+            .await
+            .map(drop)
+    }
+
+    /// `PUT /api/me/status`.
+    ///
+    /// # Errors
+    /// [`HubError`].
+    pub async fn set_status(&self, status: AgentStatus) -> Result<Agent, HubError> {
+        self.call(
+            self.request(reqwest::Method::PUT, "/api/me/status")
+                .json(&SetStatusRequest { status }),
+        )
+        .await
+    }
+
+    /// `POST /api/interactions/{id}/accept`.
+    ///
+    /// # Errors
+    /// [`HubError`].
+    pub async fn accept(&self, interaction_id: Id) -> Result<Interaction, HubError> {
+        self.call(self.request(
+            reqwest::Method::POST,
+            &format!("/api/interactions/{interaction_id}/accept"),
+        ))
+        .await
+    }
+
+    /// `POST /api/messages`.
+    ///
+    /// # Errors
+    /// [`HubError`].
+    pub async fn send_message(&self, request: &SendMessageRequest) -> Result<Message, HubError> {
+        self.call(
+            self.request(reqwest::Method::POST, "/api/messages")
+                .json(request),
+        )
+        .await
+    }
+
+    /// `POST /api/contacts/{id}/read`.
+    ///
+    /// # Errors
+    /// [`HubError`].
+    pub async fn mark_read(&self, contact_id: Id) -> Result<(), HubError> {
+        self.send(self.request(
+            reqwest::Method::POST,
+            &format!("/api/contacts/{contact_id}/read"),
+        ))
+        .await
+        .map(drop)
+    }
+
+    /// `GET /api/read-markers`.
+    ///
+    /// # Errors
+    /// [`HubError`].
+    pub async fn read_markers(&self) -> Result<Vec<HubReadMarker>, HubError> {
+        self.call(self.request(reqwest::Method::GET, "/api/read-markers"))
+            .await
+    }
+
+    /// `GET /api/events?since=N&limit=M`.
+    ///
+    /// # Errors
+    /// [`HubError`].
+    pub async fn events(&self, since: i64, limit: u32) -> Result<Vec<Event>, HubError> {
+        self.call(
+            self.request(reqwest::Method::GET, "/api/events")
+                .query(&[("since", since.to_string()), ("limit", limit.to_string())]),
+        )
+        .await
+    }
+}

@@ -1,0 +1,339 @@
+//! The Parley desktop core, without Tauri.
+//!
+//! [`Client`] is what the desktop shell delegates to: reads come from the local replica (so
+//! history and contacts work offline), messages go to a durable outbox first, and two
+//! workers keep things moving — [`sync`] (hub → replica) and [`outbox`] (replica → hub).
+//! The session token stays in this process; it never reaches the webview and is not
+//! written to disk.
+
+pub mod hub_api;
+pub mod outbox;
+pub mod replica;
+pub mod sync;
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use parley_proto::{
+    Agent, AgentStatus, ApiError, ComposeRequest, ConnectionState, ContactSummary, ErrorCode,
+    Event, Id, Interaction, Message, Session,
+};
+use sha2::{Digest, Sha256};
+use tokio::sync::Notify;
+use tokio::task::JoinHandle;
+
+use crate::hub_api::{HubApi, HubError};
+use crate::replica::{Replica, ReplicaError};
+
+/// Where the core reports what happened, for the shell to show.
+pub trait EventSink: Send + Sync + 'static {
+    /// A hub event was applied to the replica.
+    fn event(&self, event: &Event);
+    /// The link to the hub went up or down.
+    fn connection(&self, state: ConnectionState);
+    /// Something changed locally (the outbox moved on).
+    fn changed(&self);
+}
+
+/// What can go wrong in a desktop command.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("not signed in")]
+    NotSignedIn,
+    #[error(transparent)]
+    Hub(#[from] HubError),
+    #[error(transparent)]
+    Replica(#[from] ReplicaError),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl From<ClientError> for ApiError {
+    fn from(error: ClientError) -> Self {
+        match error {
+            ClientError::NotSignedIn => ApiError::new(ErrorCode::Unauthorized, "sign in first"),
+            ClientError::Hub(HubError::Refused { error, .. }) => error,
+            ClientError::Hub(HubError::Offline(reason)) => {
+                tracing::info!(%reason, "hub unreachable");
+                ApiError::new(
+                    ErrorCode::Unavailable,
+                    "the hub cannot be reached right now; try again when online",
+                )
+            }
+            ClientError::Replica(ReplicaError::NotFound(what)) => {
+                ApiError::new(ErrorCode::NotFound, format!("{what} not found"))
+            }
+            ClientError::Replica(error) => {
+                tracing::error!(%error, "local database failure");
+                ApiError::new(
+                    ErrorCode::Internal,
+                    "the local database failed; see the log",
+                )
+            }
+            ClientError::Invalid(message) => ApiError::new(ErrorCode::BadRequest, message),
+        }
+    }
+}
+
+type Result<T, E = ClientError> = std::result::Result<T, E>;
+
+/// A signed-in session: the hub, the replica and the workers.
+struct Signed {
+    hub: HubApi,
+    replica: Replica,
+    agent_id: Id,
+    outbox_wake: Arc<Notify>,
+    workers: Vec<JoinHandle<()>>,
+}
+
+impl Drop for Signed {
+    fn drop(&mut self) {
+        for worker in &self.workers {
+            worker.abort();
+        }
+    }
+}
+
+/// The desktop core.
+#[derive(Clone)]
+pub struct Client {
+    data_dir: PathBuf,
+    sink: Arc<dyn EventSink>,
+    signed: Arc<Mutex<Option<Arc<Signed>>>>,
+}
+
+/// The most characters an SMS may have.
+pub const MAX_BODY_CHARS: usize = 1600;
+
+impl Client {
+    /// A core keeping its replicas under `data_dir` and reporting to `sink`.
+    #[must_use]
+    pub fn new(data_dir: PathBuf, sink: Arc<dyn EventSink>) -> Self {
+        Self {
+            data_dir,
+            sink,
+            signed: Arc::new(Mutex::new(None)),
+        }
+    }
+
+    fn signed(&self) -> Result<Arc<Signed>> {
+        self.signed
+            .lock()
+            .map_err(|_| ClientError::NotSignedIn)?
+            .clone()
+            .ok_or(ClientError::NotSignedIn)
+    }
+
+    /// The replica file for one account on one hub.
+    fn replica_path(&self, hub_url: &str, login: &str) -> PathBuf {
+        let digest = Sha256::digest(format!("{hub_url}\n{login}").as_bytes());
+        let name: String = digest
+            .iter()
+            .take(8)
+            .map(|byte| format!("{byte:02x}"))
+            .collect();
+        self.data_dir.join(format!("replica-{name}.db"))
+    }
+
+    /// Signs in to the hub at `hub_url`, opens this account's replica and starts syncing.
+    /// Messages left in the outbox by an earlier run are sent once the hub is reachable.
+    ///
+    /// # Errors
+    /// [`ClientError`] when the hub refuses or cannot be reached.
+    #[tracing::instrument(skip(self, password))]
+    pub async fn login(&self, hub_url: &str, login: &str, password: &str) -> Result<Session> {
+        let hub_url = hub_url.trim().trim_end_matches('/').to_owned();
+        if !(hub_url.starts_with("http://") || hub_url.starts_with("https://")) {
+            return Err(ClientError::Invalid(format!(
+                "{hub_url:?} is not an http(s) URL"
+            )));
+        }
+        let anonymous = HubApi::new(&hub_url)?;
+        let answer = anonymous.login(login.trim(), password).await?;
+        let hub = anonymous.with_token(answer.token);
+        let replica = Replica::open(&self.replica_path(&hub_url, &answer.agent.login)).await?;
+        replica.save_agent(&answer.agent).await?;
+        match hub.read_markers().await {
+            Ok(markers) => {
+                let pairs: Vec<(Id, Id)> = markers
+                    .iter()
+                    .map(|marker| (marker.contact_id, marker.last_read_message_id))
+                    .collect();
+                replica.merge_read_markers(&pairs).await?;
+            }
+            Err(error) => tracing::warn!(%error, "read markers not loaded"),
+        }
+        let outbox_wake = Arc::new(Notify::new());
+        let sync = sync::Sync {
+            hub: hub.clone(),
+            replica: replica.clone(),
+            sink: Arc::clone(&self.sink),
+            outbox_wake: Arc::clone(&outbox_wake),
+        };
+        let outbox = outbox::Outbox {
+            hub: hub.clone(),
+            replica: replica.clone(),
+            sink: Arc::clone(&self.sink),
+            wake: Arc::clone(&outbox_wake),
+        };
+        let workers = vec![tokio::spawn(sync.run()), tokio::spawn(outbox.run())];
+        let signed = Arc::new(Signed {
+            hub,
+            replica,
+            agent_id: answer.agent.id,
+            outbox_wake,
+            workers,
+        });
+        let previous = self
+            .signed
+            .lock()
+            .map_err(|_| ClientError::NotSignedIn)?
+            .replace(signed);
+        drop(previous);
+        tracing::info!(login = %answer.agent.login, "signed in");
+        Ok(Session {
+            agent: answer.agent,
+            hub_url,
+        })
+    }
+
+    /// Signs out: stops syncing and ends the session on the hub (when reachable). The
+    /// replica and any unsent outbox messages stay for the next sign-in.
+    ///
+    /// # Errors
+    /// [`ClientError::NotSignedIn`].
+    pub async fn logout(&self) -> Result<()> {
+        let signed = self
+            .signed
+            .lock()
+            .map_err(|_| ClientError::NotSignedIn)?
+            .take();
+        let Some(signed) = signed else { return Ok(()) };
+        if let Err(error) = signed.hub.logout().await {
+            tracing::info!(%error, "the hub did not hear the sign-out");
+        }
+        Ok(())
+    }
+
+    /// The current session, if signed in.
+    ///
+    /// # Errors
+    /// [`ClientError::Replica`].
+    pub async fn session(&self) -> Result<Option<Session>> {
+        let Ok(signed) = self.signed() else {
+            return Ok(None);
+        };
+        let agent = signed.replica.agent(signed.agent_id).await?;
+        Ok(Some(Session {
+            agent,
+            hub_url: signed.hub.base().to_owned(),
+        }))
+    }
+
+    /// Sets the SMS channel status (needs the hub).
+    ///
+    /// # Errors
+    /// [`ClientError`].
+    pub async fn set_status(&self, status: AgentStatus) -> Result<Agent> {
+        let signed = self.signed()?;
+        let agent = signed.hub.set_status(status).await?;
+        signed.replica.save_agent(&agent).await?;
+        Ok(agent)
+    }
+
+    /// Every contact with unread counts (from the replica: works offline).
+    ///
+    /// # Errors
+    /// [`ClientError`].
+    pub async fn list_contacts(&self) -> Result<Vec<ContactSummary>> {
+        Ok(self.signed()?.replica.list_contacts().await?)
+    }
+
+    /// A contact's whole history (from the replica: works offline).
+    ///
+    /// # Errors
+    /// [`ClientError`].
+    pub async fn list_messages(&self, contact_id: Id) -> Result<Vec<Message>> {
+        Ok(self.signed()?.replica.list_messages(contact_id).await?)
+    }
+
+    /// The agent's interactions that are not done (from the replica).
+    ///
+    /// # Errors
+    /// [`ClientError`].
+    pub async fn list_interactions(&self) -> Result<Vec<Interaction>> {
+        let signed = self.signed()?;
+        Ok(signed.replica.list_interactions(signed.agent_id).await?)
+    }
+
+    /// Marks a contact read here, and on the hub when reachable.
+    ///
+    /// # Errors
+    /// [`ClientError::Replica`].
+    pub async fn mark_read(&self, contact_id: Id) -> Result<()> {
+        let signed = self.signed()?;
+        signed.replica.mark_read(contact_id).await?;
+        if let Err(error) = signed.hub.mark_read(contact_id).await {
+            tracing::info!(%error, contact_id, "read marker kept locally; the hub did not get it");
+        }
+        Ok(())
+    }
+
+    /// Accepts an offered interaction (needs the hub).
+    ///
+    /// # Errors
+    /// [`ClientError`].
+    pub async fn accept(&self, interaction_id: Id) -> Result<Interaction> {
+        Ok(self.signed()?.hub.accept(interaction_id).await?)
+    }
+
+    /// Saves a message to the outbox (durably) and returns it as pending; the outbox worker
+    /// hands it to the hub now or when the hub is back.
+    ///
+    /// # Errors
+    /// [`ClientError::Invalid`] for empty or too long text.
+    pub async fn send_message(&self, request: ComposeRequest) -> Result<Message> {
+        if request.body.trim().is_empty() {
+            return Err(ClientError::Invalid("the message is empty".into()));
+        }
+        let length = request.body.chars().count();
+        if length > MAX_BODY_CHARS {
+            return Err(ClientError::Invalid(format!(
+                "the message has {length} characters; at most {MAX_BODY_CHARS} can be sent"
+            )));
+        }
+        let signed = self.signed()?;
+        let client_key = uuid::Uuid::new_v4().to_string();
+        let message = signed
+            .replica
+            .enqueue(&request, &client_key, signed.agent_id)
+            .await?;
+        signed.outbox_wake.notify_one();
+        self.sink.changed();
+        Ok(message)
+    }
+
+    /// A contact from the replica (for notifications).
+    ///
+    /// # Errors
+    /// [`ClientError`].
+    pub async fn contact(&self, contact_id: Id) -> Result<parley_proto::Contact> {
+        Ok(self.signed()?.replica.contact(contact_id).await?)
+    }
+
+    /// The signed-in agent's id.
+    ///
+    /// # Errors
+    /// [`ClientError::NotSignedIn`].
+    pub fn agent_id(&self) -> Result<Id> {
+        Ok(self.signed()?.agent_id)
+    }
+
+    /// Messages still waiting in the outbox.
+    ///
+    /// # Errors
+    /// [`ClientError`].
+    pub async fn outbox_len(&self) -> Result<i64> {
+        Ok(self.signed()?.replica.outbox_len().await?)
+    }
+}

@@ -1,0 +1,641 @@
+//! The local SQLite replica: what the agent sees, readable offline, plus the outbox and the
+//! sync cursor. All of the desktop core's SQL lives here.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use parley_proto::{
+    Agent, AgentStatus, ComposeRequest, Contact, ContactSummary, Direction, Event, EventKind, Id,
+    Interaction, InteractionState, Message, MessageStatus, Millis, Role,
+};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{Sqlite, SqliteConnection, Transaction};
+
+/// What can go wrong in the replica.
+#[derive(Debug, thiserror::Error)]
+pub enum ReplicaError {
+    #[error("local database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("local database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("a stored value is invalid: {0}")]
+    Corrupt(String),
+    #[error("{0} not found")]
+    NotFound(&'static str),
+}
+
+type Result<T, E = ReplicaError> = std::result::Result<T, E>;
+
+/// Milliseconds since the Unix epoch.
+#[must_use]
+pub fn now_millis() -> Millis {
+    let elapsed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// A message waiting in the outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxItem {
+    pub outbox_id: Id,
+    pub message_id: Id,
+    pub client_key: String,
+    pub contact_id: Id,
+    pub interaction_id: Option<Id>,
+    pub body: String,
+}
+
+const MESSAGE_COLUMNS: &str = "id, contact_id, interaction_id, direction, body, status, \
+    error_code, agent_id, client_key, created_at";
+
+/// Only constant column lists are interpolated; values are always bound.
+macro_rules! sql {
+    ($($part:tt)*) => {
+        sqlx::AssertSqlSafe(format!($($part)*))
+    };
+}
+
+#[derive(sqlx::FromRow)]
+struct MessageRow {
+    id: i64,
+    contact_id: i64,
+    interaction_id: Option<i64>,
+    direction: String,
+    body: String,
+    status: String,
+    error_code: Option<i64>,
+    agent_id: Option<i64>,
+    client_key: Option<String>,
+    created_at: i64,
+}
+
+impl TryFrom<MessageRow> for Message {
+    type Error = ReplicaError;
+    fn try_from(row: MessageRow) -> Result<Self> {
+        Ok(Self {
+            id: row.id,
+            contact_id: row.contact_id,
+            interaction_id: row.interaction_id,
+            direction: Direction::parse(&row.direction)
+                .ok_or_else(|| ReplicaError::Corrupt(format!("direction {:?}", row.direction)))?,
+            body: row.body,
+            status: MessageStatus::parse(&row.status)
+                .ok_or_else(|| ReplicaError::Corrupt(format!("status {:?}", row.status)))?,
+            error_code: row.error_code.and_then(|code| u32::try_from(code).ok()),
+            agent_id: row.agent_id,
+            client_key: row.client_key,
+            created_at: row.created_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct ContactRow {
+    id: i64,
+    phone: String,
+    name: Option<String>,
+    assigned_agent_id: Option<i64>,
+    last_activity_at: i64,
+}
+
+impl From<ContactRow> for Contact {
+    fn from(row: ContactRow) -> Self {
+        Self {
+            id: row.id,
+            phone: row.phone,
+            name: row.name,
+            assigned_agent_id: row.assigned_agent_id,
+            last_activity_at: row.last_activity_at,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct InteractionRow {
+    id: i64,
+    contact_id: i64,
+    state: String,
+    agent_id: Option<i64>,
+    created_at: i64,
+    offered_at: Option<i64>,
+    accepted_at: Option<i64>,
+    ended_at: Option<i64>,
+}
+
+impl TryFrom<InteractionRow> for Interaction {
+    type Error = ReplicaError;
+    fn try_from(row: InteractionRow) -> Result<Self> {
+        Ok(Self {
+            id: row.id,
+            contact_id: row.contact_id,
+            state: InteractionState::parse(&row.state)
+                .ok_or_else(|| ReplicaError::Corrupt(format!("state {:?}", row.state)))?,
+            agent_id: row.agent_id,
+            created_at: row.created_at,
+            offered_at: row.offered_at,
+            accepted_at: row.accepted_at,
+            ended_at: row.ended_at,
+        })
+    }
+}
+
+/// The replica.
+#[derive(Clone)]
+pub struct Replica {
+    pool: SqlitePool,
+}
+
+impl Replica {
+    /// Opens (creating when missing) the replica at `path`.
+    ///
+    /// # Errors
+    /// [`ReplicaError`] when the file cannot be opened or migrated.
+    pub async fn open(path: &Path) -> Result<Self> {
+        if let Some(parent) = path
+            .parent()
+            .filter(|parent| !parent.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(parent).map_err(|error| {
+                ReplicaError::Corrupt(format!("cannot create {}: {error}", parent.display()))
+            })?;
+        }
+        let options = SqliteConnectOptions::from_str("sqlite://")?
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations").run(&pool).await?;
+        Ok(Self { pool })
+    }
+
+    // ---- sync --------------------------------------------------------------------------
+
+    /// The last hub event applied here.
+    ///
+    /// # Errors
+    /// [`ReplicaError::Database`].
+    pub async fn cursor(&self) -> Result<i64> {
+        let value: Option<String> =
+            sqlx::query_scalar("SELECT value FROM sync_state WHERE key = 'cursor'")
+                .fetch_optional(&self.pool)
+                .await?;
+        value.map_or(Ok(0), |text| {
+            text.parse()
+                .map_err(|_| ReplicaError::Corrupt(format!("cursor {text:?}")))
+        })
+    }
+
+    /// Applies hub events in order, with the cursor, in one transaction. Events at or below
+    /// the cursor are skipped, so replaying a batch changes nothing. Returns the events
+    /// that were new.
+    ///
+    /// # Errors
+    /// [`ReplicaError`]; nothing is applied then.
+    pub async fn apply_events(&self, events: &[Event]) -> Result<Vec<Event>> {
+        let mut transaction = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut cursor = read_cursor(&mut transaction).await?;
+        let mut applied = Vec::new();
+        for event in events {
+            if event.seq <= cursor {
+                continue;
+            }
+            apply(&mut transaction, &event.kind).await?;
+            cursor = event.seq;
+            applied.push(event.clone());
+        }
+        if !applied.is_empty() {
+            sqlx::query(
+                "INSERT INTO sync_state (key, value) VALUES ('cursor', ?) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )
+            .bind(cursor.to_string())
+            .execute(&mut *transaction)
+            .await?;
+        }
+        transaction.commit().await?;
+        Ok(applied)
+    }
+
+    /// Stores the signed-in agent (before the event log mentions them).
+    ///
+    /// # Errors
+    /// [`ReplicaError::Database`].
+    pub async fn save_agent(&self, agent: &Agent) -> Result<()> {
+        let mut connection = self.pool.acquire().await?;
+        upsert_agent(&mut connection, agent).await
+    }
+
+    /// Raises local read markers to the hub's (never lowers them).
+    ///
+    /// # Errors
+    /// [`ReplicaError::Database`].
+    pub async fn merge_read_markers(&self, markers: &[(Id, Id)]) -> Result<()> {
+        let mut transaction = self.pool.begin().await?;
+        for (contact_id, last_read) in markers {
+            sqlx::query(
+                "INSERT INTO read_markers (contact_id, last_read_hub_id) VALUES (?, ?) \
+                 ON CONFLICT (contact_id) DO UPDATE SET last_read_hub_id = MAX(last_read_hub_id, excluded.last_read_hub_id)",
+            )
+            .bind(contact_id)
+            .bind(last_read)
+            .execute(&mut *transaction)
+            .await?;
+        }
+        transaction.commit().await?;
+        Ok(())
+    }
+
+    // ---- reads -------------------------------------------------------------------------
+
+    /// The signed-in agent as last synced.
+    ///
+    /// # Errors
+    /// [`ReplicaError::NotFound`].
+    pub async fn agent(&self, id: Id) -> Result<Agent> {
+        let row: Option<(i64, String, String, String, String, i64, i64)> = sqlx::query_as(
+            "SELECT id, login, name, role, status, auto_answer, max_chats FROM agents WHERE id = ?",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let (id, login, name, role, status, auto_answer, max_chats) =
+            row.ok_or(ReplicaError::NotFound("agent"))?;
+        Ok(Agent {
+            id,
+            login,
+            name,
+            role: Role::parse(&role)
+                .ok_or_else(|| ReplicaError::Corrupt(format!("role {role:?}")))?,
+            status: AgentStatus::parse(&status)
+                .ok_or_else(|| ReplicaError::Corrupt(format!("status {status:?}")))?,
+            auto_answer: auto_answer != 0,
+            max_chats: u32::try_from(max_chats).unwrap_or(1),
+        })
+    }
+
+    /// Every known contact, newest activity first, with unread counts from the local
+    /// read markers.
+    ///
+    /// # Errors
+    /// [`ReplicaError::Database`].
+    pub async fn list_contacts(&self) -> Result<Vec<ContactSummary>> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            contact: ContactRow,
+            unread_count: i64,
+            last_message: Option<String>,
+        }
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT c.id, c.phone, c.name, c.assigned_agent_id, c.last_activity_at, \
+               (SELECT COUNT(*) FROM messages m WHERE m.contact_id = c.id AND m.direction = 'inbound' \
+                  AND m.hub_id > COALESCE((SELECT r.last_read_hub_id FROM read_markers r WHERE r.contact_id = c.id), 0)) \
+                 AS unread_count, \
+               (SELECT m.body FROM messages m WHERE m.contact_id = c.id ORDER BY m.created_at DESC, m.id DESC LIMIT 1) \
+                 AS last_message \
+             FROM contacts c ORDER BY c.last_activity_at DESC, c.id DESC",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| ContactSummary {
+                contact: row.contact.into(),
+                unread_count: u32::try_from(row.unread_count).unwrap_or(u32::MAX),
+                last_message: row.last_message,
+            })
+            .collect())
+    }
+
+    /// A contact by id.
+    ///
+    /// # Errors
+    /// [`ReplicaError::NotFound`].
+    pub async fn contact(&self, id: Id) -> Result<Contact> {
+        let row: Option<ContactRow> = sqlx::query_as(
+            "SELECT id, phone, name, assigned_agent_id, last_activity_at FROM contacts WHERE id = ?",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.ok_or(ReplicaError::NotFound("contact"))?.into())
+    }
+
+    /// A contact's whole history, oldest first, pending messages included.
+    ///
+    /// # Errors
+    /// [`ReplicaError::Database`].
+    pub async fn list_messages(&self, contact_id: Id) -> Result<Vec<Message>> {
+        let rows: Vec<MessageRow> = sqlx::query_as(sql!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE contact_id = ? ORDER BY created_at, id"
+        ))
+        .bind(contact_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(Message::try_from).collect()
+    }
+
+    /// One message by local id.
+    ///
+    /// # Errors
+    /// [`ReplicaError::NotFound`].
+    pub async fn message(&self, id: Id) -> Result<Message> {
+        let row: Option<MessageRow> =
+            sqlx::query_as(sql!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ?"))
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.ok_or(ReplicaError::NotFound("message"))?.try_into()
+    }
+
+    /// The agent's interactions that are not done.
+    ///
+    /// # Errors
+    /// [`ReplicaError::Database`].
+    pub async fn list_interactions(&self, agent_id: Id) -> Result<Vec<Interaction>> {
+        let rows: Vec<InteractionRow> = sqlx::query_as(
+            "SELECT id, contact_id, state, agent_id, created_at, offered_at, accepted_at, ended_at \
+             FROM interactions WHERE agent_id = ? AND state IN ('offered', 'active', 'ended') ORDER BY id",
+        )
+        .bind(agent_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(Interaction::try_from).collect()
+    }
+
+    /// Marks a contact read up to its newest hub message; returns that hub id.
+    ///
+    /// # Errors
+    /// [`ReplicaError::Database`].
+    pub async fn mark_read(&self, contact_id: Id) -> Result<Option<Id>> {
+        let newest: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(hub_id) FROM messages WHERE contact_id = ?")
+                .bind(contact_id)
+                .fetch_one(&self.pool)
+                .await?;
+        if let Some(newest) = newest {
+            self.merge_read_markers(&[(contact_id, newest)]).await?;
+        }
+        Ok(newest)
+    }
+
+    // ---- outbox ------------------------------------------------------------------------
+
+    /// Saves a message the agent wrote, as pending, with its outbox entry — durably
+    /// (`synchronous = FULL`) before the agent is told it is saved.
+    ///
+    /// # Errors
+    /// [`ReplicaError::Database`].
+    pub async fn enqueue(
+        &self,
+        request: &ComposeRequest,
+        client_key: &str,
+        agent_id: Id,
+    ) -> Result<Message> {
+        let now = now_millis();
+        let mut connection = self.pool.acquire().await?;
+        sqlx::query("PRAGMA synchronous = FULL")
+            .execute(&mut *connection)
+            .await?;
+        let outcome = async {
+            let mut transaction = sqlx::Connection::begin(&mut *connection).await?;
+            let row: MessageRow = sqlx::query_as(sql!(
+                "INSERT INTO messages (client_key, contact_id, interaction_id, direction, body, status, agent_id, created_at) \
+                 VALUES (?, ?, ?, 'outbound', ?, 'pending', ?, ?) RETURNING {MESSAGE_COLUMNS}"
+            ))
+            .bind(client_key)
+            .bind(request.contact_id)
+            .bind(request.interaction_id)
+            .bind(&request.body)
+            .bind(agent_id)
+            .bind(now)
+            .fetch_one(&mut *transaction)
+            .await?;
+            sqlx::query(
+                "INSERT INTO outbox (message_id, client_key, contact_id, interaction_id, body, created_at) \
+                 VALUES (?, ?, ?, ?, ?, ?)",
+            )
+            .bind(row.id)
+            .bind(client_key)
+            .bind(request.contact_id)
+            .bind(request.interaction_id)
+            .bind(&request.body)
+            .bind(now)
+            .execute(&mut *transaction)
+            .await?;
+            transaction.commit().await?;
+            Message::try_from(row)
+        }
+        .await;
+        sqlx::query("PRAGMA synchronous = NORMAL")
+            .execute(&mut *connection)
+            .await?;
+        outcome
+    }
+
+    /// The oldest message still to hand to the hub.
+    ///
+    /// # Errors
+    /// [`ReplicaError::Database`].
+    pub async fn next_outbox(&self) -> Result<Option<OutboxItem>> {
+        let row: Option<(i64, i64, String, i64, Option<i64>, String)> = sqlx::query_as(
+            "SELECT id, message_id, client_key, contact_id, interaction_id, body FROM outbox \
+             WHERE state = 'pending' ORDER BY id LIMIT 1",
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(
+            |(outbox_id, message_id, client_key, contact_id, interaction_id, body)| OutboxItem {
+                outbox_id,
+                message_id,
+                client_key,
+                contact_id,
+                interaction_id,
+                body,
+            },
+        ))
+    }
+
+    /// How many messages wait in the outbox.
+    ///
+    /// # Errors
+    /// [`ReplicaError::Database`].
+    pub async fn outbox_len(&self) -> Result<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE state = 'pending'")
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
+    /// The hub accepted an outbox message: record its copy of the message.
+    ///
+    /// # Errors
+    /// [`ReplicaError::Database`].
+    pub async fn outbox_sent(&self, item: &OutboxItem, accepted: &Message) -> Result<()> {
+        let mut transaction = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        sqlx::query("UPDATE outbox SET state = 'sent', attempts = attempts + 1 WHERE id = ?")
+            .bind(item.outbox_id)
+            .execute(&mut *transaction)
+            .await?;
+        upsert_message(&mut transaction, accepted).await?;
+        transaction.commit().await?;
+        Ok(())
+    }
+
+    /// The hub refused an outbox message for good: show it failed.
+    ///
+    /// # Errors
+    /// [`ReplicaError::Database`].
+    pub async fn outbox_failed(&self, item: &OutboxItem, reason: &str) -> Result<()> {
+        let mut transaction = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        sqlx::query(
+            "UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?",
+        )
+        .bind(reason)
+        .bind(item.outbox_id)
+        .execute(&mut *transaction)
+        .await?;
+        sqlx::query("UPDATE messages SET status = 'failed' WHERE id = ?")
+            .bind(item.message_id)
+            .execute(&mut *transaction)
+            .await?;
+        transaction.commit().await?;
+        Ok(())
+    }
+}
+
+async fn read_cursor(transaction: &mut Transaction<'static, Sqlite>) -> Result<i64> {
+    let value: Option<String> =
+        sqlx::query_scalar("SELECT value FROM sync_state WHERE key = 'cursor'")
+            .fetch_optional(&mut **transaction)
+            .await?;
+    value.map_or(Ok(0), |text| {
+        text.parse()
+            .map_err(|_| ReplicaError::Corrupt(format!("cursor {text:?}")))
+    })
+}
+
+async fn apply(transaction: &mut Transaction<'static, Sqlite>, kind: &EventKind) -> Result<()> {
+    match kind {
+        EventKind::Contact { contact } => {
+            sqlx::query(
+                "INSERT INTO contacts (id, phone, name, assigned_agent_id, last_activity_at) VALUES (?, ?, ?, ?, ?) \
+                 ON CONFLICT (id) DO UPDATE SET phone = excluded.phone, name = excluded.name, \
+                 assigned_agent_id = excluded.assigned_agent_id, last_activity_at = excluded.last_activity_at",
+            )
+            .bind(contact.id)
+            .bind(&contact.phone)
+            .bind(&contact.name)
+            .bind(contact.assigned_agent_id)
+            .bind(contact.last_activity_at)
+            .execute(&mut **transaction)
+            .await?;
+        }
+        EventKind::Interaction { interaction } => {
+            sqlx::query(
+                "INSERT INTO interactions (id, contact_id, state, agent_id, created_at, offered_at, accepted_at, ended_at) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state, \
+                 agent_id = excluded.agent_id, offered_at = excluded.offered_at, \
+                 accepted_at = excluded.accepted_at, ended_at = excluded.ended_at",
+            )
+            .bind(interaction.id)
+            .bind(interaction.contact_id)
+            .bind(interaction.state.as_str())
+            .bind(interaction.agent_id)
+            .bind(interaction.created_at)
+            .bind(interaction.offered_at)
+            .bind(interaction.accepted_at)
+            .bind(interaction.ended_at)
+            .execute(&mut **transaction)
+            .await?;
+        }
+        EventKind::Message { message } => upsert_message(transaction, message).await?,
+        EventKind::Agent { agent } => upsert_agent(transaction, agent).await?,
+    }
+    Ok(())
+}
+
+async fn upsert_agent(connection: &mut SqliteConnection, agent: &Agent) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO agents (id, login, name, role, status, auto_answer, max_chats) VALUES (?, ?, ?, ?, ?, ?, ?) \
+         ON CONFLICT (id) DO UPDATE SET login = excluded.login, name = excluded.name, role = excluded.role, \
+         status = excluded.status, auto_answer = excluded.auto_answer, max_chats = excluded.max_chats",
+    )
+    .bind(agent.id)
+    .bind(&agent.login)
+    .bind(&agent.name)
+    .bind(agent.role.as_str())
+    .bind(agent.status.as_str())
+    .bind(i64::from(agent.auto_answer))
+    .bind(i64::from(agent.max_chats))
+    .execute(connection)
+    .await?;
+    Ok(())
+}
+
+/// Records the hub's copy of a message: matched by hub id, or by client key for a message
+/// typed here. Status never moves back (a late answer must not undo a delivery report).
+async fn upsert_message(
+    transaction: &mut Transaction<'static, Sqlite>,
+    message: &Message,
+) -> Result<()> {
+    let existing: Option<(i64, String)> = sqlx::query_as(
+        "SELECT id, status FROM messages WHERE hub_id = ? OR (client_key IS NOT NULL AND client_key = ?) LIMIT 1",
+    )
+    .bind(message.id)
+    .bind(&message.client_key)
+    .fetch_optional(&mut **transaction)
+    .await?;
+    match existing {
+        Some((local_id, status)) => {
+            let current = MessageStatus::parse(&status)
+                .ok_or_else(|| ReplicaError::Corrupt(format!("status {status:?}")))?;
+            let forward = message.status.rank() >= current.rank();
+            sqlx::query(
+                "UPDATE messages SET hub_id = ?, interaction_id = ?, body = ?, \
+                 status = CASE WHEN ? THEN ? ELSE status END, \
+                 error_code = CASE WHEN ? THEN ? ELSE error_code END WHERE id = ?",
+            )
+            .bind(message.id)
+            .bind(message.interaction_id)
+            .bind(&message.body)
+            .bind(forward)
+            .bind(message.status.as_str())
+            .bind(forward)
+            .bind(message.error_code.map(i64::from))
+            .bind(local_id)
+            .execute(&mut **transaction)
+            .await?;
+        }
+        None => {
+            sqlx::query(
+                "INSERT INTO messages (hub_id, client_key, contact_id, interaction_id, direction, body, status, \
+                   error_code, agent_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(message.id)
+            .bind(&message.client_key)
+            .bind(message.contact_id)
+            .bind(message.interaction_id)
+            .bind(message.direction.as_str())
+            .bind(&message.body)
+            .bind(message.status.as_str())
+            .bind(message.error_code.map(i64::from))
+            .bind(message.agent_id)
+            .bind(message.created_at)
+            .execute(&mut **transaction)
+            .await?;
+        }
+    }
+    Ok(())
+}

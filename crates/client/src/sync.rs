@@ -1,0 +1,197 @@
+//! Keeps the replica in step with the hub: HTTP backfill from the cursor, then the live
+//! WebSocket stream; on any failure, offline, back off, and start again from the cursor.
+//! Events are applied strictly in `seq` order, so there is never a gap or a duplicate.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::StreamExt as _;
+use parley_proto::{ConnectionState, Event};
+use tokio::sync::Notify;
+use tokio_tungstenite::tungstenite::Message as Frame;
+
+use crate::EventSink;
+use crate::hub_api::{HubApi, HubError};
+use crate::replica::{Replica, ReplicaError};
+
+/// Why a sync round ended.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Hub(#[from] HubError),
+    #[error(transparent)]
+    Replica(#[from] ReplicaError),
+    #[error("websocket: {0}")]
+    Socket(#[from] Box<tokio_tungstenite::tungstenite::Error>),
+    #[error("the event stream skipped from {cursor} to {seq}")]
+    Gap { cursor: i64, seq: i64 },
+    #[error("unreadable event: {0}")]
+    Decode(#[from] serde_json::Error),
+    #[error("the hub URL {0:?} is not http(s)")]
+    Url(String),
+}
+
+/// Everything the sync loop works with.
+pub struct Sync {
+    pub hub: HubApi,
+    pub replica: Replica,
+    pub sink: Arc<dyn EventSink>,
+    /// Woken when the hub is back, so the outbox tries at once.
+    pub outbox_wake: Arc<Notify>,
+}
+
+impl Sync {
+    /// Runs until the task is aborted.
+    pub async fn run(self) {
+        let mut backoff = Duration::from_millis(250);
+        loop {
+            let result = self.round(&mut backoff).await;
+            self.sink.connection(ConnectionState::Offline);
+            match result {
+                Ok(()) => tracing::info!("the hub closed the event stream"),
+                Err(error) => tracing::warn!(%error, ?backoff, "sync interrupted"),
+            }
+            tokio::time::sleep(backoff).await;
+            backoff = (backoff * 2).min(Duration::from_secs(10));
+        }
+    }
+
+    fn publish(&self, applied: &[Event]) {
+        for event in applied {
+            self.sink.event(event);
+        }
+    }
+
+    async fn backfill(&self) -> Result<i64, SyncError> {
+        loop {
+            let cursor = self.replica.cursor().await?;
+            let batch = self.hub.events(cursor, 500).await?;
+            if batch.is_empty() {
+                return Ok(cursor);
+            }
+            let applied = self.replica.apply_events(&batch).await?;
+            self.publish(&applied);
+        }
+    }
+
+    async fn round(&self, backoff: &mut Duration) -> Result<(), SyncError> {
+        let mut cursor = self.backfill().await?;
+        let url = stream_url(
+            self.hub.base(),
+            self.hub.token().unwrap_or_default(),
+            cursor,
+        )?;
+        let (mut socket, _) = connect(&url).await?;
+        *backoff = Duration::from_millis(250);
+        self.sink.connection(ConnectionState::Online);
+        self.outbox_wake.notify_one();
+        tracing::info!(cursor, "event stream connected");
+        while let Some(frame) = socket.next().await {
+            let text = match frame.map_err(Box::new)? {
+                Frame::Text(text) => text,
+                Frame::Close(_) => return Ok(()),
+                _ => continue,
+            };
+            let event: Event = serde_json::from_str(&text)?;
+            if event.seq <= cursor {
+                continue;
+            }
+            if event.seq != cursor + 1 {
+                return Err(SyncError::Gap {
+                    cursor,
+                    seq: event.seq,
+                });
+            }
+            let applied = self
+                .replica
+                .apply_events(std::slice::from_ref(&event))
+                .await?;
+            cursor = event.seq;
+            self.publish(&applied);
+        }
+        Ok(())
+    }
+}
+
+/// `ws(s)://host/api/ws?token=…&since=…` from the hub's http(s) URL.
+fn stream_url(base: &str, token: &str, since: i64) -> Result<url::Url, SyncError> {
+    let mut url = url::Url::parse(base).map_err(|_| SyncError::Url(base.to_owned()))?;
+    let scheme = match url.scheme() {
+        "http" => "ws",
+        "https" => "wss",
+        _ => return Err(SyncError::Url(base.to_owned())),
+    };
+    url.set_scheme(scheme)
+        .map_err(|()| SyncError::Url(base.to_owned()))?;
+    url.set_path("/api/ws");
+    url.query_pairs_mut()
+        .clear()
+        .append_pair("token", token)
+        .append_pair("since", &since.to_string());
+    Ok(url)
+}
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn connect(
+    url: &url::Url,
+) -> Result<
+    (
+        Socket,
+        tokio_tungstenite::tungstenite::handshake::client::Response,
+    ),
+    SyncError,
+> {
+    let connector = if url.scheme() == "wss" {
+        Some(tls_connector())
+    } else {
+        None
+    };
+    tokio_tungstenite::connect_async_tls_with_config(url.as_str(), None, false, connector)
+        .await
+        .map_err(|error| SyncError::Socket(Box::new(error)))
+}
+
+/// TLS with the operating system's trust store and one explicit crypto provider.
+fn tls_connector() -> tokio_tungstenite::Connector {
+    let mut roots = rustls::RootCertStore::empty();
+    let loaded = rustls_native_certs::load_native_certs();
+    for error in &loaded.errors {
+        tracing::warn!(%error, "a system certificate could not be loaded");
+    }
+    let (added, ignored) = roots.add_parsable_certificates(loaded.certs);
+    tracing::debug!(added, ignored, "system certificates loaded");
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::aws_lc_rs::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map(|builder| builder.with_root_certificates(roots).with_no_client_auth());
+    match config {
+        Ok(config) => tokio_tungstenite::Connector::Rustls(Arc::new(config)),
+        Err(error) => {
+            tracing::error!(%error, "TLS setup failed; using plain connections only");
+            tokio_tungstenite::Connector::Plain
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stream_url_follows_the_hub_scheme() {
+        let url = stream_url("http://127.0.0.1:8080", "t0k", 41).expect("http works");
+        assert_eq!(
+            url.as_str(),
+            "ws://127.0.0.1:8080/api/ws?token=t0k&since=41"
+        );
+        let secure = stream_url("https://sms.example.com/", "a b", 0).expect("https works");
+        assert_eq!(
+            secure.as_str(),
+            "wss://sms.example.com/api/ws?token=a+b&since=0"
+        );
+        assert!(stream_url("ftp://x", "t", 0).is_err());
+    }
+}
