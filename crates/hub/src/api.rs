@@ -306,8 +306,14 @@ async fn stream_events(
     last = catch_up(hub, &mut socket, last).await?;
     let mut heartbeat = tokio::time::interval(Duration::from_secs(20));
     heartbeat.tick().await;
+    let mut stopping = hub.stopping.clone();
     loop {
         tokio::select! {
+            // The only change a hub makes is to stopping.
+            _ = stopping.changed() => {
+                socket.send(Frame::Close(None)).await?;
+                return Ok(());
+            }
             received = live.recv() => match received {
                 Ok(event) if event.seq <= last => {}
                 Ok(event) if event.seq == last + 1 => {

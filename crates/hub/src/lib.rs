@@ -22,7 +22,7 @@ use axum::Router as HttpRouter;
 use axum::routing::{get, post, put};
 use parley_sms::Provider;
 use parley_sms::twilio::{Credentials, Sender as TwilioSender, TwilioProvider};
-use tokio::sync::oneshot;
+use tokio::sync::watch;
 use tower_http::services::{ServeDir, ServeFile};
 
 use crate::config::{Config, ProviderKind};
@@ -39,6 +39,8 @@ pub struct HubState {
     pub store: Store,
     pub router: Router,
     pub sender: outbound::Sender,
+    /// Turns `true` when the hub stops; long-lived tasks (event streams, routing) end then.
+    pub stopping: watch::Receiver<bool>,
 }
 
 /// Why the hub did not start.
@@ -61,7 +63,7 @@ pub struct RunningHub {
     pub address: SocketAddr,
     pub public_url: String,
     pub store: Store,
-    shutdown: oneshot::Sender<()>,
+    shutdown: watch::Sender<bool>,
     server: tokio::task::JoinHandle<()>,
 }
 
@@ -74,7 +76,7 @@ impl RunningHub {
 
     /// Stops accepting requests and waits for the server to finish.
     pub async fn stop(self) {
-        if self.shutdown.send(()).is_err() {
+        if self.shutdown.send(true).is_err() {
             tracing::debug!("the server had already stopped");
         }
         if let Err(error) = self.server.await {
@@ -200,9 +202,11 @@ pub async fn start(config: Config) -> Result<RunningHub, StartError> {
         .trim_end_matches('/')
         .to_owned();
     let (provider, from_number) = provider(&config, &store)?;
+    let (shutdown, stopping) = watch::channel(false);
     let router = Router::spawn(
         store.clone(),
         Duration::from_millis(config.routing.sweep_interval_ms),
+        stopping.clone(),
     );
     let sender = outbound::Sender::spawn(store.clone(), provider.clone(), public_url.clone());
     tracing::info!(
@@ -219,12 +223,13 @@ pub async fn start(config: Config) -> Result<RunningHub, StartError> {
         store: store.clone(),
         router,
         sender,
+        stopping: stopping.clone(),
     });
     let app = http_routes(state);
-    let (shutdown, stopped) = oneshot::channel::<()>();
+    let mut stopped = stopping;
     let server = tokio::spawn(async move {
         let serving = axum::serve(listener, app).with_graceful_shutdown(async move {
-            if stopped.await.is_err() {
+            if stopped.wait_for(|stopping| *stopping).await.is_err() {
                 std::future::pending::<()>().await;
             }
         });

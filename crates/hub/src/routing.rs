@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use parley_proto::Id;
-use tokio::sync::Notify;
+use tokio::sync::{Notify, watch};
 
 use crate::store::Store;
 
@@ -62,11 +62,11 @@ pub struct Router {
 impl Router {
     /// Starts the routing task.
     #[must_use]
-    pub fn spawn(store: Store, sweep: Duration) -> Self {
+    pub fn spawn(store: Store, sweep: Duration, mut stopping: watch::Receiver<bool>) -> Self {
         let wake = Arc::new(Notify::new());
         let task_wake = Arc::clone(&wake);
         tokio::spawn(async move {
-            loop {
+            while !*stopping.borrow() {
                 match store.route_queued().await {
                     Ok(0) => {}
                     Ok(placed) => tracing::info!(placed, "routed queued interactions"),
@@ -75,6 +75,7 @@ impl Router {
                 tokio::select! {
                     () = task_wake.notified() => {}
                     () = tokio::time::sleep(sweep) => {}
+                    _ = stopping.changed() => {}
                 }
             }
         });

@@ -1,0 +1,157 @@
+//! What the scenarios share: a local server that speaks Twilio's REST wire format as the
+//! official OpenAPI spec defines it, a hub wired to it, agents, and a desktop core.
+
+pub mod fake_twilio;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use parley_client::{Client, EventSink};
+use parley_hub::RunningHub;
+use parley_hub::config::{Config, ProviderKind, RoutingConfig, TwilioConfig};
+use parley_proto::{Agent, ConnectionState, Event, Role};
+
+pub use fake_twilio::FakeTwilio;
+
+/// Logs to the test output (shown for failing tests) once per process.
+pub fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PARLEY_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    // A second init in the same process is refused; the first one stays.
+    drop(
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_test_writer()
+            .try_init(),
+    );
+}
+
+/// Polls `check` until it yields a value, or panics after 20 s naming `what`.
+pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+/// A hub configured for the Twilio provider, pointed at `fake`.
+#[must_use]
+pub fn hub_config(fake: &FakeTwilio, database: &Path, listen: SocketAddr) -> Config {
+    Config {
+        listen,
+        database: database.to_owned(),
+        public_url: None,
+        ui_dir: database.with_file_name("no-ui"),
+        provider: ProviderKind::Twilio,
+        twilio: TwilioConfig {
+            account_sid: fake.account_sid.clone(),
+            auth_token: Some(fake.auth_token.clone()),
+            from: Some(fake_twilio::OUR_NUMBER.to_owned()),
+            api_base: Some(fake.base_url.clone()),
+            ..TwilioConfig::default()
+        },
+        routing: RoutingConfig {
+            sweep_interval_ms: 200,
+        },
+        ..Config::default()
+    }
+}
+
+/// Starts a hub on `listen` (port 0 for any) with its database at `database`.
+///
+/// # Panics
+/// When the hub does not start.
+pub async fn start_hub(fake: &FakeTwilio, database: &Path, listen: SocketAddr) -> RunningHub {
+    parley_hub::start(hub_config(fake, database, listen))
+        .await
+        .expect("the hub starts")
+}
+
+/// Creates an agent account with a password.
+///
+/// # Panics
+/// When the store refuses.
+pub async fn add_agent(hub: &RunningHub, login: &str, password: &str, auto_answer: bool) -> Agent {
+    let hash = parley_hub::auth::hash_password(password).expect("hashing works");
+    hub.store
+        .create_agent(
+            login,
+            &format!("Agent {login}"),
+            &hash,
+            Role::Agent,
+            auto_answer,
+            3,
+        )
+        .await
+        .expect("the agent is created")
+}
+
+/// An [`EventSink`] that remembers everything, for assertions.
+#[derive(Default)]
+pub struct RecordingSink {
+    pub events: Mutex<Vec<Event>>,
+    pub connections: Mutex<Vec<ConnectionState>>,
+}
+
+impl RecordingSink {
+    /// Every event seq seen, in order.
+    ///
+    /// # Panics
+    /// When the lock is poisoned.
+    #[must_use]
+    pub fn seqs(&self) -> Vec<i64> {
+        self.events
+            .lock()
+            .expect("not poisoned")
+            .iter()
+            .map(|event| event.seq)
+            .collect()
+    }
+
+    /// The last connection state reported.
+    ///
+    /// # Panics
+    /// When the lock is poisoned.
+    #[must_use]
+    pub fn connection(&self) -> Option<ConnectionState> {
+        self.connections
+            .lock()
+            .expect("not poisoned")
+            .last()
+            .copied()
+    }
+}
+
+impl EventSink for RecordingSink {
+    fn event(&self, event: &Event) {
+        self.events
+            .lock()
+            .expect("not poisoned")
+            .push(event.clone());
+    }
+    fn connection(&self, state: ConnectionState) {
+        self.connections.lock().expect("not poisoned").push(state);
+    }
+    fn changed(&self) {}
+}
+
+/// A desktop core with its own data folder.
+#[must_use]
+pub fn desktop(data_dir: &Path) -> (Client, Arc<RecordingSink>) {
+    let sink = Arc::new(RecordingSink::default());
+    (Client::new(data_dir.to_owned(), sink.clone()), sink)
+}
