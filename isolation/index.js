@@ -1,0 +1,17 @@
+// The isolation hook sees every IPC message before it reaches the core. Parley's UI only
+// calls its own commands and listens to events; anything else is dropped here.
+const ALLOWED_PREFIXES = ['plugin:event|'];
+const ALLOWED_COMMANDS = new Set([
+  'login', 'logout', 'session', 'set_status', 'list_contacts', 'list_messages', 'mark_read',
+  'list_interactions', 'accept_interaction', 'send_message', 'set_focus',
+]);
+
+window.__TAURI_ISOLATION_HOOK__ = (payload) => {
+  const command = payload && payload.cmd;
+  if (typeof command !== 'string') return payload;
+  if (ALLOWED_COMMANDS.has(command) || ALLOWED_PREFIXES.some((prefix) => command.startsWith(prefix))) {
+    return payload;
+  }
+  console.warn('Parley isolation: blocked IPC command', command);
+  return null;
+};

@@ -1,0 +1,23 @@
+//! Declares the app's own commands, so capabilities can grant exactly those.
+
+const COMMANDS: &[&str] = &[
+    "login",
+    "logout",
+    "session",
+    "set_status",
+    "list_contacts",
+    "list_messages",
+    "mark_read",
+    "list_interactions",
+    "accept_interaction",
+    "send_message",
+    "set_focus",
+];
+
+fn main() {
+    let attributes = tauri_build::Attributes::new()
+        .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
+    if let Err(error) = tauri_build::try_build(attributes) {
+        panic!("tauri build step failed: {error:#}");
+    }
+}

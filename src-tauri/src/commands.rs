@@ -1,0 +1,86 @@
+//! The IPC commands: one-line delegations to `parley-client`. Errors reach the UI as
+//! `{ code, message }` (`ApiError`).
+
+use parley_proto::{
+    Agent, AgentStatus, ApiError, ComposeRequest, ContactSummary, Id, Interaction, LoginRequest,
+    Message, Session,
+};
+use tauri::{Emitter as _, State};
+
+use crate::{CONNECTION, Shell};
+
+/// The hub a login goes to when the form leaves it empty.
+const DEFAULT_HUB_URL: &str = "http://127.0.0.1:8080";
+
+#[tauri::command]
+pub async fn login(shell: State<'_, Shell>, request: LoginRequest) -> Result<Session, ApiError> {
+    let hub_url = request.hub_url.filter(|url| !url.trim().is_empty());
+    let hub_url = hub_url.as_deref().unwrap_or(DEFAULT_HUB_URL);
+    Ok(shell.client.login(hub_url, &request.login, &request.password).await?)
+}
+
+#[tauri::command]
+pub async fn logout(shell: State<'_, Shell>) -> Result<(), ApiError> {
+    Ok(shell.client.logout().await?)
+}
+
+/// The current session; also repeats the connection state for a UI that just subscribed.
+#[tauri::command]
+pub async fn session(
+    app: tauri::AppHandle,
+    shell: State<'_, Shell>,
+) -> Result<Option<Session>, ApiError> {
+    let session = shell.client.session().await?;
+    let state = shell.connection.lock().map(|state| *state);
+    if let (Some(_), Ok(state)) = (&session, state)
+        && let Err(error) = app.emit(CONNECTION, state)
+    {
+        tracing::warn!(%error, "connection state not delivered to the webview");
+    }
+    Ok(session)
+}
+
+#[tauri::command]
+pub async fn set_status(shell: State<'_, Shell>, status: AgentStatus) -> Result<Agent, ApiError> {
+    Ok(shell.client.set_status(status).await?)
+}
+
+#[tauri::command]
+pub async fn list_contacts(shell: State<'_, Shell>) -> Result<Vec<ContactSummary>, ApiError> {
+    Ok(shell.client.list_contacts().await?)
+}
+
+#[tauri::command]
+pub async fn list_messages(shell: State<'_, Shell>, contact_id: Id) -> Result<Vec<Message>, ApiError> {
+    Ok(shell.client.list_messages(contact_id).await?)
+}
+
+#[tauri::command]
+pub async fn mark_read(shell: State<'_, Shell>, contact_id: Id) -> Result<(), ApiError> {
+    Ok(shell.client.mark_read(contact_id).await?)
+}
+
+#[tauri::command]
+pub async fn list_interactions(shell: State<'_, Shell>) -> Result<Vec<Interaction>, ApiError> {
+    Ok(shell.client.list_interactions().await?)
+}
+
+#[tauri::command]
+pub async fn accept_interaction(
+    shell: State<'_, Shell>,
+    interaction_id: Id,
+) -> Result<Interaction, ApiError> {
+    Ok(shell.client.accept(interaction_id).await?)
+}
+
+#[tauri::command]
+pub async fn send_message(shell: State<'_, Shell>, request: ComposeRequest) -> Result<Message, ApiError> {
+    Ok(shell.client.send_message(request).await?)
+}
+
+#[tauri::command]
+pub fn set_focus(shell: State<'_, Shell>, contact_id: Option<Id>) {
+    if let Ok(mut focus) = shell.focus.lock() {
+        *focus = contact_id;
+    }
+}

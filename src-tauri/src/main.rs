@@ -1,0 +1,120 @@
+//! The Parley desktop app: a thin Tauri shell. Commands delegate to `parley-client`; hub
+//! events are forwarded to the webview and, when the agent should know, raised as OS
+//! notifications.
+
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod commands;
+mod notifications;
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use parley_client::{Client, EventSink};
+use parley_proto::{ConnectionState, Event, Id};
+use tauri::{Emitter as _, Manager as _};
+use tokio::sync::mpsc;
+
+/// Webview event names.
+pub const EVENT: &str = "parley://event";
+pub const CONNECTION: &str = "parley://connection";
+pub const CHANGED: &str = "parley://changed";
+
+/// What the shell keeps for its commands.
+pub struct Shell {
+    pub client: Client,
+    /// The contact whose conversation is in view (no notification for it).
+    pub focus: Arc<Mutex<Option<Id>>>,
+    pub connection: Arc<Mutex<ConnectionState>>,
+}
+
+/// Forwards the core's reports to the webview and to the notification worker.
+struct WebviewSink {
+    app: tauri::AppHandle,
+    notifications: mpsc::UnboundedSender<Event>,
+    connection: Arc<Mutex<ConnectionState>>,
+}
+
+impl EventSink for WebviewSink {
+    fn event(&self, event: &Event) {
+        if let Err(error) = self.app.emit(EVENT, event) {
+            tracing::warn!(%error, "event not delivered to the webview");
+        }
+        if self.notifications.send(event.clone()).is_err() {
+            tracing::warn!("the notification worker stopped");
+        }
+    }
+
+    fn connection(&self, state: ConnectionState) {
+        if let Ok(mut current) = self.connection.lock() {
+            *current = state;
+        }
+        if let Err(error) = self.app.emit(CONNECTION, state) {
+            tracing::warn!(%error, "connection state not delivered to the webview");
+        }
+    }
+
+    fn changed(&self) {
+        if let Err(error) = self.app.emit(CHANGED, ()) {
+            tracing::warn!(%error, "change not delivered to the webview");
+        }
+    }
+}
+
+fn data_dir(app: &tauri::App) -> PathBuf {
+    if let Some(dir) = std::env::var_os("PARLEY_DATA_DIR") {
+        return PathBuf::from(dir);
+    }
+    app.path().app_data_dir().unwrap_or_else(|error| {
+        tracing::warn!(%error, "no app data folder; using the current folder");
+        PathBuf::from(".")
+    })
+}
+
+fn main() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PARLEY_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+
+    let outcome = tauri::Builder::default()
+        .plugin(tauri_plugin_notification::init())
+        .setup(|app| {
+            let (notifications, pending) = mpsc::unbounded_channel();
+            let connection = Arc::new(Mutex::new(ConnectionState::Offline));
+            let sink = WebviewSink {
+                app: app.handle().clone(),
+                notifications,
+                connection: Arc::clone(&connection),
+            };
+            let folder = data_dir(app);
+            tracing::info!(data_dir = %folder.display(), "Parley desktop starting");
+            let client = Client::new(folder, Arc::new(sink));
+            let focus = Arc::new(Mutex::new(None));
+            tauri::async_runtime::spawn(notifications::run(
+                app.handle().clone(),
+                client.clone(),
+                Arc::clone(&focus),
+                pending,
+            ));
+            app.manage(Shell { client, focus, connection });
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::login,
+            commands::logout,
+            commands::session,
+            commands::set_status,
+            commands::list_contacts,
+            commands::list_messages,
+            commands::mark_read,
+            commands::list_interactions,
+            commands::accept_interaction,
+            commands::send_message,
+            commands::set_focus,
+        ])
+        .run(tauri::generate_context!());
+    if let Err(error) = outcome {
+        tracing::error!(%error, "the desktop app failed");
+        std::process::exit(1);
+    }
+}
