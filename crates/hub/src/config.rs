@@ -299,6 +299,14 @@ mod tests {
     }
 
     #[test]
+    fn the_shipped_example_is_valid() {
+        let example: Config = toml::from_str(include_str!("../../../parley-hub.example.toml"))
+            .expect("parley-hub.example.toml parses");
+        example.validate().expect("parley-hub.example.toml is complete");
+        assert_eq!(example.provider, ProviderKind::Twilio);
+    }
+
+    #[test]
     fn incomplete_twilio_config_names_what_is_missing() {
         let config = Config {
             provider: ProviderKind::Twilio,

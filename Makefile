@@ -1,0 +1,68 @@
+# Parley's task runner. The targets mirror CI: `.ci/run` calls `make test`.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
+HUB := $(TARGET_DIR)/debug/parley-hub
+DESKTOP := $(TARGET_DIR)/debug/parley-desktop
+CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
+export PATH := $(CARGO_BIN):$(PATH)
+
+.PHONY: help deps ui build run dev test test-rust test-ui test-e2e test-browser test-desktop lint fmt bindings bundle clean
+
+help:
+	@echo "make run      build and start the hub (demo data, simulated carrier) and the desktop app"
+	@echo "make test     everything CI runs: lints, Rust tests, UI tests, browser and desktop end-to-end"
+	@echo "make dev      the desktop app on the Vite dev server (hot reload)"
+	@echo "make bindings regenerate ui/src/api/generated from crates/proto"
+	@echo "make bundle   release .deb and .rpm of the desktop app"
+
+deps:
+	@scripts/install-deps.sh
+
+ui: deps
+	cd ui && npm run build
+
+build: ui
+	cargo build --workspace
+
+run: build
+	@scripts/run.sh "$(HUB)" "$(DESKTOP)"
+
+dev: deps
+	cd ui && (npm run dev &) && cd .. && cargo run -p parley-desktop --no-default-features
+
+fmt:
+	cargo fmt --all
+
+lint: ui
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cd ui && npm run check
+
+bindings:
+	UPDATE_BINDINGS=1 cargo test -p parley-proto --test bindings
+
+test-rust: ui
+	cargo test --workspace
+
+test-ui: deps
+	cd ui && npm test
+
+test-browser: build
+	cd tests/e2e && PARLEY_HUB_BIN="$(HUB)" node --test browser.test.mjs
+
+test-desktop: build
+	PARLEY_HUB_BIN="$(HUB)" PARLEY_DESKTOP_BIN="$(DESKTOP)" tests/e2e/run-desktop.sh
+
+test-e2e: test-browser test-desktop
+
+test: lint test-rust test-ui test-e2e
+	@echo "make test: all suites passed"
+
+bundle: ui
+	cd ui && npx tauri --version >/dev/null
+	TAURI_APP_PATH=src-tauri TAURI_FRONTEND_PATH=ui ui/node_modules/.bin/tauri build --bundles deb,rpm
+
+clean:
+	cargo clean
+	rm -rf ui/dist test-artifacts

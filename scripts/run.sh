@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# `make run`: the hub on the embedded default (SQLite file under data/, the simulated
+# carrier, demo agent `demo` / `demo` and demo contacts) and the desktop app signed in to it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+hub_bin=$1
+desktop_bin=$2
+export PARLEY_DATABASE=${PARLEY_DATABASE:-data/parley.db}
+export PARLEY_UI_DIR=${PARLEY_UI_DIR:-ui/dist}
+listen=${PARLEY_LISTEN:-127.0.0.1:8080}
+export PARLEY_LISTEN=$listen
+mkdir -p data
+"$hub_bin" serve --demo > data/hub.log 2>&1 &
+hub=$!
+trap 'kill $hub 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do
+  curl -fsS "http://$listen/healthz" >/dev/null 2>&1 && break
+  kill -0 $hub 2>/dev/null || { cat data/hub.log; exit 1; }
+  sleep 0.1
+done
+cat <<MSG
+Parley hub:   http://$listen   (browser UI; log in data/hub.log)
+Sign in:      login demo, password demo — then set yourself Ready.
+A customer texts you (run in another terminal):
+  $hub_bin simulate inbound --from +15551230001 --body "Hi, where is my order?"
+What the carrier sent:
+  $hub_bin simulate outbox
+MSG
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+  "$desktop_bin"
+else
+  echo "No display: open http://$listen in a browser. Ctrl-C stops the hub."
+  wait $hub
+fi
