@@ -16,7 +16,10 @@ const DEFAULT_HUB_URL: &str = "http://127.0.0.1:8080";
 pub async fn login(shell: State<'_, Shell>, request: LoginRequest) -> Result<Session, ApiError> {
     let hub_url = request.hub_url.filter(|url| !url.trim().is_empty());
     let hub_url = hub_url.as_deref().unwrap_or(DEFAULT_HUB_URL);
-    Ok(shell.client.login(hub_url, &request.login, &request.password).await?)
+    Ok(shell
+        .client
+        .login(hub_url, &request.login, &request.password)
+        .await?)
 }
 
 #[tauri::command]
@@ -51,7 +54,10 @@ pub async fn list_contacts(shell: State<'_, Shell>) -> Result<Vec<ContactSummary
 }
 
 #[tauri::command]
-pub async fn list_messages(shell: State<'_, Shell>, contact_id: Id) -> Result<Vec<Message>, ApiError> {
+pub async fn list_messages(
+    shell: State<'_, Shell>,
+    contact_id: Id,
+) -> Result<Vec<Message>, ApiError> {
     Ok(shell.client.list_messages(contact_id).await?)
 }
 
@@ -74,11 +80,15 @@ pub async fn accept_interaction(
 }
 
 #[tauri::command]
-pub async fn send_message(shell: State<'_, Shell>, request: ComposeRequest) -> Result<Message, ApiError> {
+pub async fn send_message(
+    shell: State<'_, Shell>,
+    request: ComposeRequest,
+) -> Result<Message, ApiError> {
     Ok(shell.client.send_message(request).await?)
 }
 
 #[tauri::command]
+#[expect(clippy::needless_pass_by_value, reason = "Tauri hands commands their State by value")]
 pub fn set_focus(shell: State<'_, Shell>, contact_id: Option<Id>) {
     if let Ok(mut focus) = shell.focus.lock() {
         *focus = contact_id;

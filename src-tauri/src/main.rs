@@ -74,7 +74,10 @@ fn data_dir(app: &tauri::App) -> PathBuf {
 fn main() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("PARLEY_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
 
     let outcome = tauri::Builder::default()
         .plugin(tauri_plugin_notification::init())
@@ -96,7 +99,11 @@ fn main() {
                 Arc::clone(&focus),
                 pending,
             ));
-            app.manage(Shell { client, focus, connection });
+            app.manage(Shell {
+                client,
+                focus,
+                connection,
+            });
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![

@@ -26,19 +26,27 @@ async fn notice(client: &Client, focus: Option<Id>, event: &Event) -> Option<(St
     let me = client.agent_id().ok()?;
     let (contact_id, title, text) = match &event.kind {
         EventKind::Interaction { interaction }
-            if interaction.state == InteractionState::Offered && interaction.agent_id == Some(me) =>
+            if interaction.state == InteractionState::Offered
+                && interaction.agent_id == Some(me) =>
         {
             (interaction.contact_id, "Incoming SMS", None)
         }
         EventKind::Message { message }
             if message.direction == Direction::Inbound && focus != Some(message.contact_id) =>
         {
-            (message.contact_id, "New message", Some(message.body.clone()))
+            (
+                message.contact_id,
+                "New message",
+                Some(message.body.clone()),
+            )
         }
         _ => return None,
     };
     let contact = client.contact(contact_id).await.ok()?;
-    let who = contact.name.map_or_else(|| contact.phone.clone(), |name| format!("{name} ({})", contact.phone));
+    let who = contact.name.map_or_else(
+        || contact.phone.clone(),
+        |name| format!("{name} ({})", contact.phone),
+    );
     let body = match text {
         Some(text) => format!("{who}: {text}"),
         None => format!("{who} wants to chat. Open Parley to accept."),
@@ -55,8 +63,16 @@ pub async fn run(
 ) {
     while let Some(event) = events.recv().await {
         let in_view = focus.lock().map(|focus| *focus).unwrap_or(None);
-        let Some((title, body)) = notice(&client, in_view, &event).await else { continue };
-        if let Err(error) = app.notification().builder().title(&title).body(&body).show() {
+        let Some((title, body)) = notice(&client, in_view, &event).await else {
+            continue;
+        };
+        if let Err(error) = app
+            .notification()
+            .builder()
+            .title(&title)
+            .body(&body)
+            .show()
+        {
             tracing::warn!(%error, "notification not shown");
         }
     }

@@ -302,7 +302,9 @@ mod tests {
     fn the_shipped_example_is_valid() {
         let example: Config = toml::from_str(include_str!("../../../parley-hub.example.toml"))
             .expect("parley-hub.example.toml parses");
-        example.validate().expect("parley-hub.example.toml is complete");
+        example
+            .validate()
+            .expect("parley-hub.example.toml is complete");
         assert_eq!(example.provider, ProviderKind::Twilio);
     }
 

@@ -9,6 +9,9 @@ use crate::store::{Store, StoreError, now_millis};
 pub const DEMO_LOGIN: &str = "demo";
 pub const DEMO_PASSWORD: &str = "demo";
 
+/// A demo conversation: phone, name, how long ago it started (ms), and its lines.
+type Conversation<'a> = (&'a str, &'a str, i64, &'a [(Direction, &'a str)]);
+
 /// Seeds the demo agent and contacts into an empty store; does nothing otherwise.
 ///
 /// # Errors
@@ -29,7 +32,7 @@ pub async fn seed(store: &Store, our_number: &str) -> Result<bool, StoreError> {
     };
     let hour = 60 * 60 * 1000;
     let now = now_millis();
-    let conversations: [(&str, &str, i64, &[(Direction, &str)]); 3] = [
+    let conversations: [Conversation<'_>; 3] = [
         (
             "+15551230001",
             "Maria Lopez",

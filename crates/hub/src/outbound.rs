@@ -51,11 +51,11 @@ impl Sender {
             while let Some(message_id) = requests.recv().await {
                 match store.pending_send(message_id).await {
                     Ok(Some(pending)) => {
-                        deliver(&store, provider.as_ref(), &public_url, pending).await
+                        deliver(&store, provider.as_ref(), &public_url, pending).await;
                     }
                     Ok(None) => {}
                     Err(error) => {
-                        tracing::error!(%error, message_id, "cannot read a message to send")
+                        tracing::error!(%error, message_id, "cannot read a message to send");
                     }
                 }
             }

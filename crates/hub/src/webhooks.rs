@@ -34,18 +34,36 @@ fn plain(status: StatusCode, text: &'static str) -> Response {
         .into_response()
 }
 
-/// Checks the signature; `Err` carries the response to send.
+/// Why a webhook was not verified.
+#[derive(Debug, Clone, Copy)]
+enum Unverified {
+    /// This hub has no Twilio Auth Token to check with.
+    NotConfigured,
+    /// Missing or wrong `X-Twilio-Signature`.
+    BadSignature,
+}
+
+impl IntoResponse for Unverified {
+    fn into_response(self) -> Response {
+        match self {
+            Self::NotConfigured => plain(
+                StatusCode::NOT_FOUND,
+                "the twilio provider is not configured",
+            ),
+            Self::BadSignature => plain(StatusCode::FORBIDDEN, "invalid X-Twilio-Signature"),
+        }
+    }
+}
+
+/// Checks the signature and returns the form fields.
 fn verified_params(
     hub: &HubState,
     uri: &axum::http::Uri,
     headers: &HeaderMap,
     body: &Bytes,
-) -> Result<Vec<(String, String)>, Response> {
+) -> Result<Vec<(String, String)>, Unverified> {
     let Some(auth_token) = hub.config.twilio.auth_token.as_deref() else {
-        return Err(plain(
-            StatusCode::NOT_FOUND,
-            "the twilio provider is not configured",
-        ));
+        return Err(Unverified::NotConfigured);
     };
     let params: Vec<(String, String)> = url::form_urlencoded::parse(body).into_owned().collect();
     let path_and_query = uri
@@ -58,7 +76,7 @@ fn verified_params(
         .unwrap_or_default();
     if received.is_empty() || !signature::verify(auth_token, &url, &params, received) {
         tracing::warn!(%url, signed = !received.is_empty(), "webhook rejected: bad or missing signature");
-        return Err(plain(StatusCode::FORBIDDEN, "invalid X-Twilio-Signature"));
+        return Err(Unverified::BadSignature);
     }
     Ok(params)
 }
@@ -72,7 +90,7 @@ pub async fn inbound(
 ) -> Response {
     let params = match verified_params(&hub, &uri, &headers, &body) {
         Ok(params) => params,
-        Err(response) => return response,
+        Err(unverified) => return unverified.into_response(),
     };
     let webhook = match InboundWebhook::from_params(&params) {
         Ok(webhook) => webhook,
@@ -123,7 +141,7 @@ pub async fn status(
 ) -> Response {
     let params = match verified_params(&hub, &uri, &headers, &body) {
         Ok(params) => params,
-        Err(response) => return response,
+        Err(unverified) => return unverified.into_response(),
     };
     let webhook = match StatusWebhook::from_params(&params) {
         Ok(webhook) => webhook,

@@ -1,0 +1,346 @@
+// The agent's day in a browser: the UI served by a real hub, driven in Debian's Chromium
+// through Playwright, with the hub's simulated carrier playing the customer.
+//
+// Run: cd tests/e2e && node --test browser.test.mjs
+// Screenshots, browser console output and hub logs land in test-artifacts/e2e/.
+
+import assert from 'node:assert/strict';
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import { chromium } from 'playwright-core';
+import { artifactPath, startHub, waitFor, waitMs } from './harness.mjs';
+
+const chromiumPath = process.env.PARLEY_CHROMIUM || '/usr/bin/chromium';
+/** Longer than the hub's routing sweep (2 s), so a wrong offer would have shown by then. */
+const quietPeriodMs = 3_000;
+const testTimeoutMs = 180_000;
+
+const customer = '+15551230001';
+const secondCustomer = '+15551230002';
+
+let browser;
+
+// Playwright gives the browser a fresh temporary profile, and each test a fresh context.
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+      '--disable-quic',
+    ],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+/**
+ * A fresh browser context (no cookies, no storage) and page for one test, with the
+ * page's console and errors written to the artifacts folder.
+ */
+async function openPage(t, name) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(waitMs);
+  const consoleLog = artifactPath(`${name}-console.log`);
+  writeFileSync(consoleLog, '');
+  page.on('console', (message) => appendFileSync(consoleLog, `[${message.type()}] ${message.text()}\n`));
+  page.on('pageerror', (error) => appendFileSync(consoleLog, `[pageerror] ${error.stack ?? error}\n`));
+  t.after(() => context.close());
+  return page;
+}
+
+async function screenshot(page, name) {
+  await page.screenshot({ path: artifactPath(`${name}.png`), fullPage: true });
+}
+
+/** Runs a test body; on failure, keeps a screenshot of what the page showed. */
+async function withFailureScreenshot(page, name, body) {
+  try {
+    await body();
+  } catch (error) {
+    await screenshot(page, `${name}-FAILED`).catch(() => {});
+    throw error;
+  }
+}
+
+const byTestId = (scope, id) => scope.locator(`[data-testid="${id}"]`);
+
+/** Waits for a locator's trimmed text to equal `expected`. */
+async function expectText(locator, expected, what) {
+  let seen;
+  await waitFor(
+    async () => {
+      seen = ((await locator.textContent({ timeout: 1_000 })) ?? '').trim();
+      return seen === expected;
+    },
+    waitMs,
+    () => `${what} to read ${JSON.stringify(expected)} (it read ${JSON.stringify(seen)})`,
+  );
+}
+
+/** Waits for a locator's attribute to equal `expected`. */
+async function expectAttribute(locator, name, expected, what) {
+  let seen;
+  await waitFor(
+    async () => {
+      seen = await locator.getAttribute(name, { timeout: 1_000 });
+      return seen === expected;
+    },
+    waitMs,
+    () => `${what} to have ${name}=${JSON.stringify(expected)} (it had ${JSON.stringify(seen)})`,
+  );
+}
+
+/** Waits until `locator` matches exactly `expected` elements. */
+async function expectCount(locator, expected, what) {
+  let seen;
+  await waitFor(
+    async () => {
+      seen = await locator.count();
+      return seen === expected;
+    },
+    waitMs,
+    () => `${what}: ${expected} element(s) (found ${seen})`,
+  );
+}
+
+async function signIn(page, hub, login, password) {
+  await page.goto(hub.url);
+  await byTestId(page, 'login-user').fill(login);
+  await byTestId(page, 'login-password').fill(password);
+  await byTestId(page, 'login-submit').click();
+}
+
+/** Signs in and waits for the workspace with the live connection up. */
+async function signInAs(page, hub, agent) {
+  await signIn(page, hub, agent.login, agent.password);
+  await expectText(byTestId(page, 'agent-name'), agent.name, 'the agent name in the top bar after sign-in');
+  await expectAttribute(
+    byTestId(page, 'connection'),
+    'data-state',
+    'online',
+    'the connection indicator (the event WebSocket must be open before a customer texts)',
+  );
+}
+
+async function becomeReady(page) {
+  const toggle = byTestId(page, 'status-toggle');
+  await expectAttribute(toggle, 'data-status', 'notReady', 'the status toggle right after sign-in');
+  await expectText(toggle, 'Not Ready', 'the status toggle right after sign-in');
+  await toggle.click();
+  await expectAttribute(toggle, 'data-status', 'ready', 'the status toggle after clicking it');
+  await expectText(toggle, 'Ready', 'the status toggle after clicking it');
+}
+
+/** Waits for the offer of `phone`'s SMS, accepts it and returns the opened interaction view. */
+async function acceptOfferFrom(page, phone, body) {
+  const offer = byTestId(page, 'offer-dialog');
+  await offer.waitFor({ state: 'visible' });
+  await expectCount(offer, 1, `offer dialogs after ${phone} texted`);
+  const offerText = await offer.innerText();
+  assert.ok(offerText.includes(phone), `the offer names the customer ${phone}; it reads ${JSON.stringify(offerText)}`);
+  let shown = offerText;
+  await waitFor(
+    async () => {
+      shown = await offer.innerText();
+      return shown.includes(body);
+    },
+    waitMs,
+    () => `the offer to preview the SMS text ${JSON.stringify(body)} (it reads ${JSON.stringify(shown)})`,
+  );
+  const interactionId = await offer.getAttribute('data-interaction-id');
+  assert.match(interactionId ?? '', /^\d+$/, 'the offer dialog carries its interaction id');
+
+  await byTestId(offer, 'offer-accept').click();
+  const view = page.locator(`[data-testid="interaction-view"][data-interaction-id="${interactionId}"]`);
+  await view.waitFor({ state: 'visible' });
+  await expectAttribute(view, 'data-state', 'active', 'the accepted interaction view');
+  await expectCount(byTestId(page, 'offer-dialog'), 0, 'offer dialogs once the offer was accepted');
+  return { view, interactionId };
+}
+
+/** The contact list entry of `phone` in the Communication tab. */
+function contactItem(page, phone) {
+  return byTestId(page, 'contact-item').filter({ hasText: phone });
+}
+
+describe('the agent in a browser', () => {
+  test('signs in, accepts an SMS, replies, and sees it delivered; unread counts follow', { timeout: testTimeoutMs }, async (t) => {
+    const hub = await startHub('browser-flow');
+    t.after(() => hub.stop());
+    const agent = { login: 'alice', name: 'Alice Agent', password: 'correct horse battery' };
+    await hub.addAgent(agent.login, agent.name, agent.password);
+    const page = await openPage(t, 'browser-flow');
+
+    await withFailureScreenshot(page, 'browser-flow', async () => {
+      // Sign in and become Ready.
+      await signInAs(page, hub, agent);
+      await screenshot(page, 'browser-flow-01-signed-in');
+      await becomeReady(page);
+      await screenshot(page, 'browser-flow-02-ready');
+
+      // A customer texts; the text contains markup that must stay text.
+      const firstBody = 'Hi, <b>where</b> is my order?';
+      await hub.simulateInbound(customer, firstBody);
+      const offer = byTestId(page, 'offer-dialog');
+      await offer.waitFor({ state: 'visible' });
+      await screenshot(page, 'browser-flow-03-offer');
+      const { view } = await acceptOfferFrom(page, customer, firstBody);
+
+      const transcript = byTestId(view, 'transcript');
+      const inbound = transcript.locator('[data-testid="message"][data-direction="inbound"]');
+      await expectCount(inbound, 1, 'inbound messages in the transcript after accepting');
+      const shownText = await inbound.innerText();
+      assert.ok(
+        shownText.includes(firstBody),
+        `the transcript shows the SMS literally, markup included; it shows ${JSON.stringify(shownText)}`,
+      );
+      assert.equal(
+        await transcript.locator('b').count(),
+        0,
+        'no <b> element inside the transcript: the SMS text must never be rendered as HTML',
+      );
+      await screenshot(page, 'browser-flow-04-accepted');
+
+      // Reply with Enter.
+      const reply = 'Your order left the warehouse this morning.';
+      const input = byTestId(view, 'composer-input');
+      await input.fill(reply);
+      await input.press('Enter');
+      const outbound = transcript
+        .locator('[data-testid="message"][data-direction="outbound"]')
+        .filter({ hasText: reply });
+      await expectCount(outbound, 1, 'the reply in the transcript after pressing Enter');
+      await expectText(byTestId(outbound, 'message-status'), 'Delivered', 'the reply\'s delivery status');
+      await expectAttribute(outbound, 'data-status', 'delivered', 'the reply message');
+      assert.equal(await input.inputValue(), '', 'the composer is emptied once the reply was sent');
+      await screenshot(page, 'browser-flow-05-delivered');
+
+      // The carrier was asked to send exactly that reply, once, to the customer.
+      const outbox = await hub.outbox();
+      const sent = outbox.filter((message) => message.body === reply);
+      assert.equal(sent.length, 1, `the outbox holds the reply exactly once; outbox: ${JSON.stringify(outbox)}`);
+      assert.equal(sent[0].to, customer, `the reply went to ${customer}; outbox: ${JSON.stringify(outbox)}`);
+      assert.equal(outbox.length, 1, `nothing else was sent; outbox: ${JSON.stringify(outbox)}`);
+
+      // The Communication tab, nobody selected: the customer texts again and is unread.
+      await byTestId(page, 'nav-communication').click();
+      const first = contactItem(page, customer);
+      await expectCount(first, 1, `contact entries for ${customer} in the Communication tab`);
+      assert.equal(
+        await first.getAttribute('aria-current'),
+        null,
+        'no contact is selected when the Communication tab opens',
+      );
+      await expectCount(byTestId(first, 'unread-badge'), 0, `unread badges on ${customer}, read in the interaction view`);
+
+      const followUp = 'Also, can I change the address?';
+      await hub.simulateInbound(customer, followUp);
+      await expectText(byTestId(first, 'unread-badge'), '1', `the unread badge of ${customer} after a new SMS`);
+      await screenshot(page, 'browser-flow-06-unread-none-selected');
+
+      await first.click();
+      await expectAttribute(first, 'aria-current', 'true', `the contact entry of ${customer} after clicking it`);
+      await expectCount(byTestId(first, 'unread-badge'), 0, `unread badges on ${customer} once selected`);
+      const conversation = byTestId(page, 'transcript');
+      await expectCount(
+        byTestId(conversation, 'message').filter({ hasText: followUp }),
+        1,
+        'the follow-up SMS in the selected conversation',
+      );
+
+      // A second customer; with that one selected, the first customer texts again.
+      const secondBody = 'Hello, is the shop open on Sunday?';
+      await hub.simulateInbound(secondCustomer, secondBody);
+      await acceptOfferFrom(page, secondCustomer, secondBody);
+      await byTestId(page, 'nav-communication').click();
+      const second = contactItem(page, secondCustomer);
+      await expectCount(second, 1, `contact entries for ${secondCustomer}`);
+      await second.click();
+      await expectAttribute(second, 'aria-current', 'true', `the contact entry of ${secondCustomer} after clicking it`);
+
+      const another = 'Never mind, I found it.';
+      await hub.simulateInbound(customer, another);
+      await expectText(
+        byTestId(first, 'unread-badge'),
+        '1',
+        `the unread badge of ${customer} while ${secondCustomer} is selected`,
+      );
+      await expectCount(byTestId(second, 'unread-badge'), 0, `unread badges on the selected ${secondCustomer}`);
+      await screenshot(page, 'browser-flow-07-unread-other-selected');
+
+      await first.click();
+      await expectCount(byTestId(first, 'unread-badge'), 0, `unread badges on ${customer} once selected again`);
+
+      // Marked read on the hub, not only on screen: a reload still shows no badge.
+      await page.reload();
+      await expectText(byTestId(page, 'agent-name'), agent.name, 'the agent name after a reload (session kept)');
+      await byTestId(page, 'nav-communication').click();
+      await expectCount(contactItem(page, customer), 1, `contact entries for ${customer} after a reload`);
+      await expectCount(
+        byTestId(contactItem(page, customer), 'unread-badge'),
+        0,
+        `unread badges on ${customer} after a reload (the read mark must reach the hub)`,
+      );
+      await screenshot(page, 'browser-flow-08-after-reload');
+    });
+  });
+
+  test('a wrong password is refused with an error', { timeout: testTimeoutMs }, async (t) => {
+    const hub = await startHub('browser-wrong-password');
+    t.after(() => hub.stop());
+    await hub.addAgent('bob', 'Bob Agent', 'the right one');
+    const page = await openPage(t, 'browser-wrong-password');
+
+    await withFailureScreenshot(page, 'browser-wrong-password', async () => {
+      await signIn(page, hub, 'bob', 'the wrong one');
+      const error = byTestId(page, 'login-error');
+      await error.waitFor({ state: 'visible' });
+      const message = (await error.innerText()).trim();
+      assert.match(message, /password/i, `the sign-in error speaks of the password; it reads ${JSON.stringify(message)}`);
+      await screenshot(page, 'browser-wrong-password');
+      assert.equal(await byTestId(page, 'agent-name').count(), 0, 'no workspace opens after a refused sign-in');
+      assert.equal(await byTestId(page, 'login-submit').isEnabled(), true, 'the form can be submitted again');
+    });
+  });
+
+  test('an SMS waits while nobody is Ready and is offered once the agent is Ready', { timeout: testTimeoutMs }, async (t) => {
+    const hub = await startHub('browser-not-ready');
+    t.after(() => hub.stop());
+    const agent = { login: 'carol', name: 'Carol Agent', password: 'not ready yet' };
+    await hub.addAgent(agent.login, agent.name, agent.password);
+    const page = await openPage(t, 'browser-not-ready');
+
+    await withFailureScreenshot(page, 'browser-not-ready', async () => {
+      await signInAs(page, hub, agent);
+      const toggle = byTestId(page, 'status-toggle');
+      await expectAttribute(toggle, 'data-status', 'notReady', 'the status toggle right after sign-in');
+
+      const body = 'Anyone there?';
+      await hub.simulateInbound(customer, body);
+      // Give routing every chance to (wrongly) offer it; nothing may appear.
+      await new Promise((resolveSleep) => setTimeout(resolveSleep, quietPeriodMs));
+      assert.equal(await byTestId(page, 'offer-dialog').count(), 0, 'no offer is shown to an agent who is Not Ready');
+      assert.equal(
+        await byTestId(page, 'interaction-item').count(),
+        0,
+        'no interaction is assigned to an agent who is Not Ready',
+      );
+      await screenshot(page, 'browser-not-ready-01-waiting');
+
+      await toggle.click();
+      await expectAttribute(toggle, 'data-status', 'ready', 'the status toggle after clicking it');
+      await byTestId(page, 'offer-dialog').waitFor({ state: 'visible' });
+      await screenshot(page, 'browser-not-ready-02-offered');
+      await acceptOfferFrom(page, customer, body);
+    });
+  });
+});
