@@ -7,7 +7,7 @@ DESKTOP := $(TARGET_DIR)/debug/parley-desktop
 CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
 export PATH := $(CARGO_BIN):$(PATH)
 
-.PHONY: help deps ui build run dev test test-rust test-ui test-e2e test-browser test-desktop lint fmt bindings bundle clean
+.PHONY: bench help deps ui build run dev test test-rust test-ui test-e2e test-browser test-desktop lint fmt bindings bundle clean
 
 help:
 	@echo "make run      build and start the hub (demo data, simulated carrier) and the desktop app"
@@ -15,6 +15,7 @@ help:
 	@echo "make dev      the desktop app on the Vite dev server (hot reload)"
 	@echo "make bindings regenerate ui/src/api/generated from crates/proto"
 	@echo "make bundle   release .deb and .rpm of the desktop app"
+	@echo "make bench    throughput figures (release build)"
 
 deps:
 	@scripts/install-deps.sh
@@ -62,6 +63,9 @@ test: lint test-rust test-ui test-e2e
 bundle: ui
 	cd ui && npx tauri --version >/dev/null
 	TAURI_APP_PATH=src-tauri TAURI_FRONTEND_PATH=ui ui/node_modules/.bin/tauri build --bundles deb,rpm
+
+bench:
+	cargo bench -p parley-scenarios --bench throughput
 
 clean:
 	cargo clean

@@ -1,0 +1,99 @@
+//! Throughput figures, printed (never asserted), each with a baseline run in the same
+//! process so the ratio means something on any machine:
+//! - signed inbound webhooks stored and routed per second, against `GET /healthz` round
+//!   trips (the cost of HTTP on loopback alone);
+//! - hub events applied to the desktop replica per second (backfill), against the hub
+//!   handing out the same events (`GET /api/events`).
+//!
+//! Run with `make bench` (a release build).
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use parley_scenarios::{FakeTwilio, add_agent, desktop, eventually, start_hub};
+
+const WEBHOOKS: usize = 400;
+const HEALTH_CHECKS: usize = 2000;
+
+fn per_second(count: usize, elapsed: Duration) -> f64 {
+    #[expect(clippy::cast_precision_loss, reason = "counts far below 2^52")]
+    let count = count as f64;
+    count / elapsed.as_secs_f64()
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let folder = tempfile::tempdir().expect("a temp folder");
+    let fake = FakeTwilio::start().await;
+    let hub = start_hub(
+        &fake,
+        &folder.path().join("hub.db"),
+        SocketAddr::from(([127, 0, 0, 1], 0)),
+    )
+    .await;
+    add_agent(&hub, "bench", "bench-pass", true).await;
+    let http = reqwest::Client::new();
+
+    let started = Instant::now();
+    for _ in 0..HEALTH_CHECKS {
+        let response = http
+            .get(format!("{}/healthz", hub.base_url()))
+            .send()
+            .await
+            .expect("healthz");
+        assert!(response.status().is_success());
+    }
+    let health_rate = per_second(HEALTH_CHECKS, started.elapsed());
+
+    let started = Instant::now();
+    for index in 0..WEBHOOKS {
+        let sid = format!("SM{index:032x}");
+        let from = format!("+1555{:07}", index % 50);
+        let (status, _) = fake
+            .text_in(&hub.base_url(), &sid, &from, "benchmark message")
+            .await;
+        assert_eq!(status, 200);
+    }
+    let webhook_rate = per_second(WEBHOOKS, started.elapsed());
+
+    println!("loopback GET /healthz:            {health_rate:>9.0} req/s  (baseline)");
+    println!(
+        "signed inbound webhook, stored:   {webhook_rate:>9.0} msg/s  ({:.2}x the baseline's cost per request)",
+        health_rate / webhook_rate
+    );
+
+    let head = hub.store.head_seq().await.expect("the log");
+    let api = parley_client::hub_api::HubApi::new(&hub.base_url()).expect("a client");
+    let token = api.login("bench", "bench-pass").await.expect("login").token;
+    let api = api.with_token(token);
+    let started = Instant::now();
+    let mut since = 0;
+    let mut fetched = 0;
+    loop {
+        let batch = api.events(since, 500).await.expect("events");
+        let Some(last) = batch.last() else { break };
+        since = last.seq;
+        fetched += batch.len();
+    }
+    let fetch_rate = per_second(fetched, started.elapsed());
+
+    let (client, sink) = desktop(&folder.path().join("desktop"));
+    let started = Instant::now();
+    client
+        .login(&hub.base_url(), "bench", "bench-pass")
+        .await
+        .expect("login");
+    eventually("the replica to catch up", || async {
+        (sink.seqs().last().copied() >= Some(head)).then_some(())
+    })
+    .await;
+    let sync_rate = per_second(sink.seqs().len(), started.elapsed());
+    println!(
+        "hub GET /api/events (backfill):   {fetch_rate:>9.0} events/s  (baseline, {fetched} events)"
+    );
+    println!(
+        "desktop replica sync (apply):     {sync_rate:>9.0} events/s  ({:.2}x the baseline's cost per event)",
+        fetch_rate / sync_rate
+    );
+    hub.stop().await;
+}
