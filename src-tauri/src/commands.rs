@@ -88,7 +88,10 @@ pub async fn send_message(
 }
 
 #[tauri::command]
-#[expect(clippy::needless_pass_by_value, reason = "Tauri hands commands their State by value")]
+#[expect(
+    clippy::needless_pass_by_value,
+    reason = "Tauri hands commands their State by value"
+)]
 pub fn set_focus(shell: State<'_, Shell>, contact_id: Option<Id>) {
     if let Ok(mut focus) = shell.focus.lock() {
         *focus = contact_id;

@@ -4,7 +4,7 @@
 use std::sync::{Arc, Mutex};
 
 use parley_client::Client;
-use parley_proto::{Direction, Event, EventKind, Id, InteractionState};
+use parley_proto::{Direction, Event, EventKind, Id, InteractionState, Message};
 use tauri_plugin_notification::NotificationExt as _;
 use tokio::sync::mpsc;
 
@@ -18,12 +18,36 @@ fn now_millis() -> i64 {
     i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX)
 }
 
-/// What to tell the agent about an event, if anything: (contact, title, body).
+/// Whether a contact's new message is news for this agent: a reply in a conversation the
+/// agent holds (or is the assigned agent of). A message that opens a new interaction is
+/// announced by its offer instead, and other agents' chats stay quiet.
+async fn is_reply_for_me(client: &Client, me: Id, message: &Message) -> bool {
+    if let Some(interaction_id) = message.interaction_id
+        && let Ok(interaction) = client.interaction(interaction_id).await
+    {
+        return match interaction.state {
+            InteractionState::Queued | InteractionState::Offered => false,
+            _ => interaction.agent_id == Some(me),
+        };
+    }
+    client
+        .contact(message.contact_id)
+        .await
+        .is_ok_and(|contact| contact.assigned_agent_id == Some(me))
+}
+
+/// What to tell the agent about an event, if anything: (title, body).
 async fn notice(client: &Client, focus: Option<Id>, event: &Event) -> Option<(String, String)> {
     if now_millis() - event.at > NEWS_WINDOW_MS {
         return None;
     }
     let me = client.agent_id().ok()?;
+    if let EventKind::Message { message } = &event.kind
+        && message.direction == Direction::Inbound
+        && !is_reply_for_me(client, me, message).await
+    {
+        return None;
+    }
     let (contact_id, title, text) = match &event.kind {
         EventKind::Interaction { interaction }
             if interaction.state == InteractionState::Offered

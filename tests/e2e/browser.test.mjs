@@ -5,10 +5,10 @@
 // Screenshots, browser console output and hub logs land in test-artifacts/e2e/.
 
 import assert from 'node:assert/strict';
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, rmSync, writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { chromium } from 'playwright-core';
-import { artifactPath, startHub, waitFor, waitMs } from './harness.mjs';
+import { artifactPath, startHub, teardown, waitFor, waitMs } from './harness.mjs';
 
 const chromiumPath = process.env.PARLEY_CHROMIUM || '/usr/bin/chromium';
 /** Longer than the hub's routing sweep (2 s), so a wrong offer would have shown by then. */
@@ -45,15 +45,17 @@ after(async () => {
  * A fresh browser context (no cookies, no storage) and page for one test, with the
  * page's console and errors written to the artifacts folder.
  */
-async function openPage(t, name) {
+async function openPage(defer, name) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   page.setDefaultTimeout(waitMs);
+  // A failure screenshot from an earlier run would mislead.
+  rmSync(artifactPath(`${name}-FAILED.png`), { force: true });
   const consoleLog = artifactPath(`${name}-console.log`);
   writeFileSync(consoleLog, '');
   page.on('console', (message) => appendFileSync(consoleLog, `[${message.type()}] ${message.text()}\n`));
   page.on('pageerror', (error) => appendFileSync(consoleLog, `[pageerror] ${error.stack ?? error}\n`));
-  t.after(() => context.close());
+  defer(() => context.close());
   return page;
 }
 
@@ -172,13 +174,35 @@ function contactItem(page, phone) {
   return byTestId(page, 'contact-item').filter({ hasText: phone });
 }
 
+/**
+ * Selects a contact in the Communication tab and waits until its conversation is loaded
+ * (showing `newestText`) and the hub has answered the read mark the UI sends for it, so
+ * that nothing about its unread count is still in flight when the caller looks at it.
+ */
+async function openConversation(page, item, newestText, who) {
+  const readAnswered = page.waitForResponse(
+    (response) =>
+      response.request().method() === 'POST' && /\/api\/contacts\/\d+\/read$/.test(new URL(response.url()).pathname),
+  );
+  await item.click();
+  await expectAttribute(item, 'aria-current', 'true', `the contact entry of ${who} after clicking it`);
+  await expectCount(
+    byTestId(page, 'transcript').locator('[data-testid="message"]').filter({ hasText: newestText }),
+    1,
+    `the newest SMS of ${who} (${JSON.stringify(newestText)}) in the opened conversation`,
+  );
+  const read = await readAnswered;
+  assert.ok(read.ok(), `the hub accepts the read mark: POST ${new URL(read.url()).pathname} answered ${read.status()}`);
+}
+
 describe('the agent in a browser', () => {
   test('signs in, accepts an SMS, replies, and sees it delivered; unread counts follow', { timeout: testTimeoutMs }, async (t) => {
+    const defer = teardown(t);
     const hub = await startHub('browser-flow');
-    t.after(() => hub.stop());
+    defer(() => hub.stop());
     const agent = { login: 'alice', name: 'Alice Agent', password: 'correct horse battery' };
     await hub.addAgent(agent.login, agent.name, agent.password);
-    const page = await openPage(t, 'browser-flow');
+    const page = await openPage(defer, 'browser-flow');
 
     await withFailureScreenshot(page, 'browser-flow', async () => {
       // Sign in and become Ready.
@@ -247,15 +271,8 @@ describe('the agent in a browser', () => {
       await expectText(byTestId(first, 'unread-badge'), '1', `the unread badge of ${customer} after a new SMS`);
       await screenshot(page, 'browser-flow-06-unread-none-selected');
 
-      await first.click();
-      await expectAttribute(first, 'aria-current', 'true', `the contact entry of ${customer} after clicking it`);
-      await expectCount(byTestId(first, 'unread-badge'), 0, `unread badges on ${customer} once selected`);
-      const conversation = byTestId(page, 'transcript');
-      await expectCount(
-        byTestId(conversation, 'message').filter({ hasText: followUp }),
-        1,
-        'the follow-up SMS in the selected conversation',
-      );
+      await openConversation(page, first, followUp, customer);
+      await expectCount(byTestId(first, 'unread-badge'), 0, `unread badges on ${customer} once its conversation is open`);
 
       // A second customer; with that one selected, the first customer texts again.
       const secondBody = 'Hello, is the shop open on Sunday?';
@@ -277,8 +294,12 @@ describe('the agent in a browser', () => {
       await expectCount(byTestId(second, 'unread-badge'), 0, `unread badges on the selected ${secondCustomer}`);
       await screenshot(page, 'browser-flow-07-unread-other-selected');
 
-      await first.click();
-      await expectCount(byTestId(first, 'unread-badge'), 0, `unread badges on ${customer} once selected again`);
+      await openConversation(page, first, another, customer);
+      await expectCount(
+        byTestId(first, 'unread-badge'),
+        0,
+        `unread badges on ${customer} once its conversation is open again`,
+      );
 
       // Marked read on the hub, not only on screen: a reload still shows no badge.
       await page.reload();
@@ -294,11 +315,56 @@ describe('the agent in a browser', () => {
     });
   });
 
+  // Opening a conversation sends the read mark and refreshes the contact list at the same
+  // time. On a real network the read mark can reach the hub after the list was read; the
+  // badge must still clear. Holding the read mark back for a moment makes that order
+  // certain instead of a matter of luck.
+  test('the unread badge clears even when the read mark reaches the hub late', { timeout: testTimeoutMs }, async (t) => {
+    const defer = teardown(t);
+    const hub = await startHub('browser-late-read');
+    defer(() => hub.stop());
+    const agent = { login: 'erin', name: 'Erin Agent', password: 'late reader' };
+    await hub.addAgent(agent.login, agent.name, agent.password);
+    const page = await openPage(defer, 'browser-late-read');
+
+    await withFailureScreenshot(page, 'browser-late-read', async () => {
+      await signInAs(page, hub, agent);
+      await becomeReady(page);
+      const body = 'Is my parcel insured?';
+      await hub.simulateInbound(customer, body);
+      await acceptOfferFrom(page, customer, body);
+
+      await byTestId(page, 'nav-communication').click();
+      const item = contactItem(page, customer);
+      await expectCount(item, 1, `contact entries for ${customer} in the Communication tab`);
+      const followUp = 'Hello again';
+      await hub.simulateInbound(customer, followUp);
+      await expectText(byTestId(item, 'unread-badge'), '1', `the unread badge of ${customer} after a new SMS`);
+
+      let readMarks = 0;
+      await page.route('**/api/contacts/*/read', async (route) => {
+        readMarks += 1;
+        await new Promise((resolveDelay) => setTimeout(resolveDelay, 1_000));
+        await route.continue();
+      });
+      await openConversation(page, item, followUp, customer);
+      assert.ok(readMarks > 0, 'the read mark went through the delaying route');
+      await expectCount(
+        byTestId(item, 'unread-badge'),
+        0,
+        `unread badges on ${customer} once its conversation is open and the hub has recorded the read mark ` +
+          '(it arrived 1 s after the contact list was fetched; the UI must not keep the stale count)',
+      );
+      await screenshot(page, 'browser-late-read');
+    });
+  });
+
   test('a wrong password is refused with an error', { timeout: testTimeoutMs }, async (t) => {
+    const defer = teardown(t);
     const hub = await startHub('browser-wrong-password');
-    t.after(() => hub.stop());
+    defer(() => hub.stop());
     await hub.addAgent('bob', 'Bob Agent', 'the right one');
-    const page = await openPage(t, 'browser-wrong-password');
+    const page = await openPage(defer, 'browser-wrong-password');
 
     await withFailureScreenshot(page, 'browser-wrong-password', async () => {
       await signIn(page, hub, 'bob', 'the wrong one');
@@ -313,11 +379,12 @@ describe('the agent in a browser', () => {
   });
 
   test('an SMS waits while nobody is Ready and is offered once the agent is Ready', { timeout: testTimeoutMs }, async (t) => {
+    const defer = teardown(t);
     const hub = await startHub('browser-not-ready');
-    t.after(() => hub.stop());
+    defer(() => hub.stop());
     const agent = { login: 'carol', name: 'Carol Agent', password: 'not ready yet' };
     await hub.addAgent(agent.login, agent.name, agent.password);
-    const page = await openPage(t, 'browser-not-ready');
+    const page = await openPage(defer, 'browser-not-ready');
 
     await withFailureScreenshot(page, 'browser-not-ready', async () => {
       await signInAs(page, hub, agent);

@@ -15,7 +15,8 @@ import { fileURLToPath } from 'node:url';
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const artifactsDir = join(repoRoot, 'test-artifacts', 'e2e');
 export const hubBin = process.env.PARLEY_HUB_BIN || join(repoRoot, 'target', 'debug', 'parley-hub');
-export const uiDir = join(repoRoot, 'ui', 'dist');
+/** The built browser UI the hub serves; `PARLEY_UI_DIR` points elsewhere (e.g. a CI build). */
+export const uiDir = process.env.PARLEY_UI_DIR || join(repoRoot, 'ui', 'dist');
 
 /** How long one wait may take: generous, because CI is a busy 2-core machine. */
 export const waitMs = Number(process.env.PARLEY_E2E_WAIT_MS || 20_000);
@@ -293,4 +294,26 @@ export async function startHub(name, { demo = false, deliveryDelayMs = 300 } = {
     throw error;
   }
   return hub;
+}
+
+/**
+ * Teardown in reverse order of setup (node:test runs `t.after` hooks first-in, first-out):
+ * `const defer = teardown(t); defer(() => hub.stop());`. Every step runs even when one
+ * fails; the first failure is then reported.
+ */
+export function teardown(t) {
+  const steps = [];
+  t.after(async () => {
+    let firstError = null;
+    for (const step of steps.reverse()) {
+      try {
+        await step();
+      } catch (error) {
+        console.error(`teardown step failed: ${error?.stack ?? error}`);
+        firstError ??= error;
+      }
+    }
+    if (firstError) throw firstError;
+  });
+  return (step) => steps.push(step);
 }

@@ -321,6 +321,14 @@ impl Client {
         Ok(self.signed()?.replica.contact(contact_id).await?)
     }
 
+    /// An interaction from the replica (for notifications).
+    ///
+    /// # Errors
+    /// [`ClientError`].
+    pub async fn interaction(&self, interaction_id: Id) -> Result<Interaction> {
+        Ok(self.signed()?.replica.interaction(interaction_id).await?)
+    }
+
     /// The signed-in agent's id.
     ///
     /// # Errors

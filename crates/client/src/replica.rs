@@ -373,6 +373,21 @@ impl Replica {
         rows.into_iter().map(Interaction::try_from).collect()
     }
 
+    /// One interaction by id.
+    ///
+    /// # Errors
+    /// [`ReplicaError::NotFound`].
+    pub async fn interaction(&self, id: Id) -> Result<Interaction> {
+        let row: Option<InteractionRow> = sqlx::query_as(
+            "SELECT id, contact_id, state, agent_id, created_at, offered_at, accepted_at, ended_at \
+             FROM interactions WHERE id = ?",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.ok_or(ReplicaError::NotFound("interaction"))?.try_into()
+    }
+
     /// Marks a contact read up to its newest hub message; returns that hub id.
     ///
     /// # Errors

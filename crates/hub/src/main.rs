@@ -43,7 +43,12 @@ enum Command {
     /// Drives the built-in simulated carrier of a running hub.
     Simulate {
         /// The running hub's URL.
-        #[arg(long, default_value = "http://127.0.0.1:8080", env = "PARLEY_HUB_URL")]
+        #[arg(
+            long,
+            global = true,
+            default_value = "http://127.0.0.1:8080",
+            env = "PARLEY_HUB_URL"
+        )]
         hub: String,
         #[command(subcommand)]
         command: SimulateCommand,
@@ -95,6 +100,7 @@ fn init_logging() {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
         .with_writer(std::io::stderr);
     if std::env::var("PARLEY_LOG_FORMAT").is_ok_and(|format| format == "json") {
         builder.json().init();

@@ -9,6 +9,7 @@ import {
   session,
   summary,
 } from '../testing/fixtures';
+import type { Message } from '../api';
 import AgentWorkspace from './AgentWorkspace.svelte';
 
 function setup(configure: (api: ReturnType<typeof fakeApi>['api']) => void = () => {}) {
@@ -18,9 +19,17 @@ function setup(configure: (api: ReturnType<typeof fakeApi>['api']) => void = () 
     summary({ id: 10, name: 'Carla' }, { unreadCount: 2, lastMessage: 'Hello?' }),
     summary({ id: 11, name: 'Dan', phone: '+15551230002' }),
   ]);
+  // Like a real host, what was sent is part of the history from then on.
+  const sent: Message[] = [];
   api.listMessages.mockImplementation(async (contactId) => [
     message({ id: contactId * 100, contactId, body: `Hello from ${contactId}\nsecond line` }),
+    ...sent.filter((candidate) => candidate.contactId === contactId),
   ]);
+  api.sendMessage.mockImplementation(async (request) => {
+    const stored = message({ ...request, id: 2000 + sent.length, direction: 'outbound', status: 'queued' });
+    sent.push(stored);
+    return stored;
+  });
   configure(api);
   render(AgentWorkspace, { api, session: session(), onSignedOut: () => {} });
   return { ...fake, user: userEvent.setup() };

@@ -266,6 +266,8 @@ export class Workspace {
     );
     this.api
       .markRead(focus)
+      // A refresh that raced the read mark may have brought back the old count: read again.
+      .then(() => this.requestRefresh())
       .catch((error: unknown) => this.#failed(error))
       .finally(() => this.#markingRead.delete(focus));
   }

@@ -1,0 +1,248 @@
+// The real Parley desktop app (Tauri + WebKitGTK) driven over WebDriver through
+// tauri-driver, against a real hub with the simulated carrier, with the OS notifications
+// observed on the session D-Bus.
+//
+// Run it through the wrapper, which provides the X display and the D-Bus session:
+//   PARLEY_DESKTOP_BIN=target/debug/parley-desktop tests/e2e/run-desktop.sh
+// Environment: PARLEY_DESKTOP_BIN (required; the test is skipped without it),
+// TAURI_DRIVER_BIN (default `tauri-driver` on PATH), PARLEY_HUB_BIN.
+
+import assert from 'node:assert/strict';
+import { existsSync, rmSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { test } from 'node:test';
+import {
+  artifactPath,
+  freePort,
+  makeTempDir,
+  repoRoot,
+  startHub,
+  startProcess,
+  stopProcess,
+  teardown,
+  waitFor,
+  waitMs,
+} from './harness.mjs';
+import { onPath, watchNotifications } from './notifications.mjs';
+import { Keys, WebDriver, testId } from './webdriver.mjs';
+
+const desktopBinSetting = process.env.PARLEY_DESKTOP_BIN;
+const customer = '+15551230001';
+
+/** Starts tauri-driver on free ports with `env` (inherited by WebKitWebDriver and the app). */
+async function startTauriDriver(env) {
+  const driverBin = onPath(process.env.TAURI_DRIVER_BIN || 'tauri-driver');
+  assert.ok(
+    driverBin && existsSync(driverBin),
+    `tauri-driver not found (TAURI_DRIVER_BIN=${process.env.TAURI_DRIVER_BIN ?? '(unset)'}, PATH=${process.env.PATH}); ` +
+      'install it with `cargo install tauri-driver --locked`',
+  );
+  assert.ok(
+    onPath('WebKitWebDriver'),
+    'WebKitWebDriver is not on PATH; tauri-driver needs it (Debian package webkit2gtk-driver)',
+  );
+  const port = await freePort();
+  const nativePort = await freePort();
+  const logPath = artifactPath('desktop-tauri-driver.log');
+  // Its own process group, so stopping it also ends WebKitWebDriver and the app.
+  const child = startProcess(driverBin, ['--port', String(port), '--native-port', String(nativePort)], {
+    env,
+    logPath,
+    detached: true,
+  });
+  const driver = new WebDriver(`http://127.0.0.1:${port}`);
+  try {
+    await driver.waitUntilUp(() => child.exitCode === null && child.signalCode === null);
+  } catch (error) {
+    await stopProcess(child);
+    throw new Error(`${error.message}; see ${logPath}`);
+  }
+  return { driver, logPath, stop: () => stopProcess(child, 5_000) };
+}
+
+/** Waits for an element's text to equal `expected`. */
+async function expectText(session, css, expected, what) {
+  let seen;
+  await waitFor(
+    async () => {
+      seen = await (await session.find(css)).text();
+      return seen === expected;
+    },
+    waitMs,
+    () => `${what} to read ${JSON.stringify(expected)} (it read ${JSON.stringify(seen)})`,
+    200,
+  );
+}
+
+/** Waits for an element's attribute to equal `expected`. */
+async function expectAttribute(session, css, name, expected, what) {
+  let seen;
+  await waitFor(
+    async () => {
+      seen = await (await session.find(css)).attribute(name);
+      return seen === expected;
+    },
+    waitMs,
+    () => `${what} to have ${name}=${JSON.stringify(expected)} (it had ${JSON.stringify(seen)})`,
+    200,
+  );
+}
+
+/** Waits for a Notify call after `mark` whose strings mention one of `needles`. */
+async function expectNotification(notifications, mark, needles, what) {
+  let calls = [];
+  return waitFor(
+    () => {
+      calls = notifications.notifySince(mark);
+      return calls.find((call) => needles.some((needle) => call.text.includes(needle)));
+    },
+    waitMs,
+    () =>
+      `${what}: a Notify call on the session bus mentioning ${needles.map((n) => JSON.stringify(n)).join(' or ')} ` +
+      `(seen since then: ${calls.length === 0 ? 'none' : JSON.stringify(calls.map((call) => call.strings))}; ` +
+      `monitor log: ${notifications.monitorLog})`,
+    200,
+  );
+}
+
+test('the desktop app: sign in, accept an SMS with an OS notification, reply, see it delivered', { timeout: 300_000 }, async (t) => {
+  if (!desktopBinSetting) {
+    const message =
+      'PARLEY_DESKTOP_BIN is not set: the desktop end-to-end test did NOT run. ' +
+      'Build the app and run: PARLEY_DESKTOP_BIN=target/debug/parley-desktop tests/e2e/run-desktop.sh';
+    console.error(`\n${'!'.repeat(100)}\n!!! ${message}\n${'!'.repeat(100)}\n`);
+    t.diagnostic(message);
+    t.skip(message);
+    return;
+  }
+  const desktopBin = isAbsolute(desktopBinSetting) ? desktopBinSetting : resolve(repoRoot, desktopBinSetting);
+  assert.ok(existsSync(desktopBin), `PARLEY_DESKTOP_BIN is set but ${desktopBin} does not exist`);
+  assert.ok(process.env.DISPLAY, 'no X display (DISPLAY is unset): run the desktop test through tests/e2e/run-desktop.sh');
+
+  const defer = teardown(t);
+  const hub = await startHub('desktop');
+  defer(() => hub.stop());
+  const agent = { login: 'dana', name: 'Dana Desktop', password: 'desk top secret' };
+  await hub.addAgent(agent.login, agent.name, agent.password);
+
+  const notifications = await watchNotifications('desktop');
+  defer(() => notifications.stop());
+
+  const dataDir = makeTempDir('parley-e2e-desktop-data-');
+  defer(() => dataDir.remove());
+  const tauriDriver = await startTauriDriver({
+    ...process.env,
+    PARLEY_DATA_DIR: dataDir.path,
+    PARLEY_LOG: 'info',
+    WEBKIT_DISABLE_DMABUF_RENDERER: '1',
+    NO_COLOR: '1',
+  });
+  defer(() => tauriDriver.stop());
+
+  const session = await tauriDriver.driver.newSession({
+    alwaysMatch: { 'tauri:options': { application: desktopBin } },
+  });
+  // Closes the app; tauri-driver and its process group are stopped after it.
+  defer(() => session.delete());
+
+  const shot = (name) => session.screenshot(artifactPath(`desktop-${name}.png`));
+  // A failure screenshot from an earlier run would mislead.
+  rmSync(artifactPath('desktop-FAILED.png'), { force: true });
+
+  try {
+    // The desktop login form asks for the hub. The first lookups of a fresh session may
+    // fail: waitForElement retries them.
+    const hubUrlField = await session.waitForElement(testId('login-hub-url'), 'the hub URL field of the desktop login form');
+    await shot('01-login');
+    await hubUrlField.clear();
+    await hubUrlField.sendKeys(hub.url);
+    assert.equal(await hubUrlField.property('value'), hub.url, 'the hub URL field holds what was typed');
+    await (await session.find(testId('login-user'))).sendKeys(agent.login);
+    await (await session.find(testId('login-password'))).sendKeys(agent.password);
+    await (await session.find(testId('login-submit'))).click();
+
+    await expectText(session, testId('agent-name'), agent.name, 'the agent name in the top bar after sign-in');
+    await expectAttribute(session, testId('connection'), 'data-state', 'online', 'the connection indicator');
+    await expectAttribute(session, testId('status-toggle'), 'data-status', 'notReady', 'the status toggle after sign-in');
+    await (await session.find(testId('status-toggle'))).click();
+    await expectAttribute(session, testId('status-toggle'), 'data-status', 'ready', 'the status toggle after clicking it');
+    await expectText(session, testId('status-toggle'), 'Ready', 'the status toggle after clicking it');
+    await shot('02-ready');
+
+    // A customer texts: an offer in the window and an OS notification.
+    const body = 'Hello from the desktop test, is anyone there?';
+    const beforeInbound = notifications.mark();
+    await hub.simulateInbound(customer, body);
+    const offer = await session.waitForElement(testId('offer-dialog'), `the offer of the SMS from ${customer}`);
+    await shot('03-offer');
+    const offerText = await offer.text();
+    assert.ok(offerText.includes(customer), `the offer names ${customer}; it reads ${JSON.stringify(offerText)}`);
+    const offerNotice = await expectNotification(
+      notifications,
+      beforeInbound,
+      [customer, body],
+      `the OS notification of the SMS from ${customer}`,
+    );
+    t.diagnostic(`notification seen: ${JSON.stringify(offerNotice.strings)}`);
+
+    const interactionId = await offer.attribute('data-interaction-id');
+    assert.match(interactionId ?? '', /^\d+$/, 'the offer dialog carries its interaction id');
+    await (await offer.find(testId('offer-accept'))).click();
+    const viewCss = `${testId('interaction-view')}[data-interaction-id="${interactionId}"]`;
+    await session.waitForElement(viewCss, 'the accepted interaction view');
+    await expectAttribute(session, viewCss, 'data-state', 'active', 'the accepted interaction view');
+    await session.waitForAbsence(testId('offer-dialog'), 'the offer dialog once accepted');
+
+    const inboundCss = `${viewCss} ${testId('transcript')} ${testId('message')}[data-direction="inbound"]`;
+    const inbound = await session.waitForElement(inboundCss, 'the inbound SMS in the transcript');
+    const inboundText = await inbound.text();
+    assert.ok(inboundText.includes(body), `the transcript shows the SMS; it shows ${JSON.stringify(inboundText)}`);
+    await shot('04-accepted');
+
+    // Reply with Enter; the simulated carrier reports it sent, then delivered.
+    const reply = 'Yes, Dana here from the desktop. How can I help?';
+    const input = await session.find(`${viewCss} ${testId('composer-input')}`);
+    await input.click();
+    await input.sendKeys(reply);
+    await input.sendKeys(Keys.Enter);
+    const outboundCss = `${viewCss} ${testId('message')}[data-direction="outbound"]`;
+    let outboundTexts = [];
+    await waitFor(
+      async () => {
+        const messages = await session.findAll(outboundCss);
+        outboundTexts = await Promise.all(messages.map((message) => message.text()));
+        return outboundTexts.length === 1 && outboundTexts[0].includes(reply);
+      },
+      waitMs,
+      () => `exactly one outbound message with the reply (outbound messages: ${JSON.stringify(outboundTexts)})`,
+      200,
+    );
+    await expectText(session, `${outboundCss} ${testId('message-status')}`, 'Delivered', 'the reply\'s delivery status');
+    await expectAttribute(session, outboundCss, 'data-status', 'delivered', 'the reply message');
+    assert.equal(await input.property('value'), '', 'the composer is emptied once the reply was sent');
+    await shot('05-delivered');
+
+    const outbox = await hub.outbox();
+    const sent = outbox.filter((message) => message.body === reply);
+    assert.equal(sent.length, 1, `the outbox holds the reply exactly once; outbox: ${JSON.stringify(outbox)}`);
+    assert.equal(sent[0].to, customer, `the reply went to ${customer}; outbox: ${JSON.stringify(outbox)}`);
+    assert.equal(outbox.length, 1, `nothing else was sent; outbox: ${JSON.stringify(outbox)}`);
+
+    // Out of the conversation, a new SMS from the customer is announced too.
+    await (await session.find(testId('nav-communication'))).click();
+    await session.waitForAbsence(testId('interaction-view'), 'the interaction view once the Communication tab opens');
+    const followUp = 'One more thing about my order';
+    const beforeFollowUp = notifications.mark();
+    await hub.simulateInbound(customer, followUp);
+    await expectNotification(
+      notifications,
+      beforeFollowUp,
+      [followUp],
+      'the OS notification of a new SMS in a conversation that is not in view',
+    );
+    await shot('06-follow-up');
+  } catch (error) {
+    await shot('FAILED').catch((shotError) => console.error(`no failure screenshot: ${shotError.message}`));
+    throw error;
+  }
+});
