@@ -10,6 +10,8 @@
 import assert from 'node:assert/strict';
 import { existsSync, rmSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { test } from 'node:test';
 import {
   artifactPath,
@@ -23,6 +25,15 @@ import {
   waitFor,
   waitMs,
 } from './harness.mjs';
+
+/** Screenshots the X display (ImageMagick's `import`), when there is one. */
+async function grabScreen(path) {
+  try {
+    await promisify(execFile)('import', ['-window', 'root', path]);
+  } catch (error) {
+    console.error(`# no X screenshot (${error.message}); the WebDriver screenshots remain`);
+  }
+}
 import { onPath, watchNotifications } from './notifications.mjs';
 import { Keys, WebDriver, testId } from './webdriver.mjs';
 
@@ -221,6 +232,8 @@ test('the desktop app: sign in, accept an SMS with an OS notification, reply, se
     await expectAttribute(session, outboundCss, 'data-status', 'delivered', 'the reply message');
     assert.equal(await input.property('value'), '', 'the composer is emptied once the reply was sent');
     await shot('05-delivered');
+    // The whole X screen too: the real window as the agent sees it, frame and all.
+    await grabScreen(artifactPath('desktop-window.png'));
 
     const outbox = await hub.outbox();
     const sent = outbox.filter((message) => message.body === reply);

@@ -84,9 +84,9 @@ impl RunningHub {
         }
     }
 
-    /// Waits until the server stops (it stops on its own only on a fatal error).
-    pub async fn wait(self) {
-        if let Err(error) = self.server.await {
+    /// Resolves when the server stops on its own, which happens only on a fatal error.
+    pub async fn stopped(&mut self) {
+        if let Err(error) = (&mut self.server).await {
             tracing::error!(%error, "the server task failed");
         }
     }

@@ -134,7 +134,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let config = Config::load(cli.config.as_deref())?;
             tracing::info!(?config, "configuration");
             let our_number = config.sim.number.clone();
-            let hub = parley_hub::start(config).await?;
+            let mut hub = parley_hub::start(config).await?;
             if demo && demo::seed(&hub.store, &our_number).await? {
                 tracing::info!(
                     login = demo::DEMO_LOGIN,
@@ -143,9 +143,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 );
             }
             tokio::select! {
-                () = hub_stopped(&hub) => {}
-                signal = tokio::signal::ctrl_c() => {
-                    signal.context("cannot listen for Ctrl-C")?;
+                () = hub.stopped() => bail!("the HTTP server stopped unexpectedly; see the log above"),
+                signal = shutdown_signal() => {
+                    signal?;
                     tracing::info!("stopping");
                     hub.stop().await;
                 }
@@ -195,16 +195,23 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-async fn hub_stopped(hub: &parley_hub::RunningHub) {
-    // The server only stops on its own after a fatal error; poll its health rarely.
-    let client = reqwest::Client::new();
-    let url = format!("{}/healthz", hub.base_url());
-    loop {
-        tokio::time::sleep(std::time::Duration::from_secs(30)).await;
-        if client.get(&url).send().await.is_err() {
-            tracing::error!("the hub stopped answering");
-            return;
+/// Ctrl-C, or SIGTERM from a service manager.
+async fn shutdown_signal() -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                .context("cannot listen for SIGTERM")?;
+        tokio::select! {
+            signal = tokio::signal::ctrl_c() => signal.context("cannot listen for Ctrl-C"),
+            _ = terminate.recv() => Ok(()),
         }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c()
+            .await
+            .context("cannot listen for Ctrl-C")
     }
 }
 

@@ -8,6 +8,7 @@
 
 pub mod number;
 pub mod provider;
+pub mod segments;
 pub mod signature;
 pub mod twilio;
 

@@ -51,4 +51,28 @@ describe('Composer', () => {
       screen.getByTestId('composer-send'),
     );
   });
+
+  it('counts characters, encoding and segments as the agent types', async () => {
+    const { user, input } = setup();
+    await user.type(input, 'Hello');
+    expect(screen.getByTestId('segment-characters')).toHaveTextContent('5 / 1600');
+    expect(screen.getByTestId('segment-encoding')).toHaveTextContent('GSM-7');
+    expect(screen.getByTestId('segment-count')).toHaveTextContent('1 segment');
+    expect(screen.queryByTestId('segment-ucs2-note')).toBeNull();
+
+    await user.type(input, ' 👍');
+    expect(screen.getByTestId('segment-encoding')).toHaveTextContent('UCS-2');
+    expect(screen.getByTestId('segment-ucs2-note')).toHaveTextContent('“👍” switches the whole message to UCS-2');
+  });
+
+  it('refuses to send more than 1600 characters', async () => {
+    const { onSend, user, input } = setup();
+    await user.click(input);
+    await user.paste('a'.repeat(1601));
+    expect(screen.getByTestId('segment-counter')).toHaveTextContent('too long');
+    expect(screen.getByTestId('segment-count')).toHaveTextContent('11 segments');
+    expect(screen.getByTestId('composer-send')).toBeDisabled();
+    await user.type(input, '{Enter}');
+    expect(onSend).not.toHaveBeenCalled();
+  });
 });
