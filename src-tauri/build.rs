@@ -12,6 +12,12 @@ const COMMANDS: &[&str] = &[
     "accept_interaction",
     "send_message",
     "set_focus",
+    "create_interaction",
+    "end_interaction",
+    "save_wrap_up",
+    "mark_done",
+    "settings",
+    "summary",
 ];
 
 fn main() {

@@ -2,8 +2,8 @@
 //! `{ code, message }` (`ApiError`).
 
 use parley_proto::{
-    Agent, AgentStatus, ApiError, ComposeRequest, ContactSummary, Id, Interaction, LoginRequest,
-    Message, Session,
+    Agent, AgentStatus, AgentSummary, ApiError, ComposeRequest, ContactSummary, Id, Interaction,
+    LoginRequest, Message, Session, WorkspaceSettings, WrapUpRequest,
 };
 use tauri::{Emitter as _, State};
 
@@ -44,8 +44,12 @@ pub async fn session(
 }
 
 #[tauri::command]
-pub async fn set_status(shell: State<'_, Shell>, status: AgentStatus) -> Result<Agent, ApiError> {
-    Ok(shell.client.set_status(status).await?)
+pub async fn set_status(
+    shell: State<'_, Shell>,
+    status: AgentStatus,
+    reason: Option<String>,
+) -> Result<Agent, ApiError> {
+    Ok(shell.client.set_status(status, reason).await?)
 }
 
 #[tauri::command]
@@ -77,6 +81,50 @@ pub async fn accept_interaction(
     interaction_id: Id,
 ) -> Result<Interaction, ApiError> {
     Ok(shell.client.accept(interaction_id).await?)
+}
+
+#[tauri::command]
+pub async fn create_interaction(
+    shell: State<'_, Shell>,
+    contact_id: Id,
+) -> Result<Interaction, ApiError> {
+    Ok(shell.client.create_interaction(contact_id).await?)
+}
+
+#[tauri::command]
+pub async fn end_interaction(
+    shell: State<'_, Shell>,
+    interaction_id: Id,
+) -> Result<Interaction, ApiError> {
+    Ok(shell.client.end_interaction(interaction_id).await?)
+}
+
+#[tauri::command]
+pub async fn save_wrap_up(
+    shell: State<'_, Shell>,
+    interaction_id: Id,
+    request: WrapUpRequest,
+) -> Result<Interaction, ApiError> {
+    Ok(shell.client.wrap_up(interaction_id, request, false).await?)
+}
+
+#[tauri::command]
+pub async fn mark_done(
+    shell: State<'_, Shell>,
+    interaction_id: Id,
+    request: WrapUpRequest,
+) -> Result<Interaction, ApiError> {
+    Ok(shell.client.wrap_up(interaction_id, request, true).await?)
+}
+
+#[tauri::command]
+pub async fn settings(shell: State<'_, Shell>) -> Result<WorkspaceSettings, ApiError> {
+    Ok(shell.client.settings().await?)
+}
+
+#[tauri::command]
+pub async fn summary(shell: State<'_, Shell>, since: i64) -> Result<AgentSummary, ApiError> {
+    Ok(shell.client.summary(since).await?)
 }
 
 #[tauri::command]

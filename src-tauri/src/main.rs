@@ -118,6 +118,12 @@ fn main() {
             commands::list_interactions,
             commands::accept_interaction,
             commands::send_message,
+            commands::create_interaction,
+            commands::end_interaction,
+            commands::save_wrap_up,
+            commands::mark_done,
+            commands::settings,
+            commands::summary,
             commands::set_focus,
         ])
         .run(tauri::generate_context!());

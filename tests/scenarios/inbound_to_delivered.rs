@@ -29,7 +29,7 @@ async fn a_customer_sms_reaches_the_agent_and_the_reply_is_delivered() {
         .expect("ana signs in");
     assert_eq!(session.agent.id, agent.id);
     let ready = client
-        .set_status(AgentStatus::Ready)
+        .set_status(AgentStatus::Ready, None)
         .await
         .expect("ana goes Ready");
     assert_eq!(ready.status, AgentStatus::Ready);

@@ -22,7 +22,10 @@ async fn messages_typed_while_the_hub_is_down_are_sent_once_in_order() {
         .login(&base_url, "dee", "pass-dee-1")
         .await
         .expect("dee signs in");
-    client.set_status(AgentStatus::Ready).await.expect("Ready");
+    client
+        .set_status(AgentStatus::Ready, None)
+        .await
+        .expect("Ready");
     let (status, _) = fake
         .text_in(
             &base_url,
@@ -169,7 +172,10 @@ async fn the_outbox_survives_closing_the_app() {
             .login(&base_url, "eve", "pass-eve-1")
             .await
             .expect("eve signs in");
-        client.set_status(AgentStatus::Ready).await.expect("Ready");
+        client
+            .set_status(AgentStatus::Ready, None)
+            .await
+            .expect("Ready");
         let interaction = eventually("the interaction", || async {
             client.list_interactions().await.ok()?.into_iter().next()
         })

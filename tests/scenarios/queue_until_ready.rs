@@ -58,7 +58,7 @@ async fn queued_until_an_agent_is_ready() {
     );
 
     client
-        .set_status(AgentStatus::Ready)
+        .set_status(AgentStatus::Ready, None)
         .await
         .expect("ben goes Ready");
     let offered = eventually("the queued interaction to be offered", || async {
@@ -75,7 +75,7 @@ async fn queued_until_an_agent_is_ready() {
 
     // Going Not Ready puts an unanswered offer back in the queue.
     client
-        .set_status(AgentStatus::NotReady)
+        .set_status(AgentStatus::NotReady, None)
         .await
         .expect("ben steps away");
     eventually("the offer to leave ben's list", || async {
@@ -108,7 +108,7 @@ async fn auto_answer_and_capacity() {
         .await
         .expect("cleo signs in");
     client
-        .set_status(AgentStatus::Ready)
+        .set_status(AgentStatus::Ready, None)
         .await
         .expect("cleo goes Ready");
     // Cleo holds 3 at most; the fourth waits.

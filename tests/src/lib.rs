@@ -66,6 +66,7 @@ pub fn hub_config(fake: &FakeTwilio, database: &Path, listen: SocketAddr) -> Con
         },
         routing: RoutingConfig {
             sweep_interval_ms: 200,
+            ..RoutingConfig::default()
         },
         ..Config::default()
     }
@@ -154,4 +155,18 @@ impl EventSink for RecordingSink {
 pub fn desktop(data_dir: &Path) -> (Client, Arc<RecordingSink>) {
     let sink = Arc::new(RecordingSink::default());
     (Client::new(data_dir.to_owned(), sink.clone()), sink)
+}
+
+/// Starts a hub on any loopback port with its configuration adjusted by `adjust`.
+///
+/// # Panics
+/// When the hub does not start.
+pub async fn start_hub_with(
+    fake: &FakeTwilio,
+    database: &Path,
+    adjust: impl FnOnce(&mut Config),
+) -> RunningHub {
+    let mut config = hub_config(fake, database, SocketAddr::from(([127, 0, 0, 1], 0)));
+    adjust(&mut config);
+    parley_hub::start(config).await.expect("the hub starts")
 }

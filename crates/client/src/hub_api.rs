@@ -3,8 +3,9 @@
 use std::time::Duration;
 
 use parley_proto::{
-    Agent, AgentStatus, ApiError, ErrorCode, Event, Id, Interaction, LoginRequest, LoginResponse,
-    Message, SendMessageRequest, SetStatusRequest,
+    Agent, AgentStatus, AgentSummary, ApiError, CreateInteractionRequest, ErrorCode, Event, Id,
+    Interaction, LoginRequest, LoginResponse, Message, SendMessageRequest, SetStatusRequest,
+    WorkspaceSettings, WrapUpRequest,
 };
 use serde::de::DeserializeOwned;
 
@@ -170,10 +171,14 @@ impl HubApi {
     ///
     /// # Errors
     /// [`HubError`].
-    pub async fn set_status(&self, status: AgentStatus) -> Result<Agent, HubError> {
+    pub async fn set_status(
+        &self,
+        status: AgentStatus,
+        reason: Option<String>,
+    ) -> Result<Agent, HubError> {
         self.call(
             self.request(reqwest::Method::PUT, "/api/me/status")
-                .json(&SetStatusRequest { status }),
+                .json(&SetStatusRequest { status, reason }),
         )
         .await
     }
@@ -187,6 +192,75 @@ impl HubApi {
             reqwest::Method::POST,
             &format!("/api/interactions/{interaction_id}/accept"),
         ))
+        .await
+    }
+
+    /// `POST /api/interactions` (Create SMS Interaction).
+    ///
+    /// # Errors
+    /// [`HubError`].
+    pub async fn create_interaction(&self, contact_id: Id) -> Result<Interaction, HubError> {
+        self.call(
+            self.request(reqwest::Method::POST, "/api/interactions")
+                .json(&CreateInteractionRequest { contact_id }),
+        )
+        .await
+    }
+
+    /// `POST /api/interactions/{id}/end`.
+    ///
+    /// # Errors
+    /// [`HubError`].
+    pub async fn end_interaction(&self, interaction_id: Id) -> Result<Interaction, HubError> {
+        self.call(self.request(
+            reqwest::Method::POST,
+            &format!("/api/interactions/{interaction_id}/end"),
+        ))
+        .await
+    }
+
+    /// `PUT /api/interactions/{id}/wrap-up`, or with `done`, `POST /api/interactions/{id}/done`.
+    ///
+    /// # Errors
+    /// [`HubError`].
+    pub async fn wrap_up(
+        &self,
+        interaction_id: Id,
+        request: &WrapUpRequest,
+        done: bool,
+    ) -> Result<Interaction, HubError> {
+        let builder = if done {
+            self.request(
+                reqwest::Method::POST,
+                &format!("/api/interactions/{interaction_id}/done"),
+            )
+        } else {
+            self.request(
+                reqwest::Method::PUT,
+                &format!("/api/interactions/{interaction_id}/wrap-up"),
+            )
+        };
+        self.call(builder.json(request)).await
+    }
+
+    /// `GET /api/settings`.
+    ///
+    /// # Errors
+    /// [`HubError`].
+    pub async fn settings(&self) -> Result<WorkspaceSettings, HubError> {
+        self.call(self.request(reqwest::Method::GET, "/api/settings"))
+            .await
+    }
+
+    /// `GET /api/me/summary?since=ms`.
+    ///
+    /// # Errors
+    /// [`HubError`].
+    pub async fn summary(&self, since: i64) -> Result<AgentSummary, HubError> {
+        self.call(
+            self.request(reqwest::Method::GET, "/api/me/summary")
+                .query(&[("since", since.to_string())]),
+        )
         .await
     }
 

@@ -15,8 +15,8 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use parley_proto::{
-    Agent, AgentStatus, ApiError, ComposeRequest, ConnectionState, ContactSummary, ErrorCode,
-    Event, Id, Interaction, Message, Session,
+    Agent, AgentStatus, AgentSummary, ApiError, ComposeRequest, ConnectionState, ContactSummary,
+    ErrorCode, Event, Id, Interaction, Message, Session, WorkspaceSettings, WrapUpRequest,
 };
 use sha2::{Digest, Sha256};
 use tokio::sync::Notify;
@@ -234,9 +234,9 @@ impl Client {
     ///
     /// # Errors
     /// [`ClientError`].
-    pub async fn set_status(&self, status: AgentStatus) -> Result<Agent> {
+    pub async fn set_status(&self, status: AgentStatus, reason: Option<String>) -> Result<Agent> {
         let signed = self.signed()?;
-        let agent = signed.hub.set_status(status).await?;
+        let agent = signed.hub.set_status(status, reason).await?;
         signed.replica.save_agent(&agent).await?;
         Ok(agent)
     }
@@ -285,6 +285,56 @@ impl Client {
     /// [`ClientError`].
     pub async fn accept(&self, interaction_id: Id) -> Result<Interaction> {
         Ok(self.signed()?.hub.accept(interaction_id).await?)
+    }
+
+    /// Create SMS Interaction with a contact (needs the hub).
+    ///
+    /// # Errors
+    /// [`ClientError`].
+    pub async fn create_interaction(&self, contact_id: Id) -> Result<Interaction> {
+        Ok(self.signed()?.hub.create_interaction(contact_id).await?)
+    }
+
+    /// Ends an active interaction (needs the hub).
+    ///
+    /// # Errors
+    /// [`ClientError`].
+    pub async fn end_interaction(&self, interaction_id: Id) -> Result<Interaction> {
+        Ok(self.signed()?.hub.end_interaction(interaction_id).await?)
+    }
+
+    /// Saves the disposition and note; with `done`, also marks the interaction Done
+    /// (needs the hub).
+    ///
+    /// # Errors
+    /// [`ClientError`].
+    pub async fn wrap_up(
+        &self,
+        interaction_id: Id,
+        request: WrapUpRequest,
+        done: bool,
+    ) -> Result<Interaction> {
+        Ok(self
+            .signed()?
+            .hub
+            .wrap_up(interaction_id, &request, done)
+            .await?)
+    }
+
+    /// The contact center's dispositions and Not Ready reasons (needs the hub).
+    ///
+    /// # Errors
+    /// [`ClientError`].
+    pub async fn settings(&self) -> Result<WorkspaceSettings> {
+        Ok(self.signed()?.hub.settings().await?)
+    }
+
+    /// The agent's figures since `since` (needs the hub).
+    ///
+    /// # Errors
+    /// [`ClientError`].
+    pub async fn summary(&self, since: i64) -> Result<AgentSummary> {
+        Ok(self.signed()?.hub.summary(since).await?)
     }
 
     /// Saves a message to the outbox (durably) and returns it as pending; the outbox worker

@@ -6,8 +6,8 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use parley_proto::{
-    Agent, AgentStatus, ComposeRequest, Contact, ContactSummary, Direction, Event, EventKind, Id,
-    Interaction, InteractionState, Message, MessageStatus, Millis, Role,
+    Agent, AgentStatus, ComposeRequest, Contact, ContactSummary, Direction, EndedBy, Event,
+    EventKind, Id, Interaction, InteractionState, Message, MessageStatus, Millis, Role,
 };
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -124,7 +124,15 @@ struct InteractionRow {
     offered_at: Option<i64>,
     accepted_at: Option<i64>,
     ended_at: Option<i64>,
+    ended_by: Option<String>,
+    done_at: Option<i64>,
+    disposition: Option<String>,
+    note: Option<String>,
 }
+
+/// The interaction columns, in [`InteractionRow`]'s order.
+const INTERACTION_COLUMNS: &str = "id, contact_id, state, agent_id, created_at, offered_at, \
+    accepted_at, ended_at, ended_by, done_at, disposition, note";
 
 impl TryFrom<InteractionRow> for Interaction {
     type Error = ReplicaError;
@@ -139,6 +147,10 @@ impl TryFrom<InteractionRow> for Interaction {
             offered_at: row.offered_at,
             accepted_at: row.accepted_at,
             ended_at: row.ended_at,
+            ended_by: row.ended_by.as_deref().and_then(EndedBy::parse),
+            done_at: row.done_at,
+            disposition: row.disposition,
+            note: row.note,
         })
     }
 }
@@ -262,24 +274,36 @@ impl Replica {
     /// # Errors
     /// [`ReplicaError::NotFound`].
     pub async fn agent(&self, id: Id) -> Result<Agent> {
-        let row: Option<(i64, String, String, String, String, i64, i64)> = sqlx::query_as(
-            "SELECT id, login, name, role, status, auto_answer, max_chats FROM agents WHERE id = ?",
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            id: i64,
+            login: String,
+            name: String,
+            role: String,
+            status: String,
+            status_reason: Option<String>,
+            auto_answer: i64,
+            max_chats: i64,
+        }
+        let row: Option<Row> = sqlx::query_as(
+            "SELECT id, login, name, role, status, status_reason, auto_answer, max_chats \
+             FROM agents WHERE id = ?",
         )
         .bind(id)
         .fetch_optional(&self.pool)
         .await?;
-        let (id, login, name, role, status, auto_answer, max_chats) =
-            row.ok_or(ReplicaError::NotFound("agent"))?;
+        let row = row.ok_or(ReplicaError::NotFound("agent"))?;
         Ok(Agent {
-            id,
-            login,
-            name,
-            role: Role::parse(&role)
-                .ok_or_else(|| ReplicaError::Corrupt(format!("role {role:?}")))?,
-            status: AgentStatus::parse(&status)
-                .ok_or_else(|| ReplicaError::Corrupt(format!("status {status:?}")))?,
-            auto_answer: auto_answer != 0,
-            max_chats: u32::try_from(max_chats).unwrap_or(1),
+            id: row.id,
+            login: row.login,
+            name: row.name,
+            role: Role::parse(&row.role)
+                .ok_or_else(|| ReplicaError::Corrupt(format!("role {:?}", row.role)))?,
+            status: AgentStatus::parse(&row.status)
+                .ok_or_else(|| ReplicaError::Corrupt(format!("status {:?}", row.status)))?,
+            status_reason: row.status_reason,
+            auto_answer: row.auto_answer != 0,
+            max_chats: u32::try_from(row.max_chats).unwrap_or(1),
         })
     }
 
@@ -363,10 +387,10 @@ impl Replica {
     /// # Errors
     /// [`ReplicaError::Database`].
     pub async fn list_interactions(&self, agent_id: Id) -> Result<Vec<Interaction>> {
-        let rows: Vec<InteractionRow> = sqlx::query_as(
-            "SELECT id, contact_id, state, agent_id, created_at, offered_at, accepted_at, ended_at \
-             FROM interactions WHERE agent_id = ? AND state IN ('offered', 'active', 'ended') ORDER BY id",
-        )
+        let rows: Vec<InteractionRow> = sqlx::query_as(sql!(
+            "SELECT {INTERACTION_COLUMNS} FROM interactions \
+             WHERE agent_id = ? AND state IN ('offered', 'active', 'ended') ORDER BY id"
+        ))
         .bind(agent_id)
         .fetch_all(&self.pool)
         .await?;
@@ -378,10 +402,9 @@ impl Replica {
     /// # Errors
     /// [`ReplicaError::NotFound`].
     pub async fn interaction(&self, id: Id) -> Result<Interaction> {
-        let row: Option<InteractionRow> = sqlx::query_as(
-            "SELECT id, contact_id, state, agent_id, created_at, offered_at, accepted_at, ended_at \
-             FROM interactions WHERE id = ?",
-        )
+        let row: Option<InteractionRow> = sqlx::query_as(sql!(
+            "SELECT {INTERACTION_COLUMNS} FROM interactions WHERE id = ?"
+        ))
         .bind(id)
         .fetch_optional(&self.pool)
         .await?;
@@ -559,10 +582,12 @@ async fn apply(transaction: &mut Transaction<'static, Sqlite>, kind: &EventKind)
         }
         EventKind::Interaction { interaction } => {
             sqlx::query(
-                "INSERT INTO interactions (id, contact_id, state, agent_id, created_at, offered_at, accepted_at, ended_at) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state, \
+                                "INSERT INTO interactions (id, contact_id, state, agent_id, created_at, offered_at, accepted_at, \
+                   ended_at, ended_by, done_at, disposition, note) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state, \
                  agent_id = excluded.agent_id, offered_at = excluded.offered_at, \
-                 accepted_at = excluded.accepted_at, ended_at = excluded.ended_at",
+                 accepted_at = excluded.accepted_at, ended_at = excluded.ended_at, ended_by = excluded.ended_by, \
+                 done_at = excluded.done_at, disposition = excluded.disposition, note = excluded.note",
             )
             .bind(interaction.id)
             .bind(interaction.contact_id)
@@ -571,7 +596,11 @@ async fn apply(transaction: &mut Transaction<'static, Sqlite>, kind: &EventKind)
             .bind(interaction.created_at)
             .bind(interaction.offered_at)
             .bind(interaction.accepted_at)
-            .bind(interaction.ended_at)
+                        .bind(interaction.ended_at)
+            .bind(interaction.ended_by.map(EndedBy::as_str))
+            .bind(interaction.done_at)
+            .bind(&interaction.disposition)
+            .bind(&interaction.note)
             .execute(&mut **transaction)
             .await?;
         }
@@ -583,15 +612,18 @@ async fn apply(transaction: &mut Transaction<'static, Sqlite>, kind: &EventKind)
 
 async fn upsert_agent(connection: &mut SqliteConnection, agent: &Agent) -> Result<()> {
     sqlx::query(
-        "INSERT INTO agents (id, login, name, role, status, auto_answer, max_chats) VALUES (?, ?, ?, ?, ?, ?, ?) \
+        "INSERT INTO agents (id, login, name, role, status, status_reason, auto_answer, max_chats) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
          ON CONFLICT (id) DO UPDATE SET login = excluded.login, name = excluded.name, role = excluded.role, \
-         status = excluded.status, auto_answer = excluded.auto_answer, max_chats = excluded.max_chats",
+         status = excluded.status, status_reason = excluded.status_reason, \
+         auto_answer = excluded.auto_answer, max_chats = excluded.max_chats",
     )
     .bind(agent.id)
     .bind(&agent.login)
     .bind(&agent.name)
     .bind(agent.role.as_str())
-    .bind(agent.status.as_str())
+        .bind(agent.status.as_str())
+    .bind(&agent.status_reason)
     .bind(i64::from(agent.auto_answer))
     .bind(i64::from(agent.max_chats))
     .execute(connection)

@@ -10,8 +10,9 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use parley_proto::{
-    Agent, ContactSummary, ErrorCode, Event, Id, Interaction, LoginRequest, LoginResponse, Message,
-    SendMessageRequest, SetStatusRequest, SimInboundRequest, SimOutboundMessage,
+    Agent, AgentSummary, ContactSummary, CreateInteractionRequest, ErrorCode, Event, Id,
+    Interaction, LoginRequest, LoginResponse, Message, SendMessageRequest, SetStatusRequest,
+    SimInboundRequest, SimOutboundMessage, WorkspaceSettings, WrapUpRequest,
 };
 use serde::Deserialize;
 use tokio::sync::broadcast::error::RecvError;
@@ -124,9 +125,28 @@ pub async fn set_status(
     current: CurrentAgent,
     Json(request): Json<SetStatusRequest>,
 ) -> ApiResult<Agent> {
+    let reason = request
+        .reason
+        .as_deref()
+        .map(str::trim)
+        .filter(|reason| !reason.is_empty());
+    if let Some(reason) = reason
+        && request.status == parley_proto::AgentStatus::NotReady
+        && !hub
+            .config
+            .workspace
+            .not_ready_reasons
+            .iter()
+            .any(|known| known == reason)
+    {
+        return Err(Failure::new(
+            ErrorCode::BadRequest,
+            format!("{reason:?} is not a Not Ready reason here"),
+        ));
+    }
     let agent = hub
         .store
-        .set_agent_status(current.agent.id, request.status)
+        .set_agent_status(current.agent.id, request.status, reason)
         .await?;
     tracing::info!(login = %agent.login, status = agent.status.as_str(), "agent status changed");
     hub.router.kick();
@@ -179,6 +199,144 @@ pub async fn accept(
     let interaction = hub.store.accept(current.agent.id, interaction_id).await?;
     tracing::info!(interaction_id, login = %current.agent.login, "interaction accepted");
     Ok(Json(interaction))
+}
+
+/// `POST /api/interactions` (Create SMS Interaction).
+pub async fn create_interaction(
+    State(hub): Shared,
+    current: CurrentAgent,
+    Json(request): Json<CreateInteractionRequest>,
+) -> Result<(StatusCode, Json<Interaction>), Failure> {
+    let interaction = hub
+        .store
+        .create_interaction(current.agent.id, request.contact_id)
+        .await?;
+    tracing::info!(interaction_id = interaction.id, login = %current.agent.login, "SMS interaction created");
+    Ok((StatusCode::CREATED, Json(interaction)))
+}
+
+/// `POST /api/interactions/{id}/end`.
+pub async fn end_interaction(
+    State(hub): Shared,
+    current: CurrentAgent,
+    Path(interaction_id): Path<Id>,
+) -> ApiResult<Interaction> {
+    let interaction = hub
+        .store
+        .end_interaction(current.agent.id, interaction_id)
+        .await?;
+    hub.router.kick();
+    Ok(Json(interaction))
+}
+
+/// The longest note an agent can save with an interaction.
+pub const MAX_NOTE_CHARS: usize = 10_000;
+
+type WrapUpFields<'a> = (Option<&'a str>, Option<&'a str>);
+
+fn checked_wrap_up<'a>(
+    hub: &HubState,
+    request: &'a WrapUpRequest,
+) -> Result<WrapUpFields<'a>, Failure> {
+    let disposition = request
+        .disposition
+        .as_deref()
+        .map(str::trim)
+        .filter(|code| !code.is_empty());
+    if let Some(code) = disposition
+        && !hub
+            .config
+            .workspace
+            .dispositions
+            .iter()
+            .any(|known| known == code)
+    {
+        return Err(Failure::new(
+            ErrorCode::BadRequest,
+            format!("{code:?} is not a disposition code here"),
+        ));
+    }
+    let note = request.note.as_deref();
+    if note.is_some_and(|note| note.chars().count() > MAX_NOTE_CHARS) {
+        return Err(Failure::new(
+            ErrorCode::BadRequest,
+            format!("the note is longer than {MAX_NOTE_CHARS} characters"),
+        ));
+    }
+    Ok((disposition, note))
+}
+
+/// `PUT /api/interactions/{id}/wrap-up`: save the disposition and note.
+pub async fn save_wrap_up(
+    State(hub): Shared,
+    current: CurrentAgent,
+    Path(interaction_id): Path<Id>,
+    Json(request): Json<WrapUpRequest>,
+) -> ApiResult<Interaction> {
+    let (disposition, note) = checked_wrap_up(&hub, &request)?;
+    Ok(Json(
+        hub.store
+            .wrap_up(current.agent.id, interaction_id, disposition, note, false)
+            .await?,
+    ))
+}
+
+/// `POST /api/interactions/{id}/done`: wrap up and close.
+pub async fn mark_done(
+    State(hub): Shared,
+    current: CurrentAgent,
+    Path(interaction_id): Path<Id>,
+    Json(request): Json<WrapUpRequest>,
+) -> ApiResult<Interaction> {
+    let (disposition, note) = checked_wrap_up(&hub, &request)?;
+    if hub.config.workspace.disposition_required && disposition.is_none() {
+        // A disposition saved earlier counts.
+        let open = hub.store.list_interactions(current.agent.id).await?;
+        let saved = open.iter().any(|interaction| {
+            interaction.id == interaction_id && interaction.disposition.is_some()
+        });
+        if !saved {
+            return Err(Failure::new(
+                ErrorCode::BadRequest,
+                "choose a disposition before Done",
+            ));
+        }
+    }
+    let interaction = hub
+        .store
+        .wrap_up(current.agent.id, interaction_id, disposition, note, true)
+        .await?;
+    tracing::info!(interaction_id, login = %current.agent.login, disposition = ?interaction.disposition, "interaction done");
+    hub.router.kick();
+    Ok(Json(interaction))
+}
+
+/// `GET /api/settings`.
+pub async fn settings(State(hub): Shared, _current: CurrentAgent) -> Json<WorkspaceSettings> {
+    let workspace = &hub.config.workspace;
+    Json(WorkspaceSettings {
+        dispositions: workspace.dispositions.clone(),
+        disposition_required: workspace.disposition_required,
+        not_ready_reasons: workspace.not_ready_reasons.clone(),
+    })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SummaryQuery {
+    since: i64,
+}
+
+/// `GET /api/me/summary?since=ms`.
+pub async fn summary(
+    State(hub): Shared,
+    current: CurrentAgent,
+    Query(query): Query<SummaryQuery>,
+) -> ApiResult<AgentSummary> {
+    Ok(Json(
+        hub.store
+            .agent_summary(current.agent.id, query.since)
+            .await?,
+    ))
 }
 
 /// Checks an outbound text.

@@ -83,17 +83,54 @@ impl std::fmt::Debug for TwilioConfig {
 }
 
 /// Routing settings.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RoutingConfig {
     /// How often queued interactions are re-examined even without a trigger.
     pub sweep_interval_ms: u64,
+    /// An offer not accepted within this time goes to another agent, and the agent who
+    /// let it lapse is set Not Ready ("Not responding"). 0 turns it off.
+    pub offer_timeout_ms: u64,
+    /// An active interaction whose conversation is quiet this long is ended on the
+    /// contact's side. 0 turns it off.
+    pub inactivity_timeout_ms: u64,
 }
 
 impl Default for RoutingConfig {
     fn default() -> Self {
         Self {
             sweep_interval_ms: 2_000,
+            offer_timeout_ms: 30_000,
+            inactivity_timeout_ms: 30 * 60_000,
+        }
+    }
+}
+
+/// What agents pick from.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WorkspaceConfig {
+    /// Disposition codes for wrap-up.
+    pub dispositions: Vec<String>,
+    /// Whether Done needs a disposition.
+    pub disposition_required: bool,
+    /// Reasons for Not Ready.
+    pub not_ready_reasons: Vec<String>,
+}
+
+impl Default for WorkspaceConfig {
+    fn default() -> Self {
+        let owned = |names: &[&str]| names.iter().map(|name| (*name).to_owned()).collect();
+        Self {
+            dispositions: owned(&[
+                "Resolved",
+                "Follow-up needed",
+                "Escalated",
+                "Wrong number",
+                "No response",
+            ]),
+            disposition_required: false,
+            not_ready_reasons: owned(&["Break", "Lunch", "Meeting", "Training", "After-call work"]),
         }
     }
 }
@@ -115,6 +152,7 @@ pub struct Config {
     pub sim: SimConfig,
     pub twilio: TwilioConfig,
     pub routing: RoutingConfig,
+    pub workspace: WorkspaceConfig,
 }
 
 impl Default for Config {
@@ -128,6 +166,7 @@ impl Default for Config {
             sim: SimConfig::default(),
             twilio: TwilioConfig::default(),
             routing: RoutingConfig::default(),
+            workspace: WorkspaceConfig::default(),
         }
     }
 }

@@ -157,8 +157,16 @@ fn http_routes(state: Arc<HubState>) -> HttpRouter {
         .route("/api/contacts/{id}/messages", get(api::contact_messages))
         .route("/api/contacts/{id}/read", post(api::mark_read))
         .route("/api/read-markers", get(api::read_markers))
-        .route("/api/interactions", get(api::interactions))
+        .route(
+            "/api/interactions",
+            get(api::interactions).post(api::create_interaction),
+        )
         .route("/api/interactions/{id}/accept", post(api::accept))
+        .route("/api/interactions/{id}/end", post(api::end_interaction))
+        .route("/api/interactions/{id}/wrap-up", put(api::save_wrap_up))
+        .route("/api/interactions/{id}/done", post(api::mark_done))
+        .route("/api/settings", get(api::settings))
+        .route("/api/me/summary", get(api::summary))
         .route("/api/messages", post(api::send_message))
         .route("/api/events", get(api::events))
         .route("/api/ws", get(api::stream))
@@ -203,11 +211,7 @@ pub async fn start(config: Config) -> Result<RunningHub, StartError> {
         .to_owned();
     let (provider, from_number) = provider(&config, &store)?;
     let (shutdown, stopping) = watch::channel(false);
-    let router = Router::spawn(
-        store.clone(),
-        Duration::from_millis(config.routing.sweep_interval_ms),
-        stopping.clone(),
-    );
+    let router = Router::spawn(store.clone(), config.routing, stopping.clone());
     let sender = outbound::Sender::spawn(store.clone(), provider.clone(), public_url.clone());
     tracing::info!(
         %address,

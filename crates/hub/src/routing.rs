@@ -62,11 +62,34 @@ pub struct Router {
 impl Router {
     /// Starts the routing task.
     #[must_use]
-    pub fn spawn(store: Store, sweep: Duration, mut stopping: watch::Receiver<bool>) -> Self {
+    pub fn spawn(
+        store: Store,
+        timing: crate::config::RoutingConfig,
+        mut stopping: watch::Receiver<bool>,
+    ) -> Self {
         let wake = Arc::new(Notify::new());
         let task_wake = Arc::clone(&wake);
+        let sweep = Duration::from_millis(timing.sweep_interval_ms);
+        let offer_timeout = i64::try_from(timing.offer_timeout_ms).unwrap_or(i64::MAX);
+        let inactivity_timeout = i64::try_from(timing.inactivity_timeout_ms).unwrap_or(i64::MAX);
         tokio::spawn(async move {
             while !*stopping.borrow() {
+                if offer_timeout > 0 {
+                    match store.expire_offers(offer_timeout).await {
+                        Ok(0) => {}
+                        Ok(agents) => {
+                            tracing::info!(agents, "offers expired and returned to the queue");
+                        }
+                        Err(error) => tracing::error!(%error, "offer expiry failed"),
+                    }
+                }
+                if inactivity_timeout > 0 {
+                    match store.end_idle(inactivity_timeout).await {
+                        Ok(0) => {}
+                        Ok(ended) => tracing::info!(ended, "quiet interactions ended"),
+                        Err(error) => tracing::error!(%error, "inactivity check failed"),
+                    }
+                }
                 match store.route_queued().await {
                     Ok(0) => {}
                     Ok(placed) => tracing::info!(placed, "routed queued interactions"),

@@ -11,8 +11,9 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use parley_proto::{
-    Agent, AgentStatus, Contact, ContactSummary, Direction, Event, EventKind, Id, Interaction,
-    InteractionState, Message, MessageStatus, Millis, Role, SimOutboundMessage,
+    Agent, AgentStatus, AgentSummary, Contact, ContactSummary, Direction, EndedBy, Event,
+    EventKind, Id, Interaction, InteractionState, Message, MessageStatus, Millis, Role,
+    SimOutboundMessage,
 };
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -21,6 +22,9 @@ use sqlx::{Sqlite, Transaction};
 use tokio::sync::broadcast;
 
 use crate::routing::{self, Candidate};
+
+/// The Not Ready reason the hub gives an agent who let an offer time out.
+pub const NOT_RESPONDING: &str = "Not responding";
 
 /// What can go wrong in the store.
 #[derive(Debug, thiserror::Error)]
@@ -97,7 +101,7 @@ macro_rules! sql {
 
 // ---- rows ------------------------------------------------------------------------------
 
-const AGENT_COLUMNS: &str = "id, login, name, role, status, auto_answer, max_chats";
+const AGENT_COLUMNS: &str = "id, login, name, role, status, status_reason, auto_answer, max_chats";
 
 #[derive(sqlx::FromRow)]
 struct AgentRow {
@@ -106,6 +110,7 @@ struct AgentRow {
     name: String,
     role: String,
     status: String,
+    status_reason: Option<String>,
     auto_answer: i64,
     max_chats: i64,
 }
@@ -121,6 +126,7 @@ impl TryFrom<AgentRow> for Agent {
                 .ok_or_else(|| StoreError::Corrupt(format!("agent role {:?}", row.role)))?,
             status: AgentStatus::parse(&row.status)
                 .ok_or_else(|| StoreError::Corrupt(format!("agent status {:?}", row.status)))?,
+            status_reason: row.status_reason,
             auto_answer: row.auto_answer != 0,
             max_chats: u32::try_from(row.max_chats)
                 .map_err(|_| StoreError::Corrupt(format!("max_chats {}", row.max_chats)))?,
@@ -151,8 +157,8 @@ impl From<ContactRow> for Contact {
     }
 }
 
-const INTERACTION_COLUMNS: &str =
-    "id, contact_id, state, agent_id, created_at, offered_at, accepted_at, ended_at";
+const INTERACTION_COLUMNS: &str = "id, contact_id, state, agent_id, created_at, offered_at, \
+     accepted_at, ended_at, ended_by, done_at, disposition, note";
 
 #[derive(sqlx::FromRow)]
 struct InteractionRow {
@@ -164,6 +170,10 @@ struct InteractionRow {
     offered_at: Option<i64>,
     accepted_at: Option<i64>,
     ended_at: Option<i64>,
+    ended_by: Option<String>,
+    done_at: Option<i64>,
+    disposition: Option<String>,
+    note: Option<String>,
 }
 
 impl TryFrom<InteractionRow> for Interaction {
@@ -179,6 +189,16 @@ impl TryFrom<InteractionRow> for Interaction {
             offered_at: row.offered_at,
             accepted_at: row.accepted_at,
             ended_at: row.ended_at,
+            ended_by: match row.ended_by.as_deref() {
+                None => None,
+                Some(text) => Some(
+                    EndedBy::parse(text)
+                        .ok_or_else(|| StoreError::Corrupt(format!("ended_by {text:?}")))?,
+                ),
+            },
+            done_at: row.done_at,
+            disposition: row.disposition,
+            note: row.note,
         })
     }
 }
@@ -469,12 +489,34 @@ impl Store {
     ///
     /// # Errors
     /// [`StoreError::NotFound`].
-    pub async fn set_agent_status(&self, agent_id: Id, status: AgentStatus) -> Result<Agent> {
+    pub async fn set_agent_status(
+        &self,
+        agent_id: Id,
+        status: AgentStatus,
+        reason: Option<&str>,
+    ) -> Result<Agent> {
         let mut change = self.begin().await?;
+        let agent = Self::update_status(&mut change, agent_id, status, reason).await?;
+        self.commit(change).await?;
+        Ok(agent)
+    }
+
+    async fn update_status(
+        change: &mut Change,
+        agent_id: Id,
+        status: AgentStatus,
+        reason: Option<&str>,
+    ) -> Result<Agent> {
+        let reason = if status == AgentStatus::Ready {
+            None
+        } else {
+            reason
+        };
         let row: Option<AgentRow> = sqlx::query_as(sql!(
-            "UPDATE agents SET status = ? WHERE id = ? RETURNING {AGENT_COLUMNS}"
+            "UPDATE agents SET status = ?, status_reason = ? WHERE id = ? RETURNING {AGENT_COLUMNS}"
         ))
         .bind(status.as_str())
+        .bind(reason)
         .bind(agent_id)
         .fetch_optional(&mut *change.transaction)
         .await?;
@@ -500,8 +542,69 @@ impl Store {
                     .await?;
             }
         }
-        self.commit(change).await?;
         Ok(agent)
+    }
+
+    /// Offers not accepted within `timeout_ms` go back to the queue, and their agents are
+    /// set Not Ready ("Not responding"), so the next routing pass offers them to someone
+    /// else. Returns how many offers expired.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn expire_offers(&self, timeout_ms: i64) -> Result<usize> {
+        let cutoff = now_millis() - timeout_ms;
+        let mut change = self.begin().await?;
+        let agents: Vec<i64> = sqlx::query_scalar(
+            "SELECT DISTINCT agent_id FROM interactions \
+             WHERE state = 'offered' AND offered_at < ? AND agent_id IS NOT NULL",
+        )
+        .bind(cutoff)
+        .fetch_all(&mut *change.transaction)
+        .await?;
+        for agent_id in &agents {
+            tracing::info!(agent_id, "offer not accepted in time; agent set Not Ready");
+            Self::update_status(
+                &mut change,
+                *agent_id,
+                AgentStatus::NotReady,
+                Some(NOT_RESPONDING),
+            )
+            .await?;
+        }
+        self.commit(change).await?;
+        Ok(agents.len())
+    }
+
+    /// Ends active interactions whose last message is older than `timeout_ms`, on the
+    /// contact's side (the contact went quiet). Returns how many ended.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn end_idle(&self, timeout_ms: i64) -> Result<usize> {
+        let now = now_millis();
+        let cutoff = now - timeout_ms;
+        let mut change = self.begin().await?;
+        let rows: Vec<InteractionRow> = sqlx::query_as(sql!(
+            "UPDATE interactions SET state = 'ended', ended_at = ?, ended_by = 'contact' \
+             WHERE state = 'active' AND COALESCE( \
+               (SELECT MAX(m.created_at) FROM messages m WHERE m.interaction_id = interactions.id), \
+               accepted_at, created_at) < ? \
+             RETURNING {INTERACTION_COLUMNS}"
+        ))
+        .bind(now)
+        .bind(cutoff)
+        .fetch_all(&mut *change.transaction)
+        .await?;
+        let count = rows.len();
+        for row in rows {
+            change
+                .emit(EventKind::Interaction {
+                    interaction: row.try_into()?,
+                })
+                .await?;
+        }
+        self.commit(change).await?;
+        Ok(count)
     }
 
     // ---- contacts ----------------------------------------------------------------------
@@ -647,15 +750,22 @@ impl Store {
             return Ok(InboundOutcome::Duplicate { message_id });
         }
         let contact = Self::touch_contact_by_phone(&mut change, inbound.from, None, now).await?;
-        let open: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM interactions WHERE contact_id = ? \
-             AND state IN ('queued', 'offered', 'active') ORDER BY id DESC LIMIT 1",
+        // An interaction not yet Done takes the message: an ended one is reactivated for
+        // its agent (asynchronous chat). After Done, a new interaction is routed.
+        let open: Option<(i64, String)> = sqlx::query_as(
+            "SELECT id, state FROM interactions WHERE contact_id = ? \
+             AND state IN ('queued', 'offered', 'active', 'ended') ORDER BY id DESC LIMIT 1",
         )
         .bind(contact.id)
         .fetch_optional(&mut *change.transaction)
         .await?;
         let (interaction_id, new_interaction) = match open {
-            Some(id) => (id, false),
+            Some((id, state)) => {
+                if state == "ended" {
+                    Self::reactivate(&mut change, id).await?;
+                }
+                (id, false)
+            }
             None => {
                 let row: InteractionRow = sqlx::query_as(sql!(
                     "INSERT INTO interactions (contact_id, state, created_at) VALUES (?, 'queued', ?) \
@@ -721,14 +831,25 @@ impl Store {
         }
         let contact = Self::contact_in(&mut change, outbound.contact_id).await?;
         if let Some(interaction_id) = outbound.interaction_id {
-            let owner: Option<(i64, Option<i64>)> =
-                sqlx::query_as("SELECT contact_id, agent_id FROM interactions WHERE id = ?")
+            let owner: Option<(i64, Option<i64>, String)> =
+                sqlx::query_as("SELECT contact_id, agent_id, state FROM interactions WHERE id = ?")
                     .bind(interaction_id)
                     .fetch_optional(&mut *change.transaction)
                     .await?;
-            let (contact_id, agent_id) = owner.ok_or(StoreError::NotFound("interaction"))?;
+            let (contact_id, agent_id, state) = owner.ok_or(StoreError::NotFound("interaction"))?;
             if contact_id != contact.id || agent_id != Some(outbound.agent_id) {
                 return Err(StoreError::Forbidden("this interaction is not yours"));
+            }
+            match state.as_str() {
+                "active" => {}
+                // Writing into an ended interaction's conversation reactivates it.
+                "ended" => Self::reactivate(&mut change, interaction_id).await?,
+                "done" => {
+                    return Err(StoreError::Conflict(
+                        "this interaction is Done: continue from the Communication tab or create a new SMS interaction".into(),
+                    ));
+                }
+                _ => return Err(StoreError::Conflict("accept the interaction first".into())),
             }
         }
         let row: MessageRow = sqlx::query_as(sql!(
@@ -1036,6 +1157,213 @@ impl Store {
             .await?;
         self.commit(change).await?;
         Ok(accepted)
+    }
+
+    async fn reactivate(change: &mut Change, interaction_id: Id) -> Result<()> {
+        let row: InteractionRow = sqlx::query_as(sql!(
+            "UPDATE interactions SET state = 'active', ended_at = NULL, ended_by = NULL \
+             WHERE id = ? RETURNING {INTERACTION_COLUMNS}"
+        ))
+        .bind(interaction_id)
+        .fetch_one(&mut *change.transaction)
+        .await?;
+        change
+            .emit(EventKind::Interaction {
+                interaction: row.try_into()?,
+            })
+            .await
+    }
+
+    async fn owned_interaction(
+        change: &mut Change,
+        agent_id: Id,
+        interaction_id: Id,
+    ) -> Result<Interaction> {
+        let row: Option<InteractionRow> = sqlx::query_as(sql!(
+            "SELECT {INTERACTION_COLUMNS} FROM interactions WHERE id = ?"
+        ))
+        .bind(interaction_id)
+        .fetch_optional(&mut *change.transaction)
+        .await?;
+        let interaction = Interaction::try_from(row.ok_or(StoreError::NotFound("interaction"))?)?;
+        if interaction.agent_id != Some(agent_id) {
+            return Err(StoreError::Forbidden("this interaction is not yours"));
+        }
+        Ok(interaction)
+    }
+
+    /// The agent ends an active interaction; ending an ended one changes nothing.
+    ///
+    /// # Errors
+    /// [`StoreError::Forbidden`] for someone else's, [`StoreError::Conflict`] when it is
+    /// not active.
+    pub async fn end_interaction(&self, agent_id: Id, interaction_id: Id) -> Result<Interaction> {
+        let mut change = self.begin().await?;
+        let interaction = Self::owned_interaction(&mut change, agent_id, interaction_id).await?;
+        match interaction.state {
+            InteractionState::Ended | InteractionState::Done => return Ok(interaction),
+            InteractionState::Active => {}
+            InteractionState::Queued | InteractionState::Offered => {
+                return Err(StoreError::Conflict("accept the interaction first".into()));
+            }
+        }
+        let row: InteractionRow = sqlx::query_as(sql!(
+            "UPDATE interactions SET state = 'ended', ended_at = ?, ended_by = 'agent' \
+             WHERE id = ? RETURNING {INTERACTION_COLUMNS}"
+        ))
+        .bind(now_millis())
+        .bind(interaction_id)
+        .fetch_one(&mut *change.transaction)
+        .await?;
+        let ended = Interaction::try_from(row)?;
+        change
+            .emit(EventKind::Interaction {
+                interaction: ended.clone(),
+            })
+            .await?;
+        self.commit(change).await?;
+        Ok(ended)
+    }
+
+    /// Saves the disposition and note (a `None` leaves a field as it is). With `done`, also
+    /// marks the interaction Done (ending it first if it is still active).
+    ///
+    /// # Errors
+    /// [`StoreError::Forbidden`], or [`StoreError::Conflict`] when it is already Done or
+    /// not yet accepted.
+    pub async fn wrap_up(
+        &self,
+        agent_id: Id,
+        interaction_id: Id,
+        disposition: Option<&str>,
+        note: Option<&str>,
+        done: bool,
+    ) -> Result<Interaction> {
+        let now = now_millis();
+        let mut change = self.begin().await?;
+        let interaction = Self::owned_interaction(&mut change, agent_id, interaction_id).await?;
+        match interaction.state {
+            InteractionState::Active | InteractionState::Ended => {}
+            InteractionState::Done => {
+                return Err(StoreError::Conflict(
+                    "this interaction is already Done".into(),
+                ));
+            }
+            InteractionState::Queued | InteractionState::Offered => {
+                return Err(StoreError::Conflict("accept the interaction first".into()));
+            }
+        }
+        let row: InteractionRow = sqlx::query_as(sql!(
+            "UPDATE interactions SET disposition = COALESCE(?, disposition), note = COALESCE(?, note), \
+               state = CASE WHEN ? THEN 'done' ELSE state END, \
+               ended_at = CASE WHEN ? THEN COALESCE(ended_at, ?) ELSE ended_at END, \
+               ended_by = CASE WHEN ? THEN COALESCE(ended_by, 'agent') ELSE ended_by END, \
+               done_at = CASE WHEN ? THEN ? ELSE done_at END \
+             WHERE id = ? RETURNING {INTERACTION_COLUMNS}"
+        ))
+        .bind(disposition)
+        .bind(note)
+        .bind(done)
+        .bind(done)
+        .bind(now)
+        .bind(done)
+        .bind(done)
+        .bind(now)
+        .bind(interaction_id)
+        .fetch_one(&mut *change.transaction)
+        .await?;
+        let updated = Interaction::try_from(row)?;
+        change
+            .emit(EventKind::Interaction {
+                interaction: updated.clone(),
+            })
+            .await?;
+        self.commit(change).await?;
+        Ok(updated)
+    }
+
+    /// Create SMS Interaction: an active, outbound interaction of `agent_id` with a contact,
+    /// who gets the agent as assigned agent. An interaction of the agent with the contact
+    /// that is not Done yet is returned instead of a second one.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`], or [`StoreError::Conflict`] when the contact's open
+    /// interaction belongs to someone else.
+    pub async fn create_interaction(&self, agent_id: Id, contact_id: Id) -> Result<Interaction> {
+        let now = now_millis();
+        let mut change = self.begin().await?;
+        let contact = Self::contact_in(&mut change, contact_id).await?;
+        let open: Option<InteractionRow> = sqlx::query_as(sql!(
+            "SELECT {INTERACTION_COLUMNS} FROM interactions WHERE contact_id = ? \
+             AND state IN ('queued', 'offered', 'active', 'ended') ORDER BY id DESC LIMIT 1"
+        ))
+        .bind(contact.id)
+        .fetch_optional(&mut *change.transaction)
+        .await?;
+        if let Some(row) = open {
+            let existing = Interaction::try_from(row)?;
+            if existing.agent_id != Some(agent_id) {
+                return Err(StoreError::Conflict(
+                    "this contact is in an interaction with another agent or in the queue".into(),
+                ));
+            }
+            if existing.state == InteractionState::Ended {
+                Self::reactivate(&mut change, existing.id).await?;
+            }
+            self.commit(change).await?;
+            return Ok(Interaction {
+                state: InteractionState::Active,
+                ended_at: None,
+                ended_by: None,
+                ..existing
+            });
+        }
+        let row: InteractionRow = sqlx::query_as(sql!(
+            "INSERT INTO interactions (contact_id, state, agent_id, created_at, offered_at, accepted_at) \
+             VALUES (?, 'active', ?, ?, NULL, ?) RETURNING {INTERACTION_COLUMNS}"
+        ))
+        .bind(contact.id)
+        .bind(agent_id)
+        .bind(now)
+        .bind(now)
+        .fetch_one(&mut *change.transaction)
+        .await?;
+        let created = Interaction::try_from(row)?;
+        change
+            .emit(EventKind::Interaction {
+                interaction: created.clone(),
+            })
+            .await?;
+        Self::assign_contact(&mut change, contact.id, agent_id).await?;
+        self.commit(change).await?;
+        Ok(created)
+    }
+
+    /// An agent's figures for the interactions they marked Done since `since`.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn agent_summary(&self, agent_id: Id, since: Millis) -> Result<AgentSummary> {
+        let (handled, handle, chat, wrap_up): (i64, Option<f64>, Option<f64>, Option<f64>) = sqlx::query_as(
+            "SELECT COUNT(*), AVG(done_at - accepted_at), AVG(ended_at - accepted_at), AVG(done_at - ended_at) \
+             FROM interactions WHERE agent_id = ? AND state = 'done' AND done_at >= ? \
+               AND accepted_at IS NOT NULL",
+        )
+        .bind(agent_id)
+        .bind(since)
+        .fetch_one(&self.pool)
+        .await?;
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "averages of i64 millisecond spans"
+        )]
+        let whole = |average: Option<f64>| average.map(|value| value.round() as i64);
+        Ok(AgentSummary {
+            handled: u32::try_from(handled).unwrap_or(u32::MAX),
+            average_handle_ms: whole(handle),
+            average_chat_ms: whole(chat),
+            average_wrap_up_ms: whole(wrap_up),
+        })
     }
 
     // ---- event log ---------------------------------------------------------------------

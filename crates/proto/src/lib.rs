@@ -91,6 +91,9 @@ pub struct Agent {
     pub name: String,
     pub role: Role,
     pub status: AgentStatus,
+    /// Why the agent is Not Ready (a configured reason, or "Not responding" after an
+    /// offer timed out).
+    pub status_reason: Option<String>,
     /// Offered interactions are accepted for the agent at once.
     pub auto_answer: bool,
     /// How many interactions the agent can hold at once (offered + active).
@@ -166,6 +169,86 @@ pub struct Interaction {
     pub offered_at: Option<Millis>,
     pub accepted_at: Option<Millis>,
     pub ended_at: Option<Millis>,
+    /// Who ended it (the contact's side includes the hub's inactivity timeout).
+    pub ended_by: Option<EndedBy>,
+    pub done_at: Option<Millis>,
+    /// The disposition code chosen at wrap-up (one of [`WorkspaceSettings::dispositions`]).
+    pub disposition: Option<String>,
+    /// The agent's note, saved with the interaction.
+    pub note: Option<String>,
+}
+
+/// Who ended an interaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum EndedBy {
+    Agent,
+    /// The contact — in SMS, the hub's inactivity timeout on the contact's side.
+    Contact,
+}
+
+impl EndedBy {
+    /// The stored/wire spelling.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Agent => "agent",
+            Self::Contact => "contact",
+        }
+    }
+
+    /// Parses the stored/wire spelling.
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "agent" => Some(Self::Agent),
+            "contact" => Some(Self::Contact),
+            _ => None,
+        }
+    }
+}
+
+/// `PUT /api/interactions/{id}/wrap-up` (save) and `POST /api/interactions/{id}/done`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct WrapUpRequest {
+    #[serde(default)]
+    pub disposition: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// `POST /api/interactions`: Create SMS Interaction with a contact.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateInteractionRequest {
+    pub contact_id: Id,
+}
+
+/// What the contact center configured for agents (`GET /api/settings`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkspaceSettings {
+    /// Disposition codes an agent picks from at wrap-up.
+    pub dispositions: Vec<String>,
+    /// Whether Done needs a disposition.
+    pub disposition_required: bool,
+    /// Reasons an agent can give for Not Ready.
+    pub not_ready_reasons: Vec<String>,
+}
+
+/// An agent's figures since a moment (`GET /api/me/summary?since=ms`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AgentSummary {
+    /// Interactions marked Done since then.
+    pub handled: u32,
+    /// Average handle time (accept → done) of those, in ms.
+    pub average_handle_ms: Option<Millis>,
+    /// Average chat time (accept → end), in ms.
+    pub average_chat_ms: Option<Millis>,
+    /// Average wrap-up time (end → done), in ms.
+    pub average_wrap_up_ms: Option<Millis>,
 }
 
 /// Which way a message went.
@@ -353,6 +436,9 @@ pub struct Session {
 #[serde(rename_all = "camelCase")]
 pub struct SetStatusRequest {
     pub status: AgentStatus,
+    /// A Not Ready reason from [`WorkspaceSettings::not_ready_reasons`].
+    #[serde(default)]
+    pub reason: Option<String>,
 }
 
 /// `POST /api/messages`: an agent's outbound SMS.
@@ -466,6 +552,7 @@ mod tests {
                     name: "Ana".into(),
                     role: Role::Agent,
                     status: AgentStatus::NotReady,
+                    status_reason: None,
                     auto_answer: false,
                     max_chats: 3,
                 },

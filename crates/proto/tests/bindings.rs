@@ -2,10 +2,11 @@
 //! file is stale. Run with `UPDATE_BINDINGS=1` (or `make bindings`) to rewrite it.
 
 use parley_proto::{
-    Agent, AgentStatus, ApiError, ComposeRequest, ConnectionState, Contact, ContactSummary,
-    Direction, ErrorCode, Event, EventKind, Interaction, InteractionState, LoginRequest,
-    LoginResponse, Message, MessageStatus, Role, SendMessageRequest, Session, SetStatusRequest,
-    SimInboundRequest, SimOutboundMessage,
+    Agent, AgentStatus, AgentSummary, ApiError, ComposeRequest, ConnectionState, Contact,
+    ContactSummary, CreateInteractionRequest, Direction, EndedBy, ErrorCode, Event, EventKind,
+    Interaction, InteractionState, LoginRequest, LoginResponse, Message, MessageStatus, Role,
+    SendMessageRequest, Session, SetStatusRequest, SimInboundRequest, SimOutboundMessage,
+    WorkspaceSettings, WrapUpRequest,
 };
 use ts_rs::{Config, TS};
 
@@ -22,6 +23,7 @@ fn generate() -> String {
         declaration::<Agent>(&config),
         declaration::<Contact>(&config),
         declaration::<InteractionState>(&config),
+        declaration::<EndedBy>(&config),
         declaration::<Interaction>(&config),
         declaration::<Direction>(&config),
         declaration::<MessageStatus>(&config),
@@ -37,6 +39,10 @@ fn generate() -> String {
         declaration::<ComposeRequest>(&config),
         declaration::<SimInboundRequest>(&config),
         declaration::<SimOutboundMessage>(&config),
+        declaration::<WrapUpRequest>(&config),
+        declaration::<CreateInteractionRequest>(&config),
+        declaration::<WorkspaceSettings>(&config),
+        declaration::<AgentSummary>(&config),
         declaration::<ConnectionState>(&config),
         declaration::<ErrorCode>(&config),
         declaration::<ApiError>(&config),

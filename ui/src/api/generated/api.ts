@@ -6,6 +6,11 @@ export type Role = "agent" | "supervisor" | "admin";
 
 export type Agent = { id: number, login: string, name: string, role: Role, status: AgentStatus, 
 /**
+ * Why the agent is Not Ready (a configured reason, or "Not responding" after an
+ * offer timed out).
+ */
+statusReason: string | null, 
+/**
  * Offered interactions are accepted for the agent at once.
  */
 autoAnswer: boolean, 
@@ -26,11 +31,25 @@ assignedAgentId: number | null, lastActivityAt: number, };
 
 export type InteractionState = "queued" | "offered" | "active" | "ended" | "done";
 
+export type EndedBy = "agent" | "contact";
+
 export type Interaction = { id: number, contactId: number, state: InteractionState, 
 /**
  * The agent it is offered to (state `offered`) or handled by (later states).
  */
-agentId: number | null, createdAt: number, offeredAt: number | null, acceptedAt: number | null, endedAt: number | null, };
+agentId: number | null, createdAt: number, offeredAt: number | null, acceptedAt: number | null, endedAt: number | null, 
+/**
+ * Who ended it (the contact's side includes the hub's inactivity timeout).
+ */
+endedBy: EndedBy | null, doneAt: number | null, 
+/**
+ * The disposition code chosen at wrap-up (one of [`WorkspaceSettings::dispositions`]).
+ */
+disposition: string | null, 
+/**
+ * The agent's note, saved with the interaction.
+ */
+note: string | null, };
 
 export type Direction = "inbound" | "outbound";
 
@@ -86,7 +105,11 @@ export type Session = { agent: Agent,
  */
 hubUrl: string, };
 
-export type SetStatusRequest = { status: AgentStatus, };
+export type SetStatusRequest = { status: AgentStatus, 
+/**
+ * A Not Ready reason from [`WorkspaceSettings::not_ready_reasons`].
+ */
+reason: string | null, };
 
 export type SendMessageRequest = { contactId: number, 
 /**
@@ -103,6 +126,42 @@ export type ComposeRequest = { contactId: number, interactionId: number | null, 
 export type SimInboundRequest = { from: string, body: string, };
 
 export type SimOutboundMessage = { sid: string, to: string, from: string, body: string, status: MessageStatus, };
+
+export type WrapUpRequest = { disposition: string | null, note: string | null, };
+
+export type CreateInteractionRequest = { contactId: number, };
+
+export type WorkspaceSettings = { 
+/**
+ * Disposition codes an agent picks from at wrap-up.
+ */
+dispositions: Array<string>, 
+/**
+ * Whether Done needs a disposition.
+ */
+dispositionRequired: boolean, 
+/**
+ * Reasons an agent can give for Not Ready.
+ */
+notReadyReasons: Array<string>, };
+
+export type AgentSummary = { 
+/**
+ * Interactions marked Done since then.
+ */
+handled: number, 
+/**
+ * Average handle time (accept → done) of those, in ms.
+ */
+averageHandleMs: number | null, 
+/**
+ * Average chat time (accept → end), in ms.
+ */
+averageChatMs: number | null, 
+/**
+ * Average wrap-up time (end → done), in ms.
+ */
+averageWrapUpMs: number | null, };
 
 export type ConnectionState = "online" | "offline";
 
