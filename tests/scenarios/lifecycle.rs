@@ -526,3 +526,48 @@ async fn create_sms_interaction_settings_and_reasons() {
     .await;
     hub.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_sms_interaction_on_an_offer_to_me_accepts_it() {
+    init_logging();
+    let folder = tempfile::tempdir().expect("a temp folder");
+    let fake = FakeTwilio::start().await;
+    let hub = start_hub_with(&fake, &folder.path().join("hub.db"), |_| {}).await;
+    add_agent(&hub, "fay", "pass-fay", false).await;
+    let (fay, _) = signed_in(&hub, folder.path(), "fay").await;
+    fay.set_status(AgentStatus::Ready, None)
+        .await
+        .expect("Ready");
+    fake.text_in(
+        &hub.base_url(),
+        "SM000000000000000000000000000000c9",
+        "+15551230026",
+        "hello",
+    )
+    .await;
+    let offer = offered(&fay, "the offer").await;
+    let opened = fay
+        .create_interaction(offer.contact_id)
+        .await
+        .expect("opened from the Communication tab");
+    assert_eq!(
+        opened.id, offer.id,
+        "the offered interaction, not a second one"
+    );
+    assert_eq!(
+        opened.state,
+        InteractionState::Active,
+        "opening it accepted it"
+    );
+    assert!(opened.accepted_at.is_some());
+    let listed = eventually("the replica to show it active", || async {
+        fay.list_interactions()
+            .await
+            .ok()?
+            .into_iter()
+            .find(|i| i.id == offer.id && i.state == InteractionState::Active)
+    })
+    .await;
+    assert_eq!(listed.agent_id, fay.agent_id().ok());
+    hub.stop().await;
+}

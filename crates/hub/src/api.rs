@@ -20,7 +20,7 @@ use tokio::sync::broadcast::error::RecvError;
 use crate::HubState;
 use crate::auth;
 use crate::error::Failure;
-use crate::store::{Inbound, Outbound, ReadMarker, now_millis};
+use crate::store::{Completion, Inbound, Outbound, ReadMarker, now_millis};
 
 type Shared = State<Arc<HubState>>;
 type ApiResult<T> = Result<Json<T>, Failure>;
@@ -276,7 +276,7 @@ pub async fn save_wrap_up(
     let (disposition, note) = checked_wrap_up(&hub, &request)?;
     Ok(Json(
         hub.store
-            .wrap_up(current.agent.id, interaction_id, disposition, note, false)
+            .wrap_up(current.agent.id, interaction_id, disposition, note, None)
             .await?,
     ))
 }
@@ -289,22 +289,20 @@ pub async fn mark_done(
     Json(request): Json<WrapUpRequest>,
 ) -> ApiResult<Interaction> {
     let (disposition, note) = checked_wrap_up(&hub, &request)?;
-    if hub.config.workspace.disposition_required && disposition.is_none() {
-        // A disposition saved earlier counts.
-        let open = hub.store.list_interactions(current.agent.id).await?;
-        let saved = open.iter().any(|interaction| {
-            interaction.id == interaction_id && interaction.disposition.is_some()
-        });
-        if !saved {
-            return Err(Failure::new(
-                ErrorCode::BadRequest,
-                "choose a disposition before Done",
-            ));
-        }
-    }
+    let completion = if hub.config.workspace.disposition_required {
+        Completion::DispositionRequired
+    } else {
+        Completion::DispositionOptional
+    };
     let interaction = hub
         .store
-        .wrap_up(current.agent.id, interaction_id, disposition, note, true)
+        .wrap_up(
+            current.agent.id,
+            interaction_id,
+            disposition,
+            note,
+            Some(completion),
+        )
         .await?;
     tracing::info!(interaction_id, login = %current.agent.login, disposition = ?interaction.disposition, "interaction done");
     hub.router.kick();

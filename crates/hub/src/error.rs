@@ -50,6 +50,7 @@ impl From<StoreError> for Failure {
             }
             StoreError::Conflict(message) => Self::new(ErrorCode::Conflict, message),
             StoreError::Forbidden(message) => Self::new(ErrorCode::Forbidden, message),
+            StoreError::Invalid(message) => Self::new(ErrorCode::BadRequest, message),
             internal @ (StoreError::Database(_)
             | StoreError::Migrate(_)
             | StoreError::Corrupt(_)) => {

@@ -41,6 +41,9 @@ pub enum StoreError {
     Conflict(String),
     #[error("{0}")]
     Forbidden(&'static str),
+    /// The request breaks a rule of the contact center's configuration.
+    #[error("{0}")]
+    Invalid(&'static str),
 }
 
 type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -251,6 +254,15 @@ pub struct PendingSend {
     pub body: String,
     /// A send was started before (the hub stopped mid-send): the provider may have it.
     pub started_before: bool,
+}
+
+/// How an interaction is marked Done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Completion {
+    /// Done needs a disposition (given now or saved before).
+    DispositionRequired,
+    /// Done with or without one.
+    DispositionOptional,
 }
 
 /// What happened to an inbound webhook.
@@ -1140,6 +1152,16 @@ impl Store {
             InteractionState::Offered => {}
             _ => return Err(StoreError::Conflict("this offer is no longer open".into())),
         }
+        let accepted = Self::activate_offer(&mut change, agent_id, interaction_id).await?;
+        self.commit(change).await?;
+        Ok(accepted)
+    }
+
+    async fn activate_offer(
+        change: &mut Change,
+        agent_id: Id,
+        interaction_id: Id,
+    ) -> Result<Interaction> {
         let row: InteractionRow = sqlx::query_as(sql!(
             "UPDATE interactions SET state = 'active', accepted_at = ? WHERE id = ? \
              RETURNING {INTERACTION_COLUMNS}"
@@ -1149,13 +1171,12 @@ impl Store {
         .fetch_one(&mut *change.transaction)
         .await?;
         let accepted = Interaction::try_from(row)?;
-        Self::assign_contact(&mut change, accepted.contact_id, agent_id).await?;
+        Self::assign_contact(change, accepted.contact_id, agent_id).await?;
         change
             .emit(EventKind::Interaction {
                 interaction: accepted.clone(),
             })
             .await?;
-        self.commit(change).await?;
         Ok(accepted)
     }
 
@@ -1226,7 +1247,8 @@ impl Store {
     }
 
     /// Saves the disposition and note (a `None` leaves a field as it is). With `done`, also
-    /// marks the interaction Done (ending it first if it is still active).
+    /// marks the interaction Done (ending it first if it is still active); a required
+    /// disposition may have been saved earlier.
     ///
     /// # Errors
     /// [`StoreError::Forbidden`], or [`StoreError::Conflict`] when it is already Done or
@@ -1237,11 +1259,18 @@ impl Store {
         interaction_id: Id,
         disposition: Option<&str>,
         note: Option<&str>,
-        done: bool,
+        done: Option<Completion>,
     ) -> Result<Interaction> {
         let now = now_millis();
         let mut change = self.begin().await?;
         let interaction = Self::owned_interaction(&mut change, agent_id, interaction_id).await?;
+        if done == Some(Completion::DispositionRequired)
+            && disposition.is_none()
+            && interaction.disposition.is_none()
+        {
+            return Err(StoreError::Invalid("choose a disposition before Done"));
+        }
+        let done = done.is_some();
         match interaction.state {
             InteractionState::Active | InteractionState::Ended => {}
             InteractionState::Done => {
@@ -1307,16 +1336,24 @@ impl Store {
                     "this contact is in an interaction with another agent or in the queue".into(),
                 ));
             }
-            if existing.state == InteractionState::Ended {
-                Self::reactivate(&mut change, existing.id).await?;
-            }
+            let current = match existing.state {
+                InteractionState::Ended => {
+                    Self::reactivate(&mut change, existing.id).await?;
+                    Interaction {
+                        state: InteractionState::Active,
+                        ended_at: None,
+                        ended_by: None,
+                        ..existing
+                    }
+                }
+                // Offered to this agent: opening it is accepting it.
+                InteractionState::Offered => {
+                    Self::activate_offer(&mut change, agent_id, existing.id).await?
+                }
+                _ => existing,
+            };
             self.commit(change).await?;
-            return Ok(Interaction {
-                state: InteractionState::Active,
-                ended_at: None,
-                ended_by: None,
-                ..existing
-            });
+            return Ok(current);
         }
         let row: InteractionRow = sqlx::query_as(sql!(
             "INSERT INTO interactions (contact_id, state, agent_id, created_at, offered_at, accepted_at) \

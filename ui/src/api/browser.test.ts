@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { agent, message } from '../testing/fixtures';
+import { agent, interaction, message } from '../testing/fixtures';
 import { createBrowserApi, tokenKey } from './browser';
 import { ApiFailure } from './contract';
 import type { SocketConstructor } from './event-stream';
@@ -148,7 +148,56 @@ describe('browser transport: HTTP', () => {
       `POST ${origin}/api/interactions/42/accept`,
       `POST ${origin}/api/contacts/7/read`,
     ]);
-    expect(request(0).body).toEqual({ status: 'ready' });
+    expect(request(0).body).toEqual({ status: 'ready', reason: null });
+  });
+
+  it('builds the wrap-up, settings and summary endpoints with their bodies', async () => {
+    storage.setItem(tokenKey, 't');
+    const api = makeApi();
+    const created = interaction({ id: 43, state: 'active', offeredAt: null });
+    fetchMock.mockImplementation(async () => json(200, {}));
+    fetchMock.mockImplementationOnce(async () => json(201, created));
+
+    await expect(api.createInteraction(7)).resolves.toEqual(created);
+    await api.setStatus('notReady', 'Break');
+    await api.endInteraction(42);
+    await api.saveWrapUp(42, { disposition: 'Resolved', note: null });
+    await api.markDone(42, { disposition: 'Escalated', note: 'Needs a refund' });
+    await api.settings();
+    await api.summary(1_700_000_000_000);
+
+    const sent = fetchMock.mock.calls.map((_, index) => {
+      const { method, url, body } = request(index);
+      return { method, url, body };
+    });
+    expect(sent).toEqual([
+      { method: 'POST', url: `${origin}/api/interactions`, body: { contactId: 7 } },
+      { method: 'PUT', url: `${origin}/api/me/status`, body: { status: 'notReady', reason: 'Break' } },
+      { method: 'POST', url: `${origin}/api/interactions/42/end`, body: undefined },
+      {
+        method: 'PUT',
+        url: `${origin}/api/interactions/42/wrap-up`,
+        body: { disposition: 'Resolved', note: null },
+      },
+      {
+        method: 'POST',
+        url: `${origin}/api/interactions/42/done`,
+        body: { disposition: 'Escalated', note: 'Needs a refund' },
+      },
+      { method: 'GET', url: `${origin}/api/settings`, body: undefined },
+      { method: 'GET', url: `${origin}/api/me/summary?since=1700000000000`, body: undefined },
+    ]);
+  });
+
+  it('rejects Done without a disposition with the hub\'s badRequest message', async () => {
+    storage.setItem(tokenKey, 't');
+    const api = makeApi();
+    fetchMock.mockResolvedValueOnce(
+      json(400, { code: 'badRequest', message: 'choose a disposition before Done' }),
+    );
+    const failure = await api.markDone(42, { disposition: null, note: null }).catch((e) => e);
+    expect(failure).toBeInstanceOf(ApiFailure);
+    expect(failure).toMatchObject({ code: 'badRequest', message: 'choose a disposition before Done' });
   });
 
   it('turns an ApiError body into an ApiFailure with its code and message', async () => {

@@ -6,7 +6,9 @@ import { EventStream, type SocketConstructor } from './event-stream';
 import type {
   Agent,
   AgentStatus,
+  AgentSummary,
   ComposeRequest,
+  CreateInteractionRequest,
   ConnectionState,
   ContactSummary,
   Event,
@@ -17,6 +19,8 @@ import type {
   SendMessageRequest,
   Session,
   SetStatusRequest,
+  WorkspaceSettings,
+  WrapUpRequest,
 } from './generated/api';
 
 export const tokenKey = 'parley.token';
@@ -119,6 +123,8 @@ export function createBrowserApi(overrides: Partial<BrowserEnvironment> = {}): A
   }
 
   const contactPath = (contactId: number) => `/api/contacts/${encodeURIComponent(contactId)}`;
+  const interactionPath = (interactionId: number) =>
+    `/api/interactions/${encodeURIComponent(interactionId)}`;
 
   async function sendMessage(compose: ComposeRequest): Promise<Message> {
     const identity = JSON.stringify([compose.contactId, compose.interactionId, compose.body]);
@@ -179,15 +185,28 @@ export function createBrowserApi(overrides: Partial<BrowserEnvironment> = {}): A
       }
     },
 
-    setStatus: (status: AgentStatus) =>
-      request<Agent>('PUT', '/api/me/status', { status } satisfies SetStatusRequest),
+    setStatus: (status: AgentStatus, reason: string | null = null) =>
+      request<Agent>('PUT', '/api/me/status', { status, reason } satisfies SetStatusRequest),
     listContacts: () => request<ContactSummary[]>('GET', '/api/contacts'),
     listMessages: (contactId: number) =>
       request<Message[]>('GET', `${contactPath(contactId)}/messages`),
     markRead: (contactId: number) => request<void>('POST', `${contactPath(contactId)}/read`),
     listInteractions: () => request<Interaction[]>('GET', '/api/interactions'),
     acceptInteraction: (interactionId: number) =>
-      request<Interaction>('POST', `/api/interactions/${encodeURIComponent(interactionId)}/accept`),
+      request<Interaction>('POST', `${interactionPath(interactionId)}/accept`),
+    createInteraction: (contactId: number) =>
+      request<Interaction>('POST', '/api/interactions', {
+        contactId,
+      } satisfies CreateInteractionRequest),
+    endInteraction: (interactionId: number) =>
+      request<Interaction>('POST', `${interactionPath(interactionId)}/end`),
+    saveWrapUp: (interactionId: number, wrapUp: WrapUpRequest) =>
+      request<Interaction>('PUT', `${interactionPath(interactionId)}/wrap-up`, wrapUp),
+    markDone: (interactionId: number, wrapUp: WrapUpRequest) =>
+      request<Interaction>('POST', `${interactionPath(interactionId)}/done`, wrapUp),
+    settings: () => request<WorkspaceSettings>('GET', '/api/settings'),
+    summary: (since: number) =>
+      request<AgentSummary>('GET', `/api/me/summary?since=${encodeURIComponent(since)}`),
     sendMessage,
     // The hub does not notify browsers; only the desktop host uses the focus.
     setFocus: async () => {},

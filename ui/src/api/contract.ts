@@ -5,6 +5,7 @@
 import type {
   Agent,
   AgentStatus,
+  AgentSummary,
   ApiError,
   ComposeRequest,
   ConnectionState,
@@ -15,6 +16,8 @@ import type {
   LoginRequest,
   Message,
   Session,
+  WorkspaceSettings,
+  WrapUpRequest,
 } from './generated/api';
 
 export interface Api {
@@ -23,7 +26,8 @@ export interface Api {
   logout(): Promise<void>;
   /** Restores a session on page load; `null` when nobody is signed in. */
   session(): Promise<Session | null>;
-  setStatus(status: AgentStatus): Promise<Agent>;
+  /** `reason` is one of the configured Not Ready reasons; it is ignored for Ready. */
+  setStatus(status: AgentStatus, reason?: string | null): Promise<Agent>;
   /** Every contact, with the caller's unread counts. */
   listContacts(): Promise<ContactSummary[]>;
   /** A contact's whole history, oldest first. */
@@ -32,6 +36,25 @@ export interface Api {
   /** The caller's interactions that are not done (offered, active, ended). */
   listInteractions(): Promise<Interaction[]>;
   acceptInteraction(interactionId: number): Promise<Interaction>;
+  /**
+   * Create SMS Interaction: an active, outbound interaction with the contact. The caller's
+   * interaction with the contact that is not Done yet is returned instead of a second one;
+   * `conflict` when the contact is with another agent or in the queue.
+   */
+  createInteraction(contactId: number): Promise<Interaction>;
+  /** The agent ends an active interaction; it stays open (state `ended`) until Done. */
+  endInteraction(interactionId: number): Promise<Interaction>;
+  /** Saves the disposition and note; a `null` field is left as it was. */
+  saveWrapUp(interactionId: number, request: WrapUpRequest): Promise<Interaction>;
+  /**
+   * Saves the wrap-up and marks the interaction Done, ending it first if it is active.
+   * `badRequest` when a disposition is required and none is chosen or saved.
+   */
+  markDone(interactionId: number, request: WrapUpRequest): Promise<Interaction>;
+  /** Dispositions and Not Ready reasons configured on the hub. */
+  settings(): Promise<WorkspaceSettings>;
+  /** The caller's figures for interactions marked Done since `since` (ms since the epoch). */
+  summary(since: number): Promise<AgentSummary>;
   sendMessage(request: ComposeRequest): Promise<Message>;
   /** Which conversation is in view; the host uses it to decide what to notify about. */
   setFocus(contactId: number | null): Promise<void>;

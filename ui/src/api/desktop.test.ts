@@ -37,6 +37,7 @@ describe('desktop transport', () => {
     await api.logout();
     await api.session();
     await api.setStatus('ready');
+    await api.setStatus('notReady', 'Lunch');
     await api.listContacts();
     await api.listMessages(3);
     await api.markRead(3);
@@ -45,12 +46,20 @@ describe('desktop transport', () => {
     await api.sendMessage(compose);
     await api.setFocus(3);
     await api.setFocus(null);
+    await api.createInteraction(3);
+    await api.endInteraction(9);
+    await api.saveWrapUp(9, { disposition: 'Resolved', note: null });
+    await api.markDone(9, { disposition: null, note: 'Called back' });
+    await api.settings();
+    await api.summary(1_700_000_000_000);
 
     expect(ipc.invoke.mock.calls).toEqual([
       ['login', { request: login }],
       ['logout', undefined],
       ['session', undefined],
-      ['set_status', { status: 'ready' }],
+      // The host's `reason` is an Option: absent is sent as null, never left out.
+      ['set_status', { status: 'ready', reason: null }],
+      ['set_status', { status: 'notReady', reason: 'Lunch' }],
       ['list_contacts', undefined],
       ['list_messages', { contactId: 3 }],
       ['mark_read', { contactId: 3 }],
@@ -59,6 +68,12 @@ describe('desktop transport', () => {
       ['send_message', { request: compose }],
       ['set_focus', { contactId: 3 }],
       ['set_focus', { contactId: null }],
+      ['create_interaction', { contactId: 3 }],
+      ['end_interaction', { interactionId: 9 }],
+      ['save_wrap_up', { interactionId: 9, request: { disposition: 'Resolved', note: null } }],
+      ['mark_done', { interactionId: 9, request: { disposition: null, note: 'Called back' } }],
+      ['settings', undefined],
+      ['summary', { since: 1_700_000_000_000 }],
     ]);
     expect(api.mode).toBe('desktop');
   });

@@ -7,6 +7,7 @@ import { ApiFailure, type Api } from './contract';
 import type {
   Agent,
   AgentStatus,
+  AgentSummary,
   ComposeRequest,
   ConnectionState,
   ContactSummary,
@@ -15,6 +16,8 @@ import type {
   LoginRequest,
   Message,
   Session,
+  WorkspaceSettings,
+  WrapUpRequest,
 } from './generated/api';
 
 /** The host's event channels. */
@@ -62,13 +65,24 @@ export function createDesktopApi(): Api {
     login: (request: LoginRequest) => call<Session>('login', { request }),
     logout: () => call<void>('logout'),
     session: () => call<Session | null>('session'),
-    setStatus: (status: AgentStatus) => call<Agent>('set_status', { status }),
+    setStatus: (status: AgentStatus, reason: string | null = null) =>
+      call<Agent>('set_status', { status, reason }),
     listContacts: () => call<ContactSummary[]>('list_contacts'),
     listMessages: (contactId: number) => call<Message[]>('list_messages', { contactId }),
     markRead: (contactId: number) => call<void>('mark_read', { contactId }),
     listInteractions: () => call<Interaction[]>('list_interactions'),
     acceptInteraction: (interactionId: number) =>
       call<Interaction>('accept_interaction', { interactionId }),
+    createInteraction: (contactId: number) =>
+      call<Interaction>('create_interaction', { contactId }),
+    endInteraction: (interactionId: number) =>
+      call<Interaction>('end_interaction', { interactionId }),
+    saveWrapUp: (interactionId: number, request: WrapUpRequest) =>
+      call<Interaction>('save_wrap_up', { interactionId, request }),
+    markDone: (interactionId: number, request: WrapUpRequest) =>
+      call<Interaction>('mark_done', { interactionId, request }),
+    settings: () => call<WorkspaceSettings>('settings'),
+    summary: (since: number) => call<AgentSummary>('summary', { since }),
     sendMessage: (request: ComposeRequest) => call<Message>('send_message', { request }),
     setFocus: (contactId: number | null) => call<void>('set_focus', { contactId }),
     onEvent: (listener: (event: Event) => void) => subscribe<Event>(channels.event, listener),

@@ -1,6 +1,6 @@
 // How domain values read on screen, in the guide's words.
 
-import type { Contact, InteractionState, Message } from '../api';
+import type { Agent, Contact, Interaction, InteractionState, Message } from '../api';
 
 /** A contact's name, or their number when the contact center has no name for them. */
 export function contactLabel(contact: Contact | undefined): string {
@@ -55,4 +55,42 @@ export function formatTime(millis: number, now: Date = new Date()): string {
   return date.toDateString() === now.toDateString()
     ? timeFormat.format(date)
     : dateTimeFormat.format(date);
+}
+
+/** The agent's status as the top bar shows it: `Not Ready — Lunch` when a reason is set. */
+export function statusLabel(agent: Pick<Agent, 'status' | 'statusReason'>): string {
+  if (agent.status === 'ready') return 'Ready';
+  const reason = agent.statusReason?.trim();
+  return reason ? `Not Ready — ${reason}` : 'Not Ready';
+}
+
+/** Who ended an ended interaction, in the guide's words; `null` while it is not ended. */
+export function endedByLabel(interaction: Pick<Interaction, 'state' | 'endedBy'>): string | null {
+  if (interaction.state !== 'ended') return null;
+  switch (interaction.endedBy) {
+    case 'contact':
+      return 'The contact ended the chat';
+    case 'agent':
+      return 'You ended the chat';
+    case null:
+      return 'The chat ended';
+  }
+}
+
+/** Where an interaction came from: a Create SMS Interaction is never offered. */
+export function originLabel(interaction: Pick<Interaction, 'offeredAt'>): string {
+  return interaction.offeredAt === null ? 'Outbound (Create SMS Interaction)' : 'Inbound SMS';
+}
+
+/** Local midnight of `now`'s day, in ms: where "Today" starts for the KPI summary. */
+export function startOfDay(now: Date = new Date()): number {
+  const midnight = new Date(now);
+  midnight.setHours(0, 0, 0, 0);
+  return midnight.getTime();
+}
+
+/** A duration as `m:ss` (minutes keep counting past an hour), rounded to the second. */
+export function formatDuration(millis: number): string {
+  const seconds = Math.max(0, Math.round(millis / 1000));
+  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
 }

@@ -3,6 +3,7 @@
 import { vi } from 'vitest';
 import type {
   Agent,
+  AgentSummary,
   Api,
   Contact,
   ContactSummary,
@@ -10,6 +11,7 @@ import type {
   Interaction,
   Message,
   Session,
+  WorkspaceSettings,
 } from '../api';
 
 export function agent(overrides: Partial<Agent> = {}): Agent {
@@ -19,6 +21,7 @@ export function agent(overrides: Partial<Agent> = {}): Agent {
     name: 'Ana Agent',
     role: 'agent',
     status: 'notReady',
+    statusReason: null,
     autoAnswer: false,
     maxChats: 3,
     ...overrides,
@@ -57,6 +60,10 @@ export function interaction(overrides: Partial<Interaction> = {}): Interaction {
     offeredAt: 1_700_000_000_000,
     acceptedAt: null,
     endedAt: null,
+    endedBy: null,
+    doneAt: null,
+    disposition: null,
+    note: null,
     ...overrides,
   };
 }
@@ -77,6 +84,25 @@ export function message(overrides: Partial<Message> = {}): Message {
   };
 }
 
+export function settings(overrides: Partial<WorkspaceSettings> = {}): WorkspaceSettings {
+  return {
+    dispositions: ['Resolved', 'Follow-up needed', 'Escalated'],
+    dispositionRequired: false,
+    notReadyReasons: ['Break', 'Lunch'],
+    ...overrides,
+  };
+}
+
+export function agentSummary(overrides: Partial<AgentSummary> = {}): AgentSummary {
+  return {
+    handled: 0,
+    averageHandleMs: null,
+    averageChatMs: null,
+    averageWrapUpMs: null,
+    ...overrides,
+  };
+}
+
 /** An Api whose calls are spies; `emit*` plays the host's side of the subscriptions. */
 export function fakeApi(mode: Api['mode'] = 'browser') {
   const eventListeners = new Set<(event: Event) => void>();
@@ -86,7 +112,9 @@ export function fakeApi(mode: Api['mode'] = 'browser') {
     login: vi.fn<Api['login']>(async () => session()),
     logout: vi.fn<Api['logout']>(async () => {}),
     session: vi.fn<Api['session']>(async () => null),
-    setStatus: vi.fn<Api['setStatus']>(async (status) => agent({ status })),
+    setStatus: vi.fn<Api['setStatus']>(async (status, reason = null) =>
+      agent({ status, statusReason: status === 'notReady' ? reason : null }),
+    ),
     listContacts: vi.fn<Api['listContacts']>(async () => []),
     listMessages: vi.fn<Api['listMessages']>(async () => []),
     markRead: vi.fn<Api['markRead']>(async () => {}),
@@ -94,6 +122,20 @@ export function fakeApi(mode: Api['mode'] = 'browser') {
     acceptInteraction: vi.fn<Api['acceptInteraction']>(async (id) =>
       interaction({ id, state: 'active' }),
     ),
+    createInteraction: vi.fn<Api['createInteraction']>(async (contactId) =>
+      interaction({ id: 300, contactId, state: 'active', offeredAt: null, acceptedAt: 2 }),
+    ),
+    endInteraction: vi.fn<Api['endInteraction']>(async (id) =>
+      interaction({ id, state: 'ended', acceptedAt: 2, endedAt: 3, endedBy: 'agent' }),
+    ),
+    saveWrapUp: vi.fn<Api['saveWrapUp']>(async (id, request) =>
+      interaction({ id, state: 'active', acceptedAt: 2, ...request }),
+    ),
+    markDone: vi.fn<Api['markDone']>(async (id, request) =>
+      interaction({ id, state: 'done', acceptedAt: 2, endedAt: 3, doneAt: 4, ...request }),
+    ),
+    settings: vi.fn<Api['settings']>(async () => settings()),
+    summary: vi.fn<Api['summary']>(async () => agentSummary()),
     sendMessage: vi.fn<Api['sendMessage']>(async (request) =>
       message({ ...request, id: 2000, direction: 'outbound', status: 'queued' }),
     ),
@@ -117,4 +159,57 @@ export function fakeApi(mode: Api['mode'] = 'browser') {
       for (const listener of changedListeners) listener();
     },
   };
+}
+
+/**
+ * Makes the fake Api keep interactions the way the hub does, so refreshes after an action
+ * see its effect: accept, create, end, wrap-up and Done change the list `listInteractions`
+ * returns (Done ones leave it). Returns the live list.
+ */
+export function keepInteractions(api: ReturnType<typeof fakeApi>['api'], initial: Interaction[]) {
+  const interactions = [...initial];
+  let nextId = 300;
+  const update = (id: number, change: Partial<Interaction>): Interaction => {
+    const index = interactions.findIndex((candidate) => candidate.id === id);
+    const known = interactions[index];
+    if (!known) throw new Error(`no interaction ${id}`);
+    const updated = { ...known, ...change };
+    if (updated.state === 'done') interactions.splice(index, 1);
+    else interactions[index] = updated;
+    return updated;
+  };
+  const wrapUp = (request: { disposition: string | null; note: string | null }) => ({
+    ...(request.disposition === null ? {} : { disposition: request.disposition }),
+    ...(request.note === null ? {} : { note: request.note }),
+  });
+  api.listInteractions.mockImplementation(async () => [...interactions]);
+  api.acceptInteraction.mockImplementation(async (id) =>
+    update(id, { state: 'active', acceptedAt: 2 }),
+  );
+  api.createInteraction.mockImplementation(async (contactId) => {
+    const created = interaction({
+      id: nextId++,
+      contactId,
+      state: 'active',
+      offeredAt: null,
+      acceptedAt: 2,
+    });
+    interactions.push(created);
+    return created;
+  });
+  api.endInteraction.mockImplementation(async (id) =>
+    update(id, { state: 'ended', endedAt: 3, endedBy: 'agent' }),
+  );
+  api.saveWrapUp.mockImplementation(async (id, request) => update(id, wrapUp(request)));
+  api.markDone.mockImplementation(async (id, request) => {
+    const known = interactions.find((candidate) => candidate.id === id);
+    return update(id, {
+      ...wrapUp(request),
+      state: 'done',
+      endedAt: known?.endedAt ?? 4,
+      endedBy: known?.endedBy ?? 'agent',
+      doneAt: 4,
+    });
+  });
+  return interactions;
 }

@@ -1,8 +1,10 @@
 import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
+import { startOfDay } from '../conversation/display';
 import {
   agent,
+  agentSummary,
   fakeApi,
   interaction,
   message,
@@ -137,5 +139,55 @@ describe('AgentWorkspace', () => {
     emitEvent({ seq: 2, at: 2, kind: { type: 'agent', agent: agent({ id: 2, status: 'notReady' }) } });
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(screen.getByTestId('status-toggle')).toHaveAttribute('data-status', 'ready');
+  });
+
+  it('sets Not Ready with a configured reason and shows it', async () => {
+    const { api, user } = setup((api) => {
+      api.settings.mockResolvedValue({
+        dispositions: [],
+        dispositionRequired: false,
+        notReadyReasons: ['Break', 'Training'],
+      });
+    });
+    const menu = screen.getByTestId('status-reason');
+    await screen.findByRole('option', { name: 'Not Ready — Training' });
+
+    await user.selectOptions(menu, 'Training');
+    expect(api.setStatus).toHaveBeenCalledExactlyOnceWith('notReady', 'Training');
+    const toggle = screen.getByTestId('status-toggle');
+    await waitFor(() => expect(toggle).toHaveTextContent('Not Ready — Training'));
+    expect(menu).toHaveValue('Training');
+
+    // The toggle still switches between Ready and a plain Not Ready.
+    await user.click(toggle);
+    expect(api.setStatus).toHaveBeenLastCalledWith('ready');
+    await waitFor(() => expect(toggle).toHaveTextContent(/^Ready$/));
+  });
+
+  it('loads the settings once, and today\'s summary again on my interaction events', async () => {
+    const { api, emitEvent } = setup((api) => {
+      api.summary.mockResolvedValue(agentSummary({ handled: 2, averageHandleMs: 90_000 }));
+    });
+    const kpi = await screen.findByTestId('kpi-summary');
+    expect(kpi).toHaveTextContent('Today: 2 handled · AHT 1:30');
+    expect(api.summary).toHaveBeenCalledTimes(1);
+    // Today starts at local midnight (read around the call, in case midnight passed).
+    expect([startOfDay(), startOfDay(new Date(Date.now() - 60_000))]).toContain(
+      api.summary.mock.calls[0]?.[0],
+    );
+
+    api.summary.mockResolvedValue(agentSummary({ handled: 3, averageHandleMs: 100_000 }));
+    const done = interaction({ id: 7, state: 'done', agentId: 1, doneAt: 5 });
+    emitEvent({ seq: 1, at: 1, kind: { type: 'interaction', interaction: done } });
+    await waitFor(() => expect(kpi).toHaveTextContent('Today: 3 handled · AHT 1:40'));
+    expect(api.summary).toHaveBeenCalledTimes(2);
+
+    // Someone else's interactions do not change my figures.
+    const others = interaction({ id: 8, state: 'done', agentId: 2, doneAt: 6 });
+    emitEvent({ seq: 2, at: 2, kind: { type: 'interaction', interaction: others } });
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(api.summary).toHaveBeenCalledTimes(2);
+    expect(api.listContacts.mock.calls.length).toBeGreaterThan(1);
+    expect(api.settings).toHaveBeenCalledTimes(1);
   });
 });

@@ -6,6 +6,8 @@
 import {
   ApiFailure,
   type Agent,
+  type AgentStatus,
+  type AgentSummary,
   type Api,
   type ConnectionState,
   type Contact,
@@ -13,8 +15,10 @@ import {
   type Interaction,
   type Message,
   type Session,
+  type WorkspaceSettings,
+  type WrapUpRequest,
 } from '../api';
-import { firstLine } from '../conversation/display';
+import { firstLine, startOfDay } from '../conversation/display';
 
 export type View =
   | { kind: 'communication'; contactId: number | null }
@@ -41,6 +45,10 @@ export class Workspace {
   view: View = $state({ kind: 'communication', contactId: null });
   /** The last refresh or action that failed, for the banner. */
   error: string | null = $state(null);
+  /** Dispositions and Not Ready reasons; `null` until loaded after sign-in. */
+  settings: WorkspaceSettings | null = $state(null);
+  /** Today's figures for the top bar's KPI summary; `null` until loaded. */
+  summary: AgentSummary | null = $state(null);
 
   readonly #signedOut: () => void;
   #timer: ReturnType<typeof setTimeout> | null = null;
@@ -49,6 +57,10 @@ export class Workspace {
   #focus: number | null = null;
   readonly #markingRead = new Set<number>();
   #stopped = false;
+  #loadingSettings = false;
+  #loadingSummary = false;
+  #summaryDirty = false;
+  #midnightTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(api: Api, session: Session, signedOut: () => void) {
     this.api = api;
@@ -108,19 +120,31 @@ export class Workspace {
         if (event.kind.type === 'agent' && event.kind.agent.id === this.agent.id) {
           this.agent = event.kind.agent;
         }
+        if (
+          event.kind.type === 'interaction' &&
+          event.kind.interaction.agentId === this.agent.id
+        ) {
+          void this.refreshSummary();
+        }
         this.requestRefresh();
       }),
       this.api.onChanged(() => this.requestRefresh()),
       this.api.onConnection((state) => {
         this.connection = state;
         // Whatever happened while offline is fetched again rather than trusted to replay.
-        if (state === 'online') this.requestRefresh();
+        if (state === 'online') {
+          this.requestRefresh();
+          void this.refreshSummary();
+        }
       }),
     ];
     void this.refreshNow();
+    void this.#loadSettings();
+    void this.refreshSummary();
     return () => {
       this.#stopped = true;
       if (this.#timer !== null) clearTimeout(this.#timer);
+      if (this.#midnightTimer !== null) clearTimeout(this.#midnightTimer);
       for (const stop of unsubscribe) stop();
     };
   }
@@ -147,11 +171,64 @@ export class Workspace {
         await this.#refresh();
       } while (this.#dirty && !this.#stopped);
       this.error = null;
+      // Settings that could not be loaded at sign-in are tried again once the hub answers.
+      if (this.settings === null) void this.#loadSettings();
     } catch (error) {
       this.#failed(error);
     } finally {
       this.#refreshing = false;
     }
+  }
+
+  /** Loads the hub's settings; they do not change during a session. */
+  async #loadSettings(): Promise<void> {
+    if (this.#loadingSettings || this.settings !== null || this.#stopped) return;
+    this.#loadingSettings = true;
+    try {
+      const settings = await this.api.settings();
+      if (!this.#stopped) this.settings = settings;
+    } catch (error) {
+      this.#failed(error);
+    } finally {
+      this.#loadingSettings = false;
+    }
+  }
+
+  /**
+   * Reloads today's KPI summary. Calls while one is loading share a single follow-up, and
+   * a new day starts it again at midnight.
+   */
+  async refreshSummary(): Promise<void> {
+    if (this.#loadingSummary) {
+      this.#summaryDirty = true;
+      return;
+    }
+    this.#loadingSummary = true;
+    try {
+      do {
+        this.#summaryDirty = false;
+        const summary = await this.api.summary(startOfDay());
+        if (this.#stopped) return;
+        this.summary = summary;
+      } while (this.#summaryDirty && !this.#stopped);
+      this.#scheduleMidnight();
+    } catch (error) {
+      if (error instanceof ApiFailure && error.code === 'unauthorized') this.#failed(error);
+      // The figures are a convenience: keep the last ones rather than raise the banner.
+      else console.warn('parley: KPI summary not loaded', error);
+    } finally {
+      this.#loadingSummary = false;
+    }
+  }
+
+  #scheduleMidnight(): void {
+    if (this.#midnightTimer !== null) clearTimeout(this.#midnightTimer);
+    const now = new Date();
+    const tomorrow = new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1);
+    this.#midnightTimer = setTimeout(() => {
+      this.#midnightTimer = null;
+      void this.refreshSummary();
+    }, tomorrow.getTime() - now.getTime() + 1000);
   }
 
   async #refresh(): Promise<void> {
@@ -204,6 +281,32 @@ export class Workspace {
     this.openInteraction(interaction.id);
   }
 
+  /** Create SMS Interaction with a contact, and open its Chat Interaction view. */
+  async createInteraction(contactId: number): Promise<void> {
+    const created = await this.#act(() => this.api.createInteraction(contactId));
+    this.accepted(created);
+    this.requestRefresh();
+  }
+
+  /** The agent ends the chat; the view stays open until Done. */
+  async endInteraction(interactionId: number): Promise<void> {
+    this.#apply(await this.#act(() => this.api.endInteraction(interactionId)));
+    this.requestRefresh();
+  }
+
+  async saveWrapUp(interactionId: number, request: WrapUpRequest): Promise<void> {
+    this.#apply(await this.#act(() => this.api.saveWrapUp(interactionId, request)));
+  }
+
+  /** Marks the interaction Done: its view closes and the contact's conversation opens. */
+  async markDone(interactionId: number, request: WrapUpRequest): Promise<void> {
+    const done = await this.#act(() => this.api.markDone(interactionId, request));
+    this.interactions = this.interactions.filter((known) => known.id !== done.id);
+    this.openCommunication(done.contactId);
+    this.requestRefresh();
+    void this.refreshSummary();
+  }
+
   async send(contactId: number, interactionId: number | null, body: string): Promise<void> {
     const message = await this.api.sendMessage({ contactId, interactionId, body });
     const transcript = this.transcript;
@@ -215,6 +318,15 @@ export class Workspace {
       this.transcript = { contactId, messages: [...transcript.messages, message] };
     }
     this.requestRefresh();
+  }
+
+  async setStatus(status: AgentStatus, reason: string | null): Promise<void> {
+    try {
+      this.agent = await this.api.setStatus(status, reason);
+      this.error = null;
+    } catch (error) {
+      this.#failed(error);
+    }
   }
 
   async toggleStatus(): Promise<void> {
@@ -234,6 +346,26 @@ export class Workspace {
       console.warn('parley: logout failed; leaving anyway', error);
     }
     this.#signedOut();
+  }
+
+  /** Puts an interaction the host answered with in place of the one known. */
+  #apply(interaction: Interaction): void {
+    const known = this.interactions.some((candidate) => candidate.id === interaction.id);
+    this.interactions = known
+      ? this.interactions.map((candidate) =>
+          candidate.id === interaction.id ? interaction : candidate,
+        )
+      : [...this.interactions, interaction];
+  }
+
+  /** Runs an action whose failure the caller shows; an expired session still signs out. */
+  async #act<T>(action: () => Promise<T>): Promise<T> {
+    try {
+      return await action();
+    } catch (error) {
+      if (error instanceof ApiFailure && error.code === 'unauthorized') this.#failed(error);
+      throw error;
+    }
   }
 
   #show(view: View): void {
