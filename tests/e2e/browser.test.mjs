@@ -410,4 +410,84 @@ describe('the agent in a browser', () => {
       await acceptOfferFrom(page, customer, body);
     });
   });
+  test('ends the chat, wraps up with a disposition and a note, marks it Done, and starts a new SMS interaction', { timeout: testTimeoutMs }, async (t) => {
+    const defer = teardown(t);
+    const hub = await startHub('browser-lifecycle');
+    defer(() => hub.stop());
+    const agent = { login: 'lena', name: 'Lena Lifecycle', password: 'wrap it up please' };
+    await hub.addAgent(agent.login, agent.name, agent.password);
+    const page = await openPage(defer, 'browser-lifecycle');
+
+    await withFailureScreenshot(page, 'browser-lifecycle', async () => {
+      await signInAs(page, hub, agent);
+      await becomeReady(page);
+      await hub.simulateInbound(customer, 'My parcel arrived damaged.');
+      const { view, interactionId } = await acceptOfferFrom(page, customer, 'My parcel arrived damaged.');
+      await byTestId(view, 'composer-input').fill('Sorry about that! A replacement is on its way.');
+      await byTestId(view, 'composer-input').press('Enter');
+      await expectText(
+        view.locator('[data-testid="message"][data-direction="outbound"] [data-testid="message-status"]'),
+        'Delivered',
+        'the reply before ending the chat',
+      );
+
+      // Case Information names the number and the origin.
+      await byTestId(view, 'tab-case').click();
+      const caseText = await byTestId(view, 'case-information').innerText();
+      assert.ok(caseText.includes(customer), `Case Information shows the number; it reads ${JSON.stringify(caseText)}`);
+      assert.ok(caseText.includes('SMS'), `Case Information shows the channel; it reads ${JSON.stringify(caseText)}`);
+
+      // End: the view stays open, saying who ended it.
+      await byTestId(view, 'interaction-end').click();
+      await expectAttribute(view, 'data-state', 'ended', 'the interaction view after End');
+      await expectText(byTestId(view, 'interaction-ended-by'), 'You ended the chat', 'who ended the chat');
+      await screenshot(page, 'browser-lifecycle-01-ended');
+
+      // Wrap-up: disposition and note, then Done.
+      await byTestId(view, 'tab-disposition').click();
+      await view.locator('[data-testid="disposition-option"][data-code="Resolved"]').check();
+      await byTestId(view, 'tab-note').click();
+      await byTestId(view, 'note-input').fill('Replacement ordered, ticket 5521.');
+      await screenshot(page, 'browser-lifecycle-02-wrap-up');
+      await byTestId(view, 'interaction-done').click();
+      await expectCount(
+        page.locator(`[data-testid="interaction-view"][data-interaction-id="${interactionId}"]`),
+        0,
+        'the Chat Interaction view once the interaction is Done',
+      );
+      await expectCount(byTestId(page, 'interaction-item'), 0, 'active interactions after Done');
+      await waitFor(
+        async () => /1 handled/.test((await byTestId(page, 'kpi-summary').innerText()) ?? ''),
+        waitMs,
+        async () => `the KPI summary to count one handled interaction (it reads ${JSON.stringify(await byTestId(page, 'kpi-summary').innerText())})`,
+      );
+
+      // The hub recorded it: nothing open is left, and the KPI counts it.
+      const login = await fetch(`${hub.url}/api/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ login: agent.login, password: agent.password }),
+      }).then((response) => response.json());
+      const authorized = { headers: { authorization: `Bearer ${login.token}` } };
+      const open = await fetch(`${hub.url}/api/interactions`, authorized).then((response) => response.json());
+      assert.deepEqual(open, [], 'no open interaction is left for the agent on the hub');
+      const summary = await fetch(`${hub.url}/api/me/summary?since=0`, authorized).then((response) => response.json());
+      assert.equal(summary.handled, 1, `the hub counts one handled interaction: ${JSON.stringify(summary)}`);
+
+      // Create SMS Interaction from the Communication tab with the same contact.
+      await byTestId(page, 'nav-communication').click();
+      const item = contactItem(page, customer);
+      await item.click();
+      await byTestId(page, 'create-interaction').click();
+      const created = byTestId(page, 'interaction-view');
+      await created.waitFor({ state: 'visible' });
+      await expectAttribute(created, 'data-state', 'active', 'the new outbound interaction');
+      const newId = await created.getAttribute('data-interaction-id');
+      assert.notEqual(newId, interactionId, 'Create SMS Interaction opens a new interaction after Done');
+      await byTestId(created, 'tab-case').click();
+      const origin = await byTestId(created, 'case-information').innerText();
+      assert.match(origin, /Outbound/, `the new interaction's origin is outbound; Case Information reads ${JSON.stringify(origin)}`);
+      await screenshot(page, 'browser-lifecycle-03-created');
+    });
+  });
 });
