@@ -18,6 +18,8 @@ const COMMANDS: &[&str] = &[
     "mark_done",
     "settings",
     "summary",
+    "mark_unread",
+    "search",
 ];
 
 fn main() {

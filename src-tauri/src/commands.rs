@@ -3,7 +3,7 @@
 
 use parley_proto::{
     Agent, AgentStatus, AgentSummary, ApiError, ComposeRequest, ContactSummary, Id, Interaction,
-    LoginRequest, Message, Session, WorkspaceSettings, WrapUpRequest,
+    LoginRequest, Message, SearchHit, Session, WorkspaceSettings, WrapUpRequest,
 };
 use tauri::{Emitter as _, State};
 
@@ -68,6 +68,16 @@ pub async fn list_messages(
 #[tauri::command]
 pub async fn mark_read(shell: State<'_, Shell>, contact_id: Id) -> Result<(), ApiError> {
     Ok(shell.client.mark_read(contact_id).await?)
+}
+
+#[tauri::command]
+pub async fn mark_unread(shell: State<'_, Shell>, contact_id: Id) -> Result<(), ApiError> {
+    Ok(shell.client.mark_unread(contact_id).await?)
+}
+
+#[tauri::command]
+pub async fn search(shell: State<'_, Shell>, query: String) -> Result<Vec<SearchHit>, ApiError> {
+    Ok(shell.client.search(&query).await?)
 }
 
 #[tauri::command]

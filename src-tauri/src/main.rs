@@ -124,6 +124,8 @@ fn main() {
             commands::mark_done,
             commands::settings,
             commands::summary,
+            commands::mark_unread,
+            commands::search,
             commands::set_focus,
         ])
         .run(tauri::generate_context!());

@@ -289,6 +289,19 @@ impl HubApi {
         .map(drop)
     }
 
+    /// `POST /api/contacts/{id}/unread`.
+    ///
+    /// # Errors
+    /// [`HubError`].
+    pub async fn mark_unread(&self, contact_id: Id) -> Result<(), HubError> {
+        self.send(self.request(
+            reqwest::Method::POST,
+            &format!("/api/contacts/{contact_id}/unread"),
+        ))
+        .await
+        .map(drop)
+    }
+
     /// `GET /api/read-markers`.
     ///
     /// # Errors

@@ -16,7 +16,8 @@ use std::sync::{Arc, Mutex};
 
 use parley_proto::{
     Agent, AgentStatus, AgentSummary, ApiError, ComposeRequest, ConnectionState, ContactSummary,
-    ErrorCode, Event, Id, Interaction, Message, Session, WorkspaceSettings, WrapUpRequest,
+    ErrorCode, Event, Id, Interaction, Message, SearchHit, Session, WorkspaceSettings,
+    WrapUpRequest,
 };
 use sha2::{Digest, Sha256};
 use tokio::sync::Notify;
@@ -277,6 +278,32 @@ impl Client {
             tracing::info!(%error, contact_id, "read marker kept locally; the hub did not get it");
         }
         Ok(())
+    }
+
+    /// Marks a contact's newest message unread here, and on the hub when reachable.
+    ///
+    /// # Errors
+    /// [`ClientError::Replica`].
+    pub async fn mark_unread(&self, contact_id: Id) -> Result<()> {
+        let signed = self.signed()?;
+        signed.replica.mark_unread(contact_id).await?;
+        if let Err(error) = signed.hub.mark_unread(contact_id).await {
+            tracing::info!(%error, contact_id, "unread mark kept locally; the hub did not get it");
+        }
+        Ok(())
+    }
+
+    /// Searches contacts and message text in the replica (works offline).
+    ///
+    /// # Errors
+    /// [`ClientError`].
+    pub async fn search(&self, query: &str) -> Result<Vec<SearchHit>> {
+        if query.chars().count() > 200 {
+            return Err(ClientError::Invalid(
+                "the search is longer than 200 characters".into(),
+            ));
+        }
+        Ok(self.signed()?.replica.search(query).await?)
     }
 
     /// Accepts an offered interaction (needs the hub).

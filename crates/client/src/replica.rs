@@ -5,10 +5,12 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
+use parley_proto::search;
 use parley_proto::{
     Agent, AgentStatus, ComposeRequest, Contact, ContactSummary, Direction, EndedBy, Event,
     EventKind, Id, Interaction, InteractionState, Message, MessageStatus, Millis, Role,
 };
+use parley_proto::{SEARCH_LIMIT, SearchHit};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
@@ -425,6 +427,75 @@ impl Replica {
             self.merge_read_markers(&[(contact_id, newest)]).await?;
         }
         Ok(newest)
+    }
+
+    /// Marks a contact's newest inbound message unread again.
+    ///
+    /// # Errors
+    /// [`ReplicaError::Database`].
+    pub async fn mark_unread(&self, contact_id: Id) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO read_markers (contact_id, last_read_hub_id) \
+             SELECT ?, COALESCE(MAX(hub_id), 1) - 1 FROM messages WHERE contact_id = ? AND direction = 'inbound' \
+             ON CONFLICT (contact_id) DO UPDATE SET last_read_hub_id = excluded.last_read_hub_id",
+        )
+        .bind(contact_id)
+        .bind(contact_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Searches contacts (name, number) and message text, offline, with the hub's rules
+    /// (see [`parley_proto::search`]).
+    ///
+    /// # Errors
+    /// [`ReplicaError::Database`].
+    pub async fn search(&self, input: &str) -> Result<Vec<SearchHit>> {
+        const CONTACT_COLUMNS: &str = "id, phone, name, assigned_agent_id, last_activity_at";
+        let limit = i64::from(SEARCH_LIMIT);
+        let pattern = search::like_pattern(input);
+        let digits = search::phone_digits(input).map(|digits| format!("%{digits}%"));
+        let contacts: Vec<ContactRow> = sqlx::query_as(sql!(
+            "SELECT {CONTACT_COLUMNS} FROM contacts \
+             WHERE name LIKE ? ESCAPE '\\' OR phone LIKE ? ESCAPE '\\' OR phone LIKE COALESCE(?, '') \
+             ORDER BY last_activity_at DESC, id DESC LIMIT ?"
+        ))
+        .bind(&pattern)
+        .bind(&pattern)
+        .bind(digits)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut hits: Vec<SearchHit> = contacts
+            .into_iter()
+            .map(|row| SearchHit {
+                contact: row.into(),
+                message: None,
+            })
+            .collect();
+        let Some(query) = search::fts5_query(input) else {
+            return Ok(hits);
+        };
+        // Newest first by the hub's order; messages not yet on the hub come first.
+        let messages: Vec<MessageRow> = sqlx::query_as(sql!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE id IN \
+               (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?) \
+             ORDER BY COALESCE(hub_id, 9223372036854775807) DESC, id DESC LIMIT ?"
+        ))
+        .bind(query)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        for row in messages {
+            let message = Message::try_from(row)?;
+            let contact = self.contact(message.contact_id).await?;
+            hits.push(SearchHit {
+                contact,
+                message: Some(message),
+            });
+        }
+        Ok(hits)
     }
 
     // ---- outbox ------------------------------------------------------------------------

@@ -11,8 +11,8 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use parley_proto::{
     Agent, AgentSummary, ContactSummary, CreateInteractionRequest, ErrorCode, Event, Id,
-    Interaction, LoginRequest, LoginResponse, Message, SendMessageRequest, SetStatusRequest,
-    SimInboundRequest, SimOutboundMessage, WorkspaceSettings, WrapUpRequest,
+    Interaction, LoginRequest, LoginResponse, Message, SearchHit, SendMessageRequest,
+    SetStatusRequest, SimInboundRequest, SimOutboundMessage, WorkspaceSettings, WrapUpRequest,
 };
 use serde::Deserialize;
 use tokio::sync::broadcast::error::RecvError;
@@ -175,6 +175,37 @@ pub async fn mark_read(
 ) -> Result<StatusCode, Failure> {
     hub.store.mark_read(current.agent.id, contact_id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /api/contacts/{id}/unread`.
+pub async fn mark_unread(
+    State(hub): Shared,
+    current: CurrentAgent,
+    Path(contact_id): Path<Id>,
+) -> Result<StatusCode, Failure> {
+    hub.store.mark_unread(current.agent.id, contact_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SearchQuery {
+    #[serde(default)]
+    q: String,
+}
+
+/// `GET /api/search?q=…`: contacts by name or number, messages by text.
+pub async fn search(
+    State(hub): Shared,
+    _current: CurrentAgent,
+    Query(query): Query<SearchQuery>,
+) -> ApiResult<Vec<SearchHit>> {
+    if query.q.chars().count() > 200 {
+        return Err(Failure::new(
+            ErrorCode::BadRequest,
+            "the search is longer than 200 characters",
+        ));
+    }
+    Ok(Json(hub.store.search(&query.q).await?))
 }
 
 /// `GET /api/read-markers`.

@@ -156,6 +156,8 @@ fn http_routes(state: Arc<HubState>) -> HttpRouter {
         .route("/api/contacts", get(api::contacts))
         .route("/api/contacts/{id}/messages", get(api::contact_messages))
         .route("/api/contacts/{id}/read", post(api::mark_read))
+        .route("/api/contacts/{id}/unread", post(api::mark_unread))
+        .route("/api/search", get(api::search))
         .route("/api/read-markers", get(api::read_markers))
         .route(
             "/api/interactions",

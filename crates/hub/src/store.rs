@@ -21,6 +21,9 @@ use sqlx::sqlite::{
 use sqlx::{Sqlite, Transaction};
 use tokio::sync::broadcast;
 
+use parley_proto::search;
+use parley_proto::{SEARCH_LIMIT, SearchHit};
+
 use crate::routing::{self, Candidate};
 
 /// The Not Ready reason the hub gives an agent who let an offer time out.
@@ -727,6 +730,77 @@ impl Store {
                 last_read_message_id,
             })
             .collect())
+    }
+
+    /// Marks a contact's newest inbound message unread again for an agent.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn mark_unread(&self, agent_id: Id, contact_id: Id) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO read_markers (agent_id, contact_id, last_read_message_id) \
+             SELECT ?, ?, COALESCE(MAX(id), 1) - 1 FROM messages WHERE contact_id = ? AND direction = 'inbound' \
+             ON CONFLICT (agent_id, contact_id) DO UPDATE SET last_read_message_id = excluded.last_read_message_id",
+        )
+        .bind(agent_id)
+        .bind(contact_id)
+        .bind(contact_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Searches contacts (name, number) and message text. See [`parley_proto::search`].
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn search(&self, input: &str) -> Result<Vec<SearchHit>> {
+        let limit = i64::from(SEARCH_LIMIT);
+        let pattern = search::like_pattern(input);
+        let digits = search::phone_digits(input).map(|digits| format!("%{digits}%"));
+        let contacts: Vec<ContactRow> = sqlx::query_as(sql!(
+            "SELECT {CONTACT_COLUMNS} FROM contacts \
+             WHERE name LIKE ? ESCAPE '\\' OR phone LIKE ? ESCAPE '\\' OR phone LIKE COALESCE(?, '') \
+             ORDER BY last_activity_at DESC, id DESC LIMIT ?"
+        ))
+        .bind(&pattern)
+        .bind(&pattern)
+        .bind(digits)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut hits: Vec<SearchHit> = contacts
+            .into_iter()
+            .map(|row| SearchHit {
+                contact: row.into(),
+                message: None,
+            })
+            .collect();
+        let Some(query) = search::fts5_query(input) else {
+            return Ok(hits);
+        };
+        let messages: Vec<MessageRow> = sqlx::query_as(sql!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE id IN \
+               (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?) \
+             ORDER BY id DESC LIMIT ?"
+        ))
+        .bind(query)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        for row in messages {
+            let message = Message::try_from(row)?;
+            let contact: ContactRow =
+                sqlx::query_as(sql!("SELECT {CONTACT_COLUMNS} FROM contacts WHERE id = ?"))
+                    .bind(message.contact_id)
+                    .fetch_one(&self.pool)
+                    .await?;
+            hits.push(SearchHit {
+                contact: contact.into(),
+                message: Some(message),
+            });
+        }
+        Ok(hits)
     }
 
     // ---- messages ----------------------------------------------------------------------

@@ -12,6 +12,8 @@
 //!   messages the hub has not seen yet);
 //! - times are milliseconds since the Unix epoch (UTC).
 
+pub mod search;
+
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -461,6 +463,18 @@ pub struct ComposeRequest {
     pub interaction_id: Option<Id>,
     pub body: String,
 }
+
+/// One search result: a contact whose name or number matches (`message` empty), or a
+/// message whose text matches, with its contact.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SearchHit {
+    pub contact: Contact,
+    pub message: Option<Message>,
+}
+
+/// The most hits of each kind (contacts, messages) one search returns.
+pub const SEARCH_LIMIT: u32 = 50;
 
 /// `POST /api/sim/inbound`: inject a customer SMS into the simulated carrier.
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]

@@ -5,8 +5,8 @@ use parley_proto::{
     Agent, AgentStatus, AgentSummary, ApiError, ComposeRequest, ConnectionState, Contact,
     ContactSummary, CreateInteractionRequest, Direction, EndedBy, ErrorCode, Event, EventKind,
     Interaction, InteractionState, LoginRequest, LoginResponse, Message, MessageStatus, Role,
-    SendMessageRequest, Session, SetStatusRequest, SimInboundRequest, SimOutboundMessage,
-    WorkspaceSettings, WrapUpRequest,
+    SearchHit, SendMessageRequest, Session, SetStatusRequest, SimInboundRequest,
+    SimOutboundMessage, WorkspaceSettings, WrapUpRequest,
 };
 use ts_rs::{Config, TS};
 
@@ -29,6 +29,7 @@ fn generate() -> String {
         declaration::<MessageStatus>(&config),
         declaration::<Message>(&config),
         declaration::<ContactSummary>(&config),
+        declaration::<SearchHit>(&config),
         declaration::<EventKind>(&config),
         declaration::<Event>(&config),
         declaration::<LoginRequest>(&config),

@@ -87,6 +87,8 @@ unreadCount: number,
  */
 lastMessage: string | null, };
 
+export type SearchHit = { contact: Contact, message: Message | null, };
+
 export type EventKind = { "type": "contact", contact: Contact, } | { "type": "interaction", interaction: Interaction, } | { "type": "message", message: Message, } | { "type": "agent", agent: Agent, };
 
 export type Event = { seq: number, at: number, kind: EventKind, };

@@ -1,0 +1,48 @@
+//! Data-changing migrations, one test each.
+
+use parley_hub::store::{Inbound, Store};
+use sqlx::sqlite::SqlitePoolOptions;
+
+/// 0003 indexes the messages that existed before it: a hub upgraded from 0002 finds its
+/// old messages by text.
+#[tokio::test]
+async fn search_migration_indexes_existing_messages() {
+    let folder = tempfile::tempdir().expect("a temp folder");
+    let path = folder.path().join("hub.db");
+    let store = Store::open(&path).await.expect("a store");
+    store
+        .receive_inbound(&Inbound {
+            provider_sid: "SM1",
+            from: "+15551230051",
+            to: "+15550100000",
+            body: "an old parcel question",
+        })
+        .await
+        .expect("stored");
+    // Back to the 0002 schema: no index at all.
+    let pool = SqlitePoolOptions::new()
+        .connect(&format!("sqlite://{}", path.display()))
+        .await
+        .expect("the same file");
+    sqlx::raw_sql(
+        "DROP TRIGGER messages_fts_insert; DROP TRIGGER messages_fts_delete; \
+         DROP TRIGGER messages_fts_update; DROP TABLE messages_fts;",
+    )
+    .execute(&pool)
+    .await
+    .expect("back to 0002");
+    sqlx::raw_sql(include_str!("../migrations/0003_search.sql"))
+        .execute(&pool)
+        .await
+        .expect("0003 runs");
+    let hits = store.search("parcel").await.expect("search");
+    assert_eq!(
+        hits.len(),
+        1,
+        "the message stored before 0003 is found: {hits:?}"
+    );
+    assert_eq!(
+        hits[0].message.as_ref().map(|m| m.body.as_str()),
+        Some("an old parcel question")
+    );
+}
