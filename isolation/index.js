@@ -5,7 +5,7 @@ const ALLOWED_COMMANDS = new Set([
   'login', 'logout', 'session', 'set_status', 'list_contacts', 'list_messages', 'mark_read',
     'list_interactions', 'accept_interaction', 'send_message', 'set_focus',
   'create_interaction', 'end_interaction', 'save_wrap_up', 'mark_done', 'settings', 'summary',
-  'mark_unread', 'search',
+  'mark_unread', 'search', 'update_contact', 'contact_interactions',
 ]);
 
 window.__TAURI_ISOLATION_HOOK__ = (payload) => {

@@ -20,6 +20,8 @@ const COMMANDS: &[&str] = &[
     "summary",
     "mark_unread",
     "search",
+    "update_contact",
+    "contact_interactions",
 ];
 
 fn main() {

@@ -2,8 +2,9 @@
 //! `{ code, message }` (`ApiError`).
 
 use parley_proto::{
-    Agent, AgentStatus, AgentSummary, ApiError, ComposeRequest, ContactSummary, Id, Interaction,
-    LoginRequest, Message, SearchHit, Session, WorkspaceSettings, WrapUpRequest,
+    Agent, AgentStatus, AgentSummary, ApiError, ComposeRequest, Contact, ContactInteraction,
+    ContactSummary, Id, Interaction, LoginRequest, Message, SearchHit, Session,
+    UpdateContactRequest, WorkspaceSettings, WrapUpRequest,
 };
 use tauri::{Emitter as _, State};
 
@@ -68,6 +69,23 @@ pub async fn list_messages(
 #[tauri::command]
 pub async fn mark_read(shell: State<'_, Shell>, contact_id: Id) -> Result<(), ApiError> {
     Ok(shell.client.mark_read(contact_id).await?)
+}
+
+#[tauri::command]
+pub async fn update_contact(
+    shell: State<'_, Shell>,
+    contact_id: Id,
+    request: UpdateContactRequest,
+) -> Result<Contact, ApiError> {
+    Ok(shell.client.update_contact(contact_id, request).await?)
+}
+
+#[tauri::command]
+pub async fn contact_interactions(
+    shell: State<'_, Shell>,
+    contact_id: Id,
+) -> Result<Vec<ContactInteraction>, ApiError> {
+    Ok(shell.client.contact_interactions(contact_id).await?)
 }
 
 #[tauri::command]

@@ -126,6 +126,8 @@ fn main() {
             commands::summary,
             commands::mark_unread,
             commands::search,
+            commands::update_contact,
+            commands::contact_interactions,
             commands::set_focus,
         ])
         .run(tauri::generate_context!());

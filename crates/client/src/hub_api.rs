@@ -3,9 +3,9 @@
 use std::time::Duration;
 
 use parley_proto::{
-    Agent, AgentStatus, AgentSummary, ApiError, CreateInteractionRequest, ErrorCode, Event, Id,
-    Interaction, LoginRequest, LoginResponse, Message, SendMessageRequest, SetStatusRequest,
-    WorkspaceSettings, WrapUpRequest,
+    Agent, AgentStatus, AgentSummary, ApiError, Contact, CreateInteractionRequest, ErrorCode,
+    Event, Id, Interaction, LoginRequest, LoginResponse, Message, SendMessageRequest,
+    SetStatusRequest, UpdateContactRequest, WorkspaceSettings, WrapUpRequest,
 };
 use serde::de::DeserializeOwned;
 
@@ -287,6 +287,22 @@ impl HubApi {
         ))
         .await
         .map(drop)
+    }
+
+    /// `PUT /api/contacts/{id}`.
+    ///
+    /// # Errors
+    /// [`HubError`].
+    pub async fn update_contact(
+        &self,
+        contact_id: Id,
+        request: &UpdateContactRequest,
+    ) -> Result<Contact, HubError> {
+        self.call(
+            self.request(reqwest::Method::PUT, &format!("/api/contacts/{contact_id}"))
+                .json(request),
+        )
+        .await
     }
 
     /// `POST /api/contacts/{id}/unread`.

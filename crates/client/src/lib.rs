@@ -15,9 +15,9 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use parley_proto::{
-    Agent, AgentStatus, AgentSummary, ApiError, ComposeRequest, ConnectionState, ContactSummary,
-    ErrorCode, Event, Id, Interaction, Message, SearchHit, Session, WorkspaceSettings,
-    WrapUpRequest,
+    Agent, AgentStatus, AgentSummary, ApiError, ComposeRequest, ConnectionState,
+    ContactInteraction, ContactSummary, ErrorCode, Event, Id, Interaction, Message, SearchHit,
+    Session, UpdateContactRequest, WorkspaceSettings, WrapUpRequest,
 };
 use sha2::{Digest, Sha256};
 use tokio::sync::Notify;
@@ -291,6 +291,32 @@ impl Client {
             tracing::info!(%error, contact_id, "unread mark kept locally; the hub did not get it");
         }
         Ok(())
+    }
+
+    /// Saves the Contact tab's details (needs the hub).
+    ///
+    /// # Errors
+    /// [`ClientError`].
+    pub async fn update_contact(
+        &self,
+        contact_id: Id,
+        request: UpdateContactRequest,
+    ) -> Result<parley_proto::Contact> {
+        let signed = self.signed()?;
+        let contact = signed.hub.update_contact(contact_id, &request).await?;
+        Ok(contact)
+    }
+
+    /// A contact's interaction history (from the replica: works offline).
+    ///
+    /// # Errors
+    /// [`ClientError`].
+    pub async fn contact_interactions(&self, contact_id: Id) -> Result<Vec<ContactInteraction>> {
+        Ok(self
+            .signed()?
+            .replica
+            .contact_interactions(contact_id)
+            .await?)
     }
 
     /// Searches contacts and message text in the replica (works offline).

@@ -10,7 +10,7 @@ use parley_proto::{
     Agent, AgentStatus, ComposeRequest, Contact, ContactSummary, Direction, EndedBy, Event,
     EventKind, Id, Interaction, InteractionState, Message, MessageStatus, Millis, Role,
 };
-use parley_proto::{SEARCH_LIMIT, SearchHit};
+use parley_proto::{ContactInteraction, SEARCH_LIMIT, SearchHit};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
@@ -102,6 +102,8 @@ struct ContactRow {
     name: Option<String>,
     assigned_agent_id: Option<i64>,
     last_activity_at: i64,
+    email: Option<String>,
+    notes: Option<String>,
 }
 
 impl From<ContactRow> for Contact {
@@ -112,6 +114,8 @@ impl From<ContactRow> for Contact {
             name: row.name,
             assigned_agent_id: row.assigned_agent_id,
             last_activity_at: row.last_activity_at,
+            email: row.email,
+            notes: row.notes,
         }
     }
 }
@@ -323,7 +327,7 @@ impl Replica {
             last_message: Option<String>,
         }
         let rows: Vec<Row> = sqlx::query_as(
-            "SELECT c.id, c.phone, c.name, c.assigned_agent_id, c.last_activity_at, \
+            "SELECT c.id, c.phone, c.name, c.assigned_agent_id, c.last_activity_at, c.email, c.notes, \
                (SELECT COUNT(*) FROM messages m WHERE m.contact_id = c.id AND m.direction = 'inbound' \
                   AND m.hub_id > COALESCE((SELECT r.last_read_hub_id FROM read_markers r WHERE r.contact_id = c.id), 0)) \
                  AS unread_count, \
@@ -349,7 +353,7 @@ impl Replica {
     /// [`ReplicaError::NotFound`].
     pub async fn contact(&self, id: Id) -> Result<Contact> {
         let row: Option<ContactRow> = sqlx::query_as(
-            "SELECT id, phone, name, assigned_agent_id, last_activity_at FROM contacts WHERE id = ?",
+            "SELECT id, phone, name, assigned_agent_id, last_activity_at, email, notes FROM contacts WHERE id = ?",
         )
         .bind(id)
         .fetch_optional(&self.pool)
@@ -429,6 +433,36 @@ impl Replica {
         Ok(newest)
     }
 
+    /// A contact's interaction history, newest first, with the handling agent's name.
+    ///
+    /// # Errors
+    /// [`ReplicaError::Database`].
+    pub async fn contact_interactions(&self, contact_id: Id) -> Result<Vec<ContactInteraction>> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            interaction: InteractionRow,
+            agent_name: Option<String>,
+        }
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT i.id, i.contact_id, i.state, i.agent_id, i.created_at, i.offered_at, i.accepted_at, \
+               i.ended_at, i.ended_by, i.done_at, i.disposition, i.note, a.name AS agent_name \
+             FROM interactions i LEFT JOIN agents a ON a.id = i.agent_id \
+             WHERE i.contact_id = ? ORDER BY i.id DESC",
+        )
+        .bind(contact_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|row| {
+                Ok(ContactInteraction {
+                    interaction: row.interaction.try_into()?,
+                    agent_name: row.agent_name,
+                })
+            })
+            .collect()
+    }
+
     /// Marks a contact's newest inbound message unread again.
     ///
     /// # Errors
@@ -452,7 +486,8 @@ impl Replica {
     /// # Errors
     /// [`ReplicaError::Database`].
     pub async fn search(&self, input: &str) -> Result<Vec<SearchHit>> {
-        const CONTACT_COLUMNS: &str = "id, phone, name, assigned_agent_id, last_activity_at";
+        const CONTACT_COLUMNS: &str =
+            "id, phone, name, assigned_agent_id, last_activity_at, email, notes";
         let limit = i64::from(SEARCH_LIMIT);
         let pattern = search::like_pattern(input);
         let digits = search::phone_digits(input).map(|digits| format!("%{digits}%"));
@@ -639,15 +674,19 @@ async fn apply(transaction: &mut Transaction<'static, Sqlite>, kind: &EventKind)
     match kind {
         EventKind::Contact { contact } => {
             sqlx::query(
-                "INSERT INTO contacts (id, phone, name, assigned_agent_id, last_activity_at) VALUES (?, ?, ?, ?, ?) \
+                "INSERT INTO contacts (id, phone, name, assigned_agent_id, last_activity_at, email, notes) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?) \
                  ON CONFLICT (id) DO UPDATE SET phone = excluded.phone, name = excluded.name, \
-                 assigned_agent_id = excluded.assigned_agent_id, last_activity_at = excluded.last_activity_at",
+                 assigned_agent_id = excluded.assigned_agent_id, last_activity_at = excluded.last_activity_at, \
+                 email = excluded.email, notes = excluded.notes",
             )
             .bind(contact.id)
             .bind(&contact.phone)
             .bind(&contact.name)
             .bind(contact.assigned_agent_id)
             .bind(contact.last_activity_at)
+            .bind(&contact.email)
+            .bind(&contact.notes)
             .execute(&mut **transaction)
             .await?;
         }

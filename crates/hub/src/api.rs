@@ -10,9 +10,10 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use parley_proto::{
-    Agent, AgentSummary, ContactSummary, CreateInteractionRequest, ErrorCode, Event, Id,
-    Interaction, LoginRequest, LoginResponse, Message, SearchHit, SendMessageRequest,
-    SetStatusRequest, SimInboundRequest, SimOutboundMessage, WorkspaceSettings, WrapUpRequest,
+    Agent, AgentSummary, Contact, ContactInteraction, ContactSummary, CreateInteractionRequest,
+    ErrorCode, Event, Id, Interaction, LoginRequest, LoginResponse, Message, SearchHit,
+    SendMessageRequest, SetStatusRequest, SimInboundRequest, SimOutboundMessage,
+    UpdateContactRequest, WorkspaceSettings, WrapUpRequest,
 };
 use serde::Deserialize;
 use tokio::sync::broadcast::error::RecvError;
@@ -175,6 +176,61 @@ pub async fn mark_read(
 ) -> Result<StatusCode, Failure> {
     hub.store.mark_read(current.agent.id, contact_id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// `PUT /api/contacts/{id}`: the Contact tab's details.
+pub async fn update_contact(
+    State(hub): Shared,
+    current: CurrentAgent,
+    Path(contact_id): Path<Id>,
+    Json(request): Json<UpdateContactRequest>,
+) -> ApiResult<Contact> {
+    let too_long = |value: &Option<String>, limit: usize| {
+        value
+            .as_ref()
+            .is_some_and(|text| text.chars().count() > limit)
+    };
+    if too_long(&request.name, 200)
+        || too_long(&request.email, 254)
+        || too_long(&request.notes, MAX_NOTE_CHARS)
+    {
+        return Err(Failure::new(
+            ErrorCode::BadRequest,
+            "a contact field is too long",
+        ));
+    }
+    if let Some(email) = request
+        .email
+        .as_deref()
+        .map(str::trim)
+        .filter(|email| !email.is_empty())
+        && (!email.contains('@') || email.contains(char::is_whitespace))
+    {
+        return Err(Failure::new(
+            ErrorCode::BadRequest,
+            format!("{email:?} is not an email address"),
+        ));
+    }
+    let contact = hub
+        .store
+        .update_contact(
+            contact_id,
+            request.name.as_deref(),
+            request.email.as_deref(),
+            request.notes.as_deref(),
+        )
+        .await?;
+    tracing::info!(contact_id, login = %current.agent.login, "contact details updated");
+    Ok(Json(contact))
+}
+
+/// `GET /api/contacts/{id}/interactions`: the contact's interaction history.
+pub async fn contact_interactions(
+    State(hub): Shared,
+    _current: CurrentAgent,
+    Path(contact_id): Path<Id>,
+) -> ApiResult<Vec<ContactInteraction>> {
+    Ok(Json(hub.store.contact_interactions(contact_id).await?))
 }
 
 /// `POST /api/contacts/{id}/unread`.

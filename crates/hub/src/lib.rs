@@ -154,7 +154,12 @@ fn http_routes(state: Arc<HubState>) -> HttpRouter {
         .route("/api/me", get(api::me))
         .route("/api/me/status", put(api::set_status))
         .route("/api/contacts", get(api::contacts))
+        .route("/api/contacts/{id}", put(api::update_contact))
         .route("/api/contacts/{id}/messages", get(api::contact_messages))
+        .route(
+            "/api/contacts/{id}/interactions",
+            get(api::contact_interactions),
+        )
         .route("/api/contacts/{id}/read", post(api::mark_read))
         .route("/api/contacts/{id}/unread", post(api::mark_unread))
         .route("/api/search", get(api::search))

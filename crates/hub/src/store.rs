@@ -22,7 +22,7 @@ use sqlx::{Sqlite, Transaction};
 use tokio::sync::broadcast;
 
 use parley_proto::search;
-use parley_proto::{SEARCH_LIMIT, SearchHit};
+use parley_proto::{ContactInteraction, SEARCH_LIMIT, SearchHit};
 
 use crate::routing::{self, Candidate};
 
@@ -140,7 +140,7 @@ impl TryFrom<AgentRow> for Agent {
     }
 }
 
-const CONTACT_COLUMNS: &str = "id, phone, name, assigned_agent_id, last_activity_at";
+const CONTACT_COLUMNS: &str = "id, phone, name, assigned_agent_id, last_activity_at, email, notes";
 
 #[derive(sqlx::FromRow)]
 struct ContactRow {
@@ -149,6 +149,8 @@ struct ContactRow {
     name: Option<String>,
     assigned_agent_id: Option<i64>,
     last_activity_at: i64,
+    email: Option<String>,
+    notes: Option<String>,
 }
 
 impl From<ContactRow> for Contact {
@@ -159,6 +161,8 @@ impl From<ContactRow> for Contact {
             name: row.name,
             assigned_agent_id: row.assigned_agent_id,
             last_activity_at: row.last_activity_at,
+            email: row.email,
+            notes: row.notes,
         }
     }
 }
@@ -673,7 +677,7 @@ impl Store {
             last_message: Option<String>,
         }
         let rows: Vec<Row> = sqlx::query_as(
-            "SELECT c.id, c.phone, c.name, c.assigned_agent_id, c.last_activity_at, \
+            "SELECT c.id, c.phone, c.name, c.assigned_agent_id, c.last_activity_at, c.email, c.notes, \
                (SELECT COUNT(*) FROM messages m WHERE m.contact_id = c.id AND m.direction = 'inbound' \
                   AND m.id > COALESCE((SELECT r.last_read_message_id FROM read_markers r \
                                        WHERE r.agent_id = ? AND r.contact_id = c.id), 0)) AS unread_count, \
@@ -730,6 +734,68 @@ impl Store {
                 last_read_message_id,
             })
             .collect())
+    }
+
+    /// Replaces a contact's editable details (name, email, notes); empty text clears one.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`].
+    pub async fn update_contact(
+        &self,
+        contact_id: Id,
+        name: Option<&str>,
+        email: Option<&str>,
+        notes: Option<&str>,
+    ) -> Result<Contact> {
+        let mut change = self.begin().await?;
+        let row: Option<ContactRow> = sqlx::query_as(sql!(
+            "UPDATE contacts SET name = NULLIF(TRIM(?), ''), email = NULLIF(TRIM(?), ''), notes = NULLIF(?, '') \
+             WHERE id = ? RETURNING {CONTACT_COLUMNS}"
+        ))
+        .bind(name)
+        .bind(email)
+        .bind(notes)
+        .bind(contact_id)
+        .fetch_optional(&mut *change.transaction)
+        .await?;
+        let contact = Contact::from(row.ok_or(StoreError::NotFound("contact"))?);
+        change
+            .emit(EventKind::Contact {
+                contact: contact.clone(),
+            })
+            .await?;
+        self.commit(change).await?;
+        Ok(contact)
+    }
+
+    /// A contact's interaction history, newest first, with the handling agent's name.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn contact_interactions(&self, contact_id: Id) -> Result<Vec<ContactInteraction>> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            interaction: InteractionRow,
+            agent_name: Option<String>,
+        }
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT i.id, i.contact_id, i.state, i.agent_id, i.created_at, i.offered_at, i.accepted_at, \
+               i.ended_at, i.ended_by, i.done_at, i.disposition, i.note, a.name AS agent_name \
+             FROM interactions i LEFT JOIN agents a ON a.id = i.agent_id \
+             WHERE i.contact_id = ? ORDER BY i.id DESC",
+        )
+        .bind(contact_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|row| {
+                Ok(ContactInteraction {
+                    interaction: row.interaction.try_into()?,
+                    agent_name: row.agent_name,
+                })
+            })
+            .collect()
     }
 
     /// Marks a contact's newest inbound message unread again for an agent.

@@ -113,6 +113,28 @@ pub struct Contact {
     /// The agent who last accepted an interaction with this contact.
     pub assigned_agent_id: Option<Id>,
     pub last_activity_at: Millis,
+    pub email: Option<String>,
+    /// Agents' notes about the contact (not about one interaction).
+    pub notes: Option<String>,
+}
+
+/// `PUT /api/contacts/{id}`: the Contact tab's editable fields. Each replaces the stored
+/// value; an empty text clears it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateContactRequest {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub notes: Option<String>,
+}
+
+/// One entry of a contact's interaction history (`GET /api/contacts/{id}/interactions`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ContactInteraction {
+    pub interaction: Interaction,
+    /// The handling agent's name.
+    pub agent_name: Option<String>,
 }
 
 /// Where an interaction is in its life.

@@ -3,10 +3,10 @@
 
 use parley_proto::{
     Agent, AgentStatus, AgentSummary, ApiError, ComposeRequest, ConnectionState, Contact,
-    ContactSummary, CreateInteractionRequest, Direction, EndedBy, ErrorCode, Event, EventKind,
-    Interaction, InteractionState, LoginRequest, LoginResponse, Message, MessageStatus, Role,
-    SearchHit, SendMessageRequest, Session, SetStatusRequest, SimInboundRequest,
-    SimOutboundMessage, WorkspaceSettings, WrapUpRequest,
+    ContactInteraction, ContactSummary, CreateInteractionRequest, Direction, EndedBy, ErrorCode,
+    Event, EventKind, Interaction, InteractionState, LoginRequest, LoginResponse, Message,
+    MessageStatus, Role, SearchHit, SendMessageRequest, Session, SetStatusRequest,
+    SimInboundRequest, SimOutboundMessage, UpdateContactRequest, WorkspaceSettings, WrapUpRequest,
 };
 use ts_rs::{Config, TS};
 
@@ -29,6 +29,8 @@ fn generate() -> String {
         declaration::<MessageStatus>(&config),
         declaration::<Message>(&config),
         declaration::<ContactSummary>(&config),
+        declaration::<UpdateContactRequest>(&config),
+        declaration::<ContactInteraction>(&config),
         declaration::<SearchHit>(&config),
         declaration::<EventKind>(&config),
         declaration::<Event>(&config),

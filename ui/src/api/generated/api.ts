@@ -27,7 +27,11 @@ phone: string, name: string | null,
 /**
  * The agent who last accepted an interaction with this contact.
  */
-assignedAgentId: number | null, lastActivityAt: number, };
+assignedAgentId: number | null, lastActivityAt: number, email: string | null, 
+/**
+ * Agents' notes about the contact (not about one interaction).
+ */
+notes: string | null, };
 
 export type InteractionState = "queued" | "offered" | "active" | "ended" | "done";
 
@@ -86,6 +90,14 @@ unreadCount: number,
  * The newest message's text, for the list preview.
  */
 lastMessage: string | null, };
+
+export type UpdateContactRequest = { name: string | null, email: string | null, notes: string | null, };
+
+export type ContactInteraction = { interaction: Interaction, 
+/**
+ * The handling agent's name.
+ */
+agentName: string | null, };
 
 export type SearchHit = { contact: Contact, message: Message | null, };
 

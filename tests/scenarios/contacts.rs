@@ -1,0 +1,162 @@
+//! The Contact tab: editable details (name, email, notes) reach every desktop, and the
+//! contact's interaction history across agents shows date, agent and disposition.
+
+use parley_proto::{AgentStatus, ErrorCode, InteractionState, UpdateContactRequest, WrapUpRequest};
+use parley_scenarios::{FakeTwilio, add_agent, desktop, eventually, init_logging, start_hub_with};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn details_and_history_across_agents() {
+    init_logging();
+    let folder = tempfile::tempdir().expect("a temp folder");
+    let fake = FakeTwilio::start().await;
+    let hub = start_hub_with(&fake, &folder.path().join("hub.db"), |_| {}).await;
+    add_agent(&hub, "ana", "pass-ana", true).await;
+    add_agent(&hub, "ben", "pass-ben", true).await;
+    let (ana, _) = desktop(&folder.path().join("ana"));
+    ana.login(&hub.base_url(), "ana", "pass-ana")
+        .await
+        .expect("ana signs in");
+    let (ben, _) = desktop(&folder.path().join("ben"));
+    ben.login(&hub.base_url(), "ben", "pass-ben")
+        .await
+        .expect("ben signs in");
+    let phone = "+15551230061";
+
+    // Ana handles the first conversation.
+    ana.set_status(AgentStatus::Ready, None)
+        .await
+        .expect("Ready");
+    fake.text_in(
+        &hub.base_url(),
+        "SM000000000000000000000000000000h1",
+        phone,
+        "hi",
+    )
+    .await;
+    let first = eventually("ana's interaction", || async {
+        ana.list_interactions().await.ok()?.into_iter().next()
+    })
+    .await;
+    ana.wrap_up(
+        first.id,
+        WrapUpRequest {
+            disposition: Some("Resolved".into()),
+            note: None,
+        },
+        true,
+    )
+    .await
+    .expect("Done");
+    ana.set_status(AgentStatus::NotReady, Some("Break".into()))
+        .await
+        .expect("away");
+
+    // Ben handles the second.
+    ben.set_status(AgentStatus::Ready, None)
+        .await
+        .expect("Ready");
+    fake.text_in(
+        &hub.base_url(),
+        "SM000000000000000000000000000000h2",
+        phone,
+        "hello again",
+    )
+    .await;
+    let second = eventually("ben's interaction", || async {
+        ben.list_interactions().await.ok()?.into_iter().next()
+    })
+    .await;
+    ben.wrap_up(
+        second.id,
+        WrapUpRequest {
+            disposition: Some("Escalated".into()),
+            note: None,
+        },
+        true,
+    )
+    .await
+    .expect("Done");
+
+    // Ben edits the contact; ana's desktop gets it.
+    let bad = ben
+        .update_contact(
+            second.contact_id,
+            UpdateContactRequest {
+                email: Some("not an email".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect_err("a bad email is refused");
+    assert_eq!(
+        parley_proto::ApiError::from(bad).code,
+        ErrorCode::BadRequest
+    );
+    let updated = ben
+        .update_contact(
+            second.contact_id,
+            UpdateContactRequest {
+                name: Some("  Hana Sato ".into()),
+                email: Some("hana@example.com".into()),
+                notes: Some("Prefers texts after 6pm. <b>VIP</b>".into()),
+            },
+        )
+        .await
+        .expect("saved");
+    assert_eq!(
+        updated.name.as_deref(),
+        Some("Hana Sato"),
+        "names are trimmed"
+    );
+    let seen = eventually("ana's desktop to get the new details", || async {
+        let contact = ana.contact(second.contact_id).await.ok()?;
+        (contact.email.as_deref() == Some("hana@example.com")).then_some(contact)
+    })
+    .await;
+    assert_eq!(
+        seen.notes.as_deref(),
+        Some("Prefers texts after 6pm. <b>VIP</b>"),
+        "kept verbatim"
+    );
+
+    // The history, on the hub and offline on ana's desktop: newest first, both agents.
+    let from_hub = hub
+        .store
+        .contact_interactions(second.contact_id)
+        .await
+        .expect("history");
+    let expected: Vec<(Option<&str>, Option<&str>, InteractionState)> = vec![
+        (Some("Agent ben"), Some("Escalated"), InteractionState::Done),
+        (Some("Agent ana"), Some("Resolved"), InteractionState::Done),
+    ];
+    let shape = |history: &[parley_proto::ContactInteraction]| -> Vec<(Option<String>, Option<String>, InteractionState)> {
+        history.iter().map(|entry| (entry.agent_name.clone(), entry.interaction.disposition.clone(), entry.interaction.state)).collect()
+    };
+    let expected_owned: Vec<(Option<String>, Option<String>, InteractionState)> = expected
+        .into_iter()
+        .map(|(agent, code, state)| (agent.map(str::to_owned), code.map(str::to_owned), state))
+        .collect();
+    assert_eq!(shape(&from_hub), expected_owned, "the hub's history");
+    let from_ana = eventually(
+        "ana's replica to hold both interactions as done",
+        || async {
+            let history = ana.contact_interactions(second.contact_id).await.ok()?;
+            (shape(&history) == expected_owned).then_some(history)
+        },
+    )
+    .await;
+    assert!(from_ana[0].interaction.done_at.is_some(), "with its date");
+    let clear = ben
+        .update_contact(
+            second.contact_id,
+            UpdateContactRequest {
+                name: Some("Hana Sato".into()),
+                email: Some(String::new()),
+                notes: None,
+            },
+        )
+        .await
+        .expect("cleared");
+    assert_eq!(clear.email, None, "an empty text clears a field");
+    hub.stop().await;
+}
