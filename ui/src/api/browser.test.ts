@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { agent, interaction, message } from '../testing/fixtures';
+import { agent, contact, interaction, message } from '../testing/fixtures';
 import { createBrowserApi, tokenKey } from './browser';
 import { ApiFailure } from './contract';
 import type { SocketConstructor } from './event-stream';
@@ -187,6 +187,39 @@ describe('browser transport: HTTP', () => {
       { method: 'GET', url: `${origin}/api/settings`, body: undefined },
       { method: 'GET', url: `${origin}/api/me/summary?since=1700000000000`, body: undefined },
     ]);
+  });
+
+  it('searches with the query encoded in the URL and marks a contact unread', async () => {
+    storage.setItem(tokenKey, 't');
+    const api = makeApi();
+    const hits = [
+      { contact: contact({ id: 7 }), message: null },
+      { contact: contact({ id: 7 }), message: message({ id: 9, body: 'a&b "c"' }) },
+    ];
+    fetchMock.mockResolvedValueOnce(json(200, hits));
+    fetchMock.mockResolvedValueOnce(json(200, []));
+    fetchMock.mockResolvedValueOnce(new Response(null, { status: 204 }));
+
+    await expect(api.search('a&b "c"')).resolves.toEqual(hits);
+    await expect(api.search('Привет #1')).resolves.toEqual([]);
+    await expect(api.markUnread(7)).resolves.toBeUndefined();
+
+    const sent = fetchMock.mock.calls.map((_, index) => {
+      const { method, url, body } = request(index);
+      return { method, url, body };
+    });
+    expect(sent).toEqual([
+      // `&` and quotes must not end or split the parameter.
+      { method: 'GET', url: `${origin}/api/search?q=a%26b%20%22c%22`, body: undefined },
+      {
+        method: 'GET',
+        url: `${origin}/api/search?q=%D0%9F%D1%80%D0%B8%D0%B2%D0%B5%D1%82%20%231`,
+        body: undefined,
+      },
+      { method: 'POST', url: `${origin}/api/contacts/7/unread`, body: undefined },
+    ]);
+    expect(new URL(request(0).url).searchParams.get('q')).toBe('a&b "c"');
+    expect(request(2).headers.get('Authorization')).toBe('Bearer t');
   });
 
   it('rejects Done without a disposition with the hub\'s badRequest message', async () => {

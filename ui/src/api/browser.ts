@@ -16,6 +16,7 @@ import type {
   LoginRequest,
   LoginResponse,
   Message,
+  SearchHit,
   SendMessageRequest,
   Session,
   SetStatusRequest,
@@ -191,6 +192,9 @@ export function createBrowserApi(overrides: Partial<BrowserEnvironment> = {}): A
     listMessages: (contactId: number) =>
       request<Message[]>('GET', `${contactPath(contactId)}/messages`),
     markRead: (contactId: number) => request<void>('POST', `${contactPath(contactId)}/read`),
+    markUnread: (contactId: number) => request<void>('POST', `${contactPath(contactId)}/unread`),
+    search: (query: string) =>
+      request<SearchHit[]>('GET', `/api/search?q=${encodeURIComponent(query)}`),
     listInteractions: () => request<Interaction[]>('GET', '/api/interactions'),
     acceptInteraction: (interactionId: number) =>
       request<Interaction>('POST', `${interactionPath(interactionId)}/accept`),

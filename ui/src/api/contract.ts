@@ -15,6 +15,7 @@ import type {
   Interaction,
   LoginRequest,
   Message,
+  SearchHit,
   Session,
   WorkspaceSettings,
   WrapUpRequest,
@@ -33,6 +34,14 @@ export interface Api {
   /** A contact's whole history, oldest first. */
   listMessages(contactId: number): Promise<Message[]>;
   markRead(contactId: number): Promise<void>;
+  /** Mark as unread: the contact's newest inbound message counts as unread again. */
+  markUnread(contactId: number): Promise<void>;
+  /**
+   * Contacts by name or number (every contact, assigned or not), then messages by their
+   * words, newest first. Any text is a valid query; the desktop searches its replica, so it
+   * works offline.
+   */
+  search(query: string): Promise<SearchHit[]>;
   /** The caller's interactions that are not done (offered, active, ended). */
   listInteractions(): Promise<Interaction[]>;
   acceptInteraction(interactionId: number): Promise<Interaction>;

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { agent, message } from '../testing/fixtures';
+import { agent, contact, message } from '../testing/fixtures';
 import { ApiFailure } from './contract';
 import { createDesktopApi } from './desktop';
 
@@ -76,6 +76,22 @@ describe('desktop transport', () => {
       ['summary', { since: 1_700_000_000_000 }],
     ]);
     expect(api.mode).toBe('desktop');
+  });
+
+  it('searches the replica and marks a contact unread by their host commands', async () => {
+    const api = createDesktopApi();
+    const hits = [{ contact: contact(), message: message({ body: 'a&b "c"' }) }];
+    ipc.invoke.mockResolvedValueOnce(hits);
+    await expect(api.search('a&b "c"')).resolves.toBe(hits);
+    await api.search('Привет');
+    await expect(api.markUnread(3)).resolves.toBeNull();
+
+    expect(ipc.invoke.mock.calls).toEqual([
+      // The text goes as typed: the host makes it a query, so nothing is escaped here.
+      ['search', { query: 'a&b "c"' }],
+      ['search', { query: 'Привет' }],
+      ['mark_unread', { contactId: 3 }],
+    ]);
   });
 
   it('returns what the host answers', async () => {

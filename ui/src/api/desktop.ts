@@ -15,6 +15,7 @@ import type {
   Interaction,
   LoginRequest,
   Message,
+  SearchHit,
   Session,
   WorkspaceSettings,
   WrapUpRequest,
@@ -70,6 +71,8 @@ export function createDesktopApi(): Api {
     listContacts: () => call<ContactSummary[]>('list_contacts'),
     listMessages: (contactId: number) => call<Message[]>('list_messages', { contactId }),
     markRead: (contactId: number) => call<void>('mark_read', { contactId }),
+    markUnread: (contactId: number) => call<void>('mark_unread', { contactId }),
+    search: (query: string) => call<SearchHit[]>('search', { query }),
     listInteractions: () => call<Interaction[]>('list_interactions'),
     acceptInteraction: (interactionId: number) =>
       call<Interaction>('accept_interaction', { interactionId }),

@@ -1,8 +1,9 @@
-import { render, screen, within } from '@testing-library/svelte';
+import { fireEvent, render, screen, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it, vi } from 'vitest';
-import { summary } from '../testing/fixtures';
-import ContactList from './ContactList.svelte';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ApiFailure, type SearchHit } from '../api';
+import { contact, message, summary } from '../testing/fixtures';
+import ContactList, { searchDelayMs } from './ContactList.svelte';
 
 const contacts = [
   summary({ id: 1, name: 'Old Olga', phone: '+15550000001', lastActivityAt: 1_000 }, {}),
@@ -65,5 +66,94 @@ describe('ContactList', () => {
     expect(selected).toHaveAttribute('aria-current', 'true');
     await userEvent.setup().click(screen.getAllByTestId('contact-item')[0]!);
     expect(onSelect).toHaveBeenCalledWith(2);
+  });
+});
+
+describe('ContactList: search', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  const rita = contact({ id: 12, name: 'Rita', assignedAgentId: null });
+  const hits: SearchHit[] = [
+    { contact: rita, message: null },
+    { contact: rita, message: message({ id: 77, contactId: 12, body: 'Refund me' }) },
+  ];
+
+  function type(value: string) {
+    return fireEvent.input(screen.getByTestId('contact-search'), { target: { value } });
+  }
+
+  it('waits for the agent to stop typing, then asks the host once', async () => {
+    vi.useFakeTimers();
+    const search = vi.fn(async (_query: string) => hits);
+    render(ContactList, { contacts, agentId: 1, selectedId: null, onSelect: vi.fn(), search });
+
+    await type('re');
+    await vi.advanceTimersByTimeAsync(searchDelayMs - 50);
+    await type('  refund ');
+    await vi.advanceTimersByTimeAsync(searchDelayMs - 1);
+    expect(search).not.toHaveBeenCalled();
+    // Until the answer comes, the assigned list has given way.
+    expect(screen.queryAllByTestId('contact-item')).toHaveLength(0);
+    expect(screen.getByText('Searching…')).toBeInTheDocument();
+
+    await vi.advanceTimersByTimeAsync(1);
+    expect(search).toHaveBeenCalledExactlyOnceWith('refund');
+    expect(screen.getByTestId('search-result-contact')).toHaveAttribute('data-contact-id', '12');
+    expect(screen.getByTestId('search-result-contact')).toHaveTextContent('Unassigned');
+    expect(screen.getByTestId('search-result-message')).toHaveAttribute('data-contact-id', '12');
+
+    // Clearing the box returns to the Assigned Contacts without asking again.
+    await type('');
+    await vi.advanceTimersByTimeAsync(searchDelayMs * 2);
+    expect(search).toHaveBeenCalledTimes(1);
+    expect(ids()).toEqual(['2', '3', '1']);
+    expect(screen.queryByTestId('search-results')).toBeNull();
+  });
+
+  it('shows only the answer to the newest text', async () => {
+    vi.useFakeTimers();
+    const answers = new Map<string, (hits: SearchHit[]) => void>();
+    const search = vi.fn(
+      (query: string) => new Promise<SearchHit[]>((resolve) => answers.set(query, resolve)),
+    );
+    render(ContactList, { contacts, agentId: 1, selectedId: null, onSelect: vi.fn(), search });
+
+    await type('old');
+    await vi.advanceTimersByTimeAsync(searchDelayMs);
+    await type('new');
+    await vi.advanceTimersByTimeAsync(searchDelayMs);
+    expect(search.mock.calls.map(([query]) => query)).toEqual(['old', 'new']);
+
+    answers.get('new')?.([]);
+    await vi.advanceTimersByTimeAsync(0);
+    answers.get('old')?.(hits);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(screen.getByTestId('search-empty')).toHaveTextContent('No matches');
+    expect(screen.queryByTestId('search-result-contact')).toBeNull();
+  });
+
+  it('asks for at most 200 characters, whatever is typed', async () => {
+    vi.useFakeTimers();
+    const search = vi.fn(async (_query: string) => [] as SearchHit[]);
+    render(ContactList, { contacts, agentId: 1, selectedId: null, onSelect: vi.fn(), search });
+    await type('注'.repeat(150) + '😀'.repeat(100));
+    await vi.advanceTimersByTimeAsync(searchDelayMs);
+    const [query] = search.mock.calls[0] ?? [''];
+    expect(Array.from(query)).toHaveLength(200);
+    expect(query.endsWith('😀')).toBe(true);
+  });
+
+  it('says why a search failed and still offers the assigned contacts that match', async () => {
+    vi.useFakeTimers();
+    const search = vi.fn(async (_query: string): Promise<SearchHit[]> => {
+      throw new ApiFailure('unavailable', 'Cannot reach the hub.');
+    });
+    render(ContactList, { contacts, agentId: 1, selectedId: null, onSelect: vi.fn(), search });
+    await type('max');
+    await vi.advanceTimersByTimeAsync(searchDelayMs);
+    expect(screen.getByTestId('search-error')).toHaveTextContent('Cannot reach the hub.');
+    expect(ids()).toEqual(['3']);
   });
 });

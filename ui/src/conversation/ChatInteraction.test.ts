@@ -172,6 +172,48 @@ describe('ChatInteraction', () => {
     expect(within(screen.getByRole('tabpanel')).getByTestId('case-information')).toBeVisible();
   });
 
+  it('searches the whole transcript, earlier interactions included, and jumps with Enter', async () => {
+    const scrolled: Element[] = [];
+    Element.prototype.scrollIntoView = function scrollIntoView(this: Element) {
+      scrolled.push(this);
+    };
+    try {
+      const { user, view } = await openInteraction(active, (api) => {
+        api.listMessages.mockResolvedValue([
+          message({ id: 1, interactionId: 3, createdAt: 1_000, body: 'Le Café est fermé?' }),
+          message({ id: 2, interactionId: 3, createdAt: 2_000, body: 'Привет' }),
+          message({ id: 3, interactionId: 7, createdAt: 3_000, body: 'привет again, CAFE time' }),
+        ]);
+      });
+      await waitFor(() => expect(within(view).getAllByTestId('message')).toHaveLength(3));
+      expect(within(view).getAllByTestId('interaction-boundary')).toHaveLength(1);
+
+      const search = within(view).getByTestId('conversation-search');
+      await user.type(search, 'cafe');
+      const count = () => within(view).getByTestId('conversation-search-count');
+      expect(count()).toHaveTextContent('1 of 2');
+      const marks = [...view.querySelectorAll('mark')];
+      expect(marks.map((mark) => mark.textContent)).toEqual(['Café', 'CAFE']);
+      expect(scrolled.at(-1)).toBe(marks[0]);
+
+      await user.keyboard('{Enter}');
+      expect(count()).toHaveTextContent('2 of 2');
+      expect(scrolled.at(-1)).toBe(marks[1]);
+      expect(marks[1]).toHaveClass('current');
+
+      await user.clear(search);
+      await user.type(search, 'ПРИВЕТ');
+      expect(count()).toHaveTextContent('1 of 2');
+      await user.click(within(view).getByTestId('conversation-search-previous'));
+      expect(count()).toHaveTextContent('2 of 2');
+      expect(view.querySelector('mark.current')?.textContent).toBe('привет');
+      // The composer is untouched by the search.
+      expect(within(view).getByTestId('composer-input')).toHaveValue('');
+    } finally {
+      delete (Element.prototype as Partial<Element>).scrollIntoView;
+    }
+  });
+
   it('shows a failed End and keeps the interaction active', async () => {
     const { api, user, view } = await openInteraction(active, (api) => {
       api.endInteraction.mockRejectedValue(new ApiFailure('conflict', 'accept the interaction first'));

@@ -1,7 +1,47 @@
 import { render, screen, within } from '@testing-library/svelte';
-import { describe, expect, it } from 'vitest';
+import userEvent from '@testing-library/user-event';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { message } from '../testing/fixtures';
+import { formatDateTime } from './display';
 import Transcript from './Transcript.svelte';
+
+// jsdom does not scroll; the spy records what was asked to come into view.
+const scrolledTo = vi.fn<(this: Element) => void>();
+beforeEach(() => {
+  scrolledTo.mockReset();
+  Element.prototype.scrollIntoView = function scrollIntoView(this: Element) {
+    scrolledTo.call(this);
+  };
+});
+afterEach(() => {
+  delete (Element.prototype as Partial<Element>).scrollIntoView;
+});
+
+/** The element the last scrollIntoView was called on. */
+function lastScrolled(): Element | undefined {
+  return scrolledTo.mock.contexts.at(-1);
+}
+
+const multilingual = [
+  message({ id: 1, createdAt: 1_000, interactionId: 5, body: 'Is the Café open? <b>bold</b>' }),
+  message({
+    id: 2,
+    createdAt: 2_000,
+    interactionId: 5,
+    direction: 'outbound',
+    status: 'sent',
+    body: 'Yes, the cafe opens at 8. CAFE hours vary.',
+  }),
+  message({ id: 3, createdAt: 3_000, interactionId: 6, body: 'Привет! привет из кафе' }),
+];
+
+function count() {
+  return screen.getByTestId('conversation-search-count').textContent;
+}
+
+function currentMark() {
+  return screen.getByTestId('transcript').querySelector('mark.current');
+}
 
 describe('Transcript', () => {
   it('renders message text literally, never as HTML', () => {
@@ -73,5 +113,167 @@ describe('Transcript', () => {
   it('says when there is nothing to show yet', () => {
     render(Transcript, { label: 'Carla', messages: [] });
     expect(screen.getByTestId('transcript')).toHaveTextContent('No messages yet.');
+  });
+});
+
+describe('Transcript: conversation search', () => {
+  it('finds matches ignoring case and accents, and steps through them', async () => {
+    render(Transcript, { label: 'Carla', messages: multilingual });
+    const user = userEvent.setup();
+    const search = screen.getByTestId('conversation-search');
+    expect(screen.queryByTestId('conversation-search-count')).toBeNull();
+
+    await user.type(search, 'cafe');
+    const marks = screen.getByTestId('transcript').querySelectorAll('mark');
+    expect([...marks].map((mark) => mark.textContent)).toEqual(['Café', 'cafe', 'CAFE']);
+    expect(count()).toBe('1 of 3');
+    expect(currentMark()).toBe(marks[0]);
+    expect(currentMark()).toHaveAttribute('aria-current', 'true');
+    expect(lastScrolled()).toBe(marks[0]);
+
+    // Enter goes on, wrapping around; Shift+Enter goes back.
+    await user.keyboard('{Enter}');
+    expect(count()).toBe('2 of 3');
+    expect(currentMark()).toBe(marks[1]);
+    expect(lastScrolled()).toBe(marks[1]);
+    await user.keyboard('{Enter}{Enter}');
+    expect(count()).toBe('1 of 3');
+    await user.keyboard('{Shift>}{Enter}{/Shift}');
+    expect(count()).toBe('3 of 3');
+    expect(currentMark()).toHaveTextContent('CAFE');
+    expect(lastScrolled()).toBe(marks[2]);
+
+    // The buttons do the same.
+    await user.click(screen.getByTestId('conversation-search-next'));
+    expect(count()).toBe('1 of 3');
+    await user.click(screen.getByTestId('conversation-search-previous'));
+    expect(count()).toBe('3 of 3');
+    expect(lastScrolled()).toBe(marks[2]);
+  });
+
+  it('matches Cyrillic without regard to case', async () => {
+    render(Transcript, { label: 'Carla', messages: multilingual });
+    const user = userEvent.setup();
+    await user.type(screen.getByTestId('conversation-search'), 'привет');
+    expect(count()).toBe('1 of 2');
+    const marks = screen.getByTestId('transcript').querySelectorAll('mark');
+    expect([...marks].map((mark) => mark.textContent)).toEqual(['Привет', 'привет']);
+    expect(marks[0]?.closest('[data-testid="message"]')).toHaveAttribute('data-message-id', '3');
+  });
+
+  it('keeps the message text literal and whole around the marks', async () => {
+    render(Transcript, { label: 'Carla', messages: multilingual });
+    const user = userEvent.setup();
+    await user.type(screen.getByTestId('conversation-search'), 'BOLD');
+    const [first] = screen.getAllByTestId('message');
+    const bubble = first!.querySelector('mark')!.parentElement!;
+    expect(bubble.textContent).toBe('Is the Café open? <b>bold</b>');
+    expect(within(bubble).getByText('bold').tagName).toBe('MARK');
+    expect(screen.getByTestId('transcript').querySelector('b')).toBeNull();
+  });
+
+  it('says 0 of 0 when nothing matches and Escape clears the search', async () => {
+    render(Transcript, { label: 'Carla', messages: multilingual });
+    const user = userEvent.setup();
+    const search = screen.getByTestId('conversation-search');
+    await user.type(search, 'refund');
+    expect(count()).toBe('0 of 0');
+    expect(screen.getByTestId('conversation-search-next')).toBeDisabled();
+    expect(screen.getByTestId('conversation-search-previous')).toBeDisabled();
+    await user.keyboard('{Enter}');
+    expect(count()).toBe('0 of 0');
+
+    await user.clear(search);
+    await user.type(search, 'cafe');
+    expect(screen.getByTestId('transcript').querySelectorAll('mark')).toHaveLength(3);
+    await user.keyboard('{Escape}');
+    expect(search).toHaveValue('');
+    expect(screen.getByTestId('transcript').querySelector('mark')).toBeNull();
+    expect(screen.queryByTestId('conversation-search-count')).toBeNull();
+  });
+
+  it('counts messages that arrive while searching', async () => {
+    const { rerender } = render(Transcript, { label: 'Carla', messages: multilingual });
+    const user = userEvent.setup();
+    await user.type(screen.getByTestId('conversation-search'), 'cafe');
+    await user.keyboard('{Enter}');
+    expect(count()).toBe('2 of 3');
+    await rerender({
+      label: 'Carla',
+      messages: [...multilingual, message({ id: 4, createdAt: 4_000, body: 'Which café?' })],
+    });
+    expect(count()).toBe('2 of 4');
+  });
+});
+
+describe('Transcript: interaction boundaries', () => {
+  it('divides the transcript where the interaction changes', () => {
+    render(Transcript, {
+      label: 'Carla',
+      messages: [
+        message({ id: 1, createdAt: 1_000, interactionId: 5, body: 'first, in 5' }),
+        message({ id: 2, createdAt: 2_000, interactionId: 5, body: 'second, in 5' }),
+        message({ id: 3, createdAt: 1_700_000_000_000, interactionId: 6, body: 'in 6' }),
+        message({ id: 4, createdAt: 1_700_000_100_000, interactionId: null, body: 'outside' }),
+        message({ id: 5, createdAt: 1_700_000_200_000, interactionId: 7, body: 'in 7' }),
+      ],
+    });
+    const boundaries = screen.getAllByTestId('interaction-boundary');
+    expect(boundaries.map((boundary) => boundary.dataset.interactionId)).toEqual(['6', '', '7']);
+    expect(boundaries[0]).toHaveTextContent(
+      `Interaction started ${formatDateTime(1_700_000_000_000)}`,
+    );
+    expect(boundaries[1]).toHaveTextContent('Outside an interaction');
+    expect(boundaries[2]).toHaveTextContent(
+      `Interaction started ${formatDateTime(1_700_000_200_000)}`,
+    );
+
+    // Each boundary sits right before the first message of the next interaction.
+    const items = [...screen.getByTestId('transcript').querySelectorAll('ol > li')];
+    const order = items.map((item) =>
+      item.matches('[data-testid="interaction-boundary"]')
+        ? '|'
+        : (item.textContent?.match(/first|second|in 6|outside|in 7/)?.[0] ?? '?'),
+    );
+    expect(order).toEqual(['first', 'second', '|', 'in 6', '|', 'outside', '|', 'in 7']);
+  });
+
+  it('draws no boundary within one interaction', () => {
+    render(Transcript, {
+      label: 'Carla',
+      messages: [
+        message({ id: 1, createdAt: 1, interactionId: 5 }),
+        message({ id: 2, createdAt: 2, interactionId: 5 }),
+      ],
+    });
+    expect(screen.queryAllByTestId('interaction-boundary')).toHaveLength(0);
+  });
+});
+
+describe('Transcript: revealing a message', () => {
+  it('scrolls to the message and highlights it for a moment', async () => {
+    vi.useFakeTimers();
+    try {
+      const messages = [
+        message({ id: 1, createdAt: 1, body: 'old' }),
+        message({ id: 2, createdAt: 2, body: 'the one' }),
+        message({ id: 3, createdAt: 3, body: 'new' }),
+      ];
+      const { rerender } = render(Transcript, { label: 'Carla', messages: null });
+      await rerender({ label: 'Carla', messages, reveal: { messageId: 2 } });
+      await vi.advanceTimersByTimeAsync(0);
+      const target = screen.getAllByTestId('message')[1]!;
+      expect(target).toHaveAttribute('data-message-id', '2');
+      expect(target).toHaveClass('revealed');
+      expect(lastScrolled()).toBe(target);
+      expect(screen.getAllByTestId('message').filter((item) => item.matches('.revealed'))).toEqual([
+        target,
+      ]);
+
+      await vi.advanceTimersByTimeAsync(2_100);
+      expect(target).not.toHaveClass('revealed');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -57,6 +57,11 @@ export function formatTime(millis: number, now: Date = new Date()): string {
     : dateTimeFormat.format(date);
 }
 
+/** A moment with its date, whatever day it is: `Mar 12, 10:42`. */
+export function formatDateTime(millis: number): string {
+  return dateTimeFormat.format(new Date(millis));
+}
+
 /** The agent's status as the top bar shows it: `Not Ready — Lunch` when a reason is set. */
 export function statusLabel(agent: Pick<Agent, 'status' | 'statusReason'>): string {
   if (agent.status === 'ready') return 'Ready';

@@ -39,6 +39,8 @@ export function contact(overrides: Partial<Contact> = {}): Contact {
     name: 'Carla Contact',
     assignedAgentId: 1,
     lastActivityAt: 1_700_000_000_000,
+    email: null,
+    notes: null,
     ...overrides,
   };
 }
@@ -118,6 +120,8 @@ export function fakeApi(mode: Api['mode'] = 'browser') {
     listContacts: vi.fn<Api['listContacts']>(async () => []),
     listMessages: vi.fn<Api['listMessages']>(async () => []),
     markRead: vi.fn<Api['markRead']>(async () => {}),
+    markUnread: vi.fn<Api['markUnread']>(async () => {}),
+    search: vi.fn<Api['search']>(async () => []),
     listInteractions: vi.fn<Api['listInteractions']>(async () => []),
     acceptInteraction: vi.fn<Api['acceptInteraction']>(async (id) =>
       interaction({ id, state: 'active' }),

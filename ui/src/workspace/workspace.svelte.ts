@@ -14,6 +14,7 @@ import {
   type ContactSummary,
   type Interaction,
   type Message,
+  type SearchHit,
   type Session,
   type WorkspaceSettings,
   type WrapUpRequest,
@@ -55,7 +56,10 @@ export class Workspace {
   #refreshing = false;
   #dirty = false;
   #focus: number | null = null;
-  readonly #markingRead = new Set<number>();
+  /** Read marks on their way to the host, per contact. */
+  readonly #markingRead = new Map<number, Promise<void>>();
+  /** Contacts being marked unread: nothing marks them read meanwhile. */
+  readonly #markingUnread = new Set<number>();
   #stopped = false;
   #loadingSettings = false;
   #loadingSummary = false;
@@ -320,6 +324,28 @@ export class Workspace {
     this.requestRefresh();
   }
 
+  /** Searches every contact and message on the host (the desktop's replica, offline too). */
+  search(query: string): Promise<SearchHit[]> {
+    return this.#act(() => this.api.search(query));
+  }
+
+  /**
+   * Mark as unread: the contact's newest inbound message counts as unread again, and the
+   * conversation closes so that opening it does not read it at once; its badge returns.
+   */
+  async markUnread(contactId: number): Promise<void> {
+    this.#markingUnread.add(contactId);
+    try {
+      // A read mark still on its way would land after this one and undo it.
+      await this.#markingRead.get(contactId);
+      await this.#act(() => this.api.markUnread(contactId));
+      if (this.focusedContactId === contactId) this.openCommunication(null);
+    } finally {
+      this.#markingUnread.delete(contactId);
+    }
+    await this.refreshNow();
+  }
+
   async setStatus(status: AgentStatus, reason: string | null): Promise<void> {
     try {
       this.agent = await this.api.setStatus(status, reason);
@@ -389,19 +415,19 @@ export class Workspace {
    */
   #markFocusRead(opened: boolean): void {
     const focus = this.focusedContactId;
-    if (focus === null || this.#markingRead.has(focus)) return;
+    if (focus === null || this.#markingRead.has(focus) || this.#markingUnread.has(focus)) return;
     const summary = this.contacts.find((candidate) => candidate.contact.id === focus);
     if (!opened && (summary === undefined || summary.unreadCount === 0)) return;
-    this.#markingRead.add(focus);
     this.contacts = this.contacts.map((candidate) =>
       candidate === summary ? { ...candidate, unreadCount: 0 } : candidate,
     );
-    this.api
+    const marking = this.api
       .markRead(focus)
       // A refresh that raced the read mark may have brought back the old count: read again.
       .then(() => this.requestRefresh())
       .catch((error: unknown) => this.#failed(error))
       .finally(() => this.#markingRead.delete(focus));
+    this.#markingRead.set(focus, marking);
   }
 
   #failed(error: unknown): void {
