@@ -426,6 +426,13 @@ async fn create_sms_interaction_settings_and_reasons() {
             .iter()
             .any(|reason| reason == "Lunch")
     );
+    assert!(
+        settings
+            .standard_responses
+            .iter()
+            .any(|response| response.text.contains("{contact.name}")),
+        "the Standard Responses library comes with the settings, fields unfilled"
+    );
     let bogus = dee
         .set_status(AgentStatus::NotReady, Some("Nap".into()))
         .await

@@ -403,6 +403,7 @@ pub async fn settings(State(hub): Shared, _current: CurrentAgent) -> Json<Worksp
         dispositions: workspace.dispositions.clone(),
         disposition_required: workspace.disposition_required,
         not_ready_reasons: workspace.not_ready_reasons.clone(),
+        standard_responses: workspace.standard_responses.clone(),
     })
 }
 

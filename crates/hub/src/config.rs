@@ -116,6 +116,25 @@ pub struct WorkspaceConfig {
     pub disposition_required: bool,
     /// Reasons for Not Ready.
     pub not_ready_reasons: Vec<String>,
+    /// The Standard Responses library (`[[workspace.standard_responses]]`).
+    pub standard_responses: Vec<parley_proto::StandardResponse>,
+}
+
+fn default_standard_responses() -> Vec<parley_proto::StandardResponse> {
+    [
+        ("Greetings", "Welcome", "Hi {contact.name}, this is {agent.name}. How can I help you today?"),
+        ("Greetings", "Thanks and goodbye", "Thanks for texting us, {contact.name}. Have a great day!"),
+        ("Orders", "Checking the order", "Thanks, {contact.name}. Let me check your order; I'll be right back."),
+        ("Orders", "Tracking", "Your order is on its way. You'll get a tracking link by SMS shortly."),
+        ("Attachments", "Resend the picture", "The picture didn't come through. Could you check its format (JPEG or PNG) and send it again?"),
+    ]
+    .into_iter()
+    .map(|(category, title, text)| parley_proto::StandardResponse {
+        category: category.to_owned(),
+        title: title.to_owned(),
+        text: text.to_owned(),
+    })
+    .collect()
 }
 
 impl Default for WorkspaceConfig {
@@ -131,6 +150,7 @@ impl Default for WorkspaceConfig {
             ]),
             disposition_required: false,
             not_ready_reasons: owned(&["Break", "Lunch", "Meeting", "Training", "After-call work"]),
+            standard_responses: default_standard_responses(),
         }
     }
 }
@@ -345,6 +365,17 @@ mod tests {
             .validate()
             .expect("parley-hub.example.toml is complete");
         assert_eq!(example.provider, ProviderKind::Twilio);
+        let titles: Vec<&str> = example
+            .workspace
+            .standard_responses
+            .iter()
+            .map(|response| response.title.as_str())
+            .collect();
+        assert_eq!(
+            titles,
+            ["Welcome", "Checking the order"],
+            "the example's Standard Responses load"
+        );
     }
 
     #[test]

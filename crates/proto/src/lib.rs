@@ -259,6 +259,18 @@ pub struct WorkspaceSettings {
     pub disposition_required: bool,
     /// Reasons an agent can give for Not Ready.
     pub not_ready_reasons: Vec<String>,
+    /// The Standard Responses library.
+    pub standard_responses: Vec<StandardResponse>,
+}
+
+/// A prepared text agents insert into the composer. `text` may hold the fields
+/// `{contact.name}`, `{contact.phone}` and `{agent.name}`, filled in on insertion.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct StandardResponse {
+    pub category: String,
+    pub title: String,
+    pub text: String,
 }
 
 /// An agent's figures since a moment (`GET /api/me/summary?since=ms`).

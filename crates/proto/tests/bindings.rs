@@ -6,7 +6,8 @@ use parley_proto::{
     ContactInteraction, ContactSummary, CreateInteractionRequest, Direction, EndedBy, ErrorCode,
     Event, EventKind, Interaction, InteractionState, LoginRequest, LoginResponse, Message,
     MessageStatus, Role, SearchHit, SendMessageRequest, Session, SetStatusRequest,
-    SimInboundRequest, SimOutboundMessage, UpdateContactRequest, WorkspaceSettings, WrapUpRequest,
+    SimInboundRequest, SimOutboundMessage, StandardResponse, UpdateContactRequest,
+    WorkspaceSettings, WrapUpRequest,
 };
 use ts_rs::{Config, TS};
 
@@ -44,6 +45,7 @@ fn generate() -> String {
         declaration::<SimOutboundMessage>(&config),
         declaration::<WrapUpRequest>(&config),
         declaration::<CreateInteractionRequest>(&config),
+        declaration::<StandardResponse>(&config),
         declaration::<WorkspaceSettings>(&config),
         declaration::<AgentSummary>(&config),
         declaration::<ConnectionState>(&config),

@@ -91,6 +91,10 @@ export function settings(overrides: Partial<WorkspaceSettings> = {}): WorkspaceS
     dispositions: ['Resolved', 'Follow-up needed', 'Escalated'],
     dispositionRequired: false,
     notReadyReasons: ['Break', 'Lunch'],
+    standardResponses: [
+      { category: 'Greetings', title: 'Welcome', text: 'Hi {contact.name}, this is {agent.name}.' },
+      { category: 'Orders', title: 'Tracking', text: 'Your order is on its way.' },
+    ],
     ...overrides,
   };
 }

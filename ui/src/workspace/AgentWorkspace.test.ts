@@ -147,6 +147,7 @@ describe('AgentWorkspace', () => {
         dispositions: [],
         dispositionRequired: false,
         notReadyReasons: ['Break', 'Training'],
+        standardResponses: [],
       });
     });
     const menu = screen.getByTestId('status-reason');

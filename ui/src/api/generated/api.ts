@@ -145,6 +145,8 @@ export type WrapUpRequest = { disposition: string | null, note: string | null, }
 
 export type CreateInteractionRequest = { contactId: number, };
 
+export type StandardResponse = { category: string, title: string, text: string, };
+
 export type WorkspaceSettings = { 
 /**
  * Disposition codes an agent picks from at wrap-up.
@@ -157,7 +159,11 @@ dispositionRequired: boolean,
 /**
  * Reasons an agent can give for Not Ready.
  */
-notReadyReasons: Array<string>, };
+notReadyReasons: Array<string>, 
+/**
+ * The Standard Responses library.
+ */
+standardResponses: Array<StandardResponse>, };
 
 export type AgentSummary = { 
 /**
