@@ -490,4 +490,60 @@ describe('the agent in a browser', () => {
       await screenshot(page, 'browser-lifecycle-03-created');
     });
   });
+  test('searches every contact and message, searches within a conversation, and marks a conversation unread', { timeout: testTimeoutMs }, async (t) => {
+    const defer = teardown(t);
+    const hub = await startHub('browser-search');
+    defer(() => hub.stop());
+    const agent = { login: 'sam', name: 'Sam Search', password: 'find it fast' };
+    await hub.addAgent(agent.login, agent.name, agent.password, { autoAnswer: true });
+    const page = await openPage(defer, 'browser-search');
+
+    await withFailureScreenshot(page, 'browser-search', async () => {
+      await signInAs(page, hub, agent);
+      await becomeReady(page);
+      await hub.simulateInbound(customer, 'Mi café llegó frío');
+      await hub.simulateInbound(secondCustomer, 'Где мой заказ? <b>срочно</b>');
+      await expectCount(byTestId(page, 'interaction-item'), 2, 'auto-answered interactions');
+
+      // Search across every contact and message, accents and scripts included.
+      await byTestId(page, 'nav-communication').click();
+      const search = byTestId(page, 'contact-search');
+      await search.fill('cafe');
+      const messageHits = byTestId(page, 'search-result-message');
+      await expectCount(messageHits, 1, 'message hits for "cafe"');
+      assert.ok((await messageHits.innerText()).includes('café'), 'the hit shows the message');
+      assert.equal(await byTestId(page, 'search-result-contact').count(), 0, 'no contact is named like "cafe"');
+      await search.fill('заказ');
+      let hitText = '';
+      await waitFor(
+        async () => {
+          hitText = (await messageHits.count()) === 1 ? await messageHits.innerText() : '';
+          return hitText.includes('Где мой заказ');
+        },
+        waitMs,
+        () => `one message hit for "заказ" (it shows ${JSON.stringify(hitText)})`,
+      );
+      assert.ok(hitText.includes('<b>срочно</b>'), `markup in a hit stays text; it reads ${JSON.stringify(hitText)}`);
+      assert.equal(await messageHits.locator('b').count(), 0, 'no <b> element in the hit');
+      assert.ok((await messageHits.locator('mark').count()) >= 1, 'the matched word is highlighted');
+      await search.fill('"NEAR(*'); // FTS syntax typed by an agent is just text
+      await byTestId(page, 'search-empty').waitFor({ state: 'visible' });
+      await search.fill('555 123 0002');
+      await expectCount(byTestId(page, 'search-result-contact'), 1, 'contact hits for part of a number');
+      await expectCount(messageHits, 0, 'message hits for a number');
+      await screenshot(page, 'browser-search-01-results');
+
+      // Open the hit, then search within the conversation.
+      await byTestId(page, 'search-result-contact').click();
+      await search.fill('');
+      await byTestId(page, 'conversation-search').fill('СРОЧНО');
+      await expectText(byTestId(page, 'conversation-search-count'), '1 of 1', 'hits in the conversation');
+
+      // Mark as unread brings the badge back.
+      await byTestId(page, 'mark-unread').click();
+      const badge = byTestId(contactItem(page, secondCustomer), 'unread-badge');
+      await expectText(badge, '1', 'the unread badge after Mark as unread');
+      await screenshot(page, 'browser-search-02-unread');
+    });
+  });
 });
