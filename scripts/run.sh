@@ -10,12 +10,16 @@ export PARLEY_UI_DIR=${PARLEY_UI_DIR:-ui/dist}
 listen=${PARLEY_LISTEN:-127.0.0.1:8080}
 export PARLEY_LISTEN=$listen
 mkdir -p data
+if curl -fsS "http://$listen/healthz" >/dev/null 2>&1; then
+  echo "Something already answers on $listen (another Parley hub?). Stop it, or set PARLEY_LISTEN=127.0.0.1:8081." >&2
+  exit 1
+fi
 "$hub_bin" serve --demo > data/hub.log 2>&1 &
 hub=$!
 trap 'kill $hub 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do
+  kill -0 $hub 2>/dev/null || { cat data/hub.log >&2; exit 1; }
   curl -fsS "http://$listen/healthz" >/dev/null 2>&1 && break
-  kill -0 $hub 2>/dev/null || { cat data/hub.log; exit 1; }
   sleep 0.1
 done
 cat <<MSG
