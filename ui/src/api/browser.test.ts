@@ -222,6 +222,54 @@ describe('browser transport: HTTP', () => {
     expect(request(2).headers.get('Authorization')).toBe('Bearer t');
   });
 
+  it('saves contact details with PUT and reads the interaction history', async () => {
+    storage.setItem(tokenKey, 't');
+    const api = makeApi();
+    const saved = contact({ id: 7, name: 'Carla', email: null, notes: 'a & <b>' });
+    const history = [
+      { interaction: interaction({ id: 43, contactId: 7, state: 'active' }), agentName: 'Ana' },
+      { interaction: interaction({ id: 41, contactId: 7, state: 'done' }), agentName: null },
+    ];
+    fetchMock.mockResolvedValueOnce(json(200, saved));
+    fetchMock.mockResolvedValueOnce(json(200, history));
+
+    await expect(
+      api.updateContact(7, { name: 'Carla', email: '', notes: 'a & <b>' }),
+    ).resolves.toEqual(saved);
+    await expect(api.contactInteractions(7)).resolves.toEqual(history);
+
+    const sent = fetchMock.mock.calls.map((_, index) => {
+      const { method, url, body } = request(index);
+      return { method, url, body };
+    });
+    expect(sent).toEqual([
+      {
+        method: 'PUT',
+        url: `${origin}/api/contacts/7`,
+        body: { name: 'Carla', email: '', notes: 'a & <b>' },
+      },
+      { method: 'GET', url: `${origin}/api/contacts/7/interactions`, body: undefined },
+    ]);
+    expect(request(0).headers.get('Content-Type')).toBe('application/json');
+    expect(request(0).headers.get('Authorization')).toBe('Bearer t');
+    expect(request(1).headers.get('Authorization')).toBe('Bearer t');
+  });
+
+  it('rejects contact details with the hub\'s badRequest message', async () => {
+    storage.setItem(tokenKey, 't');
+    const api = makeApi();
+    fetchMock.mockResolvedValueOnce(
+      json(400, { code: 'badRequest', message: '"x" is not an email address' }),
+    );
+    const failure = await api
+      .updateContact(7, { name: null, email: 'x', notes: null })
+      .catch((e) => e);
+    expect(failure).toBeInstanceOf(ApiFailure);
+    expect(failure).toMatchObject({ code: 'badRequest', message: '"x" is not an email address' });
+    // null fields are sent, not left out: each one replaces what is stored.
+    expect(request(0).body).toEqual({ name: null, email: 'x', notes: null });
+  });
+
   it('rejects Done without a disposition with the hub\'s badRequest message', async () => {
     storage.setItem(tokenKey, 't');
     const api = makeApi();

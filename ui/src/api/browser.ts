@@ -23,6 +23,7 @@ import type {
   WorkspaceSettings,
   WrapUpRequest,
 } from './generated/api';
+import type { Contact, ContactInteraction, UpdateContactRequest } from './generated/api';
 
 export const tokenKey = 'parley.token';
 
@@ -195,6 +196,10 @@ export function createBrowserApi(overrides: Partial<BrowserEnvironment> = {}): A
     markUnread: (contactId: number) => request<void>('POST', `${contactPath(contactId)}/unread`),
     search: (query: string) =>
       request<SearchHit[]>('GET', `/api/search?q=${encodeURIComponent(query)}`),
+    updateContact: (contactId: number, details: UpdateContactRequest) =>
+      request<Contact>('PUT', contactPath(contactId), details),
+    contactInteractions: (contactId: number) =>
+      request<ContactInteraction[]>('GET', `${contactPath(contactId)}/interactions`),
     listInteractions: () => request<Interaction[]>('GET', '/api/interactions'),
     acceptInteraction: (interactionId: number) =>
       request<Interaction>('POST', `${interactionPath(interactionId)}/accept`),

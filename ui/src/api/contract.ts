@@ -20,6 +20,7 @@ import type {
   WorkspaceSettings,
   WrapUpRequest,
 } from './generated/api';
+import type { Contact, ContactInteraction, UpdateContactRequest } from './generated/api';
 
 export interface Api {
   readonly mode: 'desktop' | 'browser';
@@ -42,6 +43,17 @@ export interface Api {
    * works offline.
    */
   search(query: string): Promise<SearchHit[]>;
+  /**
+   * The Contact tab's Save: each field replaces the stored one, and empty text (or null)
+   * clears it, so always send all three. Needs the hub; `badRequest` for an email without
+   * `@` or an over-long field.
+   */
+  updateContact(contactId: number, request: UpdateContactRequest): Promise<Contact>;
+  /**
+   * The contact's interaction history across all agents, newest first, with the handling
+   * agent's name. The desktop answers from its replica, so it works offline.
+   */
+  contactInteractions(contactId: number): Promise<ContactInteraction[]>;
   /** The caller's interactions that are not done (offered, active, ended). */
   listInteractions(): Promise<Interaction[]>;
   acceptInteraction(interactionId: number): Promise<Interaction>;

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { agent, contact, message } from '../testing/fixtures';
+import { agent, contact, interaction, message } from '../testing/fixtures';
 import { ApiFailure } from './contract';
 import { createDesktopApi } from './desktop';
 
@@ -92,6 +92,27 @@ describe('desktop transport', () => {
       ['search', { query: 'Привет' }],
       ['mark_unread', { contactId: 3 }],
     ]);
+  });
+
+  it('saves contact details and reads the interaction history by their host commands', async () => {
+    const api = createDesktopApi();
+    const saved = contact({ email: 'carla@example.com', notes: 'VIP' });
+    const history = [{ interaction: interaction({ state: 'done' }), agentName: 'Ana Agent' }];
+    ipc.invoke.mockResolvedValueOnce(saved).mockResolvedValueOnce(history);
+    const details = { name: 'Carla', email: '', notes: '<b>VIP</b>' };
+
+    await expect(api.updateContact(10, { ...details })).resolves.toBe(saved);
+    await expect(api.contactInteractions(10)).resolves.toBe(history);
+    expect(ipc.invoke.mock.calls).toEqual([
+      // All three fields go as given: an empty one clears the stored value.
+      ['update_contact', { contactId: 10, request: details }],
+      ['contact_interactions', { contactId: 10 }],
+    ]);
+
+    ipc.invoke.mockRejectedValueOnce({ code: 'badRequest', message: '"x" is not an email address' });
+    await expect(
+      api.updateContact(10, { name: null, email: 'x', notes: null }),
+    ).rejects.toMatchObject({ code: 'badRequest', message: '"x" is not an email address' });
   });
 
   it('returns what the host answers', async () => {

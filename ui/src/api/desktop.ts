@@ -20,6 +20,7 @@ import type {
   WorkspaceSettings,
   WrapUpRequest,
 } from './generated/api';
+import type { Contact, ContactInteraction, UpdateContactRequest } from './generated/api';
 
 /** The host's event channels. */
 export const channels = {
@@ -73,6 +74,10 @@ export function createDesktopApi(): Api {
     markRead: (contactId: number) => call<void>('mark_read', { contactId }),
     markUnread: (contactId: number) => call<void>('mark_unread', { contactId }),
     search: (query: string) => call<SearchHit[]>('search', { query }),
+    updateContact: (contactId: number, request: UpdateContactRequest) =>
+      call<Contact>('update_contact', { contactId, request }),
+    contactInteractions: (contactId: number) =>
+      call<ContactInteraction[]>('contact_interactions', { contactId }),
     listInteractions: () => call<Interaction[]>('list_interactions'),
     acceptInteraction: (interactionId: number) =>
       call<Interaction>('accept_interaction', { interactionId }),

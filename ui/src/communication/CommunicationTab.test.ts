@@ -1,9 +1,10 @@
-import { render, screen, waitFor, within } from '@testing-library/svelte';
+import { cleanup, render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiFailure, type SearchHit } from '../api';
 import {
   contact,
+  contactInteraction,
   fakeApi,
   keepInteractions,
   message,
@@ -11,6 +12,7 @@ import {
   summary,
 } from '../testing/fixtures';
 import AgentWorkspace from '../workspace/AgentWorkspace.svelte';
+import { contactInfoKey } from './CommunicationTab.svelte';
 
 async function selectCarla(configure: (api: ReturnType<typeof fakeApi>['api']) => void = () => {}) {
   const fake = fakeApi('browser');
@@ -309,5 +311,129 @@ describe('CommunicationTab: mark as unread', () => {
     );
     expect(screen.getByRole('region', { name: 'Conversation with Carla' })).toBeInTheDocument();
     expect(api.setFocus).toHaveBeenLastCalledWith(10);
+  });
+});
+
+describe('CommunicationTab: Contact information column', () => {
+  afterEach(() => {
+    localStorage.removeItem(contactInfoKey);
+  });
+
+  it('shows the selected contact\'s details and history beside the conversation', async () => {
+    const { api, user } = await selectCarla((api) => {
+      api.contactInteractions.mockImplementation(async (contactId) => [
+        contactInteraction({ id: contactId * 10, contactId, disposition: 'Resolved' }, 'Bo Agent'),
+      ]);
+    });
+    const column = screen.getByRole('complementary', { name: 'Contact information' });
+    const conversation = screen.getByRole('region', { name: 'Conversation with Carla' });
+    expect(conversation).not.toContainElement(column);
+    const panel = within(column).getByTestId('contact-panel');
+    expect(panel).toHaveAttribute('data-contact-id', '10');
+    expect(within(panel).getByTestId('contact-phone')).toHaveTextContent('+15551230001');
+    const [row] = await within(panel).findAllByTestId('contact-history-item');
+    expect(row).toHaveAttribute('data-interaction-id', '100');
+    expect(row).toHaveTextContent('Bo Agent');
+    const toggle = screen.getByTestId('contact-info-toggle');
+    expect(toggle).toHaveAttribute('aria-pressed', 'true');
+    expect(toggle).toHaveAccessibleName('Contacts');
+
+    // Another contact, another panel.
+    await user.click(screen.getByRole('button', { name: /Dan/ }));
+    await waitFor(() =>
+      expect(screen.getByTestId('contact-panel')).toHaveAttribute('data-contact-id', '11'),
+    );
+    expect(screen.getByTestId('contact-phone')).toHaveTextContent('+15551230002');
+    expect(await screen.findByTestId('contact-history-item')).toHaveAttribute(
+      'data-interaction-id',
+      '110',
+    );
+    expect(api.contactInteractions).toHaveBeenCalledWith(11);
+  });
+
+  it('hides and shows the column with the Contacts toggle, and remembers the choice', async () => {
+    const { api, user } = await selectCarla();
+    const toggle = screen.getByTestId('contact-info-toggle');
+    expect(screen.getByTestId('contact-info')).toBeInTheDocument();
+
+    await user.click(toggle);
+    expect(toggle).toHaveAttribute('aria-pressed', 'false');
+    expect(screen.queryByTestId('contact-info')).toBeNull();
+    expect(screen.queryByTestId('contact-panel')).toBeNull();
+    expect(localStorage.getItem(contactInfoKey)).toBe('hidden');
+    // The conversation stays.
+    expect(screen.getByRole('region', { name: 'Conversation with Carla' })).toBeInTheDocument();
+
+    // Still hidden after a Chat Interaction view and back, and in a new session.
+    await user.click(screen.getByTestId('create-interaction'));
+    await screen.findByTestId('interaction-view');
+    await user.click(screen.getByTestId('nav-communication'));
+    const items = await screen.findAllByTestId('contact-item');
+    await user.click(items.find((item) => item.dataset.contactId === '10')!);
+    await screen.findByRole('region', { name: 'Conversation with Carla' });
+    expect(screen.getByTestId('contact-info-toggle')).toHaveAttribute('aria-pressed', 'false');
+    expect(screen.queryByTestId('contact-info')).toBeNull();
+    cleanup();
+    render(AgentWorkspace, { api, session: session(), onSignedOut: () => {} });
+    await user.click(await screen.findByRole('button', { name: /Dan/ }));
+    expect(screen.getByTestId('contact-info-toggle')).toHaveAttribute('aria-pressed', 'false');
+    expect(screen.queryByTestId('contact-info')).toBeNull();
+
+    await user.click(screen.getByTestId('contact-info-toggle'));
+    expect(screen.getByTestId('contact-info-toggle')).toHaveAttribute('aria-pressed', 'true');
+    const column = screen.getByTestId('contact-info');
+    expect(within(column).getByTestId('contact-panel')).toHaveAttribute('data-contact-id', '11');
+    expect(localStorage.getItem(contactInfoKey)).toBe('shown');
+  });
+
+  it('saves details in the column and shows the new name everywhere at once', async () => {
+    const { api, user } = await selectCarla();
+    await user.click(screen.getByTestId('contact-edit'));
+    const name = screen.getByTestId('contact-name-input');
+    await user.clear(name);
+    await user.type(name, 'Carla Díaz');
+    await user.type(screen.getByTestId('contact-email-input'), 'carla@example.com');
+    await user.click(screen.getByTestId('contact-save'));
+    expect(api.updateContact).toHaveBeenCalledExactlyOnceWith(10, {
+      name: 'Carla Díaz',
+      email: 'carla@example.com',
+      notes: '',
+    });
+    expect(
+      await screen.findByRole('region', { name: 'Conversation with Carla Díaz' }),
+    ).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: /Carla Díaz/ })).toHaveAttribute(
+      'aria-current',
+      'true',
+    );
+    expect(screen.getByTestId('contact-email')).toHaveTextContent('carla@example.com');
+  });
+
+  it('updates a contact opened from a search result, who is not in the contact list', async () => {
+    const rita = contact({
+      id: 12,
+      name: 'Refund Rita',
+      phone: '+15551239999',
+      assignedAgentId: null,
+    });
+    const { api, user } = await selectCarla((api) => {
+      api.search.mockResolvedValue([{ contact: rita, message: null }]);
+    });
+    await user.type(screen.getByTestId('contact-search'), 'rita');
+    await user.click(await screen.findByTestId('search-result-contact'));
+    await screen.findByRole('region', { name: 'Conversation with Refund Rita' });
+    expect(screen.getByTestId('contact-panel')).toHaveAttribute('data-contact-id', '12');
+
+    await user.click(screen.getByTestId('contact-edit'));
+    await user.type(screen.getByTestId('contact-notes-input'), 'Wants a refund');
+    await user.click(screen.getByTestId('contact-save'));
+    expect(api.updateContact).toHaveBeenCalledExactlyOnceWith(12, {
+      name: 'Refund Rita',
+      email: '',
+      notes: 'Wants a refund',
+    });
+    await waitFor(() =>
+      expect(screen.getByTestId('contact-notes')).toHaveTextContent('Wants a refund'),
+    );
   });
 });

@@ -3,6 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { ApiFailure, type Interaction } from '../api';
 import {
+  contactInteraction,
   fakeApi,
   interaction,
   keepInteractions,
@@ -212,6 +213,58 @@ describe('ChatInteraction', () => {
     } finally {
       delete (Element.prototype as Partial<Element>).scrollIntoView;
     }
+  });
+
+  it('shows the contact\'s details and history in the Contact tab, and keeps an edit across tabs', async () => {
+    const { api, user, view } = await openInteraction(active, (api) => {
+      // Like the hub: what was saved is listed from then on.
+      let carla = summary({ id: 10, name: 'Carla', notes: 'Call <b>after</b> 5' });
+      api.listContacts.mockImplementation(async () => [carla]);
+      api.updateContact.mockImplementation(async (id, request) => {
+        carla = summary({ ...carla.contact, id, name: request.name, notes: request.notes });
+        return carla.contact;
+      });
+      api.contactInteractions.mockResolvedValue([
+        contactInteraction({ id: 7, state: 'active', acceptedAt: 2 }, 'Ana Agent'),
+        contactInteraction({ id: 3, agentId: 2, disposition: 'Resolved' }, 'Bo Agent'),
+      ]);
+    });
+    // The Contact tab comes right after Case Information.
+    screen.getByTestId('tab-case').focus();
+    await user.keyboard('{ArrowRight}');
+    const tab = screen.getByTestId('tab-contact');
+    expect(tab).toHaveTextContent('Contact');
+    expect(tab).toHaveAttribute('aria-selected', 'true');
+
+    const panel = within(screen.getByRole('tabpanel')).getByTestId('contact-panel');
+    expect(panel).toBeVisible();
+    expect(panel).toHaveAttribute('data-contact-id', '10');
+    expect(within(panel).getByTestId('contact-phone')).toHaveTextContent('+15551230001');
+    expect(within(panel).getByTestId('contact-notes').textContent).toBe('Call <b>after</b> 5');
+    const rows = await within(panel).findAllByTestId('contact-history-item');
+    expect(api.contactInteractions).toHaveBeenCalledWith(10);
+    expect(rows.map((row) => row.dataset.interactionId)).toEqual(['7', '3']);
+    expect(rows[1]).toHaveTextContent('Bo Agent');
+    expect(rows[1]).toHaveTextContent('Resolved');
+
+    // A name being typed is still there after a look at the Note tab.
+    await user.click(within(panel).getByTestId('contact-edit'));
+    await user.type(within(panel).getByTestId('contact-name-input'), ' Díaz');
+    await user.click(screen.getByTestId('tab-note'));
+    expect(screen.queryByTestId('contact-panel')).not.toBeVisible();
+    expect(screen.getByTestId('note-input')).toBeVisible();
+    await user.click(screen.getByTestId('tab-contact'));
+    expect(screen.getByTestId('contact-name-input')).toHaveValue('Carla Díaz');
+
+    await user.click(screen.getByTestId('contact-save'));
+    expect(api.updateContact).toHaveBeenCalledExactlyOnceWith(10, {
+      name: 'Carla Díaz',
+      email: '',
+      notes: 'Call <b>after</b> 5',
+    });
+    // The new name is the contact's everywhere at once.
+    await waitFor(() => expect(view).toHaveAccessibleName('Chat interaction with Carla Díaz'));
+    expect(screen.getByTestId('contact-name')).toHaveTextContent('Carla Díaz');
   });
 
   it('shows a failed End and keeps the interaction active', async () => {

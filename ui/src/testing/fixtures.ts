@@ -13,6 +13,7 @@ import type {
   Session,
   WorkspaceSettings,
 } from '../api';
+import type { ContactInteraction } from '../api';
 
 export function agent(overrides: Partial<Agent> = {}): Agent {
   return {
@@ -126,6 +127,16 @@ export function fakeApi(mode: Api['mode'] = 'browser') {
     markRead: vi.fn<Api['markRead']>(async () => {}),
     markUnread: vi.fn<Api['markUnread']>(async () => {}),
     search: vi.fn<Api['search']>(async () => []),
+    // Like the hub: each field replaces the stored one, empty text clears it.
+    updateContact: vi.fn<Api['updateContact']>(async (id, request) =>
+      contact({
+        id,
+        name: request.name?.trim() || null,
+        email: request.email?.trim() || null,
+        notes: request.notes || null,
+      }),
+    ),
+    contactInteractions: vi.fn<Api['contactInteractions']>(async () => []),
     listInteractions: vi.fn<Api['listInteractions']>(async () => []),
     acceptInteraction: vi.fn<Api['acceptInteraction']>(async (id) =>
       interaction({ id, state: 'active' }),
@@ -220,4 +231,12 @@ export function keepInteractions(api: ReturnType<typeof fakeApi>['api'], initial
     });
   });
   return interactions;
+}
+
+/** A row of a contact's interaction history. */
+export function contactInteraction(
+  overrides: Partial<Interaction> = {},
+  agentName: string | null = 'Ana Agent',
+): ContactInteraction {
+  return { interaction: interaction({ state: 'done', ...overrides }), agentName };
 }

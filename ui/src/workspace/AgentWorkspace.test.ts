@@ -1,16 +1,18 @@
 import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { startOfDay } from '../conversation/display';
 import {
   agent,
   agentSummary,
   fakeApi,
   interaction,
+  keepInteractions,
   message,
   session,
   summary,
 } from '../testing/fixtures';
+import { shortcuts } from '../shortcuts/shortcuts';
 import type { Message } from '../api';
 import AgentWorkspace from './AgentWorkspace.svelte';
 
@@ -190,5 +192,243 @@ describe('AgentWorkspace', () => {
     expect(api.summary).toHaveBeenCalledTimes(2);
     expect(api.listContacts.mock.calls.length).toBeGreaterThan(1);
     expect(api.settings).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('AgentWorkspace keyboard shortcuts', () => {
+  const active = interaction({ id: 7, contactId: 10, state: 'active', acceptedAt: 2 });
+
+  /** The workspace with my active interaction with Carla in view (its composer focused). */
+  async function inInteraction() {
+    const fake = setup((api) => {
+      keepInteractions(api, [active]);
+    });
+    await fake.user.click(await screen.findByTestId('interaction-item'));
+    await screen.findByTestId('interaction-view');
+    await waitFor(() => expect(screen.getByTestId('composer-input')).toHaveFocus());
+    return fake;
+  }
+
+  it('Alt+A accepts the first offer', async () => {
+    const { api, user } = setup((api) => {
+      keepInteractions(api, [
+        interaction({ id: 7, contactId: 10, state: 'offered', offeredAt: 1 }),
+        interaction({ id: 9, contactId: 11, state: 'offered', offeredAt: 2 }),
+      ]);
+    });
+    await waitFor(() => expect(screen.getAllByTestId('offer-dialog')).toHaveLength(2));
+
+    await user.keyboard('{Alt>}a{/Alt}');
+    expect(api.acceptInteraction).toHaveBeenCalledExactlyOnceWith(7);
+    const view = await screen.findByTestId('interaction-view');
+    expect(view).toHaveAttribute('data-interaction-id', '7');
+    await waitFor(() => expect(screen.getAllByTestId('offer-dialog')).toHaveLength(1));
+  });
+
+  it('Alt+N opens the next of my contacts with unread messages, in list order', async () => {
+    // Like a host: reading a contact clears their count, a new message raises it.
+    const unread = new Map([
+      [10, 2],
+      [12, 1],
+      [13, 5],
+    ]);
+    const { api, user, emitChanged } = setup((api) => {
+      api.listContacts.mockImplementation(async () => [
+        summary({ id: 10, name: 'Carla', lastActivityAt: 300 }, { unreadCount: unread.get(10) ?? 0 }),
+        summary({ id: 11, name: 'Dan', lastActivityAt: 400 }),
+        summary({ id: 12, name: 'Eve', lastActivityAt: 100 }, { unreadCount: unread.get(12) ?? 0 }),
+        // Not mine: never opened by Alt+N, however many unread.
+        summary(
+          { id: 13, name: 'Zed', lastActivityAt: 500, assignedAgentId: 2 },
+          { unreadCount: unread.get(13) ?? 0 },
+        ),
+      ]);
+      api.markRead.mockImplementation(async (contactId) => {
+        unread.set(contactId, 0);
+      });
+      keepInteractions(api, [interaction({ id: 8, contactId: 11, state: 'active', acceptedAt: 2 })]);
+    });
+    // Start from the Chat Interaction view of another conversation (Dan's).
+    await user.click(await screen.findByTestId('interaction-item'));
+    await screen.findByTestId('interaction-view');
+    const current = () =>
+      screen.getAllByTestId('contact-item').find((item) => item.getAttribute('aria-current'));
+
+    await user.keyboard('{Alt>}n{/Alt}');
+    expect(screen.queryByTestId('interaction-view')).toBeNull();
+    expect(api.setFocus).toHaveBeenLastCalledWith(10);
+    expect(current()).toHaveAttribute('data-contact-id', '10');
+    expect(api.markRead).toHaveBeenLastCalledWith(10);
+
+    await user.keyboard('{Alt>}n{/Alt}');
+    expect(api.setFocus).toHaveBeenLastCalledWith(12);
+    expect(current()).toHaveAttribute('data-contact-id', '12');
+
+    // Both have been read: nothing is left, and the conversation in view stays.
+    await waitFor(() => expect(screen.getByTestId('nav-communication')).not.toHaveTextContent(/\d/));
+    const calls = api.setFocus.mock.calls.length;
+    await user.keyboard('{Alt>}n{/Alt}');
+    expect(api.setFocus).toHaveBeenCalledTimes(calls);
+    expect(current()).toHaveAttribute('data-contact-id', '12');
+
+    // A new message from Carla: Alt+N goes round to her.
+    unread.set(10, 1);
+    emitChanged();
+    await waitFor(() => expect(screen.getByTestId('nav-communication')).toHaveTextContent('1'));
+    await user.keyboard('{Alt>}n{/Alt}');
+    expect(api.setFocus).toHaveBeenLastCalledWith(10);
+    expect(api.setFocus).not.toHaveBeenCalledWith(13);
+  });
+
+  it('Alt+E ends and Alt+D marks Done the interaction in view, from the message field too', async () => {
+    const { api, user } = await inInteraction();
+
+    await user.keyboard('{Alt>}e{/Alt}');
+    expect(api.endInteraction).toHaveBeenCalledExactlyOnceWith(7);
+    await waitFor(() =>
+      expect(screen.getByTestId('interaction-view')).toHaveAttribute('data-state', 'ended'),
+    );
+    // The message field keeps what was typed: Alt+E typed nothing.
+    expect(screen.getByTestId('composer-input')).toHaveValue('');
+
+    await user.keyboard('{Alt>}d{/Alt}');
+    await waitFor(() => expect(api.markDone).toHaveBeenCalledTimes(1));
+    expect(api.markDone.mock.calls[0]?.[0]).toBe(7);
+    await waitFor(() => expect(screen.queryByTestId('interaction-view')).toBeNull());
+  });
+
+  it('Alt+R, Alt+M and Alt+C reach the composer in view', async () => {
+    const { user } = await inInteraction();
+    const input = screen.getByTestId('composer-input');
+
+    await user.keyboard('{Alt>}r{/Alt}');
+    const panel = await screen.findByTestId('responses-panel');
+    expect(within(panel).getByTestId('responses-search')).toHaveFocus();
+    // The fixtures' settings: "Hi {contact.name}, this is {agent.name}."
+    await user.click(within(panel).getByRole('button', { name: /Welcome/ }));
+    expect(input).toHaveValue('Hi Carla, this is Ana Agent.');
+    expect(input).toHaveFocus();
+
+    await user.keyboard('{Alt>}m{/Alt}');
+    expect(screen.getByTestId('emoji-search')).toHaveFocus();
+    await user.keyboard('{Escape}');
+    expect(screen.queryByTestId('emoji-picker')).toBeNull();
+
+    await user.click(screen.getByTestId('tab-case'));
+    expect(input).not.toHaveFocus();
+    await user.keyboard('{Alt>}c{/Alt}');
+    expect(input).toHaveFocus();
+  });
+
+  it('Alt+S switches between Ready and Not Ready', async () => {
+    const { api, user } = setup();
+    const toggle = screen.getByTestId('status-toggle');
+    await user.keyboard('{Alt>}s{/Alt}');
+    expect(api.setStatus).toHaveBeenLastCalledWith('ready');
+    await waitFor(() => expect(toggle).toHaveAttribute('data-status', 'ready'));
+    await user.keyboard('{Alt>}s{/Alt}');
+    expect(api.setStatus).toHaveBeenLastCalledWith('notReady');
+    await waitFor(() => expect(toggle).toHaveAttribute('data-status', 'notReady'));
+  });
+
+  it('Ctrl+Enter sends the message', async () => {
+    const { api, user } = await inInteraction();
+    await user.keyboard('On my way{Control>}{Enter}{/Control}');
+    expect(api.sendMessage).toHaveBeenCalledExactlyOnceWith({
+      contactId: 10,
+      interactionId: 7,
+      body: 'On my way',
+    });
+  });
+
+  it('"?" and the Shortcuts button open the list of every shortcut', async () => {
+    const { api, user } = setup();
+    const button = screen.getByTestId('shortcuts-button');
+    expect(button).toHaveAccessibleName('Shortcuts');
+    expect(button).toHaveAttribute('aria-keyshortcuts', 'Shift+?');
+
+    await user.keyboard('?');
+    const dialog = screen.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    expect(dialog).toBe(screen.getByTestId('shortcuts-dialog'));
+    const rows = within(dialog).getAllByTestId('shortcut-row');
+    expect(rows.map((row) => row.getAttribute('data-action'))).toEqual(
+      shortcuts.map((shortcut) => shortcut.action),
+    );
+    const row = (action: string) => rows.find((candidate) => candidate.dataset.action === action);
+    const keys = (action: string) =>
+      [...(row(action)?.querySelectorAll('kbd') ?? [])].map((key) => key.textContent);
+    expect(keys('accept')).toEqual(['Alt', 'A']);
+    expect(keys('nextUnread')).toEqual(['Alt', 'N']);
+    expect(keys('end')).toEqual(['Alt', 'E']);
+    expect(keys('done')).toEqual(['Alt', 'D']);
+    expect(keys('responses')).toEqual(['Alt', 'R']);
+    expect(keys('emoji')).toEqual(['Alt', 'M']);
+    expect(keys('focusComposer')).toEqual(['Alt', 'C']);
+    expect(keys('toggleStatus')).toEqual(['Alt', 'S']);
+    expect(keys('send')).toEqual(['Enter', 'Ctrl', 'Enter']);
+    expect(keys('help')).toEqual(['?']);
+    expect(row('toggleStatus')).toHaveTextContent('Switch between Ready and Not Ready');
+
+    // Modal: the other shortcuts wait, and Escape closes it.
+    await user.keyboard('{Alt>}s{/Alt}');
+    expect(api.setStatus).not.toHaveBeenCalled();
+    await user.keyboard('{Escape}');
+    expect(screen.queryByTestId('shortcuts-dialog')).toBeNull();
+
+    await user.click(button);
+    expect(screen.getByTestId('shortcuts-dialog')).toBeInTheDocument();
+    expect(screen.getByTestId('shortcuts-close')).toHaveFocus();
+    await user.click(screen.getByTestId('shortcuts-close'));
+    expect(screen.queryByTestId('shortcuts-dialog')).toBeNull();
+    expect(button).toHaveFocus();
+  });
+
+  it('typing in the message field triggers no shortcut', async () => {
+    const { api, user } = await inInteraction();
+    api.listInteractions.mockResolvedValue([
+      active,
+      interaction({ id: 9, contactId: 11, state: 'offered', offeredAt: 2 }),
+    ]);
+    await screen.findByTestId('offer-dialog');
+    const input = screen.getByTestId('composer-input');
+    await user.click(input);
+
+    await user.keyboard('And? A new SMS, Dan. Or cars.');
+    expect(input).toHaveValue('And? A new SMS, Dan. Or cars.');
+    expect(screen.queryByTestId('shortcuts-dialog')).toBeNull();
+    expect(screen.queryByTestId('emoji-picker')).toBeNull();
+    expect(screen.queryByTestId('responses-panel')).toBeNull();
+    expect(api.acceptInteraction).not.toHaveBeenCalled();
+    expect(api.endInteraction).not.toHaveBeenCalled();
+    expect(api.markDone).not.toHaveBeenCalled();
+    expect(api.setStatus).not.toHaveBeenCalled();
+    expect(api.setFocus).toHaveBeenLastCalledWith(10);
+    expect(screen.getByTestId('interaction-view')).toHaveAttribute('data-state', 'active');
+  });
+
+  it('on a Mac shows ⌥, and leaves ⌥ with a letter to typing in text fields', async () => {
+    vi.spyOn(navigator, 'platform', 'get').mockReturnValue('MacIntel');
+    const { api, user } = await inInteraction();
+    expect(screen.getByTestId('emoji-button')).toHaveAttribute('title', 'Emoji (⌥M)');
+
+    // ⌥E in the message field is the accent key: the chat is not ended.
+    await user.keyboard('{Alt>}e{/Alt}');
+    expect(api.endInteraction).not.toHaveBeenCalled();
+
+    // Outside text fields ⌥ works, whatever character the key would type.
+    await user.click(screen.getByTestId('tab-case'));
+    await user.keyboard('{Alt>}[KeyE]{/Alt}');
+    expect(api.endInteraction).toHaveBeenCalledExactlyOnceWith(7);
+
+    await user.keyboard('?');
+    const dialog = screen.getByTestId('shortcuts-dialog');
+    const accept = within(dialog)
+      .getAllByTestId('shortcut-row')
+      .find((row) => row.dataset.action === 'accept');
+    expect([...(accept?.querySelectorAll('kbd') ?? [])].map((key) => key.textContent)).toEqual([
+      '⌥',
+      'A',
+    ]);
+    expect(within(dialog).getByTestId('shortcuts-mac-note')).toBeInTheDocument();
   });
 });

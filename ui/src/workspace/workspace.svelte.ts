@@ -19,6 +19,7 @@ import {
   type WorkspaceSettings,
   type WrapUpRequest,
 } from '../api';
+import type { ContactInteraction, UpdateContactRequest } from '../api';
 import { firstLine, startOfDay } from '../conversation/display';
 
 export type View =
@@ -274,6 +275,24 @@ export class Workspace {
     this.#show({ kind: 'communication', contactId });
   }
 
+  /**
+   * Alt+N: opens the Communication tab on the next of my assigned contacts with unread
+   * messages, in the Assigned Contacts order (newest activity first) after the contact in
+   * view, going round. Returns whether there was one.
+   */
+  openNextUnread(): boolean {
+    const assigned = this.contacts
+      .filter((summary) => summary.contact.assignedAgentId === this.agent.id)
+      .sort((a, b) => b.contact.lastActivityAt - a.contact.lastActivityAt);
+    const current = assigned.findIndex((summary) => summary.contact.id === this.focusedContactId);
+    const next = [...assigned.slice(current + 1), ...assigned.slice(0, current + 1)].find(
+      (summary) => summary.unreadCount > 0,
+    );
+    if (next === undefined) return false;
+    this.openCommunication(next.contact.id);
+    return true;
+  }
+
   openInteraction(interactionId: number): void {
     this.#show({ kind: 'interaction', interactionId });
   }
@@ -344,6 +363,26 @@ export class Workspace {
       this.#markingUnread.delete(contactId);
     }
     await this.refreshNow();
+  }
+
+  /**
+   * Saves a contact's details (the Contact tab) and shows them at once. No refetch here: the
+   * desktop's replica has them only once the hub's contact event arrives, and that event
+   * refreshes everyone's workspace, this one included.
+   */
+  async updateContact(contactId: number, request: UpdateContactRequest): Promise<Contact> {
+    const updated = await this.#act(() => this.api.updateContact(contactId, request));
+    if (!this.#stopped) {
+      this.contacts = this.contacts.map((summary) =>
+        summary.contact.id === updated.id ? { ...summary, contact: updated } : summary,
+      );
+    }
+    return updated;
+  }
+
+  /** A contact's interaction history across all agents, newest first (offline on the desktop). */
+  contactInteractions(contactId: number): Promise<ContactInteraction[]> {
+    return this.#act(() => this.api.contactInteractions(contactId));
   }
 
   async setStatus(status: AgentStatus, reason: string | null): Promise<void> {
