@@ -546,4 +546,67 @@ describe('the agent in a browser', () => {
       await screenshot(page, 'browser-search-02-unread');
     });
   });
+  test('works from the keyboard: accepts with Alt+A, inserts a Standard Response and an emoji, edits the contact', { timeout: testTimeoutMs }, async (t) => {
+    const defer = teardown(t);
+    const hub = await startHub('browser-keyboard');
+    defer(() => hub.stop());
+    const agent = { login: 'kim', name: 'Kim Keys', password: 'no mouse needed' };
+    await hub.addAgent(agent.login, agent.name, agent.password);
+    const page = await openPage(defer, 'browser-keyboard');
+
+    await withFailureScreenshot(page, 'browser-keyboard', async () => {
+      await signInAs(page, hub, agent);
+      await becomeReady(page);
+      await hub.simulateInbound(customer, 'Hello, anyone there?');
+      await byTestId(page, 'offer-dialog').waitFor({ state: 'visible' });
+      await page.keyboard.press('Alt+A');
+      const view = byTestId(page, 'interaction-view');
+      await view.waitFor({ state: 'visible' });
+      await expectAttribute(view, 'data-state', 'active', 'the interaction accepted with Alt+A');
+
+      // A Standard Response, fields filled in, then an emoji, then Enter sends it.
+      const input = byTestId(view, 'composer-input');
+      await input.focus();
+      await page.keyboard.press('Alt+R');
+      await byTestId(page, 'responses-search').fill('welcome');
+      await page.keyboard.press('Enter');
+      const filled = await input.inputValue();
+      assert.equal(filled, `Hi ${customer}, this is ${agent.name}. How can I help you today?`, 'the Welcome response with fields filled');
+      await input.press('End');
+      await page.keyboard.press('Alt+M');
+      await byTestId(page, 'emoji-search').fill('thumbs up');
+      await byTestId(page, 'emoji-option').first().click();
+      const withEmoji = await input.inputValue();
+      assert.ok(withEmoji.endsWith('👍'), `the emoji is inserted at the caret: ${JSON.stringify(withEmoji)}`);
+      await input.press('Enter');
+      await expectText(
+        view.locator('[data-testid="message"][data-direction="outbound"] [data-testid="message-status"]'),
+        'Delivered',
+        'the response with its emoji',
+      );
+      const sent = await hub.outbox();
+      assert.equal(sent.at(-1)?.body, withEmoji, 'the carrier got exactly what was in the composer');
+
+      // The Contact tab: name the contact.
+      await byTestId(view, 'tab-contact').click();
+      await byTestId(view, 'contact-edit').click();
+      await byTestId(view, 'contact-name-input').fill('Rosa Díaz');
+      await byTestId(view, 'contact-email-input').fill('rosa@example.com');
+      await byTestId(view, 'contact-save').click();
+      await expectText(byTestId(view, 'contact-name'), 'Rosa Díaz', 'the saved name in the Contact tab');
+      await byTestId(page, 'nav-communication').click();
+      await expectCount(contactItem(page, 'Rosa Díaz'), 1, 'the contact list shows the new name');
+
+      // The shortcuts are listed in the app.
+      await page.locator('body').press('Escape');
+      await byTestId(page, 'shortcuts-button').click();
+      const dialog = byTestId(page, 'shortcuts-dialog');
+      await dialog.waitFor({ state: 'visible' });
+      const listed = await dialog.innerText();
+      for (const action of ['Accept', 'End', 'Done', 'Standard Responses']) {
+        assert.ok(listed.includes(action), `the shortcuts list names ${action}: ${JSON.stringify(listed)}`);
+      }
+      await screenshot(page, 'browser-keyboard-01-shortcuts');
+    });
+  });
 });
