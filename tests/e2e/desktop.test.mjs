@@ -254,6 +254,30 @@ test('the desktop app: sign in, accept an SMS with an OS notification, reply, se
       'the OS notification of a new SMS in a conversation that is not in view',
     );
     await shot('06-follow-up');
+
+    // Wrap up: End, a disposition, Done.
+    await (await session.waitForElement(testId('interaction-item'), 'the active interaction in the list')).click();
+    await (await session.waitForElement(testId('interaction-end'), 'the End button')).click();
+    await expectAttribute(session, testId('interaction-view'), 'data-state', 'ended', 'the interaction view after End');
+    await (await session.find(testId('tab-disposition'))).click();
+    await (await session.waitForElement('[data-testid="disposition-option"][data-code="Resolved"]', 'the Resolved disposition')).click();
+    await (await session.find(testId('interaction-done'))).click();
+    await session.waitForAbsence(testId('interaction-view'), 'the interaction view once it is Done');
+    await shot('07-done');
+
+    // The hub goes away: the desktop still shows history and searches its replica.
+    await hub.stop();
+    await expectAttribute(session, testId('connection'), 'data-state', 'offline', 'the connection indicator once the hub is gone');
+    const search = await session.waitForElement(testId('contact-search'), 'the contact search box');
+    await search.sendKeys('order');
+    const hit = await session.waitForElement(testId('search-result-message'), 'a message hit found offline');
+    const hitText = await hit.text();
+    assert.ok(hitText.includes('order'), `the offline hit shows the message: ${JSON.stringify(hitText)}`);
+    await hit.click();
+    await session.waitForElement(`${testId('transcript')} ${testId('message')}`, 'the transcript, offline');
+    const shown = await session.findAll(`${testId('transcript')} ${testId('message')}`);
+    assert.ok(shown.length >= 3, `the whole history is readable offline (${shown.length} messages)`);
+    await shot('08-offline-search');
   } catch (error) {
     await shot('FAILED').catch((shotError) => console.error(`no failure screenshot: ${shotError.message}`));
     throw error;
