@@ -258,7 +258,7 @@ impl Replica {
     /// # Errors
     /// [`ReplicaError::Database`].
     pub async fn merge_read_markers(&self, markers: &[(Id, Id)]) -> Result<()> {
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         for (contact_id, last_read) in markers {
             sqlx::query(
                 "INSERT INTO read_markers (contact_id, last_read_hub_id) VALUES (?, ?) \
@@ -552,7 +552,9 @@ impl Replica {
             .execute(&mut *connection)
             .await?;
         let outcome = async {
-            let mut transaction = sqlx::Connection::begin(&mut *connection).await?;
+            // IMMEDIATE: take the write lock up front (waiting up to busy_timeout), so the
+            // sync task's writes never make this one fail half-way.
+            let mut transaction = sqlx::Connection::begin_with(&mut *connection, "BEGIN IMMEDIATE").await?;
             let row: MessageRow = sqlx::query_as(sql!(
                 "INSERT INTO messages (client_key, contact_id, interaction_id, direction, body, status, agent_id, created_at) \
                  VALUES (?, ?, ?, 'outbound', ?, 'pending', ?, ?) RETURNING {MESSAGE_COLUMNS}"
