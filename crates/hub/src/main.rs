@@ -91,8 +91,13 @@ enum SimulateCommand {
     },
 }
 
-fn parse_role(text: &str) -> Result<Role, String> {
-    Role::parse(text).ok_or_else(|| format!("{text:?} is not agent, supervisor or admin"))
+/// A `--role` that is not one of ours.
+#[derive(Debug, thiserror::Error)]
+#[error("{0:?} is not agent, supervisor or admin")]
+struct UnknownRole(String);
+
+fn parse_role(text: &str) -> Result<Role, UnknownRole> {
+    Role::parse(text).ok_or_else(|| UnknownRole(text.to_owned()))
 }
 
 fn init_logging() {
