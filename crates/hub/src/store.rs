@@ -854,15 +854,31 @@ impl Store {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        for row in messages {
-            let message = Message::try_from(row)?;
-            let contact: ContactRow =
-                sqlx::query_as(sql!("SELECT {CONTACT_COLUMNS} FROM contacts WHERE id = ?"))
-                    .bind(message.contact_id)
-                    .fetch_one(&self.pool)
-                    .await?;
+        let messages = messages
+            .into_iter()
+            .map(Message::try_from)
+            .collect::<Result<Vec<_>>>()?;
+        // The hits' contacts in one query, not one per hit.
+        let ids: Vec<Id> = messages.iter().map(|message| message.contact_id).collect();
+        let ids =
+            serde_json::to_string(&ids).map_err(|error| StoreError::Corrupt(error.to_string()))?;
+        let contacts: Vec<ContactRow> = sqlx::query_as(sql!(
+            "SELECT {CONTACT_COLUMNS} FROM contacts WHERE id IN (SELECT value FROM json_each(?))"
+        ))
+        .bind(ids)
+        .fetch_all(&self.pool)
+        .await?;
+        let contacts: std::collections::HashMap<Id, Contact> = contacts
+            .into_iter()
+            .map(|row| (row.id, Contact::from(row)))
+            .collect();
+        for message in messages {
+            let contact = contacts
+                .get(&message.contact_id)
+                .cloned()
+                .ok_or(StoreError::NotFound("contact"))?;
             hits.push(SearchHit {
-                contact: contact.into(),
+                contact,
                 message: Some(message),
             });
         }
