@@ -3,7 +3,7 @@
 const ALLOWED_PREFIXES = ['plugin:event|'];
 const ALLOWED_COMMANDS = new Set([
   'login', 'logout', 'session', 'set_status', 'list_contacts', 'list_messages', 'mark_read',
-    'list_interactions', 'accept_interaction', 'send_message', 'set_focus',
+    'list_interactions', 'accept_interaction', 'send_message', 'set_focus', 'set_unread_total',
   'create_interaction', 'end_interaction', 'save_wrap_up', 'mark_done', 'settings', 'summary',
   'mark_unread', 'search', 'update_contact', 'contact_interactions',
 ]);

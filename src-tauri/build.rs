@@ -12,6 +12,7 @@ const COMMANDS: &[&str] = &[
     "accept_interaction",
     "send_message",
     "set_focus",
+    "set_unread_total",
     "create_interaction",
     "end_interaction",
     "save_wrap_up",

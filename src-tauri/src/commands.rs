@@ -173,3 +173,25 @@ pub fn set_focus(shell: State<'_, Shell>, contact_id: Option<Id>) {
         *focus = contact_id;
     }
 }
+
+/// The unread total of the agent's contacts, in the window title and, where the desktop
+/// shows one, the dock or launcher badge.
+#[tauri::command]
+#[expect(
+    clippy::needless_pass_by_value,
+    reason = "Tauri hands commands their window by value"
+)]
+pub fn set_unread_total(window: tauri::WebviewWindow, total: u32) {
+    let title = if total == 0 {
+        "Parley".to_owned()
+    } else {
+        format!("({total}) Parley")
+    };
+    if let Err(error) = window.set_title(&title) {
+        tracing::warn!(%error, "window title not set");
+    }
+    let badge = (total > 0).then_some(i64::from(total));
+    if let Err(error) = window.set_badge_count(badge) {
+        tracing::debug!(%error, "no badge on this desktop");
+    }
+}

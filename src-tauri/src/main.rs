@@ -93,6 +93,9 @@ fn main() {
             let folder = data_dir(app);
             tracing::info!(data_dir = %folder.display(), "Parley desktop starting");
             let client = Client::new(folder, Arc::new(sink));
+            if let Err(error) = notifications::install(app.handle()) {
+                tracing::warn!(%error, "notification actions unavailable");
+            }
             let focus = Arc::new(Mutex::new(None));
             tauri::async_runtime::spawn(notifications::run(
                 app.handle().clone(),
@@ -129,6 +132,7 @@ fn main() {
             commands::update_contact,
             commands::contact_interactions,
             commands::set_focus,
+            commands::set_unread_total,
         ])
         .run(tauri::generate_context!());
     if let Err(error) = outcome {

@@ -490,6 +490,82 @@ describe('the agent in a browser', () => {
       await screenshot(page, 'browser-lifecycle-03-created');
     });
   });
+  test('two agents: a returning customer goes back to the assigned agent, and another agent sees the whole history', { timeout: testTimeoutMs }, async (t) => {
+    const defer = teardown(t);
+    const hub = await startHub('browser-two-agents');
+    defer(() => hub.stop());
+    const ana = { login: 'ana', name: 'Ana Assigned', password: 'first to answer' };
+    const ben = { login: 'ben', name: 'Ben Backup', password: 'second in line' };
+    await hub.addAgent(ana.login, ana.name, ana.password);
+    await hub.addAgent(ben.login, ben.name, ben.password);
+    const anaPage = await openPage(defer, 'browser-two-agents-ana');
+    const benPage = await openPage(defer, 'browser-two-agents-ben');
+
+    /** Replies in `view`, waits for Delivered, ends, picks `code` and marks the interaction Done. */
+    async function replyEndAndDone(page, view, reply, code) {
+      await byTestId(view, 'composer-input').fill(reply);
+      await byTestId(view, 'composer-input').press('Enter');
+      await expectCount(
+        view.locator('[data-testid="message"][data-direction="outbound"][data-status="delivered"]').filter({ hasText: reply }),
+        1,
+        `the reply ${JSON.stringify(reply)} delivered`,
+      );
+      await byTestId(view, 'interaction-end').click();
+      await expectAttribute(view, 'data-state', 'ended', 'the interaction after End');
+      await byTestId(view, 'tab-disposition').click();
+      await view.locator(`[data-testid="disposition-option"][data-code="${code}"]`).check();
+      await byTestId(view, 'interaction-done').click();
+      await expectCount(byTestId(page, 'interaction-view'), 0, 'Chat Interaction views once Done');
+    }
+
+    await withFailureScreenshot(anaPage, 'browser-two-agents', async () => {
+      await signInAs(anaPage, hub, ana);
+      await signInAs(benPage, hub, ben);
+
+      // Ana is the only one Ready: she takes the first chat and becomes the assigned agent.
+      await becomeReady(anaPage);
+      await hub.simulateInbound(customer, 'Is my order 7781 shipped?');
+      const first = await acceptOfferFrom(anaPage, customer, 'Is my order 7781 shipped?');
+      await replyEndAndDone(anaPage, first.view, 'It left the warehouse this morning.', 'Resolved');
+      await screenshot(anaPage, 'browser-two-agents-01-ana-done');
+
+      // Both Ready now; the customer writes again and is routed back to Ana, not to Ben.
+      await becomeReady(benPage);
+      await hub.simulateInbound(customer, 'Thanks! And the invoice?');
+      const second = await acceptOfferFrom(anaPage, customer, 'Thanks! And the invoice?');
+      await new Promise((settle) => setTimeout(settle, quietPeriodMs));
+      await expectCount(byTestId(benPage, 'offer-dialog'), 0, "offers on Ben's screen while the assigned agent is Ready");
+      // The whole history is in Ana's new view, with the boundary between the two chats.
+      const transcript = byTestId(second.view, 'transcript');
+      await expectCount(transcript.locator('[data-testid="message"]'), 3, 'messages of both chats in the transcript');
+      await expectCount(byTestId(transcript, 'interaction-boundary'), 1, 'boundaries between the two chats');
+      await screenshot(anaPage, 'browser-two-agents-02-routed-back');
+      await replyEndAndDone(anaPage, second.view, 'The invoice is in your email.', 'Follow-up needed');
+
+      // Ana steps away: the next message goes to Ben, who sees everything Ana wrote.
+      await anaPage.locator('[data-testid="status-toggle"]').click();
+      await expectAttribute(byTestId(anaPage, 'status-toggle'), 'data-status', 'notReady', "Ana's status after stepping away");
+      await hub.simulateInbound(customer, 'One last question about returns');
+      const third = await acceptOfferFrom(benPage, customer, 'One last question about returns');
+      const benTranscript = byTestId(third.view, 'transcript');
+      await expectCount(benTranscript.locator('[data-testid="message"]'), 5, "messages of all three chats in Ben's transcript");
+      await expectCount(byTestId(benTranscript, 'interaction-boundary'), 2, 'boundaries between the three chats');
+      await expectCount(
+        benTranscript.locator('[data-testid="message"][data-direction="outbound"]').filter({ hasText: 'The invoice is in your email.' }),
+        1,
+        "Ana's reply in Ben's transcript",
+      );
+      // The Contact tab lists the earlier chats with who handled them and how they ended.
+      await byTestId(third.view, 'tab-contact').click();
+      const history = byTestId(third.view, 'contact-history-item');
+      await expectCount(history, 3, "interactions in the contact's history");
+      const historyText = await history.allInnerTexts();
+      assert.equal(historyText.filter((text) => text.includes(ana.name)).length, 2, `Ana handled two: ${JSON.stringify(historyText)}`);
+      assert.ok(historyText.some((text) => text.includes('Resolved')), `a disposition is shown: ${JSON.stringify(historyText)}`);
+      assert.ok(historyText.some((text) => text.includes('Follow-up needed')), `both dispositions are shown: ${JSON.stringify(historyText)}`);
+      await screenshot(benPage, 'browser-two-agents-03-ben-history');
+    });
+  });
   test('searches every contact and message, searches within a conversation, and marks a conversation unread', { timeout: testTimeoutMs }, async (t) => {
     const defer = teardown(t);
     const hub = await startHub('browser-search');
