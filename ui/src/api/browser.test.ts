@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { agent, contact, interaction, message } from '../testing/fixtures';
-import { createBrowserApi, tokenKey } from './browser';
+import { createBrowserApi, pageTitle, tokenKey } from './browser';
 import { ApiFailure } from './contract';
 import type { SocketConstructor } from './event-stream';
 import type { ConnectionState, Event } from './generated/api';
@@ -492,5 +492,42 @@ describe('browser transport: events', () => {
     await api.setFocus(3);
     expect(fetchMock).not.toHaveBeenCalled();
     expect(changed).not.toHaveBeenCalled();
+  });
+});
+
+describe('browser transport: outside the page', () => {
+  it('shows the unread total in the page title, and the bare name without any', async () => {
+    const page = { title: 'Parley' };
+    const api = createBrowserApi({ origin, fetch: fetchMock, storage, document: page });
+    await api.setUnreadTotal(3);
+    expect(page.title).toBe('(3) Parley');
+    await api.setUnreadTotal(12);
+    expect(page.title).toBe('(12) Parley');
+    await api.setUnreadTotal(0);
+    expect(page.title).toBe(pageTitle);
+    expect(fetchMock).not.toHaveBeenCalled();
+  });
+
+  it('uses the page it runs in by default', async () => {
+    const before = document.title;
+    await makeApi().setUnreadTotal(2);
+    expect(document.title).toBe('(2) Parley');
+    document.title = before;
+  });
+
+  it('passes a show request the page raises to its listeners until they unsubscribe', () => {
+    const api = makeApi();
+    const first = vi.fn();
+    const second = vi.fn();
+    const stopFirst = api.onShow(first);
+    api.onShow(second);
+
+    api.raiseShow({ contactId: 12 });
+    stopFirst();
+    api.raiseShow({ contactId: 13 });
+    expect(first.mock.calls).toEqual([[{ contactId: 12 }]]);
+    expect(second.mock.calls).toEqual([[{ contactId: 12 }], [{ contactId: 13 }]]);
+    // Listening for show requests opens no socket.
+    expect(FakeSocket.instances).toHaveLength(0);
   });
 });

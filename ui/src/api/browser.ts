@@ -1,7 +1,7 @@
 // Browser transport: the hub serves this UI, so every call goes to the page's own origin
 // with the bearer token kept in sessionStorage, and live events come over a WebSocket.
 
-import { ApiFailure, Listeners, type Api } from './contract';
+import { ApiFailure, Listeners, type Api, type ShowTarget } from './contract';
 import { EventStream, type SocketConstructor } from './event-stream';
 import type {
   Agent,
@@ -36,6 +36,19 @@ export interface BrowserEnvironment {
   randomUUID: () => string;
   /** Waits before each retry of a message send that could not reach the hub. */
   sendRetryDelaysMs: readonly number[];
+  /** The page, whose title shows the unread total in the browser's tab. */
+  document: Pick<Document, 'title'>;
+}
+
+/** The page's title; with unread messages it starts with their count, as in "(3) Parley". */
+export const pageTitle = 'Parley';
+
+/**
+ * The browser transport, and what only the page itself can raise: a show request, as a
+ * click on one of the page's own notifications will.
+ */
+export interface BrowserApi extends Api {
+  raiseShow(target: ShowTarget): void;
 }
 
 function defaultEnvironment(): BrowserEnvironment {
@@ -46,6 +59,7 @@ function defaultEnvironment(): BrowserEnvironment {
     storage: window.sessionStorage,
     randomUUID: () => crypto.randomUUID(),
     sendRetryDelaysMs: [500, 1500],
+    document: window.document,
   };
 }
 
@@ -53,11 +67,12 @@ type Method = 'GET' | 'POST' | 'PUT';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-export function createBrowserApi(overrides: Partial<BrowserEnvironment> = {}): Api {
+export function createBrowserApi(overrides: Partial<BrowserEnvironment> = {}): BrowserApi {
   const environment: BrowserEnvironment = { ...defaultEnvironment(), ...overrides };
   const { origin, storage } = environment;
   const events = new Listeners<Event>();
   const connection = new Listeners<ConnectionState>();
+  const shows = new Listeners<ShowTarget>();
   /** Keys of sends that never got an answer, so sending the same text again reuses them. */
   const unconfirmedKeys = new Map<string, string>();
 
@@ -238,5 +253,10 @@ export function createBrowserApi(overrides: Partial<BrowserEnvironment> = {}): A
     },
     // Only the desktop host has local changes (its outbox) to announce.
     onChanged: () => () => {},
+    onShow: (listener) => shows.add(listener),
+    raiseShow: (target) => shows.emit(target),
+    setUnreadTotal: async (total: number) => {
+      environment.document.title = total > 0 ? `(${total}) ${pageTitle}` : pageTitle;
+    },
   };
 }

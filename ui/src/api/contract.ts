@@ -22,6 +22,11 @@ import type {
 } from './generated/api';
 import type { Contact, ContactInteraction, UpdateContactRequest } from './generated/api';
 
+/** What a request to show something from outside the page (a notification's Show) names. */
+export interface ShowTarget {
+  contactId: number;
+}
+
 export interface Api {
   readonly mode: 'desktop' | 'browser';
   login(request: LoginRequest): Promise<Session>;
@@ -84,6 +89,16 @@ export interface Api {
   onConnection(listener: (state: ConnectionState) => void): () => void;
   /** Host-local changes (the desktop outbox); the browser transport never fires it. */
   onChanged(listener: () => void): () => void;
+  /**
+   * The agent asked, outside the page, to see a contact: the desktop host when a
+   * notification's Show is clicked, the browser when one of its notifications is.
+   */
+  onShow(listener: (target: ShowTarget) => void): () => void;
+  /**
+   * The unread total to show outside the page: the desktop's dock or taskbar badge, the
+   * browser tab's title. Zero clears it.
+   */
+  setUnreadTotal(total: number): Promise<void>;
 }
 
 const errorCodes: readonly ErrorCode[] = [

@@ -160,6 +160,34 @@ describe('desktop transport', () => {
     expect(ipc.unlisten).toHaveBeenCalledWith('parley://event');
   });
 
+  it('forwards the host\'s show requests, and ignores one that names no contact', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const api = createDesktopApi();
+    const shows = vi.fn();
+    const stop = api.onShow(shows);
+    await vi.waitFor(() => expect(ipc.handlers.has('parley://show')).toBe(true));
+
+    ipc.handlers.get('parley://show')?.({ payload: { contactId: 12 } });
+    ipc.handlers.get('parley://show')?.({ payload: { contactId: '12' } });
+    ipc.handlers.get('parley://show')?.({ payload: null });
+    expect(shows.mock.calls).toEqual([[{ contactId: 12 }]]);
+    expect(warn).toHaveBeenCalledTimes(2);
+
+    stop();
+    expect(ipc.unlisten).toHaveBeenCalledWith('parley://show');
+    warn.mockRestore();
+  });
+
+  it('hands the unread total to the host', async () => {
+    const api = createDesktopApi();
+    await api.setUnreadTotal(4);
+    await api.setUnreadTotal(0);
+    expect(ipc.invoke.mock.calls).toEqual([
+      ['set_unread_total', { total: 4 }],
+      ['set_unread_total', { total: 0 }],
+    ]);
+  });
+
   it('unlistens even when unsubscribed before the host confirmed the subscription', async () => {
     const api = createDesktopApi();
     api.onChanged(vi.fn())();

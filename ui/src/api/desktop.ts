@@ -3,7 +3,7 @@
 
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
-import { ApiFailure, type Api } from './contract';
+import { ApiFailure, type Api, type ShowTarget } from './contract';
 import type {
   Agent,
   AgentStatus,
@@ -27,6 +27,7 @@ export const channels = {
   event: 'parley://event',
   connection: 'parley://connection',
   changed: 'parley://changed',
+  show: 'parley://show',
 } as const;
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
@@ -59,6 +60,13 @@ function subscribe<T>(channel: string, handler: (payload: T) => void): () => voi
     unlisten?.();
     unlisten = undefined;
   };
+}
+
+/** Reads a show request's payload, `{ "contactId": number }`; `null` when it is not one. */
+function showTarget(payload: unknown): ShowTarget | null {
+  if (typeof payload !== 'object' || payload === null) return null;
+  const { contactId } = payload as { contactId?: unknown };
+  return typeof contactId === 'number' && Number.isInteger(contactId) ? { contactId } : null;
 }
 
 export function createDesktopApi(): Api {
@@ -97,5 +105,12 @@ export function createDesktopApi(): Api {
     onConnection: (listener: (state: ConnectionState) => void) =>
       subscribe<ConnectionState>(channels.connection, listener),
     onChanged: (listener: () => void) => subscribe<unknown>(channels.changed, () => listener()),
+    onShow: (listener: (target: ShowTarget) => void) =>
+      subscribe<unknown>(channels.show, (payload) => {
+        const target = showTarget(payload);
+        if (target === null) console.warn('parley: a show request without a contact', payload);
+        else listener(target);
+      }),
+    setUnreadTotal: (total: number) => call<void>('set_unread_total', { total }),
   };
 }

@@ -4,7 +4,7 @@ import type { Api } from './contract';
 import { createBrowserApi } from './browser';
 import { createDesktopApi } from './desktop';
 
-export { ApiFailure, type Api } from './contract';
+export { ApiFailure, type Api, type ShowTarget } from './contract';
 export type * from './generated/api';
 
 /** The desktop transport inside the Tauri webview, the browser transport anywhere else. */

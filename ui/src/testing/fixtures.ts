@@ -11,6 +11,7 @@ import type {
   Interaction,
   Message,
   Session,
+  ShowTarget,
   WorkspaceSettings,
 } from '../api';
 import type { ContactInteraction } from '../api';
@@ -114,6 +115,7 @@ export function agentSummary(overrides: Partial<AgentSummary> = {}): AgentSummar
 export function fakeApi(mode: Api['mode'] = 'browser') {
   const eventListeners = new Set<(event: Event) => void>();
   const changedListeners = new Set<() => void>();
+  const showListeners = new Set<(target: ShowTarget) => void>();
   const api = {
     mode,
     login: vi.fn<Api['login']>(async () => session()),
@@ -168,6 +170,11 @@ export function fakeApi(mode: Api['mode'] = 'browser') {
       changedListeners.add(listener);
       return () => changedListeners.delete(listener);
     }),
+    onShow: vi.fn<Api['onShow']>((listener) => {
+      showListeners.add(listener);
+      return () => showListeners.delete(listener);
+    }),
+    setUnreadTotal: vi.fn<Api['setUnreadTotal']>(async () => {}),
   } satisfies Api;
   return {
     api,
@@ -176,6 +183,10 @@ export function fakeApi(mode: Api['mode'] = 'browser') {
     },
     emitChanged() {
       for (const listener of changedListeners) listener();
+    },
+    /** The agent clicked Show on a notification about the contact. */
+    emitShow(target: ShowTarget) {
+      for (const listener of showListeners) listener(target);
     },
   };
 }
