@@ -4,6 +4,9 @@ import {
   globalShortcut,
   isMac,
   isTextEntry,
+  positionHint,
+  positionKeyShortcuts,
+  positionOf,
   shortcutHint,
   shortcuts,
 } from './shortcuts';
@@ -83,6 +86,59 @@ describe('globalShortcut', () => {
     expect(globalShortcut(press(altE, field), false)).toBe('end');
     expect(globalShortcut(press({ key: 'Dead', code: 'KeyE', altKey: true }, field), true)).toBeNull();
     expect(globalShortcut(press({ key: 'Dead', code: 'KeyE', altKey: true }), true)).toBe('end');
+  });
+});
+
+describe('Alt with a digit', () => {
+  it('opens the interaction at that place of the list, and Alt+0 the Communication tab', () => {
+    for (let digit = 1; digit <= 9; digit += 1) {
+      const event = press({ key: String(digit), code: `Digit${digit}`, altKey: true });
+      expect(globalShortcut(event, false)).toBe('openInteraction');
+      expect(positionOf(event)).toBe(digit);
+    }
+    const zero = press({ key: '0', code: 'Digit0', altKey: true });
+    expect(globalShortcut(zero, false)).toBe('openCommunication');
+    expect(positionOf(zero)).toBeNull();
+    // Without Alt a digit is typing.
+    expect(globalShortcut(press({ key: '1', code: 'Digit1' }), false)).toBeNull();
+  });
+
+  it('goes by the key\'s place in the top row, whatever the layout or ⌥ types there', () => {
+    // AZERTY: the key of 1 types "&" without Shift.
+    const azerty = press({ key: '&', code: 'Digit1', altKey: true });
+    expect(globalShortcut(azerty, false)).toBe('openInteraction');
+    expect(positionOf(azerty)).toBe(1);
+    // macOS: ⌥2 types "™".
+    const mac = press({ key: '™', code: 'Digit2', altKey: true });
+    expect(globalShortcut(mac, true)).toBe('openInteraction');
+    expect(positionOf(mac)).toBe(2);
+    expect(globalShortcut(press({ key: 'º', code: 'Digit0', altKey: true }), true)).toBe(
+      'openCommunication',
+    );
+  });
+
+  it('leaves the keypad alone, where Alt with digits types a character on Windows', () => {
+    expect(globalShortcut(press({ key: '1', code: 'Numpad1', altKey: true }), false)).toBeNull();
+    expect(globalShortcut(press({ key: '0', code: 'Numpad0', altKey: true }), false)).toBeNull();
+  });
+
+  it('works in the message field, except on a Mac where ⌥ types characters there', () => {
+    const field = element('<textarea></textarea>');
+    const altOne = { key: '1', code: 'Digit1', altKey: true };
+    expect(globalShortcut(press(altOne, field), false)).toBe('openInteraction');
+    expect(globalShortcut(press({ ...altOne, key: '¡' }, field), true)).toBeNull();
+    expect(globalShortcut(press({ ...altOne, shiftKey: true }), false)).toBeNull();
+  });
+
+  it('is written per place in the list, for the first nine only', () => {
+    expect(positionHint(1, false)).toBe('Alt+1');
+    expect(positionHint(9, true)).toBe('⌥9');
+    expect(positionHint(10, false)).toBeUndefined();
+    expect(positionHint(0, false)).toBeUndefined();
+    expect(positionKeyShortcuts(3)).toBe('Alt+3');
+    expect(positionKeyShortcuts(10)).toBeUndefined();
+    expect(shortcutHint('openCommunication', false)).toBe('Alt+0');
+    expect(ariaKeyShortcuts('openCommunication', true)).toBe('Alt+0');
   });
 });
 

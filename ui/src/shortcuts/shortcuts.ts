@@ -5,13 +5,17 @@
 // nothing on Windows and Linux, so those work everywhere, the message field included, where
 // the agent spends most of the time. On macOS ⌥ with a letter types a character (⌥E é,
 // ⌥N ñ), so there they work outside text fields only. "?" alone works outside text fields.
-// Ctrl+Alt (AltGr on many layouts) is left to typing too.
+// Ctrl+Alt (AltGr on many layouts) is left to typing too. Alt with a digit is read from the
+// key's place in the top row, whatever the layout types there (AZERTY "&", macOS "¡"); the
+// numeric keypad is left alone, since Alt with keypad digits types a character on Windows.
 
 export type ShortcutAction =
   | 'accept'
   | 'send'
   | 'newLine'
   | 'nextUnread'
+  | 'openInteraction'
+  | 'openCommunication'
   | 'end'
   | 'done'
   | 'responses'
@@ -42,6 +46,8 @@ export const shortcuts: readonly Shortcut[] = [
   { action: 'responses', description: 'Standard Responses', keys: [['Alt', 'R']] },
   { action: 'emoji', description: 'Emoji', keys: [['Alt', 'M']] },
   { action: 'nextUnread', description: 'Next contact with unread messages', keys: [['Alt', 'N']] },
+  { action: 'openInteraction', description: 'Open the 1st to 9th interaction in the list', keys: [['Alt', '1–9']] },
+  { action: 'openCommunication', description: 'Open the Communication tab', keys: [['Alt', '0']] },
   { action: 'end', description: 'End the chat in view', keys: [['Alt', 'E']] },
   { action: 'done', description: 'Mark the interaction in view Done', keys: [['Alt', 'D']] },
   { action: 'toggleStatus', description: 'Switch between Ready and Not Ready', keys: [['Alt', 'S']] },
@@ -49,11 +55,14 @@ export const shortcuts: readonly Shortcut[] = [
   { action: 'close', description: 'Close a panel or this list', keys: [['Esc']] },
 ];
 
-/** Alt + letter → action, from the list above. */
-const altLetters = new Map<string, GlobalAction>(
+/** How many interactions of the list have a shortcut: Alt+1 to Alt+9. */
+export const numberedInteractions = 9;
+
+/** Alt + one key → action, from the list above (Alt+1–9 is read apart, by `positionOf`). */
+const altKeys = new Map<string, GlobalAction>(
   shortcuts.flatMap((shortcut) =>
     shortcut.keys
-      .filter((keys) => keys.length === 2 && keys[0] === 'Alt')
+      .filter((keys) => keys.length === 2 && keys[0] === 'Alt' && String(keys[1]).length === 1)
       .map((keys) => [String(keys[1]).toLowerCase(), shortcut.action as GlobalAction] as const),
   ),
 );
@@ -87,6 +96,21 @@ function find(action: ShortcutAction): Shortcut {
 export function shortcutHint(action: ShortcutAction, mac: boolean): string {
   const keys = find(action).keys[0] ?? [];
   return keys.map((key) => keyLabel(key, mac)).join(mac ? '' : '+');
+}
+
+/** The tooltip hint of the interaction at `position` (from 1) of the list: "Alt+2", or "⌥2". */
+export function positionHint(position: number, mac: boolean): string | undefined {
+  if (!hasShortcut(position)) return undefined;
+  return mac ? `⌥${position}` : `Alt+${position}`;
+}
+
+/** The `aria-keyshortcuts` value of the interaction at `position` (from 1) of the list. */
+export function positionKeyShortcuts(position: number): string | undefined {
+  return hasShortcut(position) ? `Alt+${position}` : undefined;
+}
+
+function hasShortcut(position: number): boolean {
+  return Number.isInteger(position) && position >= 1 && position <= numberedInteractions;
 }
 
 /** The `aria-keyshortcuts` value: every way to press it, with the names ARIA uses. */
@@ -126,10 +150,23 @@ export function isTextEntry(target: EventTarget | null): boolean {
   return target.closest('[contenteditable]:not([contenteditable="false"])') !== null;
 }
 
-/** The letter of an Alt combination: the one typed, or the key's place when ⌥ changed it. */
-function letterOf(event: KeyboardEvent): string {
+/**
+ * The key of an Alt combination: the letter typed, or the key's place when ⌥ or the layout
+ * changed it; a digit by its place in the top row.
+ */
+function keyOf(event: KeyboardEvent): string {
+  const digit = /^Digit(\d)$/.exec(event.code)?.[1];
+  if (digit !== undefined) return digit;
+  // A keystroke that does not say where its key is (synthetic ones) goes by what it typed.
+  if (event.code === '' && /^\d$/.test(event.key)) return event.key;
   if (/^[a-z]$/i.test(event.key)) return event.key.toLowerCase();
   return /^Key([A-Z])$/.exec(event.code)?.[1]?.toLowerCase() ?? '';
+}
+
+/** Which interaction of the list an `openInteraction` keystroke opens, from 1; else `null`. */
+export function positionOf(event: KeyboardEvent): number | null {
+  const key = keyOf(event);
+  return /^\d$/.test(key) && hasShortcut(Number(key)) ? Number(key) : null;
 }
 
 /** The workspace shortcut a keystroke is, if any. */
@@ -140,7 +177,8 @@ export function globalShortcut(event: KeyboardEvent, mac: boolean): GlobalAction
   if (event.altKey) {
     if (event.shiftKey || event.getModifierState('AltGraph')) return null;
     if (mac && typing) return null;
-    return altLetters.get(letterOf(event)) ?? null;
+    if (positionOf(event) !== null) return 'openInteraction';
+    return altKeys.get(keyOf(event)) ?? null;
   }
   if (event.key === '?' && !typing) return 'help';
   return null;

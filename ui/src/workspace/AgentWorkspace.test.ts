@@ -15,6 +15,7 @@ import {
 import { shortcuts } from '../shortcuts/shortcuts';
 import type { Message } from '../api';
 import AgentWorkspace from './AgentWorkspace.svelte';
+import { Workspace } from './workspace.svelte';
 
 function setup(configure: (api: ReturnType<typeof fakeApi>['api']) => void = () => {}) {
   const fake = fakeApi('browser');
@@ -430,5 +431,348 @@ describe('AgentWorkspace keyboard shortcuts', () => {
       'A',
     ]);
     expect(within(dialog).getByTestId('shortcuts-mac-note')).toBeInTheDocument();
+  });
+});
+
+describe('AgentWorkspace with several interactions', () => {
+  const withCarla = interaction({ id: 7, contactId: 10, state: 'active', acceptedAt: 2 });
+  const withDan = interaction({ id: 8, contactId: 11, state: 'active', acceptedAt: 3 });
+
+  /** My interactions with Carla and Dan, and Eve, with whom I have none. */
+  function several(configure: (api: ReturnType<typeof fakeApi>['api']) => void = () => {}) {
+    return setup((api) => {
+      api.listContacts.mockResolvedValue([
+        summary({ id: 10, name: 'Carla' }),
+        summary({ id: 11, name: 'Dan', phone: '+15551230002' }),
+        summary({ id: 12, name: 'Eve', phone: '+15551230003' }),
+      ]);
+      keepInteractions(api, [withCarla, withDan]);
+      configure(api);
+    });
+  }
+
+  const item = (interactionId: number) => {
+    const found = screen
+      .getAllByTestId('interaction-item')
+      .find((candidate) => candidate.dataset.interactionId === String(interactionId));
+    if (!found) throw new Error(`no list entry for interaction ${interactionId}`);
+    return found;
+  };
+
+  const contactItem = (contactId: number) => {
+    const found = screen
+      .getAllByTestId('contact-item')
+      .find((candidate) => candidate.dataset.contactId === String(contactId));
+    if (!found) throw new Error(`no contact list entry for contact ${contactId}`);
+    return found;
+  };
+
+  async function openItem(user: ReturnType<typeof userEvent.setup>, interactionId: number) {
+    await waitFor(() => item(interactionId));
+    await user.click(item(interactionId));
+    await waitFor(() =>
+      expect(screen.getByTestId('interaction-view')).toHaveAttribute(
+        'data-interaction-id',
+        String(interactionId),
+      ),
+    );
+  }
+
+  it('keeps the message being written in each view across switches, and clears it once sent', async () => {
+    const { api, user } = several();
+    await screen.findAllByTestId('interaction-item');
+
+    await openItem(user, 7);
+    await user.type(screen.getByTestId('composer-input'), 'Your refund is');
+    await openItem(user, 8);
+    expect(screen.getByTestId('composer-input')).toHaveValue('');
+    await user.type(screen.getByTestId('composer-input'), 'Hi Dan');
+
+    // The Communication tab keeps one per contact.
+    await user.click(screen.getByTestId('nav-communication'));
+    await user.click(contactItem(12));
+    await user.type(screen.getByTestId('composer-input'), 'Hello Eve');
+    await user.click(contactItem(10));
+    expect(screen.getByTestId('composer-input')).toHaveValue('');
+    await user.click(contactItem(12));
+    expect(screen.getByTestId('composer-input')).toHaveValue('Hello Eve');
+
+    await openItem(user, 7);
+    const input = screen.getByTestId('composer-input');
+    expect(input).toHaveValue('Your refund is');
+    // The cursor is where the agent left off, at the end.
+    await waitFor(() => expect(input).toHaveFocus());
+    expect((input as HTMLTextAreaElement).selectionStart).toBe('Your refund is'.length);
+    await user.type(input, ' on its way{Enter}');
+    expect(api.sendMessage).toHaveBeenLastCalledWith({
+      contactId: 10,
+      interactionId: 7,
+      body: 'Your refund is on its way',
+    });
+    await waitFor(() => expect(input).toHaveValue(''));
+
+    await openItem(user, 8);
+    expect(screen.getByTestId('composer-input')).toHaveValue('Hi Dan');
+    await openItem(user, 7);
+    expect(screen.getByTestId('composer-input')).toHaveValue('');
+
+    // Alt+0 goes back to the Communication tab at the contact last open there.
+    await user.keyboard('{Alt>}0{/Alt}');
+    expect(screen.queryByTestId('interaction-view')).toBeNull();
+    await screen.findByRole('region', { name: 'Conversation with Eve' });
+    expect(screen.getByTestId('composer-input')).toHaveValue('Hello Eve');
+    await user.type(screen.getByTestId('composer-input'), '{Enter}');
+    expect(api.sendMessage).toHaveBeenLastCalledWith({
+      contactId: 12,
+      interactionId: null,
+      body: 'Hello Eve',
+    });
+    await user.click(contactItem(10));
+    await user.click(contactItem(12));
+    expect(screen.getByTestId('composer-input')).toHaveValue('');
+  });
+
+  it('clears a draft whose message is sent after the agent moved to another view', async () => {
+    let answer: (() => void) | undefined;
+    const { api, user } = several();
+    await openItem(user, 7);
+    api.sendMessage.mockImplementationOnce(
+      (request) =>
+        new Promise((resolve) => {
+          answer = () =>
+            resolve(message({ ...request, id: 3000, direction: 'outbound', status: 'queued' }));
+        }),
+    );
+    await user.type(screen.getByTestId('composer-input'), 'On my way{Enter}');
+    await openItem(user, 8);
+    await user.type(screen.getByTestId('composer-input'), 'Hi Dan');
+
+    answer?.();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    // Dan's draft is not the one that was sent: it stays.
+    expect(screen.getByTestId('composer-input')).toHaveValue('Hi Dan');
+    await openItem(user, 7);
+    expect(screen.getByTestId('composer-input')).toHaveValue('');
+
+    // The same in the Communication tab, from one contact to another.
+    await user.click(screen.getByTestId('nav-communication'));
+    await user.click(contactItem(12));
+    api.sendMessage.mockImplementationOnce(
+      (request) =>
+        new Promise((resolve) => {
+          answer = () =>
+            resolve(message({ ...request, id: 3001, direction: 'outbound', status: 'queued' }));
+        }),
+    );
+    await user.type(screen.getByTestId('composer-input'), 'Hello Eve{Enter}');
+    await user.click(contactItem(10));
+    await user.type(screen.getByTestId('composer-input'), 'Hi Carla');
+    answer?.();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(screen.getByTestId('composer-input')).toHaveValue('Hi Carla');
+    await user.click(contactItem(12));
+    expect(screen.getByTestId('composer-input')).toHaveValue('');
+  });
+
+  it('keeps each interaction\'s open tab, and a disposition and note not saved yet', async () => {
+    const { api, user } = several((api) => {
+      api.saveWrapUp.mockRejectedValue(new Error('The hub cannot be reached'));
+    });
+    await screen.findAllByTestId('interaction-item');
+    await openItem(user, 7);
+
+    await user.click(screen.getByTestId('tab-disposition'));
+    const option = (code: string) =>
+      screen
+        .getAllByTestId('disposition-option')
+        .find((candidate) => candidate.dataset.code === code);
+    await user.click(option('Escalated')!);
+    expect(api.saveWrapUp).toHaveBeenLastCalledWith(7, { disposition: 'Escalated', note: null });
+    await user.click(screen.getByTestId('tab-note'));
+    await user.type(screen.getByTestId('note-input'), 'Call back at 5');
+
+    // Dan's view has its own tab; leaving Carla's tried to save the note, and failed.
+    await openItem(user, 8);
+    expect(screen.getByTestId('tab-case')).toHaveAttribute('aria-selected', 'true');
+    await waitFor(() =>
+      expect(api.saveWrapUp).toHaveBeenLastCalledWith(7, {
+        disposition: null,
+        note: 'Call back at 5',
+      }),
+    );
+    // Carla's note went to Carla's interaction only, although Dan's was in view by then.
+    expect(api.saveWrapUp.mock.calls.filter(([interactionId]) => interactionId !== 7)).toEqual([]);
+    await user.click(screen.getByTestId('tab-contact'));
+
+    await openItem(user, 7);
+    expect(screen.getByTestId('tab-note')).toHaveAttribute('aria-selected', 'true');
+    expect(screen.getByTestId('note-input')).toHaveValue('Call back at 5');
+    await user.click(screen.getByTestId('tab-disposition'));
+    expect(option('Escalated')).toBeChecked();
+
+    await openItem(user, 8);
+    expect(screen.getByTestId('tab-contact')).toHaveAttribute('aria-selected', 'true');
+
+    // The hub answers again: Done carries what was kept.
+    api.saveWrapUp.mockImplementation(async (id, request) => ({
+      ...withCarla,
+      id,
+      disposition: request.disposition ?? 'Escalated',
+      note: request.note,
+    }));
+    await openItem(user, 7);
+    await user.click(screen.getByTestId('interaction-done'));
+    await waitFor(() =>
+      expect(api.markDone).toHaveBeenCalledExactlyOnceWith(7, {
+        disposition: 'Escalated',
+        note: 'Call back at 5',
+      }),
+    );
+  });
+
+  it('Alt+1 to Alt+9 open the interactions in list order, and Alt+0 the Communication tab', async () => {
+    const { user } = several();
+    await screen.findAllByTestId('interaction-item');
+    expect(item(7)).toHaveAttribute('aria-keyshortcuts', 'Alt+1');
+    expect(item(8)).toHaveAttribute('aria-keyshortcuts', 'Alt+2');
+    expect(item(8)).toHaveAttribute('title', 'Dan (Alt+2)');
+    expect(screen.getByTestId('nav-communication')).toHaveAttribute('aria-keyshortcuts', 'Alt+0');
+
+    await user.keyboard('{Alt>}2{/Alt}');
+    expect(screen.getByTestId('interaction-view')).toHaveAttribute('data-interaction-id', '8');
+    // From the message field too, where Alt with a digit types nothing.
+    await waitFor(() => expect(screen.getByTestId('composer-input')).toHaveFocus());
+    await user.keyboard('{Alt>}1{/Alt}');
+    expect(screen.getByTestId('interaction-view')).toHaveAttribute('data-interaction-id', '7');
+    expect(screen.getByTestId('composer-input')).toHaveValue('');
+    // There is no third: nothing changes.
+    await user.keyboard('{Alt>}3{/Alt}');
+    expect(screen.getByTestId('interaction-view')).toHaveAttribute('data-interaction-id', '7');
+
+    await user.keyboard('{Alt>}0{/Alt}');
+    expect(screen.queryByTestId('interaction-view')).toBeNull();
+    expect(screen.getByTestId('nav-communication')).toHaveAttribute('aria-current', 'page');
+
+    await user.keyboard('?');
+    const rows = within(screen.getByTestId('shortcuts-dialog')).getAllByTestId('shortcut-row');
+    const keys = (action: string) =>
+      [...(rows.find((row) => row.dataset.action === action)?.querySelectorAll('kbd') ?? [])].map(
+        (key) => key.textContent,
+      );
+    expect(keys('openInteraction')).toEqual(['Alt', '1–9']);
+    expect(keys('openCommunication')).toEqual(['Alt', '0']);
+  });
+
+  it('marks an interaction out of view with its new messages, and shows my capacity in use', async () => {
+    const unread = new Map([[11, 0]]);
+    const { api, user, emitChanged } = several((api) => {
+      api.listContacts.mockImplementation(async () => [
+        summary({ id: 10, name: 'Carla' }),
+        summary({ id: 11, name: 'Dan', phone: '+15551230002' }, { unreadCount: unread.get(11) }),
+      ]);
+      api.markRead.mockImplementation(async (contactId) => {
+        unread.set(contactId, 0);
+      });
+    });
+    await screen.findAllByTestId('interaction-item');
+    // Two active of the three the fixtures' agent takes at once.
+    expect(screen.getByTestId('capacity')).toHaveTextContent('2 of 3 chats in use');
+    await openItem(user, 7);
+    expect(within(item(8)).queryByTestId('interaction-new')).toBeNull();
+
+    // Dan writes twice while Carla's view is open.
+    unread.set(11, 2);
+    emitChanged();
+    await waitFor(() => expect(within(item(8)).getByTestId('interaction-new')).toHaveTextContent('2'));
+    expect(item(8)).toHaveAccessibleName(/2 new/);
+    expect(within(item(7)).queryByTestId('interaction-new')).toBeNull();
+
+    await openItem(user, 8);
+    expect(api.markRead).toHaveBeenLastCalledWith(11);
+    expect(within(item(8)).queryByTestId('interaction-new')).toBeNull();
+    expect(item(8)).not.toHaveAccessibleName(/new/);
+
+    // An ended chat waiting for Done takes no room; an offer does.
+    await user.click(screen.getByTestId('interaction-end'));
+    await waitFor(() => expect(screen.getByTestId('capacity')).toHaveTextContent('1 of 3'));
+  });
+
+  it('a request to show a contact opens my interaction with them, or their conversation', async () => {
+    const { api, emitShow } = several();
+    await screen.findAllByTestId('interaction-item');
+    expect(api.onShow).toHaveBeenCalledTimes(1);
+
+    emitShow({ contactId: 11 });
+    await waitFor(() =>
+      expect(screen.getByTestId('interaction-view')).toHaveAttribute('data-interaction-id', '8'),
+    );
+    expect(api.setFocus).toHaveBeenLastCalledWith(11);
+
+    emitShow({ contactId: 12 });
+    await screen.findByRole('region', { name: 'Conversation with Eve' });
+    expect(screen.queryByTestId('interaction-view')).toBeNull();
+    expect(api.setFocus).toHaveBeenLastCalledWith(12);
+  });
+
+  it('tells the host the unread total whenever it changes, and zero on leaving', async () => {
+    const unread = new Map([
+      [10, 2],
+      [11, 1],
+    ]);
+    const fake = fakeApi('browser');
+    const { api } = fake;
+    api.listContacts.mockImplementation(async () => [
+      summary({ id: 10, name: 'Carla' }, { unreadCount: unread.get(10) }),
+      summary({ id: 11, name: 'Dan', phone: '+15551230002' }, { unreadCount: unread.get(11) }),
+      // Not mine: not in my total.
+      summary({ id: 13, name: 'Zed', assignedAgentId: 2 }, { unreadCount: 4 }),
+    ]);
+    api.markRead.mockImplementation(async (contactId) => {
+      unread.set(contactId, 0);
+    });
+    const { unmount } = render(AgentWorkspace, {
+      api,
+      session: session(),
+      onSignedOut: () => {},
+    });
+    await waitFor(() => expect(api.setUnreadTotal).toHaveBeenLastCalledWith(3));
+
+    // A refresh with the same counts does not say it again.
+    const calls = api.setUnreadTotal.mock.calls.length;
+    fake.emitChanged();
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(api.setUnreadTotal).toHaveBeenCalledTimes(calls);
+
+    await userEvent.setup().click(await screen.findByRole('button', { name: /Carla/ }));
+    await waitFor(() => expect(api.setUnreadTotal).toHaveBeenLastCalledWith(1));
+
+    unmount();
+    expect(api.setUnreadTotal).toHaveBeenLastCalledWith(0);
+  });
+});
+
+describe('Workspace drafts', () => {
+  it('drops an interaction\'s draft once it is Done, here or elsewhere', async () => {
+    const { api, emitEvent } = fakeApi('browser');
+    const first = interaction({ id: 7, contactId: 10, state: 'active', acceptedAt: 2 });
+    const second = interaction({ id: 8, contactId: 11, state: 'active', acceptedAt: 3 });
+    keepInteractions(api, [first, second]);
+    const workspace = new Workspace(api, session(), () => {});
+    const stop = workspace.start();
+
+    workspace.draftOf(first).message = 'Bye';
+    workspace.draftOf(first).tab = 'note';
+    expect(workspace.draftOf(first)).toMatchObject({ message: 'Bye', tab: 'note' });
+    await workspace.markDone(7, { disposition: null, note: null });
+    expect(workspace.draftOf(first)).toMatchObject({ message: '', tab: 'case' });
+
+    workspace.draftOf(second).note = 'Typed';
+    emitEvent({
+      seq: 1,
+      at: 1,
+      kind: { type: 'interaction', interaction: { ...second, state: 'done', doneAt: 5 } },
+    });
+    expect(workspace.draftOf(second).note).toBe('');
+    stop();
   });
 });

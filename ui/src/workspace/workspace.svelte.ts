@@ -16,6 +16,7 @@ import {
   type Message,
   type SearchHit,
   type Session,
+  type ShowTarget,
   type WorkspaceSettings,
   type WrapUpRequest,
 } from '../api';
@@ -25,6 +26,26 @@ import { firstLine, startOfDay } from '../conversation/display';
 export type View =
   | { kind: 'communication'; contactId: number | null }
   | { kind: 'interaction'; interactionId: number };
+
+/** The tabs of an interaction's details column. */
+export type DetailsTab = 'case' | 'contact' | 'disposition' | 'note';
+
+/**
+ * What the agent has under way in an interaction's view and the hub does not hold (yet). The
+ * workspace keeps it, so going to another view and back loses none of it; it is dropped
+ * when the interaction is Done.
+ */
+export interface InteractionDraft {
+  /** The message being written. */
+  message: string;
+  tab: DetailsTab;
+  /** The disposition as chosen, saved or not. */
+  disposition: string | null;
+  /** The note as typed, saved or not. */
+  note: string;
+  /** The note as the hub last confirmed it, so an unchanged note is not sent again. */
+  savedNote: string;
+}
 
 export interface Transcript {
   contactId: number;
@@ -51,12 +72,20 @@ export class Workspace {
   settings: WorkspaceSettings | null = $state(null);
   /** Today's figures for the top bar's KPI summary; `null` until loaded. */
   summary: AgentSummary | null = $state(null);
+  /** Unread messages across my assigned contacts (my read marks), for the badges. */
+  unreadTotal: number = $derived(
+    this.contacts
+      .filter((summary) => summary.contact.assignedAgentId === this.agent.id)
+      .reduce((total, summary) => total + summary.unreadCount, 0),
+  );
 
   readonly #signedOut: () => void;
   #timer: ReturnType<typeof setTimeout> | null = null;
   #refreshing = false;
   #dirty = false;
   #focus: number | null = null;
+  /** The contact last open in the Communication tab, to go back to. */
+  #communicationContactId: number | null = null;
   /** Read marks on their way to the host, per contact. */
   readonly #markingRead = new Map<number, Promise<void>>();
   /** Contacts being marked unread: nothing marks them read meanwhile. */
@@ -66,6 +95,10 @@ export class Workspace {
   #loadingSummary = false;
   #summaryDirty = false;
   #midnightTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Per interaction id; each draft is reactive state of its own, shared with its view. */
+  readonly #interactionDrafts = new Map<number, InteractionDraft>();
+  /** The message being written in the Communication tab, per contact id. */
+  #contactDrafts: Record<number, string> = $state({});
 
   constructor(api: Api, session: Session, signedOut: () => void) {
     this.api = api;
@@ -78,6 +111,23 @@ export class Workspace {
 
   get contactsById(): Map<number, Contact> {
     return new Map(this.contacts.map((summary) => [summary.contact.id, summary.contact]));
+  }
+
+  /** Unread messages per contact id, with my read marks. */
+  get unreadByContact(): Map<number, number> {
+    return new Map(this.contacts.map((summary) => [summary.contact.id, summary.unreadCount]));
+  }
+
+  /**
+   * How many interactions I hold against my capacity: the offered and active ones, as the
+   * hub counts them when it routes (an ended chat waiting for Done takes no room).
+   */
+  get load(): number {
+    return this.interactions.filter(
+      (interaction) =>
+        (interaction.state === 'offered' || interaction.state === 'active') &&
+        interaction.agentId === this.agent.id,
+    ).length;
   }
 
   /** Interactions offered to me and waiting for Accept. */
@@ -129,10 +179,15 @@ export class Workspace {
           event.kind.type === 'interaction' &&
           event.kind.interaction.agentId === this.agent.id
         ) {
+          // Marked Done elsewhere (another window of mine) ends its view's unsaved work too.
+          if (event.kind.interaction.state === 'done') {
+            this.#interactionDrafts.delete(event.kind.interaction.id);
+          }
           void this.refreshSummary();
         }
         this.requestRefresh();
       }),
+      this.api.onShow((target) => this.show(target)),
       this.api.onChanged(() => this.requestRefresh()),
       this.api.onConnection((state) => {
         this.connection = state;
@@ -143,6 +198,11 @@ export class Workspace {
         }
       }),
     ];
+    // The host shows the unread total outside the page (the dock or taskbar badge, the
+    // browser tab's title) and clears it when the agent signs out.
+    const stopUnreadTotal = $effect.root(() => {
+      $effect(() => this.#reportUnreadTotal(this.unreadTotal));
+    });
     void this.refreshNow();
     void this.#loadSettings();
     void this.refreshSummary();
@@ -151,6 +211,8 @@ export class Workspace {
       if (this.#timer !== null) clearTimeout(this.#timer);
       if (this.#midnightTimer !== null) clearTimeout(this.#midnightTimer);
       for (const stop of unsubscribe) stop();
+      stopUnreadTotal();
+      this.#reportUnreadTotal(0);
     };
   }
 
@@ -270,8 +332,11 @@ export class Workspace {
     if (!this.#stopped) this.offerPreviews = Object.fromEntries(previews);
   }
 
-  /** Opens the Communication tab, optionally with a contact's conversation. */
-  openCommunication(contactId: number | null = null): void {
+  /**
+   * Opens the Communication tab with a contact's conversation, or none (`null`); by default
+   * with the one the agent last had open there.
+   */
+  openCommunication(contactId: number | null = this.#communicationContactId): void {
     this.#show({ kind: 'communication', contactId });
   }
 
@@ -295,6 +360,54 @@ export class Workspace {
 
   openInteraction(interactionId: number): void {
     this.#show({ kind: 'interaction', interactionId });
+  }
+
+  /** Alt+1 to Alt+9: opens the interaction at `position` (from 1) of the list, if there is one. */
+  openInteractionAt(position: number): boolean {
+    const interaction = this.activeInteractions[position - 1];
+    if (interaction === undefined) return false;
+    this.openInteraction(interaction.id);
+    return true;
+  }
+
+  /**
+   * A request from outside the page to show a contact (the agent clicked a notification):
+   * my interaction with them when I have one open, else their conversation.
+   */
+  show(target: ShowTarget): void {
+    const interaction = this.activeInteractions.find(
+      (candidate) => candidate.contactId === target.contactId,
+    );
+    if (interaction === undefined) this.openCommunication(target.contactId);
+    else this.openInteraction(interaction.id);
+  }
+
+  /**
+   * The draft of an interaction's view. The first time it starts from the wrap-up the hub
+   * has; from then on it is the agent's, and refreshes do not overwrite it.
+   */
+  draftOf(interaction: Interaction): InteractionDraft {
+    const known = this.#interactionDrafts.get(interaction.id);
+    if (known !== undefined) return known;
+    const draft: InteractionDraft = $state({
+      message: '',
+      tab: 'case',
+      disposition: interaction.disposition,
+      note: interaction.note ?? '',
+      savedNote: interaction.note ?? '',
+    });
+    this.#interactionDrafts.set(interaction.id, draft);
+    return draft;
+  }
+
+  /** The message being written to a contact in the Communication tab. */
+  contactDraft(contactId: number): string {
+    return this.#contactDrafts[contactId] ?? '';
+  }
+
+  setContactDraft(contactId: number, text: string): void {
+    if (text === '') delete this.#contactDrafts[contactId];
+    else this.#contactDrafts[contactId] = text;
   }
 
   /** An offer was accepted: open its Chat Interaction view. */
@@ -324,6 +437,7 @@ export class Workspace {
   /** Marks the interaction Done: its view closes and the contact's conversation opens. */
   async markDone(interactionId: number, request: WrapUpRequest): Promise<void> {
     const done = await this.#act(() => this.api.markDone(interactionId, request));
+    this.#interactionDrafts.delete(done.id);
     this.interactions = this.interactions.filter((known) => known.id !== done.id);
     this.openCommunication(done.contactId);
     this.requestRefresh();
@@ -332,6 +446,7 @@ export class Workspace {
 
   async send(contactId: number, interactionId: number | null, body: string): Promise<void> {
     const message = await this.api.sendMessage({ contactId, interactionId, body });
+    this.#clearSentDraft(contactId, interactionId, body);
     const transcript = this.transcript;
     if (
       transcript !== null &&
@@ -413,6 +528,25 @@ export class Workspace {
     this.#signedOut();
   }
 
+  /**
+   * A sent message leaves its draft, wherever the agent is by then; text typed meanwhile
+   * (the draft no longer what was sent) stays.
+   */
+  #clearSentDraft(contactId: number, interactionId: number | null, body: string): void {
+    if (interactionId !== null) {
+      const draft = this.#interactionDrafts.get(interactionId);
+      if (draft !== undefined && draft.message.trim() === body) draft.message = '';
+    } else if (this.contactDraft(contactId).trim() === body) {
+      this.setContactDraft(contactId, '');
+    }
+  }
+
+  #reportUnreadTotal(total: number): void {
+    this.api.setUnreadTotal(total).catch((error: unknown) => {
+      console.warn('parley: unread total not shown', error);
+    });
+  }
+
   /** Puts an interaction the host answered with in place of the one known. */
   #apply(interaction: Interaction): void {
     const known = this.interactions.some((candidate) => candidate.id === interaction.id);
@@ -435,6 +569,7 @@ export class Workspace {
 
   #show(view: View): void {
     this.view = view;
+    if (view.kind === 'communication') this.#communicationContactId = view.contactId;
     const focus = this.focusedContactId;
     if (focus !== this.#focus) {
       this.#focus = focus;
