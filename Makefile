@@ -42,6 +42,7 @@ lint: ui
 
 bindings:
 	UPDATE_BINDINGS=1 cargo test -p parley-proto --test bindings
+	UPDATE_BINDINGS=1 cargo test -p parley-sms --lib errors::tests::ui_table_is_current
 
 test-rust: ui
 	cargo test --workspace

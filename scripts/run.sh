@@ -26,7 +26,7 @@ cat <<MSG
 Parley hub:   http://$listen   (browser UI; log in data/hub.log)
 Sign in:      login demo, password demo — then set yourself Ready.
 A customer texts you (run in another terminal):
-  $hub_bin simulate inbound --from +15551230001 --body "Hi, where is my order?"
+  $hub_bin simulate inbound --from +12015550101 --body "Hi, where is my order?"
 What the carrier sent:
   $hub_bin simulate outbox
 MSG

@@ -15,8 +15,8 @@ const chromiumPath = process.env.PARLEY_CHROMIUM || '/usr/bin/chromium';
 const quietPeriodMs = 3_000;
 const testTimeoutMs = 180_000;
 
-const customer = '+15551230001';
-const secondCustomer = '+15551230002';
+const customer = '+12015550101';
+const secondCustomer = '+12015550102';
 
 let browser;
 
@@ -604,7 +604,7 @@ describe('the agent in a browser', () => {
       assert.ok((await messageHits.locator('mark').count()) >= 1, 'the matched word is highlighted');
       await search.fill('"NEAR(*'); // FTS syntax typed by an agent is just text
       await byTestId(page, 'search-empty').waitFor({ state: 'visible' });
-      await search.fill('555 123 0002');
+      await search.fill('201 555 0102');
       await expectCount(byTestId(page, 'search-result-contact'), 1, 'contact hits for part of a number');
       await expectCount(messageHits, 0, 'message hits for a number');
       await screenshot(page, 'browser-search-01-results');

@@ -38,7 +38,7 @@ import { onPath, watchNotifications } from './notifications.mjs';
 import { Keys, WebDriver, testId } from './webdriver.mjs';
 
 const desktopBinSetting = process.env.PARLEY_DESKTOP_BIN;
-const customer = '+15551230001';
+const customer = '+12015550101';
 
 /** Starts tauri-driver on free ports with `env` (inherited by WebKitWebDriver and the app). */
 async function startTauriDriver(env) {

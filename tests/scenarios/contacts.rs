@@ -20,7 +20,7 @@ async fn details_and_history_across_agents() {
     ben.login(&hub.base_url(), "ben", "pass-ben")
         .await
         .expect("ben signs in");
-    let phone = "+15551230061";
+    let phone = "+12015550161";
 
     // Ana handles the first conversation.
     ana.set_status(AgentStatus::Ready, None)

@@ -38,7 +38,7 @@ async fn a_customer_sms_reaches_the_agent_and_the_reply_is_delivered() {
         .text_in(
             &hub.base_url(),
             "SM00000000000000000000000000000001",
-            "+15551230001",
+            "+12015550101",
             "Hi, where is my order?",
         )
         .await;
@@ -62,7 +62,7 @@ async fn a_customer_sms_reaches_the_agent_and_the_reply_is_delivered() {
         .contact(offered.contact_id)
         .await
         .expect("the contact is in the replica");
-    assert_eq!(contact.phone, "+15551230001");
+    assert_eq!(contact.phone, "+12015550101");
     let transcript = client
         .list_messages(contact.id)
         .await
@@ -94,7 +94,7 @@ async fn a_customer_sms_reaches_the_agent_and_the_reply_is_delivered() {
         fake.accepted().into_iter().next()
     })
     .await;
-    assert_eq!(sent.field("To"), Some("+15551230001"));
+    assert_eq!(sent.field("To"), Some("+12015550101"));
     assert_eq!(
         sent.field("From"),
         Some(parley_scenarios::fake_twilio::OUR_NUMBER)

@@ -57,7 +57,7 @@ async fn end_wrap_up_done_and_kpi() {
         .text_in(
             &hub.base_url(),
             "SM000000000000000000000000000000l1",
-            "+15551230021",
+            "+12015550121",
             "my bill is wrong",
         )
         .await;
@@ -208,7 +208,7 @@ async fn asynchronous_chat_and_routing_back() {
     ana.set_status(AgentStatus::Ready, None)
         .await
         .expect("Ready");
-    let phone = "+15551230022";
+    let phone = "+12015550122";
     fake.text_in(
         &hub.base_url(),
         "SM000000000000000000000000000000a1",
@@ -339,7 +339,7 @@ async fn an_unanswered_offer_moves_on_and_the_agent_is_not_ready() {
     fake.text_in(
         &hub.base_url(),
         "SM000000000000000000000000000000t1",
-        "+15551230023",
+        "+12015550123",
         "hello?",
     )
     .await;
@@ -385,7 +385,7 @@ async fn a_quiet_contact_ends_the_chat() {
     fake.text_in(
         &hub.base_url(),
         "SM000000000000000000000000000000i1",
-        "+15551230024",
+        "+12015550124",
         "hi",
     )
     .await;
@@ -448,7 +448,7 @@ async fn create_sms_interaction_settings_and_reasons() {
     let contact = hub
         .store
         .import_conversation(
-            "+15551230025",
+            "+12015550125",
             "Gus",
             1,
             parley_scenarios::fake_twilio::OUR_NUMBER,
@@ -548,7 +548,7 @@ async fn create_sms_interaction_on_an_offer_to_me_accepts_it() {
     fake.text_in(
         &hub.base_url(),
         "SM000000000000000000000000000000c9",
-        "+15551230026",
+        "+12015550126",
         "hello",
     )
     .await;

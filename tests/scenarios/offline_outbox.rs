@@ -30,7 +30,7 @@ async fn messages_typed_while_the_hub_is_down_are_sent_once_in_order() {
         .text_in(
             &base_url,
             "SM00000000000000000000000000000o01",
-            "+15551230011",
+            "+12015550111",
             "first",
         )
         .await;
@@ -103,7 +103,7 @@ async fn messages_typed_while_the_hub_is_down_are_sent_once_in_order() {
         .text_in(
             &base_url,
             "SM00000000000000000000000000000o02",
-            "+15551230011",
+            "+12015550111",
             "thanks",
         )
         .await;
@@ -161,7 +161,7 @@ async fn the_outbox_survives_closing_the_app() {
         .text_in(
             &base_url,
             "SM00000000000000000000000000000c01",
-            "+15551230012",
+            "+12015550112",
             "hi",
         )
         .await;
@@ -236,7 +236,7 @@ async fn a_repeated_client_key_is_stored_and_sent_once() {
         .text_in(
             &hub.base_url(),
             "SM00000000000000000000000000000k01",
-            "+15551230013",
+            "+12015550113",
             "hi",
         )
         .await;

@@ -28,7 +28,7 @@ async fn queued_until_an_agent_is_ready() {
         .text_in(
             &hub.base_url(),
             "SM000000000000000000000000000000q1",
-            "+15551230007",
+            "+12015550107",
             "anyone there?",
         )
         .await;
@@ -119,7 +119,7 @@ async fn auto_answer_and_capacity() {
             .text_in(
                 &hub.base_url(),
                 &format!("SM0000000000000000000000000000000{index}"),
-                &format!("+1555123010{index}"),
+                &format!("+120155501{index:02}"),
                 "hello",
             )
             .await;

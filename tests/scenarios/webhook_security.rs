@@ -18,7 +18,7 @@ async fn bad_or_missing_signatures_are_refused_and_store_nothing() {
     )
     .await;
     let url = format!("{}/webhooks/twilio/sms", hub.base_url());
-    let params = fake.inbound_params(SID, "+15551230001", "hello");
+    let params = fake.inbound_params(SID, "+12015550101", "hello");
     let head_before = hub.store.head_seq().await.expect("the log");
 
     let (status, _) = fake.post_webhook(&url, &params, Some("")).await;
@@ -77,7 +77,7 @@ async fn the_same_message_sid_twice_is_stored_once() {
     .await;
     for attempt in 0..3 {
         let (status, _) = fake
-            .text_in(&hub.base_url(), SID, "+15551230001", "hello once")
+            .text_in(&hub.base_url(), SID, "+12015550101", "hello once")
             .await;
         assert_eq!(
             status, 200,
@@ -112,14 +112,14 @@ async fn malformed_webhooks_get_400_and_unknown_fields_are_fine() {
     .await;
     let url = format!("{}/webhooks/twilio/sms", hub.base_url());
     let without_from: Vec<(String, String)> = fake
-        .inbound_params(SID, "+15551230001", "x")
+        .inbound_params(SID, "+12015550101", "x")
         .into_iter()
         .filter(|(name, _)| name != "From")
         .collect();
     let (status, _) = fake.post_webhook(&url, &without_from, None).await;
     assert_eq!(status, 400, "a signed webhook without From is malformed");
 
-    let mut extra = fake.inbound_params(SID, "+15551230001", "<script>alert(1)</script> & more");
+    let mut extra = fake.inbound_params(SID, "+12015550101", "<script>alert(1)</script> & more");
     extra.push(("AddOns".into(), "{\"status\":\"successful\"}".into()));
     extra.push(("SomeFutureField".into(), "42".into()));
     let (status, _) = fake.post_webhook(&url, &extra, None).await;

@@ -22,7 +22,7 @@ use rand::RngCore as _;
 use serde_json::{Value, json};
 
 /// The contact center's number in the scenarios.
-pub const OUR_NUMBER: &str = "+15550100000";
+pub const OUR_NUMBER: &str = "+12015550100";
 
 /// What the spec says about creating a message.
 #[derive(Debug, Clone)]

@@ -12,6 +12,7 @@ use std::time::Duration;
 use parley_client::{Client, EventSink};
 use parley_hub::RunningHub;
 use parley_hub::config::{Config, ProviderKind, RoutingConfig, TwilioConfig};
+use parley_hub::store::AgentSettings;
 use parley_proto::{Agent, ConnectionState, Event, Role};
 
 pub use fake_twilio::FakeTwilio;
@@ -93,9 +94,12 @@ pub async fn add_agent(hub: &RunningHub, login: &str, password: &str, auto_answe
             login,
             &format!("Agent {login}"),
             &hash,
-            Role::Agent,
-            auto_answer,
-            3,
+            AgentSettings {
+                role: Role::Agent,
+                auto_answer,
+                max_chats: 3,
+                can_save_media: false,
+            },
         )
         .await
         .expect("the agent is created")

@@ -202,7 +202,10 @@ impl HubApi {
     pub async fn create_interaction(&self, contact_id: Id) -> Result<Interaction, HubError> {
         self.call(
             self.request(reqwest::Method::POST, "/api/interactions")
-                .json(&CreateInteractionRequest { contact_id }),
+                .json(&CreateInteractionRequest {
+                    contact_id: Some(contact_id),
+                    phone: None,
+                }),
         )
         .await
     }

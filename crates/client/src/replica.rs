@@ -8,7 +8,8 @@ use std::time::Duration;
 use parley_proto::search;
 use parley_proto::{
     Agent, AgentStatus, ComposeRequest, Contact, ContactSummary, Direction, EndedBy, Event,
-    EventKind, Id, Interaction, InteractionState, Message, MessageStatus, Millis, Role,
+    EventKind, Id, Interaction, InteractionState, Media, MediaIssue, MediaState, Message,
+    MessageStatus, Millis, Reachability, Role,
 };
 use parley_proto::{ContactInteraction, SEARCH_LIMIT, SearchHit};
 use sqlx::sqlite::{
@@ -52,7 +53,7 @@ pub struct OutboxItem {
 }
 
 const MESSAGE_COLUMNS: &str = "id, contact_id, interaction_id, direction, body, status, \
-    error_code, agent_id, client_key, created_at";
+    error_code, agent_id, client_key, created_at, hub_id";
 
 /// Only constant column lists are interpolated; values are always bound.
 macro_rules! sql {
@@ -73,6 +74,7 @@ struct MessageRow {
     agent_id: Option<i64>,
     client_key: Option<String>,
     created_at: i64,
+    hub_id: Option<i64>,
 }
 
 impl TryFrom<MessageRow> for Message {
@@ -91,6 +93,43 @@ impl TryFrom<MessageRow> for Message {
             agent_id: row.agent_id,
             client_key: row.client_key,
             created_at: row.created_at,
+            media: Vec::new(),
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct MediaRow {
+    id: i64,
+    message_hub_id: i64,
+    position: i64,
+    state: String,
+    issue: Option<String>,
+    content_type: String,
+    size: Option<i64>,
+    width: Option<i64>,
+    height: Option<i64>,
+    digest: Option<String>,
+}
+
+const MEDIA_COLUMNS: &str =
+    "id, message_hub_id, position, state, issue, content_type, size, width, height, digest";
+
+impl TryFrom<MediaRow> for Media {
+    type Error = ReplicaError;
+    fn try_from(row: MediaRow) -> Result<Self> {
+        let number = |value: Option<i64>| value.and_then(|value| u32::try_from(value).ok());
+        Ok(Self {
+            id: row.id,
+            position: u32::try_from(row.position).unwrap_or(0),
+            state: MediaState::parse(&row.state)
+                .ok_or_else(|| ReplicaError::Corrupt(format!("media state {:?}", row.state)))?,
+            issue: row.issue.as_deref().and_then(MediaIssue::parse),
+            content_type: row.content_type,
+            size: number(row.size),
+            width: number(row.width),
+            height: number(row.height),
+            digest: row.digest,
         })
     }
 }
@@ -104,7 +143,13 @@ struct ContactRow {
     last_activity_at: i64,
     email: Option<String>,
     notes: Option<String>,
+    opted_out: i64,
+    reachability: Option<String>,
 }
+
+/// The contact columns, in [`ContactRow`]'s order.
+const CONTACT_COLUMNS: &str =
+    "id, phone, name, assigned_agent_id, last_activity_at, email, notes, opted_out, reachability";
 
 impl From<ContactRow> for Contact {
     fn from(row: ContactRow) -> Self {
@@ -116,6 +161,8 @@ impl From<ContactRow> for Contact {
             last_activity_at: row.last_activity_at,
             email: row.email,
             notes: row.notes,
+            opted_out: row.opted_out != 0,
+            reachability: row.reachability.as_deref().and_then(Reachability::parse),
         }
     }
 }
@@ -290,10 +337,11 @@ impl Replica {
             status_reason: Option<String>,
             auto_answer: i64,
             max_chats: i64,
+            can_save_media: i64,
         }
         let row: Option<Row> = sqlx::query_as(
-            "SELECT id, login, name, role, status, status_reason, auto_answer, max_chats \
-             FROM agents WHERE id = ?",
+            "SELECT id, login, name, role, status, status_reason, auto_answer, max_chats, \
+               can_save_media FROM agents WHERE id = ?",
         )
         .bind(id)
         .fetch_optional(&self.pool)
@@ -310,6 +358,7 @@ impl Replica {
             status_reason: row.status_reason,
             auto_answer: row.auto_answer != 0,
             max_chats: u32::try_from(row.max_chats).unwrap_or(1),
+            can_save_media: row.can_save_media != 0,
         })
     }
 
@@ -328,6 +377,7 @@ impl Replica {
         }
         let rows: Vec<Row> = sqlx::query_as(
             "SELECT c.id, c.phone, c.name, c.assigned_agent_id, c.last_activity_at, c.email, c.notes, \
+               c.opted_out, c.reachability, \
                (SELECT COUNT(*) FROM messages m WHERE m.contact_id = c.id AND m.direction = 'inbound' \
                   AND m.hub_id > COALESCE((SELECT r.last_read_hub_id FROM read_markers r WHERE r.contact_id = c.id), 0)) \
                  AS unread_count, \
@@ -352,12 +402,11 @@ impl Replica {
     /// # Errors
     /// [`ReplicaError::NotFound`].
     pub async fn contact(&self, id: Id) -> Result<Contact> {
-        let row: Option<ContactRow> = sqlx::query_as(
-            "SELECT id, phone, name, assigned_agent_id, last_activity_at, email, notes FROM contacts WHERE id = ?",
-        )
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
+        let row: Option<ContactRow> =
+            sqlx::query_as(sql!("SELECT {CONTACT_COLUMNS} FROM contacts WHERE id = ?"))
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
         Ok(row.ok_or(ReplicaError::NotFound("contact"))?.into())
     }
 
@@ -372,7 +421,52 @@ impl Replica {
         .bind(contact_id)
         .fetch_all(&self.pool)
         .await?;
-        rows.into_iter().map(Message::try_from).collect()
+        let media: Vec<MediaRow> = sqlx::query_as(sql!(
+            "SELECT {MEDIA_COLUMNS} FROM media WHERE message_hub_id IN \
+               (SELECT hub_id FROM messages WHERE contact_id = ? AND hub_id IS NOT NULL) \
+             ORDER BY message_hub_id, position"
+        ))
+        .bind(contact_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut by_message: std::collections::HashMap<Id, Vec<Media>> =
+            std::collections::HashMap::new();
+        for row in media {
+            by_message
+                .entry(row.message_hub_id)
+                .or_default()
+                .push(Media::try_from(row)?);
+        }
+        rows.into_iter()
+            .map(|row| {
+                let hub_id = row.hub_id;
+                let mut message = Message::try_from(row)?;
+                if let Some(hub_id) = hub_id {
+                    message.media = by_message.remove(&hub_id).unwrap_or_default();
+                }
+                Ok(message)
+            })
+            .collect()
+    }
+
+    /// One picture, by the hub's id.
+    ///
+    /// # Errors
+    /// [`ReplicaError::NotFound`].
+    pub async fn media(&self, media_id: Id) -> Result<(Media, Id)> {
+        let row: Option<MediaRow> =
+            sqlx::query_as(sql!("SELECT {MEDIA_COLUMNS} FROM media WHERE id = ?"))
+                .bind(media_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        let row = row.ok_or(ReplicaError::NotFound("picture"))?;
+        let contact_id: Option<i64> =
+            sqlx::query_scalar("SELECT contact_id FROM messages WHERE hub_id = ?")
+                .bind(row.message_hub_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        let contact_id = contact_id.ok_or(ReplicaError::NotFound("message"))?;
+        Ok((Media::try_from(row)?, contact_id))
     }
 
     /// One message by local id.
@@ -486,8 +580,6 @@ impl Replica {
     /// # Errors
     /// [`ReplicaError::Database`].
     pub async fn search(&self, input: &str) -> Result<Vec<SearchHit>> {
-        const CONTACT_COLUMNS: &str =
-            "id, phone, name, assigned_agent_id, last_activity_at, email, notes";
         let limit = i64::from(SEARCH_LIMIT);
         let pattern = search::like_pattern(input);
         let digits = search::phone_digits(input).map(|digits| format!("%{digits}%"));
@@ -654,7 +746,7 @@ impl Replica {
             .bind(item.outbox_id)
             .execute(&mut *transaction)
             .await?;
-        upsert_message(&mut transaction, accepted).await?;
+        upsert_message(&mut transaction, accepted, Authority::Answer).await?;
         transaction.commit().await?;
         Ok(())
     }
@@ -696,11 +788,13 @@ async fn apply(transaction: &mut Transaction<'static, Sqlite>, kind: &EventKind)
     match kind {
         EventKind::Contact { contact } => {
             sqlx::query(
-                "INSERT INTO contacts (id, phone, name, assigned_agent_id, last_activity_at, email, notes) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?) \
+                "INSERT INTO contacts (id, phone, name, assigned_agent_id, last_activity_at, email, notes, \
+                   opted_out, reachability) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) \
                  ON CONFLICT (id) DO UPDATE SET phone = excluded.phone, name = excluded.name, \
                  assigned_agent_id = excluded.assigned_agent_id, last_activity_at = excluded.last_activity_at, \
-                 email = excluded.email, notes = excluded.notes",
+                 email = excluded.email, notes = excluded.notes, opted_out = excluded.opted_out, \
+                 reachability = excluded.reachability",
             )
             .bind(contact.id)
             .bind(&contact.phone)
@@ -709,6 +803,8 @@ async fn apply(transaction: &mut Transaction<'static, Sqlite>, kind: &EventKind)
             .bind(contact.last_activity_at)
             .bind(&contact.email)
             .bind(&contact.notes)
+            .bind(i64::from(contact.opted_out))
+            .bind(contact.reachability.map(Reachability::as_str))
             .execute(&mut **transaction)
             .await?;
         }
@@ -736,7 +832,9 @@ async fn apply(transaction: &mut Transaction<'static, Sqlite>, kind: &EventKind)
             .execute(&mut **transaction)
             .await?;
         }
-        EventKind::Message { message } => upsert_message(transaction, message).await?,
+        EventKind::Message { message } => {
+            upsert_message(transaction, message, Authority::EventLog).await?;
+        }
         EventKind::Agent { agent } => upsert_agent(transaction, agent).await?,
     }
     Ok(())
@@ -744,11 +842,13 @@ async fn apply(transaction: &mut Transaction<'static, Sqlite>, kind: &EventKind)
 
 async fn upsert_agent(connection: &mut SqliteConnection, agent: &Agent) -> Result<()> {
     sqlx::query(
-        "INSERT INTO agents (id, login, name, role, status, status_reason, auto_answer, max_chats) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
+        "INSERT INTO agents (id, login, name, role, status, status_reason, auto_answer, max_chats, \
+           can_save_media) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) \
          ON CONFLICT (id) DO UPDATE SET login = excluded.login, name = excluded.name, role = excluded.role, \
          status = excluded.status, status_reason = excluded.status_reason, \
-         auto_answer = excluded.auto_answer, max_chats = excluded.max_chats",
+         auto_answer = excluded.auto_answer, max_chats = excluded.max_chats, \
+         can_save_media = excluded.can_save_media",
     )
     .bind(agent.id)
     .bind(&agent.login)
@@ -758,17 +858,31 @@ async fn upsert_agent(connection: &mut SqliteConnection, agent: &Agent) -> Resul
     .bind(&agent.status_reason)
     .bind(i64::from(agent.auto_answer))
     .bind(i64::from(agent.max_chats))
+    .bind(i64::from(agent.can_save_media))
     .execute(connection)
     .await?;
     Ok(())
 }
 
-/// Records the hub's copy of a message: matched by hub id, or by client key for a message
-/// typed here. Status never moves back (a late answer must not undo a delivery report).
+/// Where a copy of a message comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Authority {
+    /// The hub's ordered event log: its status is the truth, even a step back (a failed
+    /// message sent again is queued again).
+    EventLog,
+    /// An answer to a request, which may arrive after newer events: its status only
+    /// moves forward.
+    Answer,
+}
+
+/// Records the hub's copy of a message and its pictures: matched by hub id, or by client
+/// key for a message typed here.
 async fn upsert_message(
     transaction: &mut Transaction<'static, Sqlite>,
     message: &Message,
+    authority: Authority,
 ) -> Result<()> {
+    upsert_media(transaction, message).await?;
     let existing: Option<(i64, String)> = sqlx::query_as(
         "SELECT id, status FROM messages WHERE hub_id = ? OR (client_key IS NOT NULL AND client_key = ?) LIMIT 1",
     )
@@ -780,7 +894,8 @@ async fn upsert_message(
         Some((local_id, status)) => {
             let current = MessageStatus::parse(&status)
                 .ok_or_else(|| ReplicaError::Corrupt(format!("status {status:?}")))?;
-            let forward = message.status.rank() >= current.rank();
+            let forward =
+                authority == Authority::EventLog || message.status.rank() >= current.rank();
             sqlx::query(
                 "UPDATE messages SET hub_id = ?, interaction_id = ?, body = ?, \
                  status = CASE WHEN ? THEN ? ELSE status END, \
@@ -815,6 +930,39 @@ async fn upsert_message(
             .execute(&mut **transaction)
             .await?;
         }
+    }
+    Ok(())
+}
+
+/// The hub always sends a message with all its pictures: they replace what was known.
+async fn upsert_media(
+    transaction: &mut Transaction<'static, Sqlite>,
+    message: &Message,
+) -> Result<()> {
+    if message.media.is_empty() {
+        return Ok(());
+    }
+    sqlx::query("DELETE FROM media WHERE message_hub_id = ?")
+        .bind(message.id)
+        .execute(&mut **transaction)
+        .await?;
+    for media in &message.media {
+        sqlx::query(
+            "INSERT OR REPLACE INTO media (id, message_hub_id, position, state, issue, content_type, size, \
+               width, height, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(media.id)
+        .bind(message.id)
+        .bind(i64::from(media.position))
+        .bind(media.state.as_str())
+        .bind(media.issue.map(MediaIssue::as_str))
+        .bind(&media.content_type)
+        .bind(media.size.map(i64::from))
+        .bind(media.width.map(i64::from))
+        .bind(media.height.map(i64::from))
+        .bind(&media.digest)
+        .execute(&mut **transaction)
+        .await?;
     }
     Ok(())
 }

@@ -294,9 +294,22 @@ pub async fn create_interaction(
     current: CurrentAgent,
     Json(request): Json<CreateInteractionRequest>,
 ) -> Result<(StatusCode, Json<Interaction>), Failure> {
+    let contact_id = match (request.contact_id, request.phone.as_deref()) {
+        (Some(contact_id), _) => contact_id,
+        (None, Some(phone)) => {
+            let phone = hub.number(phone)?;
+            hub.store.ensure_contact(&phone).await?.id
+        }
+        (None, None) => {
+            return Err(Failure::new(
+                ErrorCode::BadRequest,
+                "give the contact or the number to text",
+            ));
+        }
+    };
     let interaction = hub
         .store
-        .create_interaction(current.agent.id, request.contact_id)
+        .create_interaction(current.agent.id, contact_id)
         .await?;
     tracing::info!(interaction_id = interaction.id, login = %current.agent.login, "SMS interaction created");
     Ok((StatusCode::CREATED, Json(interaction)))
@@ -457,6 +470,8 @@ pub async fn send_message(
             "clientKey must be 1 to 128 characters",
         ));
     }
+    let contact = hub.store.contact(request.contact_id).await?;
+    hub.number(&contact.phone)?;
     let (message, created) = hub
         .store
         .create_outbound(&Outbound {
@@ -478,6 +493,113 @@ pub async fn send_message(
         Ok((StatusCode::CREATED, Json(message)))
     } else {
         Ok((StatusCode::OK, Json(message)))
+    }
+}
+
+/// `POST /api/messages/{id}/retry`: sends a failed or undelivered message again.
+pub async fn retry_message(
+    State(hub): Shared,
+    current: CurrentAgent,
+    Path(message_id): Path<Id>,
+) -> ApiResult<Message> {
+    let contact_id = hub.store.message_contact(message_id).await?;
+    let contact = hub.store.contact(contact_id).await?;
+    hub.number(&contact.phone)?;
+    let message = hub.store.retry(current.agent.id, message_id).await?;
+    tracing::info!(message_id, login = %current.agent.login, "message sent again");
+    hub.sender.enqueue(message.id);
+    Ok(Json(message))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct MediaQuery {
+    /// `1`: as a download (`Content-Disposition: attachment`), for agents who may save.
+    #[serde(default)]
+    download: u8,
+}
+
+/// `GET /api/media/{id}`: the full-size picture.
+pub async fn media_file(
+    State(hub): Shared,
+    current: CurrentAgent,
+    Path(media_id): Path<Id>,
+    Query(query): Query<MediaQuery>,
+) -> Result<Response, Failure> {
+    serve_media(&hub, &current, media_id, false, query.download == 1).await
+}
+
+/// `GET /api/media/{id}/thumbnail`.
+pub async fn media_thumbnail(
+    State(hub): Shared,
+    current: CurrentAgent,
+    Path(media_id): Path<Id>,
+) -> Result<Response, Failure> {
+    serve_media(&hub, &current, media_id, true, false).await
+}
+
+async fn serve_media(
+    hub: &HubState,
+    current: &CurrentAgent,
+    media_id: Id,
+    thumbnail: bool,
+    download: bool,
+) -> Result<Response, Failure> {
+    use axum::http::header;
+    if download && !current.agent.can_save_media {
+        return Err(Failure::new(
+            ErrorCode::Forbidden,
+            "saving pictures needs the save-media permission",
+        ));
+    }
+    let stored = hub.store.stored_media(media_id).await?;
+    let not_ready = || Failure::new(ErrorCode::NotFound, "this picture is not available");
+    let digest = stored.media.digest.as_deref().ok_or_else(not_ready)?;
+    let path = crate::media::blob_path(&hub.media_dir, digest, thumbnail).ok_or_else(not_ready)?;
+    let content_type = if thumbnail {
+        stored.thumbnail_type.clone().ok_or_else(not_ready)?
+    } else {
+        stored.media.content_type.clone()
+    };
+    let bytes = tokio::fs::read(&path).await.map_err(|error| {
+        tracing::error!(%error, path = %path.display(), "a stored picture is missing");
+        not_ready()
+    })?;
+    let name = parley_proto::files::picture_file_name(
+        stored.contact_id,
+        stored.media.id,
+        &stored.media.content_type,
+    );
+    let disposition = format!(
+        "{}; filename=\"{name}\"",
+        if download { "attachment" } else { "inline" }
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; sandbox".to_owned(),
+            ),
+            (
+                header::CACHE_CONTROL,
+                "private, max-age=31536000, immutable".to_owned(),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// `GET /sim/media/{name}` (sim provider only): the simulated carrier's sample pictures.
+pub async fn sim_media(Path(name): Path<String>) -> Response {
+    use axum::http::header;
+    match crate::sim::sample(&name) {
+        Some((content_type, bytes)) => {
+            ([(header::CONTENT_TYPE, content_type)], bytes).into_response()
+        }
+        None => (StatusCode::NOT_FOUND, "no such sample").into_response(),
     }
 }
 
@@ -602,7 +724,41 @@ pub async fn sim_inbound(
 ) -> Result<(StatusCode, Json<serde_json::Value>), Failure> {
     let from = parley_sms::normalize_e164(&request.from)
         .map_err(|error| Failure::new(ErrorCode::InvalidNumber, error.to_string()))?;
-    validate_body(&request.body)?;
+    if request.body.chars().count() > MAX_BODY_CHARS {
+        return Err(Failure::new(ErrorCode::BadRequest, "the text is too long"));
+    }
+    if request.body.trim().is_empty() && request.media.is_empty() {
+        return Err(Failure::new(
+            ErrorCode::BadRequest,
+            "a text or a picture is needed",
+        ));
+    }
+    if request.media.len() > 10 {
+        return Err(Failure::new(ErrorCode::BadRequest, "at most 10 pictures"));
+    }
+    let media: Vec<(String, String)> = request
+        .media
+        .iter()
+        .map(|name| {
+            if name.starts_with("http://") || name.starts_with("https://") {
+                let claimed = match name.rsplit('.').next().unwrap_or_default() {
+                    "png" => "image/png",
+                    "gif" => "image/gif",
+                    "webp" => "image/webp",
+                    _ => "image/jpeg",
+                };
+                (name.clone(), claimed.to_owned())
+            } else {
+                let claimed = crate::sim::sample(name).map_or("image/jpeg", |(claimed, _)| claimed);
+                let encoded: String =
+                    url::form_urlencoded::byte_serialize(name.as_bytes()).collect();
+                (
+                    format!("{}/sim/media/{encoded}", hub.public_url),
+                    claimed.to_owned(),
+                )
+            }
+        })
+        .collect();
     let sid = crate::sim::new_sid();
     let outcome = hub
         .store
@@ -611,9 +767,13 @@ pub async fn sim_inbound(
             from: &from,
             to: &hub.from_number,
             body: &request.body,
+            media: &media,
         })
         .await?;
     hub.router.kick();
+    if !media.is_empty() {
+        hub.media.kick();
+    }
     tracing::info!(%sid, %from, ?outcome, "simulated inbound message");
     Ok((StatusCode::CREATED, Json(serde_json::json!({ "sid": sid }))))
 }

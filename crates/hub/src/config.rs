@@ -8,13 +8,13 @@
 //! provider = "sim"                          # or "twilio"
 //!
 //! [sim]
-//! number = "+15550100000"
+//! number = "+12015550100"
 //! delivery_delay_ms = 800
 //!
 //! [twilio]
 //! account_sid = "AC…"
 //! auth_token = "…"                          # or api_key_sid + api_key_secret
-//! from = "+15550100000"                     # or messaging_service_sid = "MG…"
+//! from = "+12015550100"                     # or messaging_service_sid = "MG…"
 //! api_base = "https://api.twilio.com"
 //! ```
 //! Secrets are never logged: `Debug` redacts them.
@@ -47,7 +47,7 @@ pub struct SimConfig {
 impl Default for SimConfig {
     fn default() -> Self {
         Self {
-            number: "+15550100000".to_owned(),
+            number: "+12015550100".to_owned(),
             delivery_delay_ms: 800,
         }
     }
@@ -155,6 +155,61 @@ impl Default for WorkspaceConfig {
     }
 }
 
+/// Pictures (MMS): where they are kept and what is accepted.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MediaConfig {
+    /// Where media files and thumbnails are stored. Defaults to `media/` next to the database.
+    pub dir: Option<PathBuf>,
+    /// The largest file fetched, in bytes (Twilio's MMS limit is 5 MB).
+    pub max_bytes: u64,
+    /// The most pixels (width × height) a picture may decode to: a small file that claims
+    /// a huge picture (a decompression bomb) is refused before it takes the memory.
+    pub max_pixels: u64,
+    /// How long a 404 from the provider is retried after the message arrived: media can
+    /// lag the webhook.
+    pub not_found_retry_ms: u64,
+    /// The longest side of a thumbnail, in pixels.
+    pub thumbnail_size: u32,
+}
+
+impl Default for MediaConfig {
+    fn default() -> Self {
+        Self {
+            dir: None,
+            max_bytes: 5 * 1024 * 1024,
+            max_pixels: 40_000_000,
+            not_found_retry_ms: 30_000,
+            thumbnail_size: 320,
+        }
+    }
+}
+
+/// Phone numbers.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NumbersConfig {
+    /// The region (ISO 3166 two-letter code) for numbers agents write without a country
+    /// code, e.g. `US` reads `(201) 555-0123` as `+12015550123`.
+    pub default_region: String,
+}
+
+impl Default for NumbersConfig {
+    fn default() -> Self {
+        Self {
+            default_region: "US".to_owned(),
+        }
+    }
+}
+
+impl NumbersConfig {
+    /// The default region; [`Config::load`] has checked that it is known.
+    #[must_use]
+    pub fn region(&self) -> Option<parley_sms::Region> {
+        self.default_region.parse().ok()
+    }
+}
+
 /// Everything `parley-hub serve` needs.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -173,6 +228,8 @@ pub struct Config {
     pub twilio: TwilioConfig,
     pub routing: RoutingConfig,
     pub workspace: WorkspaceConfig,
+    pub media: MediaConfig,
+    pub numbers: NumbersConfig,
 }
 
 impl Default for Config {
@@ -187,6 +244,8 @@ impl Default for Config {
             twilio: TwilioConfig::default(),
             routing: RoutingConfig::default(),
             workspace: WorkspaceConfig::default(),
+            media: MediaConfig::default(),
+            numbers: NumbersConfig::default(),
         }
     }
 }
@@ -208,9 +267,21 @@ pub enum ConfigError {
     Env { name: &'static str, reason: String },
     #[error("the twilio provider needs {0}")]
     Twilio(&'static str),
+    #[error("numbers.default_region: {0}")]
+    Region(#[from] parley_sms::number::UnknownRegion),
 }
 
 impl Config {
+    /// Where media files are stored.
+    #[must_use]
+    pub fn media_dir(&self) -> PathBuf {
+        self.media.dir.clone().unwrap_or_else(|| {
+            self.database
+                .parent()
+                .map_or_else(|| PathBuf::from("media"), |parent| parent.join("media"))
+        })
+    }
+
     /// Reads `path` (when given) and applies `PARLEY_*` environment variables on top.
     ///
     /// # Errors
@@ -301,6 +372,7 @@ impl Config {
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
+        self.numbers.default_region.parse::<parley_sms::Region>()?;
         if self.provider == ProviderKind::Twilio {
             let twilio = &self.twilio;
             if twilio.account_sid.is_empty() {
@@ -336,7 +408,7 @@ mod tests {
     #[test]
     fn file_then_environment() {
         let mut config: Config = toml::from_str(
-            "listen = \"127.0.0.1:9000\"\nprovider = \"twilio\"\n[twilio]\naccount_sid = \"AC1\"\nauth_token = \"secret-token\"\nfrom = \"+15550100000\"\n",
+            "listen = \"127.0.0.1:9000\"\nprovider = \"twilio\"\n[twilio]\naccount_sid = \"AC1\"\nauth_token = \"secret-token\"\nfrom = \"+12015550100\"\n",
         )
         .expect("the example parses");
         config

@@ -3,7 +3,7 @@
 use parley_proto::{Direction, Role};
 
 use crate::auth;
-use crate::store::{Store, StoreError, now_millis};
+use crate::store::{AgentSettings, Store, StoreError, now_millis};
 
 /// The demo agent's login and password.
 pub const DEMO_LOGIN: &str = "demo";
@@ -23,7 +23,17 @@ pub async fn seed(store: &Store, our_number: &str) -> Result<bool, StoreError> {
     let hash = auth::hash_password(DEMO_PASSWORD)
         .map_err(|error| StoreError::Corrupt(error.to_string()))?;
     let agent = match store
-        .create_agent(DEMO_LOGIN, "Dana Demo", &hash, Role::Agent, false, 3)
+        .create_agent(
+            DEMO_LOGIN,
+            "Dana Demo",
+            &hash,
+            AgentSettings {
+                role: Role::Agent,
+                auto_answer: false,
+                max_chats: 3,
+                can_save_media: true,
+            },
+        )
         .await
     {
         Ok(agent) => agent,
@@ -34,7 +44,7 @@ pub async fn seed(store: &Store, our_number: &str) -> Result<bool, StoreError> {
     let now = now_millis();
     let conversations: [Conversation<'_>; 3] = [
         (
-            "+15551230001",
+            "+12015550101",
             "Maria Lopez",
             26 * hour,
             &[
@@ -51,7 +61,7 @@ pub async fn seed(store: &Store, our_number: &str) -> Result<bool, StoreError> {
             ],
         ),
         (
-            "+15551230002",
+            "+12015550102",
             "James Chen",
             5 * hour,
             &[
@@ -65,7 +75,7 @@ pub async fn seed(store: &Store, our_number: &str) -> Result<bool, StoreError> {
             ],
         ),
         (
-            "+15551230003",
+            "+12015550103",
             "Priya Natarajan",
             50 * hour,
             &[

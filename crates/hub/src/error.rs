@@ -22,7 +22,7 @@ impl Failure {
             ErrorCode::Unauthorized => StatusCode::UNAUTHORIZED,
             ErrorCode::Forbidden => StatusCode::FORBIDDEN,
             ErrorCode::NotFound => StatusCode::NOT_FOUND,
-            ErrorCode::Conflict => StatusCode::CONFLICT,
+            ErrorCode::Conflict | ErrorCode::OptedOut => StatusCode::CONFLICT,
             ErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         };
@@ -51,6 +51,9 @@ impl From<StoreError> for Failure {
             StoreError::Conflict(message) => Self::new(ErrorCode::Conflict, message),
             StoreError::Forbidden(message) => Self::new(ErrorCode::Forbidden, message),
             StoreError::Invalid(message) => Self::new(ErrorCode::BadRequest, message),
+            opted_out @ StoreError::OptedOut => {
+                Self::new(ErrorCode::OptedOut, opted_out.to_string())
+            }
             internal @ (StoreError::Database(_)
             | StoreError::Migrate(_)
             | StoreError::Corrupt(_)) => {

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod media;
 pub mod outbound;
 pub mod routing;
 pub mod sim;
@@ -39,8 +40,25 @@ pub struct HubState {
     pub store: Store,
     pub router: Router,
     pub sender: outbound::Sender,
+    /// Fetches the pictures of inbound MMS.
+    pub media: media::Fetcher,
+    /// Where pictures are stored.
+    pub media_dir: std::path::PathBuf,
     /// Turns `true` when the hub stops; long-lived tasks (event streams, routing) end then.
     pub stopping: watch::Receiver<bool>,
+}
+
+impl HubState {
+    /// A number as an agent or a contact wrote it, in E.164 — or the guide's "the number is
+    /// incorrect" error.
+    ///
+    /// # Errors
+    /// [`error::Failure`] with [`parley_proto::ErrorCode::InvalidNumber`].
+    pub fn number(&self, input: &str) -> Result<String, error::Failure> {
+        parley_sms::parse_number(input, self.config.numbers.region()).map_err(|error| {
+            error::Failure::new(parley_proto::ErrorCode::InvalidNumber, error.to_string())
+        })
+    }
 }
 
 /// Why the hub did not start.
@@ -55,6 +73,8 @@ pub enum StartError {
     },
     #[error("cannot set up the provider: {0}")]
     Provider(#[from] parley_sms::ProviderError),
+    #[error("cannot set up the media fetcher: {0}")]
+    Media(#[from] reqwest::Error),
 }
 
 /// A hub running in this process.
@@ -146,6 +166,29 @@ fn provider(config: &Config, store: &Store) -> Result<(Arc<dyn Provider>, String
     }
 }
 
+/// The credentials media files are fetched with: the Twilio account's, for Twilio's API
+/// host only.
+fn media_auth(config: &Config) -> Option<media::ProviderAuth> {
+    if config.provider != ProviderKind::Twilio {
+        return None;
+    }
+    let twilio = &config.twilio;
+    let api_base = twilio
+        .api_base
+        .as_deref()
+        .unwrap_or(parley_sms::twilio::DEFAULT_API_BASE);
+    let origin = url::Url::parse(api_base).ok()?.origin();
+    let (user, password) = match (&twilio.api_key_sid, &twilio.api_key_secret) {
+        (Some(key), Some(secret)) => (key.clone(), secret.clone()),
+        _ => (twilio.account_sid.clone(), twilio.auth_token.clone()?),
+    };
+    Some(media::ProviderAuth {
+        origin,
+        user,
+        password,
+    })
+}
+
 fn http_routes(state: Arc<HubState>) -> HttpRouter {
     let mut routes = HttpRouter::new()
         .route("/healthz", get(api::health))
@@ -175,6 +218,9 @@ fn http_routes(state: Arc<HubState>) -> HttpRouter {
         .route("/api/settings", get(api::settings))
         .route("/api/me/summary", get(api::summary))
         .route("/api/messages", post(api::send_message))
+        .route("/api/messages/{id}/retry", post(api::retry_message))
+        .route("/api/media/{id}", get(api::media_file))
+        .route("/api/media/{id}/thumbnail", get(api::media_thumbnail))
         .route("/api/events", get(api::events))
         .route("/api/ws", get(api::stream))
         .route("/webhooks/twilio/sms", post(webhooks::inbound))
@@ -182,7 +228,8 @@ fn http_routes(state: Arc<HubState>) -> HttpRouter {
     if state.config.provider == ProviderKind::Sim {
         routes = routes
             .route("/api/sim/inbound", post(api::sim_inbound))
-            .route("/api/sim/outbox", get(api::sim_outbox));
+            .route("/api/sim/outbox", get(api::sim_outbox))
+            .route("/sim/media/{name}", get(api::sim_media));
     }
     let ui_dir = &state.config.ui_dir;
     if ui_dir.join("index.html").is_file() {
@@ -220,6 +267,14 @@ pub async fn start(config: Config) -> Result<RunningHub, StartError> {
     let (shutdown, stopping) = watch::channel(false);
     let router = Router::spawn(store.clone(), config.routing, stopping.clone());
     let sender = outbound::Sender::spawn(store.clone(), provider.clone(), public_url.clone());
+    let media_dir = config.media_dir();
+    let media = media::Fetcher::spawn(
+        store.clone(),
+        &config.media,
+        media_dir.clone(),
+        media_auth(&config),
+        stopping.clone(),
+    )?;
     tracing::info!(
         %address,
         %public_url,
@@ -234,6 +289,8 @@ pub async fn start(config: Config) -> Result<RunningHub, StartError> {
         store: store.clone(),
         router,
         sender,
+        media,
+        media_dir,
         stopping: stopping.clone(),
     });
     let app = http_routes(state);

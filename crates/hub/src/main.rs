@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context as _, bail};
 use clap::{Parser, Subcommand};
 use parley_hub::config::Config;
-use parley_hub::store::Store;
+use parley_hub::store::{AgentSettings, Store};
 use parley_hub::{auth, demo};
 use parley_proto::{Role, SimInboundRequest, SimOutboundMessage};
 
@@ -71,6 +71,9 @@ enum AgentCommand {
         /// How many interactions the agent can hold at once.
         #[arg(long, default_value_t = 3)]
         max_chats: u32,
+        /// May save a copy of a contact's picture to their computer.
+        #[arg(long)]
+        save_media: bool,
     },
 }
 
@@ -80,8 +83,13 @@ enum SimulateCommand {
     Inbound {
         #[arg(long)]
         from: String,
-        #[arg(long)]
+        #[arg(long, default_value = "")]
         body: String,
+        /// A picture (MMS): one of the carrier's samples — photo.jpg, logo.png,
+        /// animation.gif, sticker.webp, and the broken corrupt.jpg, truncated.png, bomb.png,
+        /// huge.jpg, document.pdf, missing.jpg — or a URL. Repeat for more (up to 10).
+        #[arg(long)]
+        media: Vec<String>,
     },
     /// Lists what the simulated carrier was asked to send.
     Outbox {
@@ -171,6 +179,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     role,
                     auto_answer,
                     max_chats,
+                    save_media,
                 },
         } => {
             let config = Config::load(cli.config.as_deref())?;
@@ -185,9 +194,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     login.trim(),
                     name.trim(),
                     &hash,
-                    role,
-                    auto_answer,
-                    max_chats,
+                    AgentSettings {
+                        role,
+                        auto_answer,
+                        max_chats,
+                        can_save_media: save_media,
+                    },
                 )
                 .await?;
             println!(
@@ -224,10 +236,10 @@ async fn simulate(hub: &str, command: SimulateCommand) -> anyhow::Result<()> {
     let client = reqwest::Client::new();
     let hub = hub.trim_end_matches('/');
     match command {
-        SimulateCommand::Inbound { from, body } => {
+        SimulateCommand::Inbound { from, body, media } => {
             let response = client
                 .post(format!("{hub}/api/sim/inbound"))
-                .json(&SimInboundRequest { from, body })
+                .json(&SimInboundRequest { from, body, media })
                 .send()
                 .await
                 .with_context(|| format!("cannot reach the hub at {hub}"))?;

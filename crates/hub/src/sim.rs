@@ -87,6 +87,139 @@ impl Provider for SimCarrier {
     }
 }
 
+/// The simulated carrier's sample pictures (and broken files), by name: what
+/// `parley-hub simulate inbound --media NAME` attaches, served at `/sim/media/NAME`.
+pub const SAMPLES: &[&str] = &[
+    "photo.jpg",
+    "logo.png",
+    "animation.gif",
+    "sticker.webp",
+    "corrupt.jpg",
+    "truncated.png",
+    "bomb.png",
+    "huge.jpg",
+    "document.pdf",
+    "missing.jpg",
+];
+
+/// A sample's claimed content type and bytes; `None` for an unknown name and for
+/// `missing.jpg`, which the carrier never has.
+#[must_use]
+pub fn sample(name: &str) -> Option<(&'static str, Vec<u8>)> {
+    use image::{DynamicImage, ImageFormat, Rgb, RgbImage, Rgba, RgbaImage};
+    let encode = |picture: DynamicImage, format: ImageFormat| {
+        let mut bytes = std::io::Cursor::new(Vec::new());
+        picture.write_to(&mut bytes, format).ok()?;
+        Some(bytes.into_inner())
+    };
+    let logo = || {
+        DynamicImage::ImageRgba8(RgbaImage::from_fn(256, 256, |x, y| {
+            let inside = (x as i64 - 128).pow(2) + (y as i64 - 128).pow(2) < 110 * 110;
+            Rgba([67, 56, 202, if inside { 255 } else { 0 }])
+        }))
+    };
+    match name {
+        "photo.jpg" => {
+            let photo = RgbImage::from_fn(1200, 900, |x, y| {
+                let sky = u8::try_from(y * 255 / 900).unwrap_or(255);
+                let sun = (x as i64 - 900).pow(2) + (y as i64 - 250).pow(2) < 120 * 120;
+                if sun {
+                    Rgb([250, 204, 21])
+                } else {
+                    Rgb([sky / 3, 120u8.saturating_add(sky / 4), 255 - sky / 2])
+                }
+            });
+            Some((
+                "image/jpeg",
+                encode(DynamicImage::ImageRgb8(photo), ImageFormat::Jpeg)?,
+            ))
+        }
+        "logo.png" => Some(("image/png", encode(logo(), ImageFormat::Png)?)),
+        "animation.gif" => {
+            let frames = (0..2_u8).map(|step| {
+                let frame = RgbaImage::from_fn(64, 64, |x, _| {
+                    if (x / 8) % 2 == u32::from(step) {
+                        Rgba([220, 38, 38, 255])
+                    } else {
+                        Rgba([255, 255, 255, 255])
+                    }
+                });
+                image::Frame::new(frame)
+            });
+            let mut bytes = Vec::new();
+            {
+                let mut encoder = image::codecs::gif::GifEncoder::new(&mut bytes);
+                encoder.encode_frames(frames).ok()?;
+            }
+            Some(("image/gif", bytes))
+        }
+        "sticker.webp" => Some(("image/webp", encode(logo(), ImageFormat::WebP)?)),
+        "corrupt.jpg" => {
+            // A JPEG's first marker, then noise.
+            let mut bytes = vec![0xFF, 0xD8, 0xFF, 0xE0];
+            bytes.extend((0..4096_u32).map(|i| u8::try_from((i * 7919) % 251).unwrap_or(0)));
+            Some(("image/jpeg", bytes))
+        }
+        "truncated.png" => {
+            let whole = encode(logo(), ImageFormat::Png)?;
+            Some(("image/png", whole[..whole.len() / 2].to_vec()))
+        }
+        "bomb.png" => Some(("image/png", bomb_png(60_000, 60_000))),
+        "huge.jpg" => {
+            let mut bytes = vec![0xFF, 0xD8, 0xFF, 0xE0];
+            bytes.resize(6 * 1024 * 1024, 0);
+            Some(("image/jpeg", bytes))
+        }
+        "document.pdf" => Some((
+            "application/pdf",
+            b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+                .to_vec(),
+        )),
+        _ => None,
+    }
+}
+
+/// A small PNG that claims `width` × `height` 8-bit grey pixels: decoded, it would take
+/// width × height bytes of memory.
+#[must_use]
+pub fn bomb_png(width: u32, height: u32) -> Vec<u8> {
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = 0xFFFF_FFFF_u32;
+        for byte in bytes {
+            crc ^= u32::from(*byte);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+    fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+        out.extend_from_slice(&u32::try_from(data.len()).unwrap_or(0).to_be_bytes());
+        let mut body = kind.to_vec();
+        body.extend_from_slice(data);
+        out.extend_from_slice(&body);
+        out.extend_from_slice(&crc32(&body).to_be_bytes());
+    }
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut header = Vec::new();
+    header.extend_from_slice(&width.to_be_bytes());
+    header.extend_from_slice(&height.to_be_bytes());
+    header.extend_from_slice(&[8, 0, 0, 0, 0]);
+    chunk(&mut png, b"IHDR", &header);
+    // A zlib stream of one stored block of zeros: the start of the first rows.
+    let zeros = [0_u8; 1024];
+    let mut idat = vec![0x78, 0x01, 0x01];
+    idat.extend_from_slice(&1024_u16.to_le_bytes());
+    idat.extend_from_slice(&(!1024_u16).to_le_bytes());
+    idat.extend_from_slice(&zeros);
+    chunk(&mut png, b"IDAT", &idat);
+    png
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

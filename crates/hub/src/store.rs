@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use parley_proto::{
     Agent, AgentStatus, AgentSummary, Contact, ContactSummary, Direction, EndedBy, Event,
-    EventKind, Id, Interaction, InteractionState, Message, MessageStatus, Millis, Role,
-    SimOutboundMessage,
+    EventKind, Id, Interaction, InteractionState, Media, MediaIssue, MediaState, Message,
+    MessageStatus, Millis, Reachability, Role, SimOutboundMessage,
 };
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -47,6 +47,11 @@ pub enum StoreError {
     /// The request breaks a rule of the contact center's configuration.
     #[error("{0}")]
     Invalid(&'static str),
+    /// The contact opted out of texts.
+    #[error(
+        "the contact opted out of text messages (STOP); nothing can be sent until they text START"
+    )]
+    OptedOut,
 }
 
 type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -107,7 +112,8 @@ macro_rules! sql {
 
 // ---- rows ------------------------------------------------------------------------------
 
-const AGENT_COLUMNS: &str = "id, login, name, role, status, status_reason, auto_answer, max_chats";
+const AGENT_COLUMNS: &str =
+    "id, login, name, role, status, status_reason, auto_answer, max_chats, can_save_media";
 
 #[derive(sqlx::FromRow)]
 struct AgentRow {
@@ -119,6 +125,7 @@ struct AgentRow {
     status_reason: Option<String>,
     auto_answer: i64,
     max_chats: i64,
+    can_save_media: i64,
 }
 
 impl TryFrom<AgentRow> for Agent {
@@ -136,11 +143,13 @@ impl TryFrom<AgentRow> for Agent {
             auto_answer: row.auto_answer != 0,
             max_chats: u32::try_from(row.max_chats)
                 .map_err(|_| StoreError::Corrupt(format!("max_chats {}", row.max_chats)))?,
+            can_save_media: row.can_save_media != 0,
         })
     }
 }
 
-const CONTACT_COLUMNS: &str = "id, phone, name, assigned_agent_id, last_activity_at, email, notes";
+const CONTACT_COLUMNS: &str = "id, phone, name, assigned_agent_id, last_activity_at, email, notes, \
+     opted_out, reachability";
 
 #[derive(sqlx::FromRow)]
 struct ContactRow {
@@ -151,6 +160,8 @@ struct ContactRow {
     last_activity_at: i64,
     email: Option<String>,
     notes: Option<String>,
+    opted_out: i64,
+    reachability: Option<String>,
 }
 
 impl From<ContactRow> for Contact {
@@ -163,6 +174,9 @@ impl From<ContactRow> for Contact {
             last_activity_at: row.last_activity_at,
             email: row.email,
             notes: row.notes,
+            opted_out: row.opted_out != 0,
+            // A spelling this version does not know reads as "nothing known".
+            reachability: row.reachability.as_deref().and_then(Reachability::parse),
         }
     }
 }
@@ -249,8 +263,117 @@ impl TryFrom<MessageRow> for Message {
             agent_id: row.agent_id,
             client_key: row.client_key,
             created_at: row.created_at,
+            media: Vec::new(),
         })
     }
+}
+
+const MEDIA_COLUMNS: &str = "id, message_id, position, source_url, declared_type, content_type, \
+     state, issue, size, width, height, digest, thumbnail_type, attempts, created_at";
+
+#[derive(sqlx::FromRow)]
+struct MediaRow {
+    id: i64,
+    message_id: i64,
+    position: i64,
+    source_url: String,
+    declared_type: String,
+    content_type: String,
+    state: String,
+    issue: Option<String>,
+    size: Option<i64>,
+    width: Option<i64>,
+    height: Option<i64>,
+    digest: Option<String>,
+    thumbnail_type: Option<String>,
+    attempts: i64,
+    created_at: i64,
+}
+
+impl TryFrom<&MediaRow> for Media {
+    type Error = StoreError;
+    fn try_from(row: &MediaRow) -> Result<Self> {
+        let number = |value: Option<i64>| value.and_then(|value| u32::try_from(value).ok());
+        Ok(Self {
+            id: row.id,
+            position: u32::try_from(row.position)
+                .map_err(|_| StoreError::Corrupt(format!("media position {}", row.position)))?,
+            state: MediaState::parse(&row.state)
+                .ok_or_else(|| StoreError::Corrupt(format!("media state {:?}", row.state)))?,
+            issue: row.issue.as_deref().and_then(MediaIssue::parse),
+            content_type: row.content_type.clone(),
+            size: number(row.size),
+            width: number(row.width),
+            height: number(row.height),
+            digest: row.digest.clone(),
+        })
+    }
+}
+
+/// A media file the fetcher has to bring in from the provider.
+#[derive(Debug, Clone)]
+pub struct MediaJob {
+    pub media_id: Id,
+    pub message_id: Id,
+    pub source_url: String,
+    pub declared_type: String,
+    /// Fetch attempts made so far.
+    pub attempts: u32,
+    /// When the message arrived: a 404 is retried only for a while after it.
+    pub created_at: Millis,
+}
+
+impl From<MediaRow> for MediaJob {
+    fn from(row: MediaRow) -> Self {
+        Self {
+            media_id: row.id,
+            message_id: row.message_id,
+            source_url: row.source_url,
+            declared_type: row.declared_type,
+            attempts: u32::try_from(row.attempts).unwrap_or(u32::MAX),
+            created_at: row.created_at,
+        }
+    }
+}
+
+/// A stored media file, for serving.
+#[derive(Debug, Clone)]
+pub struct StoredMedia {
+    pub media: Media,
+    pub message_id: Id,
+    pub contact_id: Id,
+    /// The thumbnail's type (`image/jpeg` or `image/png`), once there is one.
+    pub thumbnail_type: Option<String>,
+}
+
+/// How a media fetch ended.
+#[derive(Debug, Clone)]
+pub enum MediaOutcome {
+    /// Stored on disk under `digest`.
+    Ready {
+        content_type: String,
+        size: u32,
+        width: u32,
+        height: u32,
+        digest: String,
+        thumbnail_type: String,
+    },
+    /// It cannot be shown.
+    Issue(MediaIssue),
+    /// Try again at this time.
+    Retry { at: Millis },
+}
+
+/// What an agent account may do, set when it is created.
+#[derive(Debug, Clone, Copy)]
+pub struct AgentSettings {
+    pub role: Role,
+    /// Offered interactions are accepted at once.
+    pub auto_answer: bool,
+    /// How many interactions the agent holds at once.
+    pub max_chats: u32,
+    /// May save a copy of a contact's picture.
+    pub can_save_media: bool,
 }
 
 /// An outbound message the sender has to hand to the provider.
@@ -292,6 +415,8 @@ pub struct Inbound<'a> {
     pub from: &'a str,
     pub to: &'a str,
     pub body: &'a str,
+    /// The MMS's files, still on the provider: (URL, claimed type).
+    pub media: &'a [(String, String)],
 }
 
 /// An agent's outbound message.
@@ -385,10 +510,14 @@ impl Store {
         login: &str,
         name: &str,
         password_hash: &str,
-        role: Role,
-        auto_answer: bool,
-        max_chats: u32,
+        settings: AgentSettings,
     ) -> Result<Agent> {
+        let AgentSettings {
+            role,
+            auto_answer,
+            max_chats,
+            can_save_media,
+        } = settings;
         let mut change = self.begin().await?;
         let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM agents WHERE login = ?")
             .bind(login)
@@ -400,8 +529,9 @@ impl Store {
             )));
         }
         let row: AgentRow = sqlx::query_as(sql!(
-            "INSERT INTO agents (login, name, password_hash, role, auto_answer, max_chats, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING {AGENT_COLUMNS}"
+            "INSERT INTO agents (login, name, password_hash, role, auto_answer, max_chats, \
+               can_save_media, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING {AGENT_COLUMNS}"
         ))
         .bind(login)
         .bind(name)
@@ -409,6 +539,7 @@ impl Store {
         .bind(role.as_str())
         .bind(i64::from(auto_answer))
         .bind(i64::from(max_chats))
+        .bind(i64::from(can_save_media))
         .bind(now_millis())
         .fetch_one(&mut *change.transaction)
         .await?;
@@ -637,6 +768,39 @@ impl Store {
         Ok(row.ok_or(StoreError::NotFound("contact"))?.into())
     }
 
+    /// One contact.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`].
+    pub async fn contact(&self, id: Id) -> Result<Contact> {
+        let row: Option<ContactRow> =
+            sqlx::query_as(sql!("SELECT {CONTACT_COLUMNS} FROM contacts WHERE id = ?"))
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.ok_or(StoreError::NotFound("contact"))?.into())
+    }
+
+    /// The contact with this E.164 number, created when new.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn ensure_contact(&self, phone: &str) -> Result<Contact> {
+        let mut change = self.begin().await?;
+        let existing: Option<ContactRow> = sqlx::query_as(sql!(
+            "SELECT {CONTACT_COLUMNS} FROM contacts WHERE phone = ?"
+        ))
+        .bind(phone)
+        .fetch_optional(&mut *change.transaction)
+        .await?;
+        let contact = match existing {
+            Some(row) => row.into(),
+            None => Self::touch_contact_by_phone(&mut change, phone, None, now_millis()).await?,
+        };
+        self.commit(change).await?;
+        Ok(contact)
+    }
+
     /// Finds or creates the contact with this E.164 number and records activity now.
     async fn touch_contact_by_phone(
         change: &mut Change,
@@ -678,6 +842,7 @@ impl Store {
         }
         let rows: Vec<Row> = sqlx::query_as(
             "SELECT c.id, c.phone, c.name, c.assigned_agent_id, c.last_activity_at, c.email, c.notes, \
+               c.opted_out, c.reachability, \
                (SELECT COUNT(*) FROM messages m WHERE m.contact_id = c.id AND m.direction = 'inbound' \
                   AND m.id > COALESCE((SELECT r.last_read_message_id FROM read_markers r \
                                        WHERE r.agent_id = ? AND r.contact_id = c.id), 0)) AS unread_count, \
@@ -898,7 +1063,28 @@ impl Store {
         .bind(contact_id)
         .fetch_all(&self.pool)
         .await?;
-        rows.into_iter().map(Message::try_from).collect()
+        let media: Vec<MediaRow> = sqlx::query_as(sql!(
+            "SELECT {MEDIA_COLUMNS} FROM media WHERE message_id IN \
+               (SELECT id FROM messages WHERE contact_id = ?) ORDER BY message_id, position"
+        ))
+        .bind(contact_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut by_message: std::collections::HashMap<Id, Vec<Media>> =
+            std::collections::HashMap::new();
+        for row in &media {
+            by_message
+                .entry(row.message_id)
+                .or_default()
+                .push(Media::try_from(row)?);
+        }
+        rows.into_iter()
+            .map(|row| {
+                let mut message = Message::try_from(row)?;
+                message.media = by_message.remove(&message.id).unwrap_or_default();
+                Ok(message)
+            })
+            .collect()
     }
 
     /// Stores a customer's SMS — once per provider message id — and queues a new
@@ -963,8 +1149,23 @@ impl Store {
         .bind(now)
         .fetch_one(&mut *change.transaction)
         .await?;
-        let message = Message::try_from(row)?;
-        let message_id = message.id;
+        let message_id = row.id;
+        for (position, (url, declared_type)) in (0_i64..).zip(inbound.media) {
+            sqlx::query(
+                "INSERT INTO media (message_id, position, source_url, declared_type, content_type, \
+                   state, created_at) VALUES (?, ?, ?, ?, ?, 'pending', ?)",
+            )
+            .bind(message_id)
+            .bind(position)
+            .bind(url)
+            .bind(declared_type)
+            .bind(declared_type)
+            .bind(now)
+            .execute(&mut *change.transaction)
+            .await?;
+        }
+        let message = Self::with_media(&mut change, row).await?;
+        Self::apply_opt_keyword(&mut change, contact.id, inbound.body).await?;
         change.emit(EventKind::Message { message }).await?;
         self.commit(change).await?;
         Ok(InboundOutcome::Stored {
@@ -998,6 +1199,9 @@ impl Store {
             return Ok((row.try_into()?, false));
         }
         let contact = Self::contact_in(&mut change, outbound.contact_id).await?;
+        if contact.opted_out {
+            return Err(StoreError::OptedOut);
+        }
         if let Some(interaction_id) = outbound.interaction_id {
             let owner: Option<(i64, Option<i64>, String)> =
                 sqlx::query_as("SELECT contact_id, agent_id, state FROM interactions WHERE id = ?")
@@ -1105,9 +1309,11 @@ impl Store {
         let row: Option<MessageRow> = match message_id {
             Some(id) => sqlx::query_as(sql!(
                 "SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ? AND direction = 'outbound' \
-                 AND (provider_sid IS NULL OR provider_sid = ?)"
+                 AND (provider_sid IS NULL OR provider_sid = ?) \
+                 AND NOT EXISTS (SELECT 1 FROM message_attempts WHERE provider_sid = ?)"
             ))
             .bind(id)
+            .bind(provider_sid)
             .bind(provider_sid)
             .fetch_optional(&mut *change.transaction)
             .await?,
@@ -1118,7 +1324,23 @@ impl Store {
             .fetch_optional(&mut *change.transaction)
             .await?,
         };
-        let row = row.ok_or(StoreError::NotFound("message"))?;
+        let Some(row) = row else {
+            // A callback about a message that was since sent again changes nothing.
+            let replaced: Option<i64> = sqlx::query_scalar(
+                "UPDATE message_attempts SET status = ?, error_code = COALESCE(?, error_code) \
+                 WHERE provider_sid = ? RETURNING message_id",
+            )
+            .bind(status.as_str())
+            .bind(error_code.map(i64::from))
+            .bind(provider_sid)
+            .fetch_optional(&mut *change.transaction)
+            .await?;
+            if replaced.is_some() {
+                change.transaction.commit().await?;
+                return Ok(None);
+            }
+            return Err(StoreError::NotFound("message"));
+        };
         let current = MessageStatus::parse(&row.status)
             .ok_or_else(|| StoreError::Corrupt(format!("message status {:?}", row.status)))?;
         let sid_known = row.provider_sid.is_some();
@@ -1145,7 +1367,12 @@ impl Store {
         .bind(row.id)
         .fetch_one(&mut *change.transaction)
         .await?;
-        let message = Message::try_from(updated)?;
+        if let Some(code) = code.and_then(|code| u32::try_from(code).ok())
+            && next == status
+        {
+            Self::learn_from_error(&mut change, updated.contact_id, code).await?;
+        }
+        let message = Self::with_media(&mut change, updated).await?;
         change
             .emit(EventKind::Message {
                 message: message.clone(),
@@ -1168,7 +1395,10 @@ impl Store {
         .bind(message_id)
         .fetch_one(&mut *change.transaction)
         .await?;
-        let message = Message::try_from(row)?;
+        if let Some(code) = error_code {
+            Self::learn_from_error(&mut change, row.contact_id, code).await?;
+        }
+        let message = Self::with_media(&mut change, row).await?;
         change
             .emit(EventKind::Message {
                 message: message.clone(),
@@ -1176,6 +1406,312 @@ impl Store {
             .await?;
         self.commit(change).await?;
         Ok(message)
+    }
+
+    // ---- media, opt-outs and reachability ----------------------------------------------
+
+    /// A message with its media, for an event or an answer.
+    async fn with_media(change: &mut Change, row: MessageRow) -> Result<Message> {
+        let media: Vec<MediaRow> = sqlx::query_as(sql!(
+            "SELECT {MEDIA_COLUMNS} FROM media WHERE message_id = ? ORDER BY position"
+        ))
+        .bind(row.id)
+        .fetch_all(&mut *change.transaction)
+        .await?;
+        let mut message = Message::try_from(row)?;
+        message.media = media.iter().map(Media::try_from).collect::<Result<_>>()?;
+        Ok(message)
+    }
+
+    /// A customer's STOP (and the other opt-out keywords) or START, as carriers honour them.
+    async fn apply_opt_keyword(change: &mut Change, contact_id: Id, body: &str) -> Result<()> {
+        if let Some(opted_out) = parley_sms::opt_out_keyword(body) {
+            Self::set_opted_out(change, contact_id, opted_out).await?;
+        }
+        Ok(())
+    }
+
+    async fn set_opted_out(change: &mut Change, contact_id: Id, opted_out: bool) -> Result<()> {
+        let row: Option<ContactRow> = sqlx::query_as(sql!(
+            "UPDATE contacts SET opted_out = ? WHERE id = ? AND opted_out != ? \
+             RETURNING {CONTACT_COLUMNS}"
+        ))
+        .bind(i64::from(opted_out))
+        .bind(contact_id)
+        .bind(i64::from(opted_out))
+        .fetch_optional(&mut *change.transaction)
+        .await?;
+        if let Some(row) = row {
+            tracing::info!(contact_id, opted_out, "contact's opt-out changed");
+            change
+                .emit(EventKind::Contact {
+                    contact: row.into(),
+                })
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn set_reachability(
+        change: &mut Change,
+        contact_id: Id,
+        reachability: Option<Reachability>,
+        looked_up: bool,
+    ) -> Result<()> {
+        let spelling = reachability.map(Reachability::as_str);
+        let row: Option<ContactRow> = sqlx::query_as(sql!(
+            "UPDATE contacts SET reachability = ?, \
+               looked_up_at = CASE WHEN ? THEN ? ELSE looked_up_at END \
+             WHERE id = ? RETURNING {CONTACT_COLUMNS}"
+        ))
+        .bind(spelling)
+        .bind(looked_up)
+        .bind(now_millis())
+        .bind(contact_id)
+        .fetch_optional(&mut *change.transaction)
+        .await?;
+        if let Some(row) = row {
+            change
+                .emit(EventKind::Contact {
+                    contact: row.into(),
+                })
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Records what a line type lookup said about a contact's number.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn record_lookup(
+        &self,
+        contact_id: Id,
+        reachability: Option<Reachability>,
+    ) -> Result<()> {
+        let mut change = self.begin().await?;
+        Self::set_reachability(&mut change, contact_id, reachability, true).await?;
+        self.commit(change).await?;
+        Ok(())
+    }
+
+    /// Whether a contact's number still needs a line type lookup.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn needs_lookup(&self, contact_id: Id) -> Result<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT phone FROM contacts WHERE id = ? AND looked_up_at IS NULL")
+                .bind(contact_id)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Media files waiting for a fetch that is due, oldest first.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn due_media(&self, now: Millis) -> Result<Vec<MediaJob>> {
+        let rows: Vec<MediaRow> = sqlx::query_as(sql!(
+            "SELECT {MEDIA_COLUMNS} FROM media WHERE state = 'pending' AND next_attempt_at <= ? \
+             ORDER BY id LIMIT 20"
+        ))
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(MediaJob::from).collect())
+    }
+
+    /// When the next pending media fetch is due, if any is waiting.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn next_media_due(&self) -> Result<Option<Millis>> {
+        Ok(
+            sqlx::query_scalar("SELECT MIN(next_attempt_at) FROM media WHERE state = 'pending'")
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Records how a media fetch ended; a final outcome re-announces the message with it.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn finish_media(&self, job: &MediaJob, outcome: &MediaOutcome) -> Result<()> {
+        let mut change = self.begin().await?;
+        match outcome {
+            MediaOutcome::Retry { at } => {
+                sqlx::query(
+                    "UPDATE media SET attempts = attempts + 1, next_attempt_at = ? \
+                     WHERE id = ? AND state = 'pending'",
+                )
+                .bind(at)
+                .bind(job.media_id)
+                .execute(&mut *change.transaction)
+                .await?;
+                change.transaction.commit().await?;
+                return Ok(());
+            }
+            MediaOutcome::Ready {
+                content_type,
+                size,
+                width,
+                height,
+                digest,
+                thumbnail_type,
+            } => {
+                sqlx::query(
+                    "UPDATE media SET state = 'ready', issue = NULL, content_type = ?, size = ?, \
+                       width = ?, height = ?, digest = ?, thumbnail_type = ?, attempts = attempts + 1 \
+                     WHERE id = ?",
+                )
+                .bind(content_type)
+                .bind(i64::from(*size))
+                .bind(i64::from(*width))
+                .bind(i64::from(*height))
+                .bind(digest)
+                .bind(thumbnail_type)
+                .bind(job.media_id)
+                .execute(&mut *change.transaction)
+                .await?;
+            }
+            MediaOutcome::Issue(issue) => {
+                sqlx::query(
+                    "UPDATE media SET state = 'issue', issue = ?, attempts = attempts + 1 WHERE id = ?",
+                )
+                .bind(issue.as_str())
+                .bind(job.media_id)
+                .execute(&mut *change.transaction)
+                .await?;
+            }
+        }
+        let row: MessageRow =
+            sqlx::query_as(sql!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ?"))
+                .bind(job.message_id)
+                .fetch_one(&mut *change.transaction)
+                .await?;
+        let message = Self::with_media(&mut change, row).await?;
+        change.emit(EventKind::Message { message }).await?;
+        self.commit(change).await?;
+        Ok(())
+    }
+
+    /// A media file and what serving it needs.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`].
+    pub async fn stored_media(&self, media_id: Id) -> Result<StoredMedia> {
+        let row: MediaRow = sqlx::query_as(sql!("SELECT {MEDIA_COLUMNS} FROM media WHERE id = ?"))
+            .bind(media_id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound("media"))?;
+        let contact_id: i64 = sqlx::query_scalar("SELECT contact_id FROM messages WHERE id = ?")
+            .bind(row.message_id)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(StoredMedia {
+            media: Media::try_from(&row)?,
+            message_id: row.message_id,
+            contact_id,
+            thumbnail_type: row.thumbnail_type,
+        })
+    }
+
+    /// The contact a message belongs to.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`].
+    pub async fn message_contact(&self, message_id: Id) -> Result<Id> {
+        sqlx::query_scalar("SELECT contact_id FROM messages WHERE id = ?")
+            .bind(message_id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound("message"))
+    }
+
+    /// Sends a failed or undelivered outbound message again: the provider gets a new
+    /// message, and callbacks about the old one change nothing any more.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`], [`StoreError::Conflict`] for a message that did not fail,
+    /// [`StoreError::Forbidden`] for another agent's interaction.
+    pub async fn retry(&self, agent_id: Id, message_id: Id) -> Result<Message> {
+        let mut change = self.begin().await?;
+        let row: MessageRow = sqlx::query_as(sql!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ? AND direction = 'outbound'"
+        ))
+        .bind(message_id)
+        .fetch_optional(&mut *change.transaction)
+        .await?
+        .ok_or(StoreError::NotFound("message"))?;
+        if !matches!(row.status.as_str(), "failed" | "undelivered") {
+            return Err(StoreError::Conflict(
+                "only a failed or undelivered message can be sent again".into(),
+            ));
+        }
+        let contact = Self::contact_in(&mut change, row.contact_id).await?;
+        if contact.opted_out {
+            return Err(StoreError::OptedOut);
+        }
+        if let Some(interaction_id) = row.interaction_id {
+            let owner: Option<Option<i64>> =
+                sqlx::query_scalar("SELECT agent_id FROM interactions WHERE id = ?")
+                    .bind(interaction_id)
+                    .fetch_optional(&mut *change.transaction)
+                    .await?;
+            if owner.flatten().is_some_and(|owner| owner != agent_id) {
+                return Err(StoreError::Forbidden("this interaction is not yours"));
+            }
+        }
+        if let Some(sid) = &row.provider_sid {
+            sqlx::query(
+                "INSERT INTO message_attempts (provider_sid, message_id, status, error_code, replaced_at) \
+                 VALUES (?, ?, ?, ?, ?)",
+            )
+            .bind(sid)
+            .bind(row.id)
+            .bind(&row.status)
+            .bind(row.error_code)
+            .bind(now_millis())
+            .execute(&mut *change.transaction)
+            .await?;
+        }
+        let updated: MessageRow = sqlx::query_as(sql!(
+            "UPDATE messages SET status = 'queued', error_code = NULL, provider_sid = NULL, \
+               send_started_at = NULL WHERE id = ? RETURNING {MESSAGE_COLUMNS}"
+        ))
+        .bind(row.id)
+        .fetch_one(&mut *change.transaction)
+        .await?;
+        let message = Self::with_media(&mut change, updated).await?;
+        change
+            .emit(EventKind::Message {
+                message: message.clone(),
+            })
+            .await?;
+        self.commit(change).await?;
+        Ok(message)
+    }
+
+    /// What a carrier error says about the number: opted out, or not reachable by SMS.
+    async fn learn_from_error(change: &mut Change, contact_id: Id, code: u32) -> Result<()> {
+        match parley_sms::errors::meaning(code) {
+            parley_sms::errors::Meaning::OptedOut => {
+                Self::set_opted_out(change, contact_id, true).await
+            }
+            parley_sms::errors::Meaning::Unreachable(kind) => {
+                let reachability = match kind {
+                    parley_sms::errors::Unreachable::Landline => Reachability::Landline,
+                    parley_sms::errors::Unreachable::Handset => Reachability::Unreachable,
+                    parley_sms::errors::Unreachable::UnknownNumber => Reachability::UnknownNumber,
+                };
+                Self::set_reachability(change, contact_id, Some(reachability), false).await
+            }
+            _ => Ok(()),
+        }
     }
 
     // ---- interactions and routing ------------------------------------------------------

@@ -102,11 +102,17 @@ pub async fn inbound(
     // Carriers deliver E.164; anything else (short codes, alphanumeric senders) is kept as
     // given rather than dropped.
     let from = normalize_e164(&webhook.from).unwrap_or_else(|_| webhook.from.clone());
+    let media: Vec<(String, String)> = webhook
+        .media
+        .iter()
+        .map(|media| (media.url.clone(), media.content_type.clone()))
+        .collect();
     let inbound = Inbound {
         provider_sid: &webhook.message_sid,
         from: &from,
         to: &webhook.to,
         body: &webhook.body,
+        media: &media,
     };
     match hub.store.receive_inbound(&inbound).await {
         Ok(InboundOutcome::Stored {
@@ -114,8 +120,11 @@ pub async fn inbound(
             interaction_id,
             ..
         }) => {
-            tracing::info!(sid = %webhook.message_sid, message_id, interaction_id, "inbound message stored");
+            tracing::info!(sid = %webhook.message_sid, message_id, interaction_id, media = media.len(), "inbound message stored");
             hub.router.kick();
+            if !media.is_empty() {
+                hub.media.kick();
+            }
             twiml()
         }
         Ok(InboundOutcome::Duplicate { message_id }) => {

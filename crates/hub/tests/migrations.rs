@@ -13,9 +13,10 @@ async fn search_migration_indexes_existing_messages() {
     store
         .receive_inbound(&Inbound {
             provider_sid: "SM1",
-            from: "+15551230051",
-            to: "+15550100000",
+            from: "+12015550151",
+            to: "+12015550100",
             body: "an old parcel question",
+            media: &[],
         })
         .await
         .expect("stored");

@@ -12,6 +12,7 @@
 //!   messages the hub has not seen yet);
 //! - times are milliseconds since the Unix epoch (UTC).
 
+pub mod files;
 pub mod search;
 
 use serde::{Deserialize, Serialize};
@@ -100,6 +101,9 @@ pub struct Agent {
     pub auto_answer: bool,
     /// How many interactions the agent can hold at once (offered + active).
     pub max_chats: u32,
+    /// The agent may save a copy of a contact's picture to their computer.
+    #[serde(default)]
+    pub can_save_media: bool,
 }
 
 /// A person who texts the contact center, known by their phone number.
@@ -107,7 +111,7 @@ pub struct Agent {
 #[serde(rename_all = "camelCase")]
 pub struct Contact {
     pub id: Id,
-    /// E.164, e.g. `+15551230001`.
+    /// E.164, e.g. `+12015550101`.
     pub phone: String,
     pub name: Option<String>,
     /// The agent who last accepted an interaction with this contact.
@@ -116,6 +120,48 @@ pub struct Contact {
     pub email: Option<String>,
     /// Agents' notes about the contact (not about one interaction).
     pub notes: Option<String>,
+    /// The contact texted STOP (or the carrier reported them opted out): nothing is sent
+    /// to them until they text START.
+    #[serde(default)]
+    pub opted_out: bool,
+    /// Why texts may not reach this number, when the carrier or a lookup said so.
+    #[serde(default)]
+    pub reachability: Option<Reachability>,
+}
+
+/// Why a number may not receive SMS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum Reachability {
+    /// A landline (lookup, or carrier error 30006).
+    Landline,
+    /// The handset could not be reached (30003).
+    Unreachable,
+    /// The carrier does not know the number (30005).
+    UnknownNumber,
+}
+
+impl Reachability {
+    /// The stored/wire spelling.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Landline => "landline",
+            Self::Unreachable => "unreachable",
+            Self::UnknownNumber => "unknownNumber",
+        }
+    }
+
+    /// Parses the stored/wire spelling.
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "landline" => Some(Self::Landline),
+            "unreachable" => Some(Self::Unreachable),
+            "unknownNumber" => Some(Self::UnknownNumber),
+            _ => None,
+        }
+    }
 }
 
 /// `PUT /api/contacts/{id}`: the Contact tab's editable fields. Each replaces the stored
@@ -246,7 +292,13 @@ pub struct WrapUpRequest {
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateInteractionRequest {
-    pub contact_id: Id,
+    /// A known contact, or `None` with `phone`.
+    pub contact_id: Option<Id>,
+    /// A number to text, as the agent typed it (national numbers are read in the hub's
+    /// default region); the contact is created when new.
+    #[serde(default)]
+    #[ts(optional)]
+    pub phone: Option<String>,
 }
 
 /// What the contact center configured for agents (`GET /api/settings`).
@@ -401,6 +453,114 @@ pub struct Message {
     /// The idempotency key the sending client chose for an outbound message.
     pub client_key: Option<String>,
     pub created_at: Millis,
+    /// The pictures (MMS) that came with the message, in the order the provider listed them.
+    #[serde(default)]
+    pub media: Vec<Media>,
+}
+
+/// Where a picture of an MMS stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum MediaState {
+    /// Being fetched from the provider.
+    Pending,
+    /// Stored, with a thumbnail.
+    Ready,
+    /// It cannot be shown: see [`MediaIssue`]. The agent asks the contact to resend it.
+    Issue,
+}
+
+impl MediaState {
+    /// The stored/wire spelling.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Ready => "ready",
+            Self::Issue => "issue",
+        }
+    }
+
+    /// Parses the stored/wire spelling.
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "pending" => Some(Self::Pending),
+            "ready" => Some(Self::Ready),
+            "issue" => Some(Self::Issue),
+            _ => None,
+        }
+    }
+}
+
+/// Why a picture cannot be shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum MediaIssue {
+    /// Not a picture format Parley shows (JPEG, PNG, GIF, WebP).
+    UnsupportedType,
+    /// Bigger than the hub accepts (bytes or pixels).
+    TooLarge,
+    /// The file is damaged or is not what it claims to be.
+    Corrupt,
+    /// The provider did not hand the file over.
+    FetchFailed,
+}
+
+impl MediaIssue {
+    /// The stored/wire spelling.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::UnsupportedType => "unsupportedType",
+            Self::TooLarge => "tooLarge",
+            Self::Corrupt => "corrupt",
+            Self::FetchFailed => "fetchFailed",
+        }
+    }
+
+    /// Parses the stored/wire spelling.
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "unsupportedType" => Some(Self::UnsupportedType),
+            "tooLarge" => Some(Self::TooLarge),
+            "corrupt" => Some(Self::Corrupt),
+            "fetchFailed" => Some(Self::FetchFailed),
+            _ => None,
+        }
+    }
+
+    /// What the agent reads in the transcript and the notification.
+    #[must_use]
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::UnsupportedType => "the file is not a picture format Parley can show",
+            Self::TooLarge => "the file is too large",
+            Self::Corrupt => "the file is damaged",
+            Self::FetchFailed => "the file could not be downloaded from the carrier",
+        }
+    }
+}
+
+/// One picture of an MMS. The file and its thumbnail are fetched from the hub
+/// (`GET /api/media/{id}`, `GET /api/media/{id}/thumbnail`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Media {
+    pub id: Id,
+    /// 0 for `MediaUrl0`, and so on.
+    pub position: u32,
+    pub state: MediaState,
+    pub issue: Option<MediaIssue>,
+    /// What the file is (`image/jpeg`, …); the provider's claim until it is checked.
+    pub content_type: String,
+    /// Bytes, once fetched.
+    pub size: Option<u32>,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    /// SHA-256 of the file (hex), once fetched: the key of a client's cache.
+    pub digest: Option<String>,
 }
 
 /// A contact in the Communication tab's list, with the calling agent's unread count.
@@ -516,6 +676,10 @@ pub const SEARCH_LIMIT: u32 = 50;
 pub struct SimInboundRequest {
     pub from: String,
     pub body: String,
+    /// Pictures: names of the simulated carrier's samples (`photo.jpg`, `bomb.png`, …; see
+    /// `parley-hub simulate inbound --help`) or URLs.
+    #[serde(default)]
+    pub media: Vec<String>,
 }
 
 /// One message the simulated carrier was asked to send (`GET /api/sim/outbox`).
@@ -550,8 +714,10 @@ pub enum ErrorCode {
     NotFound,
     /// The request conflicts with the current state (e.g. accepting an offer that moved on).
     Conflict,
-    /// The phone number cannot receive this message.
+    /// The phone number is incorrect (not a valid number, or the provider says so).
     InvalidNumber,
+    /// The contact opted out of texts (STOP); nothing is sent until they text START.
+    OptedOut,
     /// The hub (or the provider behind it) cannot be reached right now.
     Unavailable,
     /// Something went wrong on our side; details are in the log.
@@ -603,6 +769,7 @@ mod tests {
                     status_reason: None,
                     auto_answer: false,
                     max_chats: 3,
+                    can_save_media: false,
                 },
             },
         };

@@ -36,7 +36,7 @@ pub fn like_pattern(input: &str) -> String {
 }
 
 /// The digits to match phone numbers with, when the input looks like (part of) a number:
-/// `555 123-00` finds `+15551230001`.
+/// `201 555-01` finds `+12015550101`.
 #[must_use]
 pub fn phone_digits(input: &str) -> Option<String> {
     let looks_like_number = input

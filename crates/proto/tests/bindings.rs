@@ -4,10 +4,10 @@
 use parley_proto::{
     Agent, AgentStatus, AgentSummary, ApiError, ComposeRequest, ConnectionState, Contact,
     ContactInteraction, ContactSummary, CreateInteractionRequest, Direction, EndedBy, ErrorCode,
-    Event, EventKind, Interaction, InteractionState, LoginRequest, LoginResponse, Message,
-    MessageStatus, Role, SearchHit, SendMessageRequest, Session, SetStatusRequest,
-    SimInboundRequest, SimOutboundMessage, StandardResponse, UpdateContactRequest,
-    WorkspaceSettings, WrapUpRequest,
+    Event, EventKind, Interaction, InteractionState, LoginRequest, LoginResponse, Media,
+    MediaIssue, MediaState, Message, MessageStatus, Reachability, Role, SearchHit,
+    SendMessageRequest, Session, SetStatusRequest, SimInboundRequest, SimOutboundMessage,
+    StandardResponse, UpdateContactRequest, WorkspaceSettings, WrapUpRequest,
 };
 use ts_rs::{Config, TS};
 
@@ -22,12 +22,16 @@ fn generate() -> String {
         declaration::<AgentStatus>(&config),
         declaration::<Role>(&config),
         declaration::<Agent>(&config),
+        declaration::<Reachability>(&config),
         declaration::<Contact>(&config),
         declaration::<InteractionState>(&config),
         declaration::<EndedBy>(&config),
         declaration::<Interaction>(&config),
         declaration::<Direction>(&config),
         declaration::<MessageStatus>(&config),
+        declaration::<MediaState>(&config),
+        declaration::<MediaIssue>(&config),
+        declaration::<Media>(&config),
         declaration::<Message>(&config),
         declaration::<ContactSummary>(&config),
         declaration::<UpdateContactRequest>(&config),

@@ -1,52 +1,86 @@
-//! Phone numbers in E.164 (`+` then 8 to 15 digits, no leading zero in the country code).
+//! Phone numbers: parsed and validated with libphonenumber's rules (the `phonenumber`
+//! crate), kept in E.164.
 
-/// A number that is not a valid E.164 phone number.
+/// A number that is not a valid phone number.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("the number {input:?} is incorrect: expected an international number such as +15551230001")]
+#[error(
+    "the number {input:?} is incorrect: check it, or write it with its country code (such as +1 201 555 0123)"
+)]
 pub struct InvalidNumber {
     pub input: String,
 }
 
-/// Normalizes a phone number to E.164: spaces, dots, dashes and parentheses are dropped,
-/// a leading `00` becomes `+`. Anything else must be digits.
+/// A region for numbers written without a country code (ISO 3166 alpha-2, e.g. `US`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Region(phonenumber::country::Id);
+
+/// A region code that libphonenumber does not know.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown region {0:?}: expected a two-letter country code such as US or GB")]
+pub struct UnknownRegion(pub String);
+
+impl std::str::FromStr for Region {
+    type Err = UnknownRegion;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        code.trim()
+            .to_ascii_uppercase()
+            .parse()
+            .map(Self)
+            .map_err(|_| UnknownRegion(code.to_owned()))
+    }
+}
+
+/// Parses a number as an agent or a carrier wrote it — `+44 20 7946 0958`,
+/// `(201) 555-0123` with region `US`, `0044 …` — and returns it in E.164.
 ///
 /// # Errors
-/// [`InvalidNumber`] when what is left is not `+` followed by 8–15 digits.
-pub fn normalize_e164(input: &str) -> Result<String, InvalidNumber> {
+/// [`InvalidNumber`] when libphonenumber does not consider it a valid number (wrong
+/// length, an area code that does not exist, letters, …).
+pub fn parse_number(input: &str, region: Option<Region>) -> Result<String, InvalidNumber> {
     let invalid = || InvalidNumber {
         input: input.chars().take(64).collect(),
     };
     let trimmed = input.trim();
-    let rest = if let Some(rest) = trimmed.strip_prefix('+') {
-        rest
-    } else if let Some(rest) = trimmed.strip_prefix("00") {
-        rest
-    } else {
-        return Err(invalid());
-    };
-    let mut digits = String::with_capacity(16);
-    for character in rest.chars() {
-        match character {
-            '0'..='9' => digits.push(character),
-            ' ' | '-' | '.' | '(' | ')' => {}
-            _ => return Err(invalid()),
-        }
-    }
-    if !(8..=15).contains(&digits.len()) || digits.starts_with('0') {
+    // libphonenumber reads vanity letters as digits; an agent's typo should not pass.
+    if trimmed.is_empty()
+        || trimmed
+            .chars()
+            .any(|c| !(c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '.' | '(' | ')' | '/')))
+    {
         return Err(invalid());
     }
-    Ok(format!("+{digits}"))
+    let international = trimmed
+        .strip_prefix("00")
+        .map_or_else(|| trimmed.to_owned(), |rest| format!("+{rest}"));
+    let parsed =
+        phonenumber::parse(region.map(|region| region.0), &international).map_err(|_| invalid())?;
+    if !phonenumber::is_valid(&parsed) {
+        return Err(invalid());
+    }
+    Ok(parsed.format().mode(phonenumber::Mode::E164).to_string())
+}
+
+/// Normalizes a number that carries its country code (`+…` or `00…`) to E.164.
+///
+/// # Errors
+/// [`InvalidNumber`], as [`parse_number`] without a region.
+pub fn normalize_e164(input: &str) -> Result<String, InvalidNumber> {
+    parse_number(input, None)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn us() -> Option<Region> {
+        Some("US".parse().expect("US is a region"))
+    }
+
     #[test]
     fn formats_normalize_to_e164() {
         assert_eq!(
-            normalize_e164("+1 (555) 123-0001").as_deref(),
-            Ok("+15551230001")
+            normalize_e164("+1 (201) 555-0123").as_deref(),
+            Ok("+12015550123")
         );
         assert_eq!(
             normalize_e164("0044 20 7946 0958").as_deref(),
@@ -59,18 +93,44 @@ mod tests {
     }
 
     #[test]
+    fn a_default_region_reads_national_numbers() {
+        assert_eq!(
+            parse_number("(201) 555-0123", us()).as_deref(),
+            Ok("+12015550123")
+        );
+        let gb = Some("gb".parse().expect("GB is a region"));
+        assert_eq!(
+            parse_number("020 7946 0958", gb).as_deref(),
+            Ok("+442079460958")
+        );
+        assert_eq!(
+            parse_number("+33 6 12 34 56 78", us()).as_deref(),
+            Ok("+33612345678"),
+            "a country code wins over the default region"
+        );
+        assert!(
+            parse_number("2015550123", None).is_err(),
+            "no region, no country code"
+        );
+        assert!("XX".parse::<Region>().is_err());
+    }
+
+    #[test]
     fn bad_numbers_are_refused() {
         for bad in [
             "",
             "+",
-            "5551230001",
             "+0123456789",
             "+1555",
             "+1234567890123456",
-            "+1555abc0001",
+            "+1201555abcd",
+            "+1 800 FLOWERS",
             "+1555<b>",
+            // Area code 555 does not exist: a carrier refuses it (21211).
+            "+15551230001",
+            "(201) 555-0123 ext. 5",
         ] {
-            assert!(normalize_e164(bad).is_err(), "{bad:?} must be refused");
+            assert!(parse_number(bad, us()).is_err(), "{bad:?} must be refused");
         }
     }
 }

@@ -49,8 +49,20 @@ pub struct InboundWebhook {
     pub from: String,
     pub to: String,
     pub body: String,
-    pub num_media: u32,
+    /// The pictures, from `NumMedia`, `MediaUrl{N}` and `MediaContentType{N}`.
+    pub media: Vec<InboundMedia>,
 }
+
+/// One media file of an inbound MMS, still on the provider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboundMedia {
+    pub url: String,
+    /// The type the provider claims; checked once the file is fetched.
+    pub content_type: String,
+}
+
+/// Twilio delivers at most this many media files with one message.
+pub const MAX_MEDIA: u32 = 10;
 
 /// A status callback (`POST` form fields), the fields Parley reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,7 +74,7 @@ pub struct StatusWebhook {
 
 /// A webhook that lacks a field Twilio always sends.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("the webhook lacks the field {0}")]
+#[error("the webhook's field {0} is missing or invalid")]
 pub struct MissingField(pub &'static str);
 
 fn field<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
@@ -91,11 +103,34 @@ impl InboundWebhook {
                 .to_owned(),
             to: field(params, "To").ok_or(MissingField("To"))?.to_owned(),
             body: field(params, "Body").unwrap_or_default().to_owned(),
-            num_media: field(params, "NumMedia")
-                .and_then(|n| n.parse().ok())
-                .unwrap_or(0),
+            media: inbound_media(params)?,
         })
     }
+}
+
+/// The media of an inbound webhook. `NumMedia` says how many there are; each must have its
+/// `MediaUrl{N}`. More than [`MAX_MEDIA`] is malformed.
+fn inbound_media(params: &[(String, String)]) -> Result<Vec<InboundMedia>, MissingField> {
+    let count: u32 = match field(params, "NumMedia").map(str::trim) {
+        None | Some("") => 0,
+        Some(text) => text.parse().map_err(|_| MissingField("NumMedia"))?,
+    };
+    if count > MAX_MEDIA {
+        return Err(MissingField("NumMedia"));
+    }
+    (0..count)
+        .map(|index| {
+            let url = field(params, &format!("MediaUrl{index}"))
+                .filter(|url| !url.is_empty())
+                .ok_or(MissingField("MediaUrl"))?;
+            Ok(InboundMedia {
+                url: url.to_owned(),
+                content_type: field(params, &format!("MediaContentType{index}"))
+                    .unwrap_or("application/octet-stream")
+                    .to_owned(),
+            })
+        })
+        .collect()
 }
 
 impl StatusWebhook {
@@ -301,8 +336,8 @@ mod tests {
         let inbound = InboundWebhook::from_params(&params(&[
             ("ToCountry", "US"),
             ("MessageSid", "SM0123"),
-            ("From", "+15551230001"),
-            ("To", "+15557654321"),
+            ("From", "+12015550101"),
+            ("To", "+12015550191"),
             ("Body", "Hi <b>there</b>"),
             ("NumMedia", "0"),
             ("SomethingNew", "x"),

@@ -26,6 +26,7 @@ export function agent(overrides: Partial<Agent> = {}): Agent {
     statusReason: null,
     autoAnswer: false,
     maxChats: 3,
+    canSaveMedia: false,
     ...overrides,
   };
 }
@@ -43,6 +44,8 @@ export function contact(overrides: Partial<Contact> = {}): Contact {
     lastActivityAt: 1_700_000_000_000,
     email: null,
     notes: null,
+    optedOut: false,
+    reachability: null,
     ...overrides,
   };
 }
@@ -84,6 +87,7 @@ export function message(overrides: Partial<Message> = {}): Message {
     agentId: null,
     clientKey: null,
     createdAt: 1_700_000_000_000,
+    media: [],
     ...overrides,
   };
 }

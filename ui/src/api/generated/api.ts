@@ -17,11 +17,17 @@ autoAnswer: boolean,
 /**
  * How many interactions the agent can hold at once (offered + active).
  */
-maxChats: number, };
+maxChats: number, 
+/**
+ * The agent may save a copy of a contact's picture to their computer.
+ */
+canSaveMedia: boolean, };
+
+export type Reachability = "landline" | "unreachable" | "unknownNumber";
 
 export type Contact = { id: number, 
 /**
- * E.164, e.g. `+15551230001`.
+ * E.164, e.g. `+12015550101`.
  */
 phone: string, name: string | null, 
 /**
@@ -31,7 +37,16 @@ assignedAgentId: number | null, lastActivityAt: number, email: string | null,
 /**
  * Agents' notes about the contact (not about one interaction).
  */
-notes: string | null, };
+notes: string | null, 
+/**
+ * The contact texted STOP (or the carrier reported them opted out): nothing is sent
+ * to them until they text START.
+ */
+optedOut: boolean, 
+/**
+ * Why texts may not reach this number, when the carrier or a lookup said so.
+ */
+reachability: Reachability | null, };
 
 export type InteractionState = "queued" | "offered" | "active" | "ended" | "done";
 
@@ -59,6 +74,28 @@ export type Direction = "inbound" | "outbound";
 
 export type MessageStatus = "pending" | "queued" | "sent" | "delivered" | "undelivered" | "failed" | "received";
 
+export type MediaState = "pending" | "ready" | "issue";
+
+export type MediaIssue = "unsupportedType" | "tooLarge" | "corrupt" | "fetchFailed";
+
+export type Media = { id: number, 
+/**
+ * 0 for `MediaUrl0`, and so on.
+ */
+position: number, state: MediaState, issue: MediaIssue | null, 
+/**
+ * What the file is (`image/jpeg`, …); the provider's claim until it is checked.
+ */
+contentType: string, 
+/**
+ * Bytes, once fetched.
+ */
+size: number | null, width: number | null, height: number | null, 
+/**
+ * SHA-256 of the file (hex), once fetched: the key of a client's cache.
+ */
+digest: string | null, };
+
 export type Message = { 
 /**
  * Unique within the host that served it (hub or desktop replica).
@@ -79,7 +116,11 @@ agentId: number | null,
 /**
  * The idempotency key the sending client chose for an outbound message.
  */
-clientKey: string | null, createdAt: number, };
+clientKey: string | null, createdAt: number, 
+/**
+ * The pictures (MMS) that came with the message, in the order the provider listed them.
+ */
+media: Array<Media>, };
 
 export type ContactSummary = { contact: Contact, 
 /**
@@ -137,13 +178,27 @@ clientKey: string, };
 
 export type ComposeRequest = { contactId: number, interactionId: number | null, body: string, };
 
-export type SimInboundRequest = { from: string, body: string, };
+export type SimInboundRequest = { from: string, body: string, 
+/**
+ * Pictures: names of the simulated carrier's samples (`photo.jpg`, `bomb.png`, …; see
+ * `parley-hub simulate inbound --help`) or URLs.
+ */
+media: Array<string>, };
 
 export type SimOutboundMessage = { sid: string, to: string, from: string, body: string, status: MessageStatus, };
 
 export type WrapUpRequest = { disposition: string | null, note: string | null, };
 
-export type CreateInteractionRequest = { contactId: number, };
+export type CreateInteractionRequest = { 
+/**
+ * A known contact, or `None` with `phone`.
+ */
+contactId: number | null, 
+/**
+ * A number to text, as the agent typed it (national numbers are read in the hub's
+ * default region); the contact is created when new.
+ */
+phone?: string, };
 
 export type StandardResponse = { category: string, title: string, text: string, };
 
@@ -185,6 +240,6 @@ averageWrapUpMs: number | null, };
 
 export type ConnectionState = "online" | "offline";
 
-export type ErrorCode = "badRequest" | "unauthorized" | "forbidden" | "notFound" | "conflict" | "invalidNumber" | "unavailable" | "internal";
+export type ErrorCode = "badRequest" | "unauthorized" | "forbidden" | "notFound" | "conflict" | "invalidNumber" | "optedOut" | "unavailable" | "internal";
 
 export type ApiError = { code: ErrorCode, message: string, };
