@@ -670,6 +670,37 @@ pub struct SearchHit {
 /// The most hits of each kind (contacts, messages) one search returns.
 pub const SEARCH_LIMIT: u32 = 50;
 
+/// How much an OS (or browser) notification shows of a contact's message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum NotificationPrivacy {
+    /// The contact's name (or number) and the text.
+    #[default]
+    NameAndText,
+    /// The contact's name (or number) only.
+    NameOnly,
+    /// "New activity in Parley", nothing about the contact.
+    Nothing,
+}
+
+/// The agent's notification preferences on this computer (desktop) or browser.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct NotificationSettings {
+    pub privacy: NotificationPrivacy,
+    /// Play the system's notification sound.
+    pub sound: bool,
+}
+
+impl Default for NotificationSettings {
+    fn default() -> Self {
+        Self {
+            privacy: NotificationPrivacy::NameAndText,
+            sound: true,
+        }
+    }
+}
+
 /// `POST /api/sim/inbound`: inject a customer SMS into the simulated carrier.
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]

@@ -5,9 +5,10 @@ use parley_proto::{
     Agent, AgentStatus, AgentSummary, ApiError, ComposeRequest, ConnectionState, Contact,
     ContactInteraction, ContactSummary, CreateInteractionRequest, Direction, EndedBy, ErrorCode,
     Event, EventKind, Interaction, InteractionState, LoginRequest, LoginResponse, Media,
-    MediaIssue, MediaState, Message, MessageStatus, Reachability, Role, SearchHit,
-    SendMessageRequest, Session, SetStatusRequest, SimInboundRequest, SimOutboundMessage,
-    StandardResponse, UpdateContactRequest, WorkspaceSettings, WrapUpRequest,
+    MediaIssue, MediaState, Message, MessageStatus, NotificationPrivacy, NotificationSettings,
+    Reachability, Role, SearchHit, SendMessageRequest, Session, SetStatusRequest,
+    SimInboundRequest, SimOutboundMessage, StandardResponse, UpdateContactRequest,
+    WorkspaceSettings, WrapUpRequest,
 };
 use ts_rs::{Config, TS};
 
@@ -23,6 +24,8 @@ fn generate() -> String {
         declaration::<Role>(&config),
         declaration::<Agent>(&config),
         declaration::<Reachability>(&config),
+        declaration::<NotificationPrivacy>(&config),
+        declaration::<NotificationSettings>(&config),
         declaration::<Contact>(&config),
         declaration::<InteractionState>(&config),
         declaration::<EndedBy>(&config),

@@ -25,6 +25,14 @@ canSaveMedia: boolean, };
 
 export type Reachability = "landline" | "unreachable" | "unknownNumber";
 
+export type NotificationPrivacy = "nameAndText" | "nameOnly" | "nothing";
+
+export type NotificationSettings = { privacy: NotificationPrivacy, 
+/**
+ * Play the system's notification sound.
+ */
+sound: boolean, };
+
 export type Contact = { id: number, 
 /**
  * E.164, e.g. `+12015550101`.
