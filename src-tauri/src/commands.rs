@@ -3,8 +3,8 @@
 
 use parley_proto::{
     Agent, AgentStatus, AgentSummary, ApiError, ComposeRequest, Contact, ContactInteraction,
-    ContactSummary, Id, Interaction, LoginRequest, Message, SearchHit, Session,
-    UpdateContactRequest, WorkspaceSettings, WrapUpRequest,
+    ContactSummary, ErrorCode, Id, Interaction, LoginRequest, Message, NotificationSettings,
+    SearchHit, Session, UpdateContactRequest, WorkspaceSettings, WrapUpRequest,
 };
 use tauri::{Emitter as _, State};
 
@@ -194,4 +194,92 @@ pub fn set_unread_total(window: tauri::WebviewWindow, total: u32) {
     if let Err(error) = window.set_badge_count(badge) {
         tracing::debug!(%error, "no badge on this desktop");
     }
+}
+
+#[tauri::command]
+pub async fn retry_message(shell: State<'_, Shell>, message_id: Id) -> Result<Message, ApiError> {
+    Ok(shell.client.retry_message(message_id).await?)
+}
+
+#[tauri::command]
+pub async fn create_interaction_for_number(
+    shell: State<'_, Shell>,
+    phone: String,
+) -> Result<Interaction, ApiError> {
+    Ok(shell.client.create_interaction_for_number(&phone).await?)
+}
+
+/// Opens the full-size picture in the OS default app.
+#[tauri::command]
+pub async fn open_media(
+    app: tauri::AppHandle,
+    shell: State<'_, Shell>,
+    media_id: Id,
+) -> Result<(), ApiError> {
+    use tauri_plugin_opener::OpenerExt as _;
+    let path = shell.client.media_file(media_id, false).await?;
+    app.opener()
+        .open_path(path.to_string_lossy(), None::<&str>)
+        .map_err(|error| {
+            tracing::warn!(%error, "no app opened the picture");
+            ApiError::new(
+                ErrorCode::Internal,
+                "no app on this computer opened the picture",
+            )
+        })
+}
+
+/// Saves a copy of a picture where the agent chooses in the OS save dialog, and nowhere
+/// else: the dialog's answer is the only path written. `None` when the agent cancels.
+#[tauri::command]
+pub async fn save_media(
+    app: tauri::AppHandle,
+    shell: State<'_, Shell>,
+    media_id: Id,
+) -> Result<Option<String>, ApiError> {
+    use tauri_plugin_dialog::DialogExt as _;
+    let (source, suggested) = shell.client.media_to_save(media_id).await?;
+    let (answer, chosen) = tokio::sync::oneshot::channel();
+    app.dialog()
+        .file()
+        .set_title("Save picture")
+        .set_file_name(&suggested)
+        .save_file(move |path| {
+            let _ = answer.send(path);
+        });
+    let Some(target) = chosen.await.ok().flatten() else {
+        return Ok(None);
+    };
+    let target = target.into_path().map_err(|error| {
+        ApiError::new(ErrorCode::BadRequest, format!("cannot save there: {error}"))
+    })?;
+    tokio::fs::copy(&source, &target).await.map_err(|error| {
+        ApiError::new(
+            ErrorCode::Internal,
+            format!("the picture was not saved: {error}"),
+        )
+    })?;
+    tracing::info!(media_id, path = %target.display(), "picture saved");
+    Ok(Some(target.display().to_string()))
+}
+
+#[tauri::command]
+#[expect(
+    clippy::needless_pass_by_value,
+    reason = "Tauri hands commands their State by value"
+)]
+pub fn notification_settings(shell: State<'_, Shell>) -> NotificationSettings {
+    shell.client.notification_settings()
+}
+
+#[tauri::command]
+#[expect(
+    clippy::needless_pass_by_value,
+    reason = "Tauri hands commands their State by value"
+)]
+pub fn set_notification_settings(
+    shell: State<'_, Shell>,
+    settings: NotificationSettings,
+) -> Result<(), ApiError> {
+    Ok(shell.client.set_notification_settings(settings)?)
 }

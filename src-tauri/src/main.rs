@@ -5,6 +5,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod media;
 mod notifications;
 
 use std::path::PathBuf;
@@ -82,6 +83,9 @@ fn main() {
 
     let outcome = tauri::Builder::default()
         .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
+        .register_asynchronous_uri_scheme_protocol(media::SCHEME, media::serve)
         .setup(|app| {
             let (notifications, pending) = mpsc::unbounded_channel();
             let connection = Arc::new(Mutex::new(ConnectionState::Offline));
@@ -133,6 +137,12 @@ fn main() {
             commands::contact_interactions,
             commands::set_focus,
             commands::set_unread_total,
+            commands::retry_message,
+            commands::create_interaction_for_number,
+            commands::open_media,
+            commands::save_media,
+            commands::notification_settings,
+            commands::set_notification_settings,
         ])
         .run(tauri::generate_context!());
     if let Err(error) = outcome {

@@ -1,10 +1,16 @@
-//! OS notifications: an interaction offered to this agent, and a contact's reply in a
-//! conversation that is not in view. History replayed by a first sync stays quiet.
+//! OS notifications: an interaction offered to this agent, a contact's reply in a
+//! conversation that is not in view, a picture that cannot be shown (attachment issue) and
+//! a message of the agent's that was not delivered — worded as the agent's privacy setting
+//! allows, with or without sound. History replayed by a first sync stays quiet.
 
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
 use parley_client::Client;
-use parley_proto::{Direction, Event, EventKind, Id, InteractionState, Message};
+use parley_proto::{
+    Direction, Event, EventKind, Id, InteractionState, MediaIssue, MediaState, Message,
+    MessageStatus, NotificationPrivacy,
+};
 use tauri_plugin_notification::NotificationExt as _;
 use tokio::sync::mpsc;
 
@@ -44,51 +50,132 @@ struct Notice {
     body: String,
 }
 
-/// What to tell the agent about an event, if anything.
-async fn notice(client: &Client, focus: Option<Id>, event: &Event) -> Option<Notice> {
+/// The kinds of news, before the privacy setting shapes the words.
+enum News {
+    Offer,
+    Reply(String),
+    AttachmentIssue(MediaIssue),
+    NotDelivered(Option<u32>),
+}
+
+/// The words of a notification, as much as `privacy` allows.
+fn words(news: &News, who: &str, privacy: NotificationPrivacy) -> (&'static str, String) {
+    if privacy == NotificationPrivacy::Nothing {
+        let body = match news {
+            News::Offer => "A new chat is waiting.",
+            News::Reply(_) => "New activity.",
+            News::AttachmentIssue(_) => "A picture could not be shown.",
+            News::NotDelivered(_) => "A message was not delivered.",
+        };
+        return ("Parley", format!("{body} Open Parley to see it."));
+    }
+    match news {
+        News::Offer => (
+            "Incoming SMS",
+            format!("{who} wants to chat. Open Parley to accept."),
+        ),
+        News::Reply(text) if privacy == NotificationPrivacy::NameAndText => {
+            let shown: String = text.chars().take(200).collect();
+            ("New message", format!("{who}: {shown}"))
+        }
+        News::Reply(_) => ("New message", format!("{who} sent a new message.")),
+        News::AttachmentIssue(issue) => (
+            "Attachment issue",
+            format!(
+                "{who} sent a picture that cannot be shown: {}. Ask them to check the file format and send it again.",
+                issue.describe()
+            ),
+        ),
+        News::NotDelivered(code) => (
+            "Message not delivered",
+            format!(
+                "Your message to {who} was not delivered. {}",
+                code.map_or_else(
+                    || "It was not sent.".to_owned(),
+                    parley_sms::errors::describe
+                )
+            ),
+        ),
+    }
+}
+
+/// What happened, if it is news for this agent. `told` remembers the messages already
+/// announced: a message's event repeats as its pictures arrive.
+async fn news(
+    client: &Client,
+    focus: Option<Id>,
+    event: &Event,
+    told: &mut HashSet<(Id, u8)>,
+) -> Option<(Id, News)> {
     if now_millis() - event.at > NEWS_WINDOW_MS {
         return None;
     }
     let me = client.agent_id().ok()?;
-    if let EventKind::Message { message } = &event.kind
-        && message.direction == Direction::Inbound
-        && !is_reply_for_me(client, me, message).await
-    {
-        return None;
-    }
-    let (contact_id, title, text) = match &event.kind {
+    match &event.kind {
         EventKind::Interaction { interaction }
             if interaction.state == InteractionState::Offered
                 && interaction.agent_id == Some(me) =>
         {
-            (interaction.contact_id, "Incoming SMS", None)
+            Some((interaction.contact_id, News::Offer))
+        }
+        EventKind::Message { message } if message.direction == Direction::Inbound => {
+            if !is_reply_for_me(client, me, message).await {
+                return None;
+            }
+            if let Some(issue) = message.media.iter().find_map(|media| {
+                (media.state == MediaState::Issue)
+                    .then_some(media.issue)
+                    .flatten()
+            }) {
+                return told
+                    .insert((message.id, 1))
+                    .then_some((message.contact_id, News::AttachmentIssue(issue)));
+            }
+            (focus != Some(message.contact_id) && told.insert((message.id, 0)))
+                .then(|| (message.contact_id, News::Reply(message.body.clone())))
         }
         EventKind::Message { message }
-            if message.direction == Direction::Inbound && focus != Some(message.contact_id) =>
+            if message.agent_id == Some(me)
+                && matches!(
+                    message.status,
+                    MessageStatus::Undelivered | MessageStatus::Failed
+                ) =>
         {
-            (
-                message.contact_id,
-                "New message",
-                Some(message.body.clone()),
-            )
+            Some((message.contact_id, News::NotDelivered(message.error_code)))
         }
-        _ => return None,
-    };
+        _ => None,
+    }
+}
+
+/// What to tell the agent about an event, if anything.
+async fn notice(
+    client: &Client,
+    focus: Option<Id>,
+    event: &Event,
+    told: &mut HashSet<(Id, u8)>,
+    privacy: NotificationPrivacy,
+) -> Option<Notice> {
+    let (contact_id, news) = news(client, focus, event, told).await?;
     let contact = client.contact(contact_id).await.ok()?;
     let who = contact.name.map_or_else(
         || contact.phone.clone(),
         |name| format!("{name} ({})", contact.phone),
     );
-    let body = match text {
-        Some(text) => format!("{who}: {text}"),
-        None => format!("{who} wants to chat. Open Parley to accept."),
-    };
+    let (title, body) = words(&news, &who, privacy);
     Some(Notice {
         contact_id,
         title: title.to_owned(),
         body,
     })
 }
+
+/// The platform's name for the usual "new message" sound.
+#[cfg(target_os = "macos")]
+const SOUND: &str = "Glass";
+#[cfg(windows)]
+const SOUND: &str = "Default";
+#[cfg(not(any(target_os = "macos", windows)))]
+const SOUND: &str = "message-new-instant";
 
 /// The action type of every Parley notification: a **Show** button, next to the click on
 /// the notification itself, both opening the conversation.
@@ -161,22 +248,28 @@ pub async fn run(
 ) {
     // Each notification has its own identifier, so a Show opens its own conversation.
     let mut next_id: i32 = 1;
+    let mut told = HashSet::new();
     while let Some(event) = events.recv().await {
         let in_view = focus.lock().map(|focus| *focus).unwrap_or(None);
-        let Some(notice) = notice(&client, in_view, &event).await else {
+        // Read each time: the agent may change them at any moment.
+        let settings = client.notification_settings();
+        let Some(notice) = notice(&client, in_view, &event, &mut told, settings.privacy).await
+        else {
             continue;
         };
         next_id = next_id.checked_add(1).unwrap_or(1);
-        if let Err(error) = app
+        let mut builder = app
             .notification()
             .builder()
             .id(next_id)
             .title(&notice.title)
             .body(&notice.body)
             .action_type_id(SHOW_ACTIONS)
-            .extra(CONTACT_KEY, notice.contact_id)
-            .show()
-        {
+            .extra(CONTACT_KEY, notice.contact_id);
+        if settings.sound {
+            builder = builder.sound(SOUND);
+        }
+        if let Err(error) = builder.show() {
             tracing::warn!(%error, "notification not shown");
         }
     }

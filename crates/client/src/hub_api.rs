@@ -210,6 +210,54 @@ impl HubApi {
         .await
     }
 
+    /// `POST /api/interactions` with a number the agent typed.
+    ///
+    /// # Errors
+    /// [`HubError`]; an incorrect number is refused with `invalidNumber`.
+    pub async fn create_interaction_for_number(
+        &self,
+        phone: &str,
+    ) -> Result<Interaction, HubError> {
+        self.call(
+            self.request(reqwest::Method::POST, "/api/interactions")
+                .json(&CreateInteractionRequest {
+                    contact_id: None,
+                    phone: Some(phone.to_owned()),
+                }),
+        )
+        .await
+    }
+
+    /// `POST /api/messages/{id}/retry`.
+    ///
+    /// # Errors
+    /// [`HubError`].
+    pub async fn retry_message(&self, message_id: Id) -> Result<Message, HubError> {
+        self.call(self.request(
+            reqwest::Method::POST,
+            &format!("/api/messages/{message_id}/retry"),
+        ))
+        .await
+    }
+
+    /// `GET /api/media/{id}` or its thumbnail: the file's bytes.
+    ///
+    /// # Errors
+    /// [`HubError`].
+    pub async fn media(&self, media_id: Id, thumbnail: bool) -> Result<Vec<u8>, HubError> {
+        let path = if thumbnail {
+            format!("/api/media/{media_id}/thumbnail")
+        } else {
+            format!("/api/media/{media_id}")
+        };
+        let response = self.send(self.request(reqwest::Method::GET, &path)).await?;
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|error| HubError::Offline(format!("picture download broke off: {error}")))?;
+        Ok(bytes.to_vec())
+    }
+
     /// `POST /api/interactions/{id}/end`.
     ///
     /// # Errors

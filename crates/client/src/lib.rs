@@ -16,8 +16,9 @@ use std::sync::{Arc, Mutex};
 
 use parley_proto::{
     Agent, AgentStatus, AgentSummary, ApiError, ComposeRequest, ConnectionState,
-    ContactInteraction, ContactSummary, ErrorCode, Event, Id, Interaction, Message, SearchHit,
-    Session, UpdateContactRequest, WorkspaceSettings, WrapUpRequest,
+    ContactInteraction, ContactSummary, ErrorCode, Event, Id, Interaction, Message,
+    NotificationSettings, SearchHit, Session, UpdateContactRequest, WorkspaceSettings,
+    WrapUpRequest,
 };
 use sha2::{Digest, Sha256};
 use tokio::sync::Notify;
@@ -47,6 +48,8 @@ pub enum ClientError {
     Replica(#[from] ReplicaError),
     #[error("{0}")]
     Invalid(String),
+    #[error("{0}")]
+    Forbidden(&'static str),
 }
 
 impl From<ClientError> for ApiError {
@@ -72,6 +75,7 @@ impl From<ClientError> for ApiError {
                 )
             }
             ClientError::Invalid(message) => ApiError::new(ErrorCode::BadRequest, message),
+            ClientError::Forbidden(message) => ApiError::new(ErrorCode::Forbidden, message),
         }
     }
 }
@@ -414,6 +418,127 @@ impl Client {
         signed.outbox_wake.notify_one();
         self.sink.changed();
         Ok(message)
+    }
+
+    /// Create SMS Interaction with a number the agent typed (needs the hub).
+    ///
+    /// # Errors
+    /// [`ClientError`]; an incorrect number comes back as the hub's `invalidNumber`.
+    pub async fn create_interaction_for_number(&self, phone: &str) -> Result<Interaction> {
+        Ok(self
+            .signed()?
+            .hub
+            .create_interaction_for_number(phone)
+            .await?)
+    }
+
+    /// Sends a failed or undelivered message again (needs the hub). The transcript entry
+    /// stays the same; the event log brings its new state.
+    ///
+    /// # Errors
+    /// [`ClientError`].
+    pub async fn retry_message(&self, message_id: Id) -> Result<Message> {
+        let signed = self.signed()?;
+        let hub_id = signed
+            .replica
+            .message_hub_id(message_id)
+            .await?
+            .ok_or_else(|| {
+                ClientError::Invalid("this message has not reached the hub yet".into())
+            })?;
+        Ok(signed.hub.retry_message(hub_id).await?)
+    }
+
+    /// The local copy of a picture (or its thumbnail), fetched from the hub the first time
+    /// and kept by its digest, so it opens offline afterwards. A full-size file is checked
+    /// against its digest before it is kept.
+    ///
+    /// # Errors
+    /// [`ClientError`]: not a ready picture, the hub cannot be reached for a file not
+    /// kept yet, or the file does not match its digest.
+    pub async fn media_file(&self, media_id: Id, thumbnail: bool) -> Result<PathBuf> {
+        let signed = self.signed()?;
+        let (media, _) = signed.replica.media(media_id).await?;
+        let digest = media
+            .digest
+            .filter(|digest| digest.len() == 64 && digest.bytes().all(|b| b.is_ascii_hexdigit()))
+            .ok_or_else(|| ClientError::Invalid("this picture is not available".into()))?;
+        let folder = self.data_dir.join("media");
+        let path = folder.join(if thumbnail {
+            format!("{digest}.thumb")
+        } else {
+            digest.clone()
+        });
+        if tokio::fs::try_exists(&path).await.unwrap_or(false) {
+            return Ok(path);
+        }
+        let bytes = signed.hub.media(media_id, thumbnail).await?;
+        if !thumbnail {
+            let actual: String = Sha256::digest(&bytes)
+                .iter()
+                .map(|byte| format!("{byte:02x}"))
+                .collect();
+            if actual != digest {
+                return Err(ClientError::Invalid(
+                    "the picture arrived damaged; try again".into(),
+                ));
+            }
+        }
+        let write = async {
+            tokio::fs::create_dir_all(&folder).await?;
+            let partial = folder.join(format!(".{}.partial", uuid::Uuid::new_v4()));
+            tokio::fs::write(&partial, &bytes).await?;
+            tokio::fs::rename(&partial, &path).await
+        };
+        write.await.map_err(|error| {
+            tracing::error!(%error, "cannot keep a picture");
+            ClientError::Invalid("the picture cannot be kept on this computer".into())
+        })?;
+        Ok(path)
+    }
+
+    /// What saving a picture needs: the permission, the local file and the suggested name.
+    ///
+    /// # Errors
+    /// [`ClientError::Forbidden`] without the save-media permission, or as
+    /// [`Client::media_file`].
+    pub async fn media_to_save(&self, media_id: Id) -> Result<(PathBuf, String)> {
+        let signed = self.signed()?;
+        let agent = signed.replica.agent(signed.agent_id).await?;
+        if !agent.can_save_media {
+            return Err(ClientError::Forbidden(
+                "saving pictures needs the save-media permission",
+            ));
+        }
+        let (media, contact_id) = signed.replica.media(media_id).await?;
+        let path = self.media_file(media_id, false).await?;
+        Ok((
+            path,
+            parley_proto::files::picture_file_name(contact_id, media_id, &media.content_type),
+        ))
+    }
+
+    /// The notification preferences kept on this computer.
+    #[must_use]
+    pub fn notification_settings(&self) -> NotificationSettings {
+        std::fs::read_to_string(self.data_dir.join("notifications.json"))
+            .ok()
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .unwrap_or_default()
+    }
+
+    /// Keeps the notification preferences on this computer.
+    ///
+    /// # Errors
+    /// [`ClientError::Invalid`] when the file cannot be written.
+    pub fn set_notification_settings(&self, settings: NotificationSettings) -> Result<()> {
+        let text = serde_json::to_string_pretty(&settings)
+            .map_err(|error| ClientError::Invalid(error.to_string()))?;
+        std::fs::create_dir_all(&self.data_dir)
+            .and_then(|()| std::fs::write(self.data_dir.join("notifications.json"), text))
+            .map_err(|error| {
+                ClientError::Invalid(format!("the preferences cannot be saved: {error}"))
+            })
     }
 
     /// A contact from the replica (for notifications).

@@ -449,6 +449,20 @@ impl Replica {
             .collect()
     }
 
+    /// The hub's id of a message known here by its local id (`None` while it waits in the
+    /// outbox).
+    ///
+    /// # Errors
+    /// [`ReplicaError::NotFound`].
+    pub async fn message_hub_id(&self, local_id: Id) -> Result<Option<Id>> {
+        let row: Option<Option<i64>> =
+            sqlx::query_scalar("SELECT hub_id FROM messages WHERE id = ?")
+                .bind(local_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.ok_or(ReplicaError::NotFound("message"))
+    }
+
     /// One picture, by the hub's id.
     ///
     /// # Errors
