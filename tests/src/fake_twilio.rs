@@ -4,9 +4,12 @@
 //!   fields (required ones present, every one known to the spec) and answers a Message
 //!   resource with exactly the spec's properties — or a scripted Twilio error;
 //! - it plays the provider's side of the webhooks: signed inbound messages and signed
-//!   status callbacks to the `StatusCallback` URL the hub gave.
+//!   status callbacks to the `StatusCallback` URL the hub gave;
+//! - it keeps the media of inbound MMS as Twilio does: `GET …/Messages/{sid}/Media/{sid}`
+//!   needs the account's Basic auth and redirects to a file store, which may not have the
+//!   file yet (404) for the first few requests.
 
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -16,7 +19,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use base64::Engine as _;
 use rand::RngCore as _;
 use serde_json::{Value, json};
@@ -117,11 +120,22 @@ pub struct ScriptedError {
     pub retry_after: Option<u64>,
 }
 
+/// A media file the fake keeps for an inbound MMS.
+struct HostedMedia {
+    content_type: String,
+    bytes: Vec<u8>,
+    /// Requests answered 404 before the file "arrives".
+    missing_for: u32,
+}
+
 #[derive(Default)]
 struct Inner {
     accepted: Vec<SendRequest>,
     rejected_requests: usize,
     script: VecDeque<ScriptedError>,
+    media: HashMap<String, HostedMedia>,
+    /// Media requests without (or with wrong) credentials.
+    unauthorized_media_requests: usize,
 }
 
 struct Shared {
@@ -299,7 +313,119 @@ async fn create_message(
         .into_response()
 }
 
+fn basic_auth_ok(shared: &Shared, headers: &HeaderMap) -> bool {
+    let expected = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD
+            .encode(format!("{}:{}", shared.account_sid, shared.auth_token))
+    );
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        == Some(expected.as_str())
+}
+
+/// `GET /2010-04-01/Accounts/{account}/Messages/{message}/Media/{media}`: Basic auth, then
+/// a redirect to the file store, as Twilio answers.
+async fn media_resource(
+    State(shared): State<Arc<Shared>>,
+    Path((_account, _message, media)): Path<(String, String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    if !basic_auth_ok(&shared, &headers) {
+        shared
+            .inner
+            .lock()
+            .expect("not poisoned")
+            .unauthorized_media_requests += 1;
+        return twilio_error(StatusCode::UNAUTHORIZED, 20003, "Authenticate");
+    }
+    (
+        StatusCode::TEMPORARY_REDIRECT,
+        [(header::LOCATION, format!("/files/{media}"))],
+    )
+        .into_response()
+}
+
+/// The file store behind the redirect.
+async fn media_file(State(shared): State<Arc<Shared>>, Path(media): Path<String>) -> Response {
+    let mut inner = shared.inner.lock().expect("not poisoned");
+    let Some(hosted) = inner.media.get_mut(&media) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    if hosted.missing_for > 0 {
+        hosted.missing_for -= 1;
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    (
+        [(header::CONTENT_TYPE, hosted.content_type.clone())],
+        hosted.bytes.clone(),
+    )
+        .into_response()
+}
+
 impl FakeTwilio {
+    /// Keeps a media file for an inbound MMS and returns its `MediaUrl`. The file store
+    /// answers 404 for the first `missing_for` requests (`u32::MAX`: never has it).
+    ///
+    /// # Panics
+    /// When the lock is poisoned.
+    #[must_use]
+    pub fn host_media(&self, content_type: &str, bytes: Vec<u8>, missing_for: u32) -> String {
+        let media_sid = format!("ME{}", random_hex(16));
+        let message_sid = format!("MM{}", random_hex(16));
+        self.shared
+            .inner
+            .lock()
+            .expect("not poisoned")
+            .media
+            .insert(
+                media_sid.clone(),
+                HostedMedia {
+                    content_type: content_type.to_owned(),
+                    bytes,
+                    missing_for,
+                },
+            );
+        format!(
+            "{}/2010-04-01/Accounts/{}/Messages/{message_sid}/Media/{media_sid}",
+            self.base_url, self.account_sid
+        )
+    }
+
+    /// Media requests that came without the account's credentials.
+    ///
+    /// # Panics
+    /// When the lock is poisoned.
+    #[must_use]
+    pub fn unauthorized_media_requests(&self) -> usize {
+        self.shared
+            .inner
+            .lock()
+            .expect("not poisoned")
+            .unauthorized_media_requests
+    }
+
+    /// A customer sends an MMS: `media` are (`MediaUrl`, `MediaContentType`) pairs.
+    pub async fn mms_in(
+        &self,
+        hub_url: &str,
+        message_sid: &str,
+        from: &str,
+        body: &str,
+        media: &[(String, String)],
+    ) -> (StatusCode, String) {
+        let mut params = self.inbound_params(message_sid, from, body);
+        params.retain(|(name, _)| name != "NumMedia");
+        params.push(("NumMedia".into(), media.len().to_string()));
+        for (index, (url, content_type)) in media.iter().enumerate() {
+            params.push((format!("MediaUrl{index}"), url.clone()));
+            params.push((format!("MediaContentType{index}"), content_type.clone()));
+        }
+        self.post_webhook(&format!("{hub_url}/webhooks/twilio/sms"), &params, None)
+            .await
+    }
+
     /// Starts the server on a free loopback port.
     ///
     /// # Panics
@@ -318,6 +444,11 @@ impl FakeTwilio {
                 "/2010-04-01/Accounts/{account}/Messages.json",
                 post(create_message),
             )
+            .route(
+                "/2010-04-01/Accounts/{account}/Messages/{message}/Media/{media}",
+                get(media_resource),
+            )
+            .route("/files/{media}", get(media_file))
             .with_state(Arc::clone(&shared));
         let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
             .await
