@@ -238,3 +238,65 @@ async fn opt_outs_refusals_unreachable_numbers_and_retry() {
         "no contact was made for an incorrect number"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_landline_is_looked_up_once_and_flagged() {
+    init_logging();
+    let folder = tempfile::tempdir().expect("a temp folder");
+    let fake = FakeTwilio::start().await;
+    let hub = start_hub_with(&fake, &folder.path().join("hub.db"), |config| {
+        config.twilio.line_type_lookups = true;
+    })
+    .await;
+    add_agent(&hub, "lou", "pass-lou-1", false).await;
+    let api = HubApi::new(&hub.base_url()).expect("a client");
+    let login = api.login("lou", "pass-lou-1").await.expect("lou signs in");
+    let api = api.with_token(login.token);
+    fake.set_line_type("+12015550188", "landline");
+
+    // Typing a landline's number starts a lookup at once, so the warning shows before
+    // anything is written.
+    let created = api
+        .create_interaction_for_number("201-555-0188")
+        .await
+        .expect("created");
+    let flagged = eventually("the landline flag", || async {
+        let contact = hub.store.contact(created.contact_id).await.ok()?;
+        contact.reachability.map(|_| contact)
+    })
+    .await;
+    assert_eq!(flagged.reachability, Some(Reachability::Landline));
+    // Texting it anyway is allowed (the lookup may be wrong); no second lookup is made.
+    for (index, body) in ["first", "second"].into_iter().enumerate() {
+        api.send_message(&SendMessageRequest {
+            contact_id: created.contact_id,
+            interaction_id: Some(created.id),
+            body: body.into(),
+            client_key: format!("landline-{index}"),
+        })
+        .await
+        .expect("stored");
+    }
+    eventually("both texts at the provider", || async {
+        (fake.accepted().len() == 2).then_some(())
+    })
+    .await;
+    assert_eq!(fake.lookups(), ["+12015550188"], "one lookup per number");
+
+    // A mobile number is looked up too, and not flagged.
+    let mobile = api
+        .create_interaction_for_number("+1 201 555 0189")
+        .await
+        .expect("created");
+    eventually("the second lookup", || async {
+        (fake.lookups().len() == 2).then_some(())
+    })
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let contact = hub.store.contact(mobile.contact_id).await.expect("contact");
+    assert_eq!(
+        contact.reachability, None,
+        "a mobile number carries no warning"
+    );
+    assert_eq!(fake.lookups(), ["+12015550188", "+12015550189"]);
+}

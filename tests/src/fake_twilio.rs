@@ -34,6 +34,8 @@ pub struct Spec {
     pub known_fields: BTreeSet<String>,
     pub message_properties: Vec<String>,
     pub statuses: BTreeSet<String>,
+    /// The properties of a Lookup v2 `PhoneNumber` resource.
+    pub lookup_properties: Vec<String>,
 }
 
 impl Spec {
@@ -84,11 +86,34 @@ impl Spec {
             statuses.contains("delivered"),
             "the spec lists delivery statuses"
         );
+        let lookups_path = path.with_file_name("twilio_lookups_v2.json");
+        let lookups: Value = serde_json::from_str(
+            &std::fs::read_to_string(&lookups_path).unwrap_or_else(|error| {
+                panic!(
+                    "the Lookup spec at {} is readable: {error}",
+                    lookups_path.display()
+                )
+            }),
+        )
+        .expect("the Lookup spec is JSON");
+        let lookup_properties: Vec<String> =
+            lookups["components"]["schemas"]["LookupResponse"]["properties"]
+                .as_object()
+                .expect("LookupResponse properties")
+                .keys()
+                .cloned()
+                .collect();
+        assert!(
+            lookup_properties
+                .iter()
+                .any(|name| name == "line_type_intelligence")
+        );
         Self {
             required_fields,
             known_fields,
             message_properties,
             statuses,
+            lookup_properties,
         }
     }
 }
@@ -134,6 +159,9 @@ struct Inner {
     rejected_requests: usize,
     script: VecDeque<ScriptedError>,
     media: HashMap<String, HostedMedia>,
+    /// Lookup v2 line types by number (`mobile` when absent), and the lookups made.
+    line_types: HashMap<String, String>,
+    lookups: Vec<String>,
     /// Media requests without (or with wrong) credentials.
     unauthorized_media_requests: usize,
 }
@@ -347,6 +375,63 @@ async fn media_resource(
         .into_response()
 }
 
+/// `GET /v2/PhoneNumbers/{number}?Fields=line_type_intelligence`: a Lookup v2 resource with
+/// exactly the spec's properties.
+async fn lookup(
+    State(shared): State<Arc<Shared>>,
+    Path(number): Path<String>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    if !basic_auth_ok(&shared, &headers) {
+        return twilio_error(StatusCode::UNAUTHORIZED, 20003, "Authenticate");
+    }
+    let fields: Vec<String> = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .filter(|(name, _)| name == "Fields")
+        .flat_map(|(_, value)| value.split(',').map(str::to_owned).collect::<Vec<_>>())
+        .collect();
+    let kind = {
+        let mut inner = shared.inner.lock().expect("not poisoned");
+        inner.lookups.push(number.clone());
+        inner
+            .line_types
+            .get(&number)
+            .cloned()
+            .unwrap_or_else(|| "mobile".to_owned())
+    };
+    let mut resource = serde_json::Map::new();
+    for property in &shared.spec.lookup_properties {
+        resource.insert(property.clone(), Value::Null);
+    }
+    resource.insert("phone_number".into(), json!(number));
+    resource.insert("valid".into(), json!(true));
+    resource.insert("calling_country_code".into(), json!("1"));
+    resource.insert("country_code".into(), json!("US"));
+    resource.insert(
+        "url".into(),
+        json!(format!(
+            "https://lookups.twilio.com/v2/PhoneNumbers/{number}"
+        )),
+    );
+    if fields.iter().any(|field| field == "line_type_intelligence") {
+        resource.insert(
+            "line_type_intelligence".into(),
+            json!({
+                "error_code": null,
+                "mobile_country_code": "310",
+                "mobile_network_code": "456",
+                "carrier_name": "Parley Test Carrier",
+                "type": kind,
+            }),
+        );
+    }
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        Value::Object(resource).to_string(),
+    )
+        .into_response()
+}
+
 /// The file store behind the redirect.
 async fn media_file(State(shared): State<Arc<Shared>>, Path(media): Path<String>) -> Response {
     let mut inner = shared.inner.lock().expect("not poisoned");
@@ -391,6 +476,33 @@ impl FakeTwilio {
             "{}/2010-04-01/Accounts/{}/Messages/{message_sid}/Media/{media_sid}",
             self.base_url, self.account_sid
         )
+    }
+
+    /// Makes Lookup v2 report `number` as this line type (`landline`, `mobile`, …).
+    ///
+    /// # Panics
+    /// When the lock is poisoned.
+    pub fn set_line_type(&self, number: &str, kind: &str) {
+        self.shared
+            .inner
+            .lock()
+            .expect("not poisoned")
+            .line_types
+            .insert(number.to_owned(), kind.to_owned());
+    }
+
+    /// The numbers looked up so far, in order.
+    ///
+    /// # Panics
+    /// When the lock is poisoned.
+    #[must_use]
+    pub fn lookups(&self) -> Vec<String> {
+        self.shared
+            .inner
+            .lock()
+            .expect("not poisoned")
+            .lookups
+            .clone()
     }
 
     /// Media requests that came without the account's credentials.
@@ -449,6 +561,7 @@ impl FakeTwilio {
                 get(media_resource),
             )
             .route("/files/{media}", get(media_file))
+            .route("/v2/PhoneNumbers/{number}", get(lookup))
             .with_state(Arc::clone(&shared));
         let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
             .await

@@ -63,6 +63,7 @@ pub fn hub_config(fake: &FakeTwilio, database: &Path, listen: SocketAddr) -> Con
             auth_token: Some(fake.auth_token.clone()),
             from: Some(fake_twilio::OUR_NUMBER.to_owned()),
             api_base: Some(fake.base_url.clone()),
+            lookups_base: Some(fake.base_url.clone()),
             ..TwilioConfig::default()
         },
         routing: RoutingConfig {

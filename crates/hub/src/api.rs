@@ -298,7 +298,15 @@ pub async fn create_interaction(
         (Some(contact_id), _) => contact_id,
         (None, Some(phone)) => {
             let phone = hub.number(phone)?;
-            hub.store.ensure_contact(&phone).await?.id
+            let contact_id = hub.store.ensure_contact(&phone).await?.id;
+            if hub.line_type_lookups {
+                // So the agent is warned about a landline before the first text.
+                let (store, provider) = (hub.store.clone(), hub.provider.clone());
+                tokio::spawn(async move {
+                    crate::outbound::look_up(&store, provider.as_ref(), contact_id).await;
+                });
+            }
+            contact_id
         }
         (None, None) => {
             return Err(Failure::new(

@@ -64,6 +64,11 @@ pub struct TwilioConfig {
     pub from: Option<String>,
     pub messaging_service_sid: Option<String>,
     pub api_base: Option<String>,
+    /// Ask Lookup v2 line type intelligence (a paid lookup) once per number before the
+    /// first text to it, to warn agents about landlines.
+    pub line_type_lookups: bool,
+    /// Where Lookup requests go (Twilio's by default).
+    pub lookups_base: Option<String>,
 }
 
 impl std::fmt::Debug for TwilioConfig {
@@ -78,6 +83,8 @@ impl std::fmt::Debug for TwilioConfig {
             .field("from", &self.from)
             .field("messaging_service_sid", &self.messaging_service_sid)
             .field("api_base", &self.api_base)
+            .field("line_type_lookups", &self.line_type_lookups)
+            .field("lookups_base", &self.lookups_base)
             .finish()
     }
 }
@@ -363,6 +370,7 @@ impl Config {
                 &mut twilio.messaging_service_sid,
             ),
             ("PARLEY_TWILIO_API_BASE", &mut twilio.api_base),
+            ("PARLEY_TWILIO_LOOKUPS_BASE", &mut twilio.lookups_base),
         ] {
             if let Some(value) = lookup(name) {
                 *slot = Some(value);

@@ -40,6 +40,10 @@ pub struct HubState {
     pub store: Store,
     pub router: Router,
     pub sender: outbound::Sender,
+    /// The carrier, for line type lookups.
+    pub provider: Arc<dyn Provider>,
+    /// Whether numbers are looked up before the first text.
+    pub line_type_lookups: bool,
     /// Fetches the pictures of inbound MMS.
     pub media: media::Fetcher,
     /// Where pictures are stored.
@@ -160,7 +164,11 @@ fn provider(config: &Config, store: &Store) -> Result<(Arc<dyn Provider>, String
                 .api_base
                 .as_deref()
                 .unwrap_or(parley_sms::twilio::DEFAULT_API_BASE);
-            let client = TwilioProvider::new(api_base, &twilio.account_sid, credentials, sender)?;
+            let mut client =
+                TwilioProvider::new(api_base, &twilio.account_sid, credentials, sender)?;
+            if let Some(lookups_base) = &twilio.lookups_base {
+                client = client.with_lookups_base(lookups_base);
+            }
             Ok((Arc::new(client), from_number))
         }
     }
@@ -266,7 +274,14 @@ pub async fn start(config: Config) -> Result<RunningHub, StartError> {
     let (provider, from_number) = provider(&config, &store)?;
     let (shutdown, stopping) = watch::channel(false);
     let router = Router::spawn(store.clone(), config.routing, stopping.clone());
-    let sender = outbound::Sender::spawn(store.clone(), provider.clone(), public_url.clone());
+    // The simulated carrier always answers lookups; a paid one only when asked to.
+    let line_type_lookups = config.provider == ProviderKind::Sim || config.twilio.line_type_lookups;
+    let sender = outbound::Sender::spawn(
+        store.clone(),
+        provider.clone(),
+        public_url.clone(),
+        line_type_lookups,
+    );
     let media_dir = config.media_dir();
     let media = media::Fetcher::spawn(
         store.clone(),
@@ -289,6 +304,8 @@ pub async fn start(config: Config) -> Result<RunningHub, StartError> {
         store: store.clone(),
         router,
         sender,
+        provider: provider.clone(),
+        line_type_lookups,
         media,
         media_dir,
         stopping: stopping.clone(),

@@ -7,8 +7,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use parley_proto::{Id, MessageStatus};
-use parley_sms::{DeliveryStatus, OutboundSms, Provider, ProviderError};
+use parley_proto::{Id, MessageStatus, Reachability};
+use parley_sms::{DeliveryStatus, LineType, OutboundSms, Provider, ProviderError};
 use tokio::sync::mpsc;
 
 use crate::store::{PendingSend, Store};
@@ -37,13 +37,18 @@ const GIVE_UP_AFTER: Duration = Duration::from_secs(15 * 60);
 impl Sender {
     /// Starts the sender; it first picks up messages a previous run left unsent.
     #[must_use]
-    pub fn spawn(store: Store, provider: Arc<dyn Provider>, public_url: String) -> Self {
+    pub fn spawn(
+        store: Store,
+        provider: Arc<dyn Provider>,
+        public_url: String,
+        lookups: bool,
+    ) -> Self {
         let (queue, mut requests) = mpsc::unbounded_channel::<Id>();
         tokio::spawn(async move {
             match store.unsent_messages().await {
                 Ok(leftovers) => {
                     for pending in leftovers {
-                        deliver(&store, provider.as_ref(), &public_url, pending).await;
+                        deliver(&store, provider.as_ref(), &public_url, lookups, pending).await;
                     }
                 }
                 Err(error) => tracing::error!(%error, "cannot read unsent messages"),
@@ -51,7 +56,7 @@ impl Sender {
             while let Some(message_id) = requests.recv().await {
                 match store.pending_send(message_id).await {
                     Ok(Some(pending)) => {
-                        deliver(&store, provider.as_ref(), &public_url, pending).await;
+                        deliver(&store, provider.as_ref(), &public_url, lookups, pending).await;
                     }
                     Ok(None) => {}
                     Err(error) => {
@@ -76,9 +81,45 @@ impl Sender {
     }
 }
 
+/// Asks the provider once what kind of line a contact's number is, and keeps the answer
+/// on the contact (a landline shows "this number may not receive SMS"). A failed lookup
+/// is tried again before the next text.
+pub async fn look_up(store: &Store, provider: &dyn Provider, contact_id: Id) {
+    let phone = match store.needs_lookup(contact_id).await {
+        Ok(Some(phone)) => phone,
+        Ok(None) => return,
+        Err(error) => {
+            tracing::error!(%error, contact_id, "cannot read a contact for a lookup");
+            return;
+        }
+    };
+    let reachability = match provider.line_type(&phone).await {
+        Ok(LineType::NotMobile) => Some(Reachability::Landline),
+        Ok(LineType::Invalid) => Some(Reachability::UnknownNumber),
+        Ok(LineType::Mobile | LineType::Unknown) => None,
+        Err(error) => {
+            tracing::warn!(%error, contact_id, "line type lookup failed; sending anyway");
+            return;
+        }
+    };
+    tracing::info!(contact_id, ?reachability, "line type looked up");
+    if let Err(error) = store.record_lookup(contact_id, reachability).await {
+        tracing::error!(%error, contact_id, "cannot record a lookup");
+    }
+}
+
 #[tracing::instrument(skip_all, fields(message_id = pending.message_id, provider = provider.name()))]
-async fn deliver(store: &Store, provider: &dyn Provider, public_url: &str, pending: PendingSend) {
+async fn deliver(
+    store: &Store,
+    provider: &dyn Provider,
+    public_url: &str,
+    lookups: bool,
+    pending: PendingSend,
+) {
     let message_id = pending.message_id;
+    if lookups {
+        look_up(store, provider, pending.contact_id).await;
+    }
     if pending.started_before {
         // The provider may have this message; sending again could deliver it twice.
         tracing::warn!(

@@ -19,11 +19,91 @@ pub fn new_sid() -> String {
     format!("SM{hex}")
 }
 
+/// What the simulated carrier does with a text to one of its special numbers (Twilio's
+/// test numbers where Twilio has one, `+1 500 555 00xx`); every other number gets it
+/// delivered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Behaviour {
+    Deliver,
+    /// The provider refuses the send with this error code.
+    Refuse(u32),
+    /// Accepted, then reported undelivered with this error code.
+    Undeliverable(u32),
+    /// Undelivered (30008) the first time, delivered when sent again.
+    Bounce,
+}
+
+/// The special numbers: (number, behaviour, is a landline, what it shows).
+pub const NUMBERS: &[(&str, Behaviour, bool, &str)] = &[
+    (
+        "+15005550001",
+        Behaviour::Refuse(21211),
+        false,
+        "an incorrect number (21211)",
+    ),
+    (
+        "+15005550004",
+        Behaviour::Refuse(21610),
+        false,
+        "opted out at the carrier (21610)",
+    ),
+    (
+        "+15005550009",
+        Behaviour::Refuse(21614),
+        true,
+        "not a mobile number (21614)",
+    ),
+    (
+        "+15005550010",
+        Behaviour::Undeliverable(30006),
+        true,
+        "a landline (30006)",
+    ),
+    (
+        "+15005550011",
+        Behaviour::Undeliverable(30003),
+        false,
+        "a phone that is off (30003)",
+    ),
+    (
+        "+15005550012",
+        Behaviour::Undeliverable(30005),
+        false,
+        "a number not in service (30005)",
+    ),
+    (
+        "+15005550013",
+        Behaviour::Undeliverable(30007),
+        false,
+        "texts filtered as spam (30007)",
+    ),
+    (
+        "+15005550014",
+        Behaviour::Bounce,
+        false,
+        "fails once, then Retry delivers it",
+    ),
+];
+
+/// What the carrier does with a text to `number`.
+#[must_use]
+pub fn behaviour(number: &str) -> (Behaviour, bool) {
+    NUMBERS
+        .iter()
+        .find(|(special, ..)| *special == number)
+        .map_or(
+            (Behaviour::Deliver, false),
+            |(_, behaviour, landline, _)| (*behaviour, *landline),
+        )
+}
+
 /// The simulated carrier.
 pub struct SimCarrier {
     store: Store,
     number: String,
     delivery_delay: Duration,
+    /// Texts sent to each bouncing number so far.
+    bounced: std::sync::Mutex<std::collections::HashMap<String, u32>>,
 }
 
 impl SimCarrier {
@@ -34,6 +114,7 @@ impl SimCarrier {
             store,
             number,
             delivery_delay,
+            bounced: std::sync::Mutex::new(std::collections::HashMap::new()),
         }
     }
 }
@@ -52,7 +133,35 @@ impl Provider for SimCarrier {
         "sim"
     }
 
+    async fn line_type(&self, number: &str) -> Result<parley_sms::LineType, ProviderError> {
+        Ok(if behaviour(number).1 {
+            parley_sms::LineType::NotMobile
+        } else {
+            parley_sms::LineType::Mobile
+        })
+    }
+
     async fn send(&self, message: OutboundSms) -> Result<SentSms, ProviderError> {
+        let (behaviour, _) = behaviour(&message.to);
+        if let Behaviour::Refuse(code) = behaviour {
+            return Err(ProviderError::Rejected {
+                code,
+                message: parley_sms::errors::describe(code),
+            });
+        }
+        let outcome = match behaviour {
+            Behaviour::Undeliverable(code) => Some(code),
+            Behaviour::Bounce => {
+                let mut bounced = self
+                    .bounced
+                    .lock()
+                    .map_err(|_| ProviderError::Unreachable("carrier state lost".into()))?;
+                let count = bounced.entry(message.to.clone()).or_insert(0);
+                *count += 1;
+                (*count == 1).then_some(30008)
+            }
+            _ => None,
+        };
         let sid = new_sid();
         self.store
             .sim_record(&sid, &message.to, &self.number, &message.body)
@@ -63,16 +172,19 @@ impl Provider for SimCarrier {
         let message_id = message_id_of(&message.status_callback);
         let callback_sid = sid.clone();
         tokio::spawn(async move {
-            for (step, status) in [
-                (delay / 2, MessageStatus::Sent),
-                (delay / 2, MessageStatus::Delivered),
-            ] {
+            let last = match outcome {
+                Some(code) => (MessageStatus::Undelivered, Some(code)),
+                None => (MessageStatus::Delivered, None),
+            };
+            for (step, (status, code)) in
+                [(delay / 2, (MessageStatus::Sent, None)), (delay / 2, last)]
+            {
                 tokio::time::sleep(step).await;
                 if let Err(error) = store.sim_set_status(&callback_sid, status).await {
                     tracing::warn!(%error, sid = %callback_sid, "simulated carrier could not record a status");
                 }
                 if let Err(error) = store
-                    .apply_status(message_id, &callback_sid, status, None)
+                    .apply_status(message_id, &callback_sid, status, code)
                     .await
                 {
                     tracing::warn!(%error, sid = %callback_sid, "simulated status callback was not applied");
@@ -223,6 +335,32 @@ pub fn bomb_png(width: u32, height: u32) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_special_numbers_pass_the_number_check() {
+        for (number, ..) in NUMBERS {
+            assert_eq!(
+                parley_sms::normalize_e164(number).as_deref(),
+                Ok(*number),
+                "{number} must reach the carrier"
+            );
+        }
+        assert_eq!(behaviour("+12015550101"), (Behaviour::Deliver, false));
+        assert_eq!(
+            behaviour("+15005550010"),
+            (Behaviour::Undeliverable(30006), true)
+        );
+    }
+
+    #[test]
+    fn every_sample_but_the_missing_one_exists() {
+        for name in SAMPLES {
+            assert_eq!(sample(name).is_some(), *name != "missing.jpg", "{name}");
+        }
+        let (kind, bomb) = sample("bomb.png").expect("the bomb");
+        assert_eq!(kind, "image/png");
+        assert!(bomb.len() < 2_000, "a tiny file that claims a huge picture");
+    }
 
     #[test]
     fn sids_look_like_twilio_message_sids() {

@@ -380,6 +380,7 @@ pub struct AgentSettings {
 #[derive(Debug, Clone)]
 pub struct PendingSend {
     pub message_id: Id,
+    pub contact_id: Id,
     pub to: String,
     pub body: String,
     /// A send was started before (the hub stopped mid-send): the provider may have it.
@@ -2272,6 +2273,7 @@ impl From<MessageRow> for PendingSend {
     fn from(row: MessageRow) -> Self {
         Self {
             message_id: row.id,
+            contact_id: row.contact_id,
             to: row.to_number,
             body: row.body,
             started_before: row.send_started_at.is_some(),

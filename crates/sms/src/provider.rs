@@ -69,6 +69,33 @@ pub enum ProviderError {
     Configuration(String),
 }
 
+/// What a line type lookup says about a number's ability to receive texts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineType {
+    /// A mobile (or an SMS-capable VoIP) number.
+    Mobile,
+    /// A landline, toll-free, pager, voicemail or premium number: texts may not reach it.
+    NotMobile,
+    /// Not a valid number in service.
+    Invalid,
+    /// The provider does not know (or does not offer lookups).
+    Unknown,
+}
+
+impl LineType {
+    /// Maps Twilio Lookup v2's `line_type_intelligence.type`.
+    #[must_use]
+    pub fn from_twilio(kind: &str) -> Self {
+        match kind {
+            "mobile" | "nonFixedVoip" | "fixedVoip" | "personal" => Self::Mobile,
+            "landline" | "tollFree" | "pager" | "voicemail" | "uan" | "sharedCost" | "premium" => {
+                Self::NotMobile
+            }
+            _ => Self::Unknown,
+        }
+    }
+}
+
 /// An SMS carrier.
 #[async_trait::async_trait]
 pub trait Provider: Send + Sync {
@@ -80,4 +107,14 @@ pub trait Provider: Send + Sync {
     /// # Errors
     /// See [`ProviderError`]: only `RateLimited` and `Unreachable` are safe to retry.
     async fn send(&self, message: OutboundSms) -> Result<SentSms, ProviderError>;
+
+    /// What kind of line `number` (E.164) is. Providers without lookups answer
+    /// [`LineType::Unknown`].
+    ///
+    /// # Errors
+    /// [`ProviderError`] when the lookup fails; the caller sends anyway.
+    async fn line_type(&self, number: &str) -> Result<LineType, ProviderError> {
+        let _ = number;
+        Ok(LineType::Unknown)
+    }
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::provider::{DeliveryStatus, OutboundSms, Provider, ProviderError, SentSms};
+use crate::provider::{DeliveryStatus, LineType, OutboundSms, Provider, ProviderError, SentSms};
 
 /// Twilio's public API base URL.
 pub const DEFAULT_API_BASE: &str = "https://api.twilio.com";
@@ -185,6 +185,7 @@ pub enum Sender {
 pub struct TwilioProvider {
     http: reqwest::Client,
     api_base: String,
+    lookups_base: String,
     account_sid: String,
     credentials: Credentials,
     sender: Sender,
@@ -211,10 +212,19 @@ impl TwilioProvider {
         Ok(Self {
             http,
             api_base: api_base.trim_end_matches('/').to_owned(),
+            lookups_base: DEFAULT_LOOKUPS_BASE.to_owned(),
             account_sid: account_sid.to_owned(),
             credentials,
             sender,
         })
+    }
+
+    /// Sends line type lookups to `base` instead of Twilio's Lookup API.
+    #[must_use]
+    pub fn with_lookups_base(mut self, base: &str) -> Self {
+        base.trim_end_matches('/')
+            .clone_into(&mut self.lookups_base);
+        self
     }
 
     fn basic_auth(&self) -> (&str, &str) {
@@ -255,10 +265,63 @@ fn classify(status: reqwest::StatusCode, retry: Option<Duration>, body: &str) ->
     }
 }
 
+/// Twilio's Lookup API.
+pub const DEFAULT_LOOKUPS_BASE: &str = "https://lookups.twilio.com";
+
+/// The part of a Lookup v2 `PhoneNumber` resource Parley reads.
+#[derive(Debug, Deserialize)]
+struct LookupResource {
+    valid: Option<bool>,
+    line_type_intelligence: Option<LineTypeIntelligence>,
+}
+
+#[derive(Debug, Deserialize)]
+struct LineTypeIntelligence {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    error_code: Option<u32>,
+}
+
 #[async_trait::async_trait]
 impl Provider for TwilioProvider {
     fn name(&self) -> &'static str {
         "twilio"
+    }
+
+    async fn line_type(&self, number: &str) -> Result<LineType, ProviderError> {
+        let encoded: String = url::form_urlencoded::byte_serialize(number.as_bytes()).collect();
+        let url = format!("{}/v2/PhoneNumbers/{encoded}", self.lookups_base);
+        let (user, password) = self.basic_auth();
+        let response = self
+            .http
+            .get(&url)
+            .query(&[("Fields", "line_type_intelligence")])
+            .basic_auth(user, Some(password))
+            .send()
+            .await
+            .map_err(|error| ProviderError::Unreachable(error.to_string()))?;
+        let status = response.status();
+        let retry = retry_after(response.headers());
+        let text = response
+            .text()
+            .await
+            .map_err(|error| ProviderError::Unreachable(error.to_string()))?;
+        if !status.is_success() {
+            return Err(classify(status, retry, &text));
+        }
+        let resource: LookupResource = serde_json::from_str(&text).map_err(|error| {
+            ProviderError::Unreachable(format!("unreadable Lookup resource: {error}"))
+        })?;
+        if resource.valid == Some(false) {
+            return Ok(LineType::Invalid);
+        }
+        Ok(match resource.line_type_intelligence {
+            Some(LineTypeIntelligence {
+                kind: Some(kind),
+                error_code: None,
+            }) => LineType::from_twilio(&kind),
+            _ => LineType::Unknown,
+        })
     }
 
     async fn send(&self, message: OutboundSms) -> Result<SentSms, ProviderError> {
