@@ -6,7 +6,7 @@ const ALLOWED_COMMANDS = new Set([
     'list_interactions', 'accept_interaction', 'send_message', 'set_focus', 'set_unread_total',
   'create_interaction', 'end_interaction', 'save_wrap_up', 'mark_done', 'settings', 'summary',
   'mark_unread', 'search', 'update_contact', 'contact_interactions',
-  'retry_message', 'create_interaction_for_number', 'open_media', 'save_media', 'notification_settings', 'set_notification_settings',
+  'retry_message', 'create_interaction_for_number', 'open_media', 'save_media', 'notification_settings', 'set_notification_settings', 'upload_media',
 ]);
 
 window.__TAURI_ISOLATION_HOOK__ = (payload) => {

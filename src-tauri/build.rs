@@ -19,6 +19,7 @@ const COMMANDS: &[&str] = &[
     "save_media",
     "notification_settings",
     "set_notification_settings",
+    "upload_media",
     "create_interaction",
     "end_interaction",
     "save_wrap_up",

@@ -283,3 +283,17 @@ pub fn set_notification_settings(
 ) -> Result<(), ApiError> {
     Ok(shell.client.set_notification_settings(settings)?)
 }
+
+/// A picture to attach, from the webview (a file picked, dropped or pasted), as base64.
+#[tauri::command]
+pub async fn upload_media(
+    shell: State<'_, Shell>,
+    content_type: String,
+    data: String,
+) -> Result<parley_proto::Upload, ApiError> {
+    use base64::Engine as _;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(data.as_bytes())
+        .map_err(|_| ApiError::new(ErrorCode::BadRequest, "the picture did not arrive whole"))?;
+    Ok(shell.client.upload(&content_type, bytes).await?)
+}

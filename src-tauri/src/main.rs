@@ -143,6 +143,7 @@ fn main() {
             commands::save_media,
             commands::notification_settings,
             commands::set_notification_settings,
+            commands::upload_media,
         ])
         .run(tauri::generate_context!());
     if let Err(error) = outcome {

@@ -35,6 +35,7 @@ async fn opt_outs_refusals_unreachable_numbers_and_retry() {
             interaction_id: None,
             body: body.to_owned(),
             client_key: format!("key-{keys}"),
+            upload_ids: Vec::new(),
         }
     };
 
@@ -273,6 +274,7 @@ async fn a_landline_is_looked_up_once_and_flagged() {
             interaction_id: Some(created.id),
             body: body.into(),
             client_key: format!("landline-{index}"),
+            upload_ids: Vec::new(),
         })
         .await
         .expect("stored");

@@ -81,6 +81,7 @@ async fn a_customer_sms_reaches_the_agent_and_the_reply_is_delivered() {
             contact_id: contact.id,
             interaction_id: Some(offered.id),
             body: "It ships today — tracking follows.".into(),
+            upload_ids: None,
         })
         .await
         .expect("the reply is saved");

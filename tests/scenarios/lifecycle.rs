@@ -68,6 +68,7 @@ async fn end_wrap_up_done_and_kpi() {
         contact_id: offer.contact_id,
         interaction_id: Some(offer.id),
         body: "Let me fix that.".into(),
+        upload_ids: None,
     })
     .await
     .expect("reply saved");
@@ -176,6 +177,7 @@ async fn end_wrap_up_done_and_kpi() {
         contact_id: offer.contact_id,
         interaction_id: None,
         body: "One more thing: your refund is on its way.".into(),
+        upload_ids: None,
     })
     .await
     .expect("saved");
@@ -228,6 +230,7 @@ async fn asynchronous_chat_and_routing_back() {
         contact_id: first.contact_id,
         interaction_id: Some(first.id),
         body: "Found it after all!".into(),
+        upload_ids: None,
     })
     .await
     .expect("saved");
@@ -482,6 +485,7 @@ async fn create_sms_interaction_settings_and_reasons() {
         contact_id: contact.id,
         interaction_id: Some(created.id),
         body: "Hi Gus, following up.".into(),
+        upload_ids: None,
     })
     .await
     .expect("saved");
@@ -517,6 +521,7 @@ async fn create_sms_interaction_settings_and_reasons() {
             contact_id: contact.id,
             interaction_id: Some(created.id),
             body: "late".into(),
+            upload_ids: None,
         })
         .await
         .expect("saved to the outbox");

@@ -275,3 +275,131 @@ async fn pictures_are_fetched_checked_and_broken_ones_become_attachment_issues()
         "nothing to keep for an issue"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pictures_go_out_at_unguessable_urls_within_twilio_limits() {
+    use parley_client::hub_api::{HubApi, HubError};
+    use parley_proto::{ErrorCode, SendMessageRequest};
+    init_logging();
+    let folder = tempfile::tempdir().expect("a temp folder");
+    let fake = FakeTwilio::start().await;
+    let hub = start_hub_with(&fake, &folder.path().join("hub.db"), |_| {}).await;
+    add_agent(&hub, "oli", "pass-oli-1", true).await;
+    add_agent(&hub, "pat", "pass-pat-1", true).await;
+    let api = HubApi::new(&hub.base_url()).expect("a client");
+    let oli = api.with_token(api.login("oli", "pass-oli-1").await.expect("oli").token);
+    let pat = api.with_token(api.login("pat", "pass-pat-1").await.expect("pat").token);
+    fake.text_in(
+        &hub.base_url(),
+        "SM000000000000000000000000000000p1",
+        CUSTOMER,
+        "send me a picture",
+    )
+    .await;
+    let contact_id = hub.store.list_contacts(0).await.expect("contacts")[0]
+        .contact
+        .id;
+    let code = |error: HubError| match error {
+        HubError::Refused { error, .. } => (error.code, error.message),
+        HubError::Offline(reason) => panic!("hub not reached: {reason}"),
+    };
+
+    // What cannot be sent is refused with its reason.
+    for (name, reason) in [
+        ("document.pdf", "not a picture format"),
+        ("bomb.png", "too large"),
+        ("corrupt.jpg", "damaged"),
+        ("huge.jpg", "at most 5 MB"),
+    ] {
+        let (kind, bytes) = sample(name);
+        let (code, message) = code(oli.upload(&kind, bytes).await.expect_err(name));
+        assert_eq!(code, ErrorCode::BadRequest, "{name}");
+        assert!(message.contains(reason), "{name}: {message}");
+    }
+
+    let (kind, photo) = sample("photo.jpg");
+    let (logo_kind, logo) = sample("logo.png");
+    let first = oli.upload(&kind, photo.clone()).await.expect("a photo");
+    assert_eq!((first.width, first.height), (1200, 900));
+    let second = oli
+        .upload("application/octet-stream", logo.clone())
+        .await
+        .expect("a logo");
+    assert_eq!(
+        second.content_type, logo_kind,
+        "the bytes decide the type, not the header"
+    );
+
+    // Someone else's picture cannot be sent, and more than ten are refused.
+    let send = |client_key: &str, upload_ids: Vec<i64>| SendMessageRequest {
+        contact_id,
+        interaction_id: None,
+        body: String::new(),
+        client_key: client_key.to_owned(),
+        upload_ids,
+    };
+    let (code_of_theft, _) = code(
+        pat.send_message(&send("pat-1", vec![first.id]))
+            .await
+            .expect_err("not pat's"),
+    );
+    assert_eq!(code_of_theft, ErrorCode::BadRequest);
+    let (too_many, message) = code(
+        oli.send_message(&send("oli-0", vec![first.id; 11]))
+            .await
+            .expect_err("11"),
+    );
+    assert_eq!(too_many, ErrorCode::BadRequest);
+    assert!(message.contains("at most 10"), "{message}");
+
+    let sent = oli
+        .send_message(&send("oli-1", vec![first.id, second.id]))
+        .await
+        .expect("two pictures without text");
+    assert_eq!(sent.media.len(), 2, "the transcript shows them at once");
+    let request = eventually("the provider to get the MMS", || async {
+        fake.accepted().into_iter().next()
+    })
+    .await;
+    let urls: Vec<String> = request
+        .form
+        .iter()
+        .filter(|(name, _)| name == "MediaUrl")
+        .map(|(_, value)| value.clone())
+        .collect();
+    assert_eq!(
+        urls.len(),
+        2,
+        "one MediaUrl per picture: {:?}",
+        request.form
+    );
+    let http = reqwest::Client::new();
+    for (url, bytes) in urls.iter().zip([&photo, &logo]) {
+        assert!(
+            url.starts_with(&format!("{}/media/", hub.base_url())),
+            "{url}"
+        );
+        let token = url.rsplit('/').next().expect("a token");
+        assert_eq!(token.len(), 48, "192 random bits");
+        let fetched = http.get(url).send().await.expect("the provider fetches it");
+        assert_eq!(fetched.status(), 200);
+        assert_eq!(
+            &fetched.bytes().await.expect("bytes").to_vec(),
+            bytes,
+            "exactly the file"
+        );
+    }
+    let guessed = http
+        .get(format!("{}/media/{}", hub.base_url(), "0".repeat(48)))
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(guessed.status(), 404);
+    // A picture is sent once: using it again is refused.
+    let (reused, _) = code(
+        oli.send_message(&send("oli-2", vec![first.id]))
+            .await
+            .expect_err("sent already"),
+    );
+    assert_eq!(reused, ErrorCode::BadRequest);
+}

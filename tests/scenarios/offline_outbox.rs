@@ -56,6 +56,7 @@ async fn messages_typed_while_the_hub_is_down_are_sent_once_in_order() {
                 contact_id: interaction.contact_id,
                 interaction_id: Some(interaction.id),
                 body: body.into(),
+                upload_ids: None,
             })
             .await
             .expect("saved while offline");
@@ -186,6 +187,7 @@ async fn the_outbox_survives_closing_the_app() {
                 contact_id: interaction.contact_id,
                 interaction_id: Some(interaction.id),
                 body: "typed before closing".into(),
+                upload_ids: None,
             })
             .await
             .expect("saved while offline");
@@ -252,6 +254,7 @@ async fn a_repeated_client_key_is_stored_and_sent_once() {
         interaction_id: None,
         body: "only once".into(),
         client_key: "9b2f6c1e-retry-key".into(),
+        upload_ids: Vec::new(),
     };
     // The answer to the first call is "lost" and the client retries, as the outbox does.
     let first = api.send_message(&request).await.expect("stored");

@@ -175,6 +175,7 @@ async fn hub_and_desktop_search_alike_and_never_error() {
             contact_id: offline[0].contact.id,
             interaction_id: None,
             body: "Your tracking number is ZX-991".into(),
+            upload_ids: None,
         })
         .await
         .expect("saved offline");

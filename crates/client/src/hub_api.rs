@@ -5,7 +5,7 @@ use std::time::Duration;
 use parley_proto::{
     Agent, AgentStatus, AgentSummary, ApiError, Contact, CreateInteractionRequest, ErrorCode,
     Event, Id, Interaction, LoginRequest, LoginResponse, Message, SendMessageRequest,
-    SetStatusRequest, UpdateContactRequest, WorkspaceSettings, WrapUpRequest,
+    SetStatusRequest, UpdateContactRequest, Upload, WorkspaceSettings, WrapUpRequest,
 };
 use serde::de::DeserializeOwned;
 
@@ -224,6 +224,19 @@ impl HubApi {
                     contact_id: None,
                     phone: Some(phone.to_owned()),
                 }),
+        )
+        .await
+    }
+
+    /// `POST /api/uploads`: a picture to attach.
+    ///
+    /// # Errors
+    /// [`HubError`]; a picture that cannot be sent is refused with its reason.
+    pub async fn upload(&self, content_type: &str, bytes: Vec<u8>) -> Result<Upload, HubError> {
+        self.call(
+            self.request(reqwest::Method::POST, "/api/uploads")
+                .header(reqwest::header::CONTENT_TYPE, content_type)
+                .body(bytes),
         )
         .await
     }

@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex};
 use parley_proto::{
     Agent, AgentStatus, AgentSummary, ApiError, ComposeRequest, ConnectionState,
     ContactInteraction, ContactSummary, ErrorCode, Event, Id, Interaction, Message,
-    NotificationSettings, SearchHit, Session, UpdateContactRequest, WorkspaceSettings,
+    NotificationSettings, SearchHit, Session, UpdateContactRequest, Upload, WorkspaceSettings,
     WrapUpRequest,
 };
 use sha2::{Digest, Sha256};
@@ -400,8 +400,15 @@ impl Client {
     /// # Errors
     /// [`ClientError::Invalid`] for empty or too long text.
     pub async fn send_message(&self, request: ComposeRequest) -> Result<Message> {
-        if request.body.trim().is_empty() {
+        let pictures = request.upload_ids.as_ref().map_or(0, Vec::len);
+        if request.body.trim().is_empty() && pictures == 0 {
             return Err(ClientError::Invalid("the message is empty".into()));
+        }
+        if pictures > parley_proto::MAX_ATTACHMENTS {
+            return Err(ClientError::Invalid(format!(
+                "{pictures} pictures are attached; at most {} can go with one message",
+                parley_proto::MAX_ATTACHMENTS
+            )));
         }
         let length = request.body.chars().count();
         if length > MAX_BODY_CHARS {
@@ -430,6 +437,20 @@ impl Client {
             .hub
             .create_interaction_for_number(phone)
             .await?)
+    }
+
+    /// Uploads a picture to attach to a message (needs the hub: pictures are not kept in
+    /// the outbox).
+    ///
+    /// # Errors
+    /// [`ClientError`]; a picture the hub cannot send comes back with its reason.
+    pub async fn upload(&self, content_type: &str, bytes: Vec<u8>) -> Result<Upload> {
+        if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > parley_proto::MAX_ATTACHMENT_BYTES {
+            return Err(ClientError::Invalid(
+                "the picture is larger than 5 MB, the most one message can carry".into(),
+            ));
+        }
+        Ok(self.signed()?.hub.upload(content_type, bytes).await?)
     }
 
     /// Sends a failed or undelivered message again (needs the hub). The transcript entry

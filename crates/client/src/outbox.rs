@@ -42,6 +42,7 @@ impl Outbox {
                 interaction_id: item.interaction_id,
                 body: item.body.clone(),
                 client_key: item.client_key.clone(),
+                upload_ids: item.upload_ids.clone(),
             };
             match self.hub.send_message(&request).await {
                 Ok(accepted) => {

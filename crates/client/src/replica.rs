@@ -50,6 +50,8 @@ pub struct OutboxItem {
     pub contact_id: Id,
     pub interaction_id: Option<Id>,
     pub body: String,
+    /// Pictures already on the hub that go with it.
+    pub upload_ids: Vec<Id>,
 }
 
 const MESSAGE_COLUMNS: &str = "id, contact_id, interaction_id, direction, body, status, \
@@ -693,9 +695,11 @@ impl Replica {
             .bind(now)
             .fetch_one(&mut *transaction)
             .await?;
+            let uploads = serde_json::to_string(request.upload_ids.as_deref().unwrap_or_default())
+                .unwrap_or_else(|_| "[]".to_owned());
             sqlx::query(
-                "INSERT INTO outbox (message_id, client_key, contact_id, interaction_id, body, created_at) \
-                 VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO outbox (message_id, client_key, contact_id, interaction_id, body, created_at, \
+                   upload_ids) VALUES (?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(row.id)
             .bind(client_key)
@@ -703,6 +707,7 @@ impl Replica {
             .bind(request.interaction_id)
             .bind(&request.body)
             .bind(now)
+            .bind(uploads)
             .execute(&mut *transaction)
             .await?;
             transaction.commit().await?;
@@ -720,22 +725,28 @@ impl Replica {
     /// # Errors
     /// [`ReplicaError::Database`].
     pub async fn next_outbox(&self) -> Result<Option<OutboxItem>> {
-        let row: Option<(i64, i64, String, i64, Option<i64>, String)> = sqlx::query_as(
-            "SELECT id, message_id, client_key, contact_id, interaction_id, body FROM outbox \
-             WHERE state = 'pending' ORDER BY id LIMIT 1",
+        type Row = (i64, i64, String, i64, Option<i64>, String, String);
+        let row: Option<Row> = sqlx::query_as(
+            "SELECT id, message_id, client_key, contact_id, interaction_id, body, upload_ids \
+             FROM outbox WHERE state = 'pending' ORDER BY id LIMIT 1",
         )
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(
-            |(outbox_id, message_id, client_key, contact_id, interaction_id, body)| OutboxItem {
-                outbox_id,
-                message_id,
-                client_key,
-                contact_id,
-                interaction_id,
-                body,
+        row.map(
+            |(outbox_id, message_id, client_key, contact_id, interaction_id, body, uploads)| {
+                Ok(OutboxItem {
+                    outbox_id,
+                    message_id,
+                    client_key,
+                    contact_id,
+                    interaction_id,
+                    body,
+                    upload_ids: serde_json::from_str(&uploads)
+                        .map_err(|_| ReplicaError::Corrupt(format!("upload ids {uploads:?}")))?,
+                })
             },
-        ))
+        )
+        .transpose()
     }
 
     /// How many messages wait in the outbox.

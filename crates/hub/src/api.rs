@@ -470,7 +470,19 @@ pub async fn send_message(
     current: CurrentAgent,
     Json(request): Json<SendMessageRequest>,
 ) -> Result<(StatusCode, Json<Message>), Failure> {
-    validate_body(&request.body)?;
+    if request.upload_ids.is_empty() || !request.body.trim().is_empty() {
+        validate_body(&request.body)?;
+    }
+    if request.upload_ids.len() > parley_proto::MAX_ATTACHMENTS {
+        return Err(Failure::new(
+            ErrorCode::BadRequest,
+            format!(
+                "{} pictures are attached; at most {} can go with one message",
+                request.upload_ids.len(),
+                parley_proto::MAX_ATTACHMENTS
+            ),
+        ));
+    }
     let key = request.client_key.trim();
     if key.is_empty() || key.len() > 128 {
         return Err(Failure::new(
@@ -489,6 +501,7 @@ pub async fn send_message(
             body: &request.body,
             client_key: key,
             from_number: &hub.from_number,
+            upload_ids: &request.upload_ids,
         })
         .await?;
     if created {
@@ -598,6 +611,117 @@ async fn serve_media(
         bytes,
     )
         .into_response())
+}
+
+/// `POST /api/uploads`: a picture to attach to a message, as the request body with its
+/// `Content-Type`. It is checked as an inbound picture is (its bytes decide what it is; a
+/// decompression bomb is refused) and kept until it is sent.
+pub async fn upload(
+    State(hub): Shared,
+    current: CurrentAgent,
+    body: axum::body::Bytes,
+) -> Result<(StatusCode, Json<parley_proto::Upload>), Failure> {
+    let max = hub
+        .config
+        .media
+        .max_bytes
+        .min(parley_proto::MAX_ATTACHMENT_BYTES);
+    if u64::try_from(body.len()).unwrap_or(u64::MAX) > max {
+        return Err(Failure::new(
+            ErrorCode::BadRequest,
+            format!(
+                "the picture is {:.1} MB; at most {:.0} MB can be sent",
+                body.len() as f64 / 1_048_576.0,
+                max as f64 / 1_048_576.0
+            ),
+        ));
+    }
+    let limits = crate::media::Limits::from(&hub.config.media);
+    let bytes = body.to_vec();
+    let checked = tokio::task::spawn_blocking(move || {
+        crate::media::process(&bytes, "", limits).map(|processed| (processed, bytes))
+    })
+    .await
+    .map_err(|_| Failure::new(ErrorCode::Internal, "the picture could not be checked"))?;
+    let (processed, bytes) = checked.map_err(|issue| {
+        Failure::new(
+            ErrorCode::BadRequest,
+            format!(
+                "this picture cannot be sent: {} (JPEG, PNG, GIF and WebP up to 5 MB can)",
+                issue.describe()
+            ),
+        )
+    })?;
+    let stored = async {
+        for (thumbnail, content) in [(false, &bytes), (true, &processed.thumbnail)] {
+            let path = crate::media::blob_path(&hub.media_dir, &processed.digest, thumbnail)
+                .ok_or_else(|| std::io::Error::other("bad digest"))?;
+            crate::media::write_atomically(&path, content).await?;
+        }
+        Ok::<(), std::io::Error>(())
+    };
+    stored.await.map_err(|error| {
+        tracing::error!(%error, "cannot store an uploaded picture");
+        Failure::new(ErrorCode::Internal, "the picture could not be stored")
+    })?;
+    let mut token = [0_u8; 24];
+    rand::RngCore::fill_bytes(&mut rand::rng(), &mut token);
+    let token: String = token.iter().map(|byte| format!("{byte:02x}")).collect();
+    let size = u32::try_from(bytes.len()).unwrap_or(u32::MAX);
+    let id = hub
+        .store
+        .create_upload(&crate::store::NewUpload {
+            agent_id: current.agent.id,
+            digest: &processed.digest,
+            content_type: processed.content_type,
+            thumbnail_type: processed.thumbnail_type,
+            size,
+            width: processed.width,
+            height: processed.height,
+            token: &token,
+        })
+        .await?;
+    tracing::info!(upload_id = id, size, login = %current.agent.login, "picture uploaded");
+    Ok((
+        StatusCode::CREATED,
+        Json(parley_proto::Upload {
+            id,
+            content_type: processed.content_type.to_owned(),
+            size,
+            width: processed.width,
+            height: processed.height,
+        }),
+    ))
+}
+
+/// `GET /media/{token}`: a sent picture, for the provider to fetch (no sign-in; the token
+/// is the secret, and only pictures that belong to a sent message are served).
+pub async fn public_media(State(hub): Shared, Path(token): Path<String>) -> Response {
+    use axum::http::header;
+    let not_found = || (StatusCode::NOT_FOUND, "no such picture").into_response();
+    if token.len() != 48 || !token.bytes().all(|byte| byte.is_ascii_hexdigit()) {
+        return not_found();
+    }
+    let Ok((digest, content_type)) = hub.store.sent_upload(&token).await else {
+        return not_found();
+    };
+    let Some(path) = crate::media::blob_path(&hub.media_dir, &digest, false) else {
+        return not_found();
+    };
+    match tokio::fs::read(&path).await {
+        Ok(bytes) => (
+            [
+                (header::CONTENT_TYPE, content_type),
+                (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(error) => {
+            tracing::error!(%error, "a sent picture is missing");
+            not_found()
+        }
+    }
 }
 
 /// `GET /sim/media/{name}` (sim provider only): the simulated carrier's sample pictures.

@@ -227,6 +227,11 @@ fn http_routes(state: Arc<HubState>) -> HttpRouter {
         .route("/api/me/summary", get(api::summary))
         .route("/api/messages", post(api::send_message))
         .route("/api/messages/{id}/retry", post(api::retry_message))
+        .route(
+            "/api/uploads",
+            post(api::upload).layer(axum::extract::DefaultBodyLimit::max(6 * 1024 * 1024)),
+        )
+        .route("/media/{token}", get(api::public_media))
         .route("/api/media/{id}", get(api::media_file))
         .route("/api/media/{id}/thumbnail", get(api::media_thumbnail))
         .route("/api/events", get(api::events))

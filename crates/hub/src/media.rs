@@ -171,7 +171,10 @@ pub fn blob_path(dir: &Path, digest: &str, thumbnail: bool) -> Option<PathBuf> {
 }
 
 /// Writes a file whole or not at all (a temporary file renamed into place).
-async fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+///
+/// # Errors
+/// When the folder or the file cannot be written.
+pub async fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     if tokio::fs::try_exists(path).await.unwrap_or(false) {
         // Content-addressed: the same digest is the same file.
         return Ok(());

@@ -138,6 +138,11 @@ async fn deliver(
         to: pending.to.clone(),
         body: pending.body.clone(),
         status_callback: format!("{public_url}/webhooks/twilio/status?message_id={message_id}"),
+        media_urls: pending
+            .media_tokens
+            .iter()
+            .map(|token| format!("{public_url}/media/{token}"))
+            .collect(),
     };
     let started = tokio::time::Instant::now();
     let mut backoff = Duration::from_millis(500);

@@ -381,6 +381,8 @@ pub struct AgentSettings {
 pub struct PendingSend {
     pub message_id: Id,
     pub contact_id: Id,
+    /// The tokens of the message's pictures (the provider fetches `/media/{token}`).
+    pub media_tokens: Vec<String>,
     pub to: String,
     pub body: String,
     /// A send was started before (the hub stopped mid-send): the provider may have it.
@@ -429,6 +431,21 @@ pub struct Outbound<'a> {
     pub body: &'a str,
     pub client_key: &'a str,
     pub from_number: &'a str,
+    /// The agent's uploaded pictures to send with it.
+    pub upload_ids: &'a [Id],
+}
+
+/// A checked picture an agent uploads.
+#[derive(Debug, Clone)]
+pub struct NewUpload<'a> {
+    pub agent_id: Id,
+    pub digest: &'a str,
+    pub content_type: &'a str,
+    pub thumbnail_type: &'a str,
+    pub size: u32,
+    pub width: u32,
+    pub height: u32,
+    pub token: &'a str,
 }
 
 /// A read marker: the newest message of a contact an agent has seen.
@@ -1240,7 +1257,47 @@ impl Store {
         .bind(now)
         .fetch_one(&mut *change.transaction)
         .await?;
-        let message = Message::try_from(row)?;
+        let mut total: i64 = 0;
+        for (position, upload_id) in (0_i64..).zip(outbound.upload_ids) {
+            let upload: Option<(String, String, String, i64, i64, i64, String)> = sqlx::query_as(
+                "UPDATE uploads SET message_id = ? WHERE id = ? AND agent_id = ? AND message_id IS NULL \
+                 RETURNING digest, content_type, thumbnail_type, size, width, height, token",
+            )
+            .bind(row.id)
+            .bind(upload_id)
+            .bind(outbound.agent_id)
+            .fetch_optional(&mut *change.transaction)
+            .await?;
+            let (digest, content_type, thumbnail_type, size, width, height, token) =
+                upload.ok_or(StoreError::Invalid(
+                    "a picture is unknown, someone else's, or already sent; attach it again",
+                ))?;
+            total += size;
+            sqlx::query(
+                "INSERT INTO media (message_id, position, source_url, declared_type, content_type, state, \
+                   size, width, height, digest, thumbnail_type, created_at) \
+                 VALUES (?, ?, ?, ?, ?, 'ready', ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(row.id)
+            .bind(position)
+            .bind(format!("upload:{token}"))
+            .bind(&content_type)
+            .bind(&content_type)
+            .bind(size)
+            .bind(width)
+            .bind(height)
+            .bind(&digest)
+            .bind(&thumbnail_type)
+            .bind(now)
+            .execute(&mut *change.transaction)
+            .await?;
+        }
+        if u64::try_from(total).unwrap_or(u64::MAX) > parley_proto::MAX_ATTACHMENT_BYTES {
+            return Err(StoreError::Invalid(
+                "the pictures together are larger than 5 MB, the most one message can carry",
+            ));
+        }
+        let message = Self::with_media(&mut change, row).await?;
         change
             .emit(EventKind::Message {
                 message: message.clone(),
@@ -1262,7 +1319,56 @@ impl Store {
         ))
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows.into_iter().map(PendingSend::from).collect())
+        let mut pending = Vec::with_capacity(rows.len());
+        for row in rows {
+            pending.push(self.with_tokens(PendingSend::from(row)).await?);
+        }
+        Ok(pending)
+    }
+
+    async fn with_tokens(&self, mut pending: PendingSend) -> Result<PendingSend> {
+        pending.media_tokens =
+            sqlx::query_scalar("SELECT token FROM uploads WHERE message_id = ? ORDER BY id")
+                .bind(pending.message_id)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(pending)
+    }
+
+    /// Stores an agent's checked picture, not yet part of a message.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn create_upload(&self, upload: &NewUpload<'_>) -> Result<Id> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO uploads (agent_id, digest, content_type, thumbnail_type, size, width, height, \
+               token, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(upload.agent_id)
+        .bind(upload.digest)
+        .bind(upload.content_type)
+        .bind(upload.thumbnail_type)
+        .bind(i64::from(upload.size))
+        .bind(i64::from(upload.width))
+        .bind(i64::from(upload.height))
+        .bind(upload.token)
+        .bind(now_millis())
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// A sent picture by its token, for the provider: (digest, content type).
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] for an unknown token or a picture not sent yet.
+    pub async fn sent_upload(&self, token: &str) -> Result<(String, String)> {
+        sqlx::query_as(
+            "SELECT digest, content_type FROM uploads WHERE token = ? AND message_id IS NOT NULL",
+        )
+        .bind(token)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound("picture"))
     }
 
     /// One outbound message to send.
@@ -1277,7 +1383,10 @@ impl Store {
         .bind(message_id)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(PendingSend::from))
+        match row {
+            Some(row) => Ok(Some(self.with_tokens(PendingSend::from(row)).await?)),
+            None => Ok(None),
+        }
     }
 
     /// Records that a send to the provider is about to start.
@@ -2274,6 +2383,7 @@ impl From<MessageRow> for PendingSend {
         Self {
             message_id: row.id,
             contact_id: row.contact_id,
+            media_tokens: Vec::new(),
             to: row.to_number,
             body: row.body,
             started_before: row.send_started_at.is_some(),

@@ -647,7 +647,26 @@ pub struct SendMessageRequest {
     pub body: String,
     /// Chosen by the client once per message; the hub stores and sends a key only once.
     pub client_key: String,
+    /// Pictures uploaded with `POST /api/uploads` (at most 10, 5 MB together).
+    #[serde(default)]
+    pub upload_ids: Vec<Id>,
 }
+
+/// A picture an agent uploaded to attach to a message (`POST /api/uploads`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Upload {
+    pub id: Id,
+    pub content_type: String,
+    pub size: u32,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// At most this many pictures go with one message (Twilio's limit).
+pub const MAX_ATTACHMENTS: usize = 10;
+/// At most this many bytes of pictures go with one message (Twilio's limit).
+pub const MAX_ATTACHMENT_BYTES: u64 = 5 * 1024 * 1024;
 
 /// The UI's message-send input (the host picks the idempotency key).
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -656,6 +675,10 @@ pub struct ComposeRequest {
     pub contact_id: Id,
     pub interaction_id: Option<Id>,
     pub body: String,
+    /// Pictures already uploaded to the hub.
+    #[serde(default)]
+    #[ts(optional)]
+    pub upload_ids: Option<Vec<Id>>,
 }
 
 /// One search result: a contact whose name or number matches (`message` empty), or a

@@ -7,7 +7,7 @@ use parley_proto::{
     Event, EventKind, Interaction, InteractionState, LoginRequest, LoginResponse, Media,
     MediaIssue, MediaState, Message, MessageStatus, NotificationPrivacy, NotificationSettings,
     Reachability, Role, SearchHit, SendMessageRequest, Session, SetStatusRequest,
-    SimInboundRequest, SimOutboundMessage, StandardResponse, UpdateContactRequest,
+    SimInboundRequest, SimOutboundMessage, StandardResponse, UpdateContactRequest, Upload,
     WorkspaceSettings, WrapUpRequest,
 };
 use ts_rs::{Config, TS};
@@ -36,6 +36,7 @@ fn generate() -> String {
         declaration::<MediaIssue>(&config),
         declaration::<Media>(&config),
         declaration::<Message>(&config),
+        declaration::<Upload>(&config),
         declaration::<ContactSummary>(&config),
         declaration::<UpdateContactRequest>(&config),
         declaration::<ContactInteraction>(&config),

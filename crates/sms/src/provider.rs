@@ -10,6 +10,8 @@ pub struct OutboundSms {
     pub body: String,
     /// Where the provider should post delivery status updates for this message.
     pub status_callback: String,
+    /// Public URLs of the pictures to send with it (MMS).
+    pub media_urls: Vec<String>,
 }
 
 /// A provider's delivery states, mapped from its own vocabulary.

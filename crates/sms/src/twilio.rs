@@ -334,6 +334,9 @@ impl Provider for TwilioProvider {
             ("Body", &message.body),
             ("StatusCallback", &message.status_callback),
         ];
+        for url in &message.media_urls {
+            form.push(("MediaUrl", url));
+        }
         match &self.sender {
             Sender::From(from) => form.push(("From", from)),
             Sender::MessagingService(sid) => form.push(("MessagingServiceSid", sid)),

@@ -130,6 +130,8 @@ clientKey: string | null, createdAt: number,
  */
 media: Array<Media>, };
 
+export type Upload = { id: number, contentType: string, size: number, width: number, height: number, };
+
 export type ContactSummary = { contact: Contact, 
 /**
  * Inbound messages the calling agent has not read yet.
@@ -182,9 +184,17 @@ interactionId: number | null, body: string,
 /**
  * Chosen by the client once per message; the hub stores and sends a key only once.
  */
-clientKey: string, };
+clientKey: string, 
+/**
+ * Pictures uploaded with `POST /api/uploads` (at most 10, 5 MB together).
+ */
+uploadIds: Array<number>, };
 
-export type ComposeRequest = { contactId: number, interactionId: number | null, body: string, };
+export type ComposeRequest = { contactId: number, interactionId: number | null, body: string, 
+/**
+ * Pictures already uploaded to the hub.
+ */
+uploadIds?: Array<number>, };
 
 export type SimInboundRequest = { from: string, body: string, 
 /**
