@@ -1,7 +1,15 @@
 // Browser transport: the hub serves this UI, so every call goes to the page's own origin
 // with the bearer token kept in sessionStorage, and live events come over a WebSocket.
 
-import { ApiFailure, Listeners, type Api, type ShowTarget } from './contract';
+import {
+  ApiFailure,
+  defaultNotificationSettings,
+  Listeners,
+  type Api,
+  type MediaSize,
+  type NotificationAccess,
+  type ShowTarget,
+} from './contract';
 import { EventStream, type SocketConstructor } from './event-stream';
 import type {
   Agent,
@@ -16,6 +24,8 @@ import type {
   LoginRequest,
   LoginResponse,
   Message,
+  NotificationPrivacy,
+  NotificationSettings,
   SearchHit,
   SendMessageRequest,
   Session,
@@ -26,6 +36,16 @@ import type {
 import type { Contact, ContactInteraction, UpdateContactRequest } from './generated/api';
 
 export const tokenKey = 'parley.token';
+/** Where the browser keeps the agent's notification choices (on this computer). */
+export const notificationSettingsKey = 'parley.notifications';
+
+
+/** The browser's `Notification`, as far as Parley uses it. */
+export interface NotificationHost {
+  readonly permission: NotificationPermission;
+  requestPermission(): Promise<NotificationPermission>;
+  new (title: string, options: NotificationOptions): Pick<Notification, 'onclick' | 'close'>;
+}
 
 export interface BrowserEnvironment {
   /** The hub's origin, e.g. `https://hub.example.com`. */
@@ -38,6 +58,16 @@ export interface BrowserEnvironment {
   sendRetryDelaysMs: readonly number[];
   /** The page, whose title shows the unread total in the browser's tab. */
   document: Pick<Document, 'title'>;
+  /** Kept across sessions on this computer: the notification choices. */
+  preferences: Pick<Storage, 'getItem' | 'setItem'>;
+  /** Blob URLs for the pictures the page shows. */
+  objectUrls: { create(blob: Blob): string; revoke(url: string): void };
+  /** Hands a file to the browser's downloads. */
+  saveFile(blob: Blob, name: string): void;
+  /** `null` where the browser has no notifications. */
+  notifications: NotificationHost | null;
+  /** Brings the page's window forward (a notification was clicked). */
+  focusWindow(): void;
 }
 
 /** The page's title; with unread messages it starts with their count, as in "(3) Parley". */
@@ -60,7 +90,52 @@ function defaultEnvironment(): BrowserEnvironment {
     randomUUID: () => crypto.randomUUID(),
     sendRetryDelaysMs: [500, 1500],
     document: window.document,
+    preferences: window.localStorage,
+    objectUrls: {
+      create: (blob) => URL.createObjectURL(blob),
+      revoke: (url) => URL.revokeObjectURL(url),
+    },
+    saveFile: downloadFile,
+    notifications: 'Notification' in window ? window.Notification : null,
+    focusWindow: () => window.focus(),
   };
+}
+
+/** How long a download's blob URL is kept: the browser copies the file once it starts. */
+const downloadUrlLifetimeMs = 60_000;
+
+function downloadFile(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  link.hidden = true;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), downloadUrlLifetimeMs);
+}
+
+const privacies: readonly NotificationPrivacy[] = ['nameAndText', 'nameOnly', 'nothing'];
+
+/** Reads stored choices; anything unreadable gives the defaults. */
+function readNotificationSettings(stored: string | null): NotificationSettings {
+  if (stored === null) return { ...defaultNotificationSettings };
+  try {
+    const { privacy, sound } = JSON.parse(stored) as Partial<Record<string, unknown>>;
+    return {
+      privacy: privacies.includes(privacy as NotificationPrivacy)
+        ? (privacy as NotificationPrivacy)
+        : defaultNotificationSettings.privacy,
+      sound: typeof sound === 'boolean' ? sound : defaultNotificationSettings.sound,
+    };
+  } catch {
+    return { ...defaultNotificationSettings };
+  }
+}
+
+function accessOf(permission: NotificationPermission): NotificationAccess {
+  return permission === 'granted' || permission === 'denied' ? permission : 'default';
 }
 
 type Method = 'GET' | 'POST' | 'PUT';
@@ -103,14 +178,14 @@ export function createBrowserApi(overrides: Partial<BrowserEnvironment> = {}): B
     stream.lastSeq = null;
   }
 
-  async function request<T>(method: Method, path: string, body?: unknown): Promise<T> {
+  /** Sends a request with the bearer token; a network failure becomes `unavailable`. */
+  async function send(method: Method, path: string, body?: unknown): Promise<Response> {
     const headers: Record<string, string> = { Accept: 'application/json' };
     const bearer = token();
     if (bearer !== null) headers.Authorization = `Bearer ${bearer}`;
     if (body !== undefined) headers['Content-Type'] = 'application/json';
-    let response: Response;
     try {
-      response = await environment.fetch(`${origin}${path}`, {
+      return await environment.fetch(`${origin}${path}`, {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
@@ -118,19 +193,26 @@ export function createBrowserApi(overrides: Partial<BrowserEnvironment> = {}): B
     } catch {
       throw new ApiFailure('unavailable', 'Cannot reach the hub. Check the network connection.');
     }
-    const text = await response.text().catch(() => '');
-    if (!response.ok) {
-      let payload: unknown;
-      try {
-        payload = JSON.parse(text);
-      } catch {
-        throw new ApiFailure('internal', `The hub answered ${response.status} without details.`);
-      }
-      throw (
-        ApiFailure.fromWire(payload) ??
-        new ApiFailure('internal', `The hub answered ${response.status}.`)
-      );
+  }
+
+  /** The ApiFailure a refused request answers with. */
+  function refusal(response: Response, text: string): ApiFailure {
+    let payload: unknown;
+    try {
+      payload = JSON.parse(text);
+    } catch {
+      return new ApiFailure('internal', `The hub answered ${response.status} without details.`);
     }
+    return (
+      ApiFailure.fromWire(payload) ??
+      new ApiFailure('internal', `The hub answered ${response.status}.`)
+    );
+  }
+
+  async function request<T>(method: Method, path: string, body?: unknown): Promise<T> {
+    const response = await send(method, path, body);
+    const text = await response.text().catch(() => '');
+    if (!response.ok) throw refusal(response, text);
     if (text === '') return undefined as T;
     try {
       return JSON.parse(text) as T;
@@ -139,15 +221,38 @@ export function createBrowserApi(overrides: Partial<BrowserEnvironment> = {}): B
     }
   }
 
+  /** A file (a picture): it needs the bearer token too, so it is fetched rather than linked. */
+  async function file(path: string): Promise<Blob> {
+    const response = await send('GET', path);
+    if (!response.ok) throw refusal(response, await response.text().catch(() => ''));
+    try {
+      return await response.blob();
+    } catch {
+      throw new ApiFailure('unavailable', 'The picture did not arrive. Try again.');
+    }
+  }
+
+  const mediaPath = (mediaId: number, size: MediaSize) =>
+    `/api/media/${encodeURIComponent(mediaId)}${size === 'thumbnail' ? '/thumbnail' : ''}`;
+
   const contactPath = (contactId: number) => `/api/contacts/${encodeURIComponent(contactId)}`;
   const interactionPath = (interactionId: number) =>
     `/api/interactions/${encodeURIComponent(interactionId)}`;
 
   async function sendMessage(compose: ComposeRequest): Promise<Message> {
-    const identity = JSON.stringify([compose.contactId, compose.interactionId, compose.body]);
+    const identity = JSON.stringify([
+      compose.contactId,
+      compose.interactionId,
+      compose.body,
+      compose.uploadIds ?? [],
+    ]);
     const clientKey = unconfirmedKeys.get(identity) ?? environment.randomUUID();
     unconfirmedKeys.set(identity, clientKey);
-    const body: SendMessageRequest = { ...compose, clientKey };
+    // The hub reads a missing `uploadIds` as no pictures, so a text goes as before.
+    const body: Omit<SendMessageRequest, 'uploadIds'> & { uploadIds?: number[] } = {
+      ...compose,
+      clientKey,
+    };
     const delays = environment.sendRetryDelaysMs;
     for (let attempt = 0; ; attempt += 1) {
       try {
@@ -232,6 +337,61 @@ export function createBrowserApi(overrides: Partial<BrowserEnvironment> = {}): B
     summary: (since: number) =>
       request<AgentSummary>('GET', `/api/me/summary?since=${encodeURIComponent(since)}`),
     sendMessage,
+    retryMessage: (messageId: number) =>
+      request<Message>('POST', `/api/messages/${encodeURIComponent(messageId)}/retry`),
+    createInteractionForNumber: (phone: string) =>
+      request<Interaction>('POST', '/api/interactions', {
+        contactId: null,
+        phone,
+      } satisfies CreateInteractionRequest),
+
+    async mediaSource(mediaId: number, size: MediaSize) {
+      const url = environment.objectUrls.create(await file(mediaPath(mediaId, size)));
+      let released = false;
+      return {
+        url,
+        release: () => {
+          if (released) return;
+          released = true;
+          environment.objectUrls.revoke(url);
+        },
+      };
+    },
+    async saveMedia(mediaId: number, suggestedName: string) {
+      environment.saveFile(await file(`${mediaPath(mediaId, 'full')}?download=1`), suggestedName);
+      return suggestedName;
+    },
+
+    notificationSettings: async () =>
+      readNotificationSettings(environment.preferences.getItem(notificationSettingsKey)),
+    setNotificationSettings: async (settings: NotificationSettings) => {
+      environment.preferences.setItem(notificationSettingsKey, JSON.stringify(settings));
+    },
+    notificationAccess: () => {
+      const host = environment.notifications;
+      return host === null ? 'unsupported' : accessOf(host.permission);
+    },
+    async requestNotificationAccess() {
+      const host = environment.notifications;
+      if (host === null) return 'unsupported';
+      return accessOf(await host.requestPermission());
+    },
+    notify(notice) {
+      const host = environment.notifications;
+      if (host === null || host.permission !== 'granted') return;
+      try {
+        const shown = new host(notice.title, { body: notice.body, silent: notice.silent });
+        shown.onclick = () => {
+          environment.focusWindow();
+          shows.emit({ contactId: notice.contactId });
+          shown.close();
+        };
+      } catch (error) {
+        // Some browsers (on phones) allow notifications only from a service worker.
+        console.warn('parley: notification not shown', error);
+      }
+    },
+
     // The hub does not notify browsers; only the desktop host uses the focus.
     setFocus: async () => {},
 

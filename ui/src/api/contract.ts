@@ -15,6 +15,7 @@ import type {
   Interaction,
   LoginRequest,
   Message,
+  NotificationSettings,
   SearchHit,
   Session,
   WorkspaceSettings,
@@ -25,6 +26,39 @@ import type { Contact, ContactInteraction, UpdateContactRequest } from './genera
 /** What a request to show something from outside the page (a notification's Show) names. */
 export interface ShowTarget {
   contactId: number;
+}
+
+/** A picture's full-size file, or its thumbnail. */
+export type MediaSize = 'full' | 'thumbnail';
+
+/**
+ * A picture ready for an `<img>`. `release` frees what loading it took (a blob URL in a
+ * browser); call it once the picture is no longer shown.
+ */
+export interface MediaSource {
+  url: string;
+  release(): void;
+}
+
+/**
+ * Who shows the agent's notifications: the desktop host (`host`) on its own, or the page,
+ * once the browser allows it (`granted`); `default` means the agent has not been asked yet.
+ */
+export type NotificationAccess = 'host' | 'granted' | 'default' | 'denied' | 'unsupported';
+
+/** What the agent has before choosing: the name and text, with sound. */
+export const defaultNotificationSettings: NotificationSettings = {
+  privacy: 'nameAndText',
+  sound: true,
+};
+
+/** A notification the page shows; clicking it asks to show the contact's conversation. */
+export interface Notice {
+  contactId: number;
+  title: string;
+  body: string;
+  /** Without the system's notification sound. */
+  silent: boolean;
 }
 
 export interface Api {
@@ -82,6 +116,43 @@ export interface Api {
   /** The caller's figures for interactions marked Done since `since` (ms since the epoch). */
   summary(since: number): Promise<AgentSummary>;
   sendMessage(request: ComposeRequest): Promise<Message>;
+  /**
+   * Retry: sends a failed or undelivered outbound message again and returns it, pending.
+   * `optedOut` when the contact has opted out meanwhile.
+   */
+  retryMessage(messageId: number): Promise<Message>;
+  /**
+   * Create SMS Interaction with a number rather than a known contact: the number is read as
+   * the agent typed it (national numbers in the hub's default region), and the contact is
+   * created when new. `invalidNumber` when it is not a phone number.
+   */
+  createInteractionForNumber(phone: string): Promise<Interaction>;
+  /** Loads a picture of a message (MMS) for showing. */
+  mediaSource(mediaId: number, size: MediaSize): Promise<MediaSource>;
+  /**
+   * Opens the full-size picture in the operating system's default app. Only the desktop host
+   * can; where it is absent, the page shows the picture itself.
+   */
+  openMedia?: (mediaId: number) => Promise<void>;
+  /**
+   * Saves a copy of a picture on the agent's computer: the desktop asks where with the
+   * system's dialog, the browser hands `suggestedName` to its downloads. Resolves to where it
+   * went (a path, or the file name given to the browser), `null` when the agent cancelled.
+   * `forbidden` without the save-media permission.
+   */
+  saveMedia(mediaId: number, suggestedName: string): Promise<string | null>;
+  /** The agent's notification choices (kept by the desktop host, or by the browser). */
+  notificationSettings(): Promise<NotificationSettings>;
+  setNotificationSettings(settings: NotificationSettings): Promise<void>;
+  /** Whether the page's notifications can show; see {@link NotificationAccess}. */
+  notificationAccess(): NotificationAccess;
+  /** Asks the browser to allow notifications; answers what the agent chose. */
+  requestNotificationAccess(): Promise<NotificationAccess>;
+  /**
+   * Shows a notification from the page, when allowed; clicking it brings the window forward
+   * and raises a show request. The desktop host notifies by itself, so there it does nothing.
+   */
+  notify(notice: Notice): void;
   /** Which conversation is in view; the host uses it to decide what to notify about. */
   setFocus(contactId: number | null): Promise<void>;
   /** Returns the unsubscribe function. */
@@ -101,16 +172,19 @@ export interface Api {
   setUnreadTotal(total: number): Promise<void>;
 }
 
-const errorCodes: readonly ErrorCode[] = [
-  'badRequest',
-  'unauthorized',
-  'forbidden',
-  'notFound',
-  'conflict',
-  'invalidNumber',
-  'unavailable',
-  'internal',
-];
+/** Every code, so that one added to the API and not here fails the type check. */
+const knownErrorCodes: Record<ErrorCode, true> = {
+  badRequest: true,
+  unauthorized: true,
+  forbidden: true,
+  notFound: true,
+  conflict: true,
+  invalidNumber: true,
+  optedOut: true,
+  unavailable: true,
+  internal: true,
+};
+const errorCodes = Object.keys(knownErrorCodes);
 
 /** Every rejected Api call rejects with this; `code` is what the UI branches on. */
 export class ApiFailure extends Error {

@@ -1,9 +1,9 @@
 // Desktop transport: Tauri IPC to the Rust host, which holds the token, the replica and the
 // outbox. Command names are the host's snake_case names; arguments are camelCase.
 
-import { invoke } from '@tauri-apps/api/core';
+import { convertFileSrc, invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
-import { ApiFailure, type Api, type ShowTarget } from './contract';
+import { ApiFailure, type Api, type MediaSize, type ShowTarget } from './contract';
 import type {
   Agent,
   AgentStatus,
@@ -15,6 +15,7 @@ import type {
   Interaction,
   LoginRequest,
   Message,
+  NotificationSettings,
   SearchHit,
   Session,
   WorkspaceSettings,
@@ -62,6 +63,16 @@ function subscribe<T>(channel: string, handler: (payload: T) => void): () => voi
   };
 }
 
+/** The host's URI scheme for pictures: `{mediaId}` and `{mediaId}/thumbnail`. */
+export const mediaScheme = 'parley-media';
+
+function mediaUrl(mediaId: number, size: MediaSize): string {
+  // `convertFileSrc` encodes what it is given as one path segment (a `/` would arrive as
+  // `%2F`), and the host reads `/thumbnail` as a segment of its own: it goes after.
+  const picture = convertFileSrc(`${mediaId}`, mediaScheme);
+  return size === 'thumbnail' ? `${picture}/thumbnail` : picture;
+}
+
 /** Reads a show request's payload, `{ "contactId": number }`; `null` when it is not one. */
 function showTarget(payload: unknown): ShowTarget | null {
   if (typeof payload !== 'object' || payload === null) return null;
@@ -100,6 +111,24 @@ export function createDesktopApi(): Api {
     settings: () => call<WorkspaceSettings>('settings'),
     summary: (since: number) => call<AgentSummary>('summary', { since }),
     sendMessage: (request: ComposeRequest) => call<Message>('send_message', { request }),
+    retryMessage: (messageId: number) => call<Message>('retry_message', { messageId }),
+    createInteractionForNumber: (phone: string) =>
+      call<Interaction>('create_interaction_for_number', { phone }),
+    // The host serves pictures itself: nothing to free once shown.
+    mediaSource: async (mediaId: number, size: MediaSize) => ({
+      url: mediaUrl(mediaId, size),
+      release: () => {},
+    }),
+    openMedia: (mediaId: number) => call<void>('open_media', { mediaId }),
+    // The host names the file the same way and asks where with the system's dialog.
+    saveMedia: (mediaId: number) => call<string | null>('save_media', { mediaId }),
+    notificationSettings: () => call<NotificationSettings>('notification_settings'),
+    setNotificationSettings: (settings: NotificationSettings) =>
+      call<void>('set_notification_settings', { settings }),
+    // The host shows its own notifications from its own copy of the events.
+    notificationAccess: () => 'host',
+    requestNotificationAccess: async () => 'host',
+    notify: () => {},
     setFocus: (contactId: number | null) => call<void>('set_focus', { contactId }),
     onEvent: (listener: (event: Event) => void) => subscribe<Event>(channels.event, listener),
     onConnection: (listener: (state: ConnectionState) => void) =>

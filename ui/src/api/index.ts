@@ -4,8 +4,19 @@ import type { Api } from './contract';
 import { createBrowserApi } from './browser';
 import { createDesktopApi } from './desktop';
 
-export { ApiFailure, type Api, type ShowTarget } from './contract';
+export {
+  ApiFailure,
+  defaultNotificationSettings,
+  type Api,
+  type MediaSize,
+  type MediaSource,
+  type Notice,
+  type NotificationAccess,
+  type ShowTarget,
+} from './contract';
 export type * from './generated/api';
+/** The carrier's error codes and what each means for the agent (generated from the hub). */
+export { default as carrierErrors } from './generated/carrier-errors.json';
 
 /** The desktop transport inside the Tauri webview, the browser transport anywhere else. */
 export function createApi(): Api {

@@ -9,6 +9,7 @@ import type {
   ContactSummary,
   Event,
   Interaction,
+  Media,
   Message,
   Session,
   ShowTarget,
@@ -92,6 +93,21 @@ export function message(overrides: Partial<Message> = {}): Message {
   };
 }
 
+export function media(overrides: Partial<Media> = {}): Media {
+  return {
+    id: 500,
+    position: 0,
+    state: 'ready',
+    issue: null,
+    contentType: 'image/jpeg',
+    size: 48_000,
+    width: 800,
+    height: 600,
+    digest: 'ab12',
+    ...overrides,
+  };
+}
+
 export function settings(overrides: Partial<WorkspaceSettings> = {}): WorkspaceSettings {
   return {
     dispositions: ['Resolved', 'Follow-up needed', 'Escalated'],
@@ -164,6 +180,34 @@ export function fakeApi(mode: Api['mode'] = 'browser') {
     sendMessage: vi.fn<Api['sendMessage']>(async (request) =>
       message({ ...request, id: 2000, direction: 'outbound', status: 'queued' }),
     ),
+    retryMessage: vi.fn<Api['retryMessage']>(async (id) =>
+      message({ id, direction: 'outbound', status: 'pending', agentId: 1 }),
+    ),
+    createInteractionForNumber: vi.fn<Api['createInteractionForNumber']>(async () =>
+      interaction({ id: 301, contactId: 12, state: 'active', offeredAt: null, acceptedAt: 2 }),
+    ),
+    mediaSource: vi.fn<Api['mediaSource']>(async (mediaId, size) => ({
+      url: `blob:picture-${mediaId}-${size}`,
+      release: vi.fn(),
+    })),
+    // Only the desktop host opens pictures in the system's app.
+    openMedia:
+      mode === 'desktop' ? vi.fn<NonNullable<Api['openMedia']>>(async () => {}) : undefined,
+    saveMedia: vi.fn<Api['saveMedia']>(async (_mediaId, name) =>
+      mode === 'desktop' ? `/home/ana/Pictures/${name}` : name,
+    ),
+    notificationSettings: vi.fn<Api['notificationSettings']>(async () => ({
+      privacy: 'nameAndText',
+      sound: true,
+    })),
+    setNotificationSettings: vi.fn<Api['setNotificationSettings']>(async () => {}),
+    notificationAccess: vi.fn<Api['notificationAccess']>(() =>
+      mode === 'desktop' ? 'host' : 'default',
+    ),
+    requestNotificationAccess: vi.fn<Api['requestNotificationAccess']>(async () =>
+      mode === 'desktop' ? 'host' : 'granted',
+    ),
+    notify: vi.fn<Api['notify']>(),
     setFocus: vi.fn<Api['setFocus']>(async () => {}),
     onEvent: vi.fn<Api['onEvent']>((listener) => {
       eventListeners.add(listener);
@@ -197,8 +241,9 @@ export function fakeApi(mode: Api['mode'] = 'browser') {
 
 /**
  * Makes the fake Api keep interactions the way the hub does, so refreshes after an action
- * see its effect: accept, create, end, wrap-up and Done change the list `listInteractions`
- * returns (Done ones leave it). Returns the live list.
+ * see its effect: accept, create (a known contact, or contact 12 for a number), end, wrap-up
+ * and Done change the list `listInteractions` returns (Done ones leave it). Returns the live
+ * list.
  */
 export function keepInteractions(api: ReturnType<typeof fakeApi>['api'], initial: Interaction[]) {
   const interactions = [...initial];
@@ -224,6 +269,17 @@ export function keepInteractions(api: ReturnType<typeof fakeApi>['api'], initial
     const created = interaction({
       id: nextId++,
       contactId,
+      state: 'active',
+      offeredAt: null,
+      acceptedAt: 2,
+    });
+    interactions.push(created);
+    return created;
+  });
+  api.createInteractionForNumber.mockImplementation(async () => {
+    const created = interaction({
+      id: nextId++,
+      contactId: 12,
       state: 'active',
       offeredAt: null,
       acceptedAt: 2,
