@@ -1,0 +1,57 @@
+// The pictures (MMS) of a conversation: what the transcript may do with them, and how they
+// are named and sized.
+
+import type { Media, MediaSize, MediaSource } from '../api';
+
+/** What a transcript can do with its pictures; the workspace gives the session's. */
+export interface PictureActions {
+  /** Loads a picture for showing. */
+  source(mediaId: number, size: MediaSize): Promise<MediaSource>;
+  /**
+   * Opens the full-size picture in the operating system's default app (the desktop);
+   * absent where the page shows it in its own viewer.
+   */
+  readonly open?: (mediaId: number) => Promise<void>;
+  /** Whether the agent may save copies of pictures (their save-media permission). */
+  readonly canSave: boolean;
+  /** Saves a copy; resolves to where it went, `null` when the agent cancelled. */
+  save(media: Media, contactId: number): Promise<string | null>;
+}
+
+const extensions: Record<string, string> = {
+  'image/png': 'png',
+  'image/gif': 'gif',
+  'image/webp': 'webp',
+};
+
+/**
+ * The file name Parley suggests for a contact's picture, e.g.
+ * `parley-contact-7-picture-12.jpg` (the hub and the desktop name it the same way).
+ */
+export function pictureFileName(contactId: number, mediaId: number, contentType: string): string {
+  return `parley-contact-${contactId}-picture-${mediaId}.${extensions[contentType] ?? 'jpg'}`;
+}
+
+/** The largest side of a thumbnail in the transcript, in CSS pixels. */
+export const thumbnailSide = 200;
+
+/** The box a picture takes before it loads, so the transcript does not jump when it does. */
+export function thumbnailBox(
+  media: Pick<Media, 'width' | 'height'>,
+  side: number = thumbnailSide,
+): { width: number; height: number } {
+  const { width, height } = media;
+  if (width === null || height === null || width <= 0 || height <= 0) {
+    return { width: side, height: Math.round((side * 3) / 4) };
+  }
+  const scale = Math.min(1, side / Math.max(width, height));
+  return {
+    width: Math.max(1, Math.round(width * scale)),
+    height: Math.max(1, Math.round(height * scale)),
+  };
+}
+
+/** A message's pictures in the order the contact sent them. */
+export function inOrder(media: readonly Media[]): Media[] {
+  return [...media].sort((a, b) => a.position - b.position);
+}
