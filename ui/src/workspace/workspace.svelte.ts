@@ -5,6 +5,7 @@
 
 import {
   ApiFailure,
+  defaultNotificationSettings,
   type Agent,
   type AgentStatus,
   type AgentSummary,
@@ -13,7 +14,10 @@ import {
   type Contact,
   type ContactSummary,
   type Interaction,
+  type Event,
   type Message,
+  type NotificationAccess,
+  type NotificationSettings,
   type SearchHit,
   type Session,
   type ShowTarget,
@@ -22,6 +26,8 @@ import {
 } from '../api';
 import type { ContactInteraction, UpdateContactRequest } from '../api';
 import { firstLine, startOfDay } from '../conversation/display';
+import { pictureFileName, type PictureActions } from '../conversation/pictures';
+import { Notices } from '../notifications/notices';
 
 export type View =
   | { kind: 'communication'; contactId: number | null }
@@ -55,6 +61,24 @@ export interface Transcript {
 /** How long a refresh waits for more events to arrive before it runs. */
 export const refreshDelayMs = 25;
 
+/** How many contacts and interactions from events are kept for deciding notifications. */
+const maxSeen = 500;
+
+/** Keeps `value` as the newest under `key`, forgetting the oldest beyond `maxSeen`. */
+function keepSeen<T>(seen: Map<number, T>, key: number, value: T): void {
+  seen.delete(key);
+  seen.set(key, value);
+  if (seen.size > maxSeen) {
+    const oldest = seen.keys().next();
+    if (!oldest.done) seen.delete(oldest.value);
+  }
+}
+
+/** Whether the agent can see the page: its tab is shown and its window has the focus. */
+function pageInView(): boolean {
+  return document.visibilityState === 'visible' && document.hasFocus();
+}
+
 export class Workspace {
   readonly api: Api;
   agent: Agent = $state()!;
@@ -72,6 +96,12 @@ export class Workspace {
   settings: WorkspaceSettings | null = $state(null);
   /** Today's figures for the top bar's KPI summary; `null` until loaded. */
   summary: AgentSummary | null = $state(null);
+  /** The agent's notification choices; `null` until loaded. */
+  notificationSettings: NotificationSettings | null = $state(null);
+  /** Whether the page may show notifications (`host` on the desktop, which shows its own). */
+  notificationAccess: NotificationAccess = $state('default');
+  /** Loads, opens and saves the pictures of the conversations. */
+  readonly pictures: PictureActions;
   /** Unread messages across my assigned contacts (my read marks), for the badges. */
   unreadTotal: number = $derived(
     this.contacts
@@ -99,6 +129,13 @@ export class Workspace {
   readonly #interactionDrafts = new Map<number, InteractionDraft>();
   /** The message being written in the Communication tab, per contact id. */
   #contactDrafts: Record<number, string> = $state({});
+  readonly #notices = new Notices();
+  /**
+   * Contacts and interactions as the newest events had them: a notification is decided as
+   * its event arrives, before the refresh that lists what the event brought.
+   */
+  readonly #seenContacts = new Map<number, Contact>();
+  readonly #seenInteractions = new Map<number, Interaction>();
 
   constructor(api: Api, session: Session, signedOut: () => void) {
     this.api = api;
@@ -107,6 +144,21 @@ export class Workspace {
     // The browser learns it is online when its socket opens; the desktop host reports
     // only changes, and a session exists only after it reached the hub.
     this.connection = api.mode === 'desktop' ? 'online' : 'offline';
+    this.notificationAccess = api.notificationAccess();
+    const openMedia = api.openMedia;
+    const workspace = this;
+    this.pictures = {
+      source: (mediaId, size) => api.mediaSource(mediaId, size),
+      open:
+        openMedia === undefined ? undefined : (mediaId) => this.#act(() => openMedia(mediaId)),
+      get canSave() {
+        return workspace.agent.canSaveMedia;
+      },
+      save: (media, contactId) =>
+        this.#act(() =>
+          api.saveMedia(media.id, pictureFileName(contactId, media.id, media.contentType)),
+        ),
+    };
   }
 
   get contactsById(): Map<number, Contact> {
@@ -172,6 +224,7 @@ export class Workspace {
   start(): () => void {
     const unsubscribe = [
       this.api.onEvent((event) => {
+        this.#notify(event);
         if (event.kind.type === 'agent' && event.kind.agent.id === this.agent.id) {
           this.agent = event.kind.agent;
         }
@@ -206,6 +259,7 @@ export class Workspace {
     void this.refreshNow();
     void this.#loadSettings();
     void this.refreshSummary();
+    void this.#loadNotificationSettings();
     return () => {
       this.#stopped = true;
       if (this.#timer !== null) clearTimeout(this.#timer);
@@ -417,6 +471,16 @@ export class Workspace {
     this.openInteraction(interaction.id);
   }
 
+  /**
+   * Create SMS Interaction with a number the agent typed (a new contact, or the known one
+   * with that number), and open its Chat Interaction view.
+   */
+  async createInteractionForNumber(phone: string): Promise<void> {
+    const created = await this.#act(() => this.api.createInteractionForNumber(phone));
+    this.accepted(created);
+    this.requestRefresh();
+  }
+
   /** Create SMS Interaction with a contact, and open its Chat Interaction view. */
   async createInteraction(contactId: number): Promise<void> {
     const created = await this.#act(() => this.api.createInteraction(contactId));
@@ -456,6 +520,41 @@ export class Workspace {
       this.transcript = { contactId, messages: [...transcript.messages, message] };
     }
     this.requestRefresh();
+  }
+
+  /** Retry: sends a failed or undelivered message again; it shows as pending at once. */
+  async retryMessage(messageId: number): Promise<void> {
+    const message = await this.#act(() => this.api.retryMessage(messageId));
+    const transcript = this.transcript;
+    if (transcript !== null && transcript.contactId === message.contactId) {
+      this.transcript = {
+        contactId: message.contactId,
+        messages: transcript.messages.map((known) => (known.id === message.id ? message : known)),
+      };
+    }
+    this.requestRefresh();
+  }
+
+  /** Changes the notification choices; they apply at once and are kept for next time. */
+  async setNotificationSettings(settings: NotificationSettings): Promise<void> {
+    const before = this.notificationSettings;
+    this.notificationSettings = settings;
+    try {
+      await this.#act(() => this.api.setNotificationSettings(settings));
+    } catch (error) {
+      this.notificationSettings = before;
+      throw error;
+    }
+  }
+
+  /** Asks the browser to let the page show notifications (the agent asked for it). */
+  async requestNotificationAccess(): Promise<void> {
+    this.notificationAccess = await this.api.requestNotificationAccess();
+  }
+
+  /** Reads again whether notifications are allowed (the agent may have changed it). */
+  checkNotificationAccess(): void {
+    this.notificationAccess = this.api.notificationAccess();
   }
 
   /** Searches every contact and message on the host (the desktop's replica, offline too). */
@@ -539,6 +638,44 @@ export class Workspace {
     } else if (this.contactDraft(contactId).trim() === body) {
       this.setContactDraft(contactId, '');
     }
+  }
+
+  async #loadNotificationSettings(): Promise<void> {
+    try {
+      const settings = await this.api.notificationSettings();
+      if (!this.#stopped && this.notificationSettings === null) {
+        this.notificationSettings = settings;
+      }
+    } catch (error) {
+      if (error instanceof ApiFailure && error.code === 'unauthorized') this.#failed(error);
+      // Notifications go on with the defaults; the settings show what is in use.
+      else console.warn('parley: notification settings not loaded', error);
+    }
+  }
+
+  /**
+   * Tells the agent about the event with a notification from the page, when it is news and
+   * the page may notify. The desktop host notifies by itself.
+   */
+  #notify(event: Event): void {
+    const { kind } = event;
+    if (kind.type === 'contact') keepSeen(this.#seenContacts, kind.contact.id, kind.contact);
+    if (kind.type === 'interaction') {
+      keepSeen(this.#seenInteractions, kind.interaction.id, kind.interaction);
+    }
+    if (this.api.notificationAccess() !== 'granted') return;
+    const notice = this.#notices.noticeFor(event, {
+      me: this.agent.id,
+      now: Date.now(),
+      inView: pageInView() ? this.focusedContactId : null,
+      settings: this.notificationSettings ?? defaultNotificationSettings,
+      contact: (contactId) =>
+        this.#seenContacts.get(contactId) ?? this.contactsById.get(contactId),
+      interaction: (interactionId) =>
+        this.#seenInteractions.get(interactionId) ??
+        this.interactions.find((candidate) => candidate.id === interactionId),
+    });
+    if (notice !== null) this.api.notify(notice);
   }
 
   #reportUnreadTotal(total: number): void {
