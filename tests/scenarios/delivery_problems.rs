@@ -302,3 +302,89 @@ async fn a_landline_is_looked_up_once_and_flagged() {
     );
     assert_eq!(fake.lookups(), ["+12015550188", "+12015550189"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_answer_never_sends_a_text_twice() {
+    use parley_scenarios::fake_twilio::LostAnswer;
+    init_logging();
+    let folder = tempfile::tempdir().expect("a temp folder");
+    let fake = FakeTwilio::start().await;
+    let hub = start_hub_with(&fake, &folder.path().join("hub.db"), |config| {
+        config.twilio.request_timeout_ms = 1_000;
+    })
+    .await;
+    add_agent(&hub, "amy", "pass-amy-1", true).await;
+    let api = HubApi::new(&hub.base_url()).expect("a client");
+    let login = api.login("amy", "pass-amy-1").await.expect("amy signs in");
+    let api = api.with_token(login.token);
+    fake.text_in(
+        &hub.base_url(),
+        "SM000000000000000000000000000000t1",
+        CUSTOMER,
+        "hello",
+    )
+    .await;
+    let contact_id = hub.store.list_contacts(0).await.expect("contacts")[0]
+        .contact
+        .id;
+    let mut keys = 0;
+    let mut send = |body: &str| {
+        keys += 1;
+        SendMessageRequest {
+            contact_id,
+            interaction_id: None,
+            body: body.to_owned(),
+            client_key: format!("lost-{keys}"),
+            upload_ids: Vec::new(),
+        }
+    };
+    let sid_of = |message_id: i64| {
+        let store = hub.store.clone();
+        async move {
+            eventually("the provider's id on the message", || async {
+                store.provider_sid(message_id).await.ok().flatten()
+            })
+            .await
+        }
+    };
+
+    // An ordinary "Thanks!" first, so that a second one must not be mistaken for it.
+    let first = api.send_message(&send("Thanks!")).await.expect("stored");
+    eventually("the first at the provider", || async {
+        (fake.accepted().len() == 1).then_some(())
+    })
+    .await;
+    let first_sid = sid_of(first.id).await;
+
+    // The provider takes the second "Thanks!" but its answer is lost (a 500): the hub asks,
+    // finds it, and does not send it again.
+    fake.lose_next_answer(LostAnswer::ServerError);
+    let second = api.send_message(&send("Thanks!")).await.expect("stored");
+    let second_sid = sid_of(second.id).await;
+    assert_ne!(
+        second_sid, first_sid,
+        "the lost one is found, not the older one"
+    );
+    assert_eq!(fake.accepted().len(), 2, "one provider message each");
+
+    // The answer comes after the hub stopped waiting (a timeout): the same.
+    fake.lose_next_answer(LostAnswer::Late(std::time::Duration::from_secs(3)));
+    let third = api.send_message(&send("See you")).await.expect("stored");
+    let third_sid = sid_of(third.id).await;
+    assert_eq!(fake.accepted().len(), 3);
+    assert_eq!(fake.accepted()[2].sid, third_sid);
+
+    // A 500 where the provider did not take it: asked, not found, sent again once.
+    fake.fail_next(ScriptedError {
+        http_status: 503,
+        code: 20503,
+        message: "Service Unavailable".into(),
+        retry_after: None,
+    });
+    let fourth = api.send_message(&send("Bye")).await.expect("stored");
+    let fourth_sid = sid_of(fourth.id).await;
+    let accepted = fake.accepted();
+    assert_eq!(accepted.len(), 4, "sent once after the failure");
+    assert_eq!(accepted[3].sid, fourth_sid);
+    assert_eq!(accepted[3].field("Body"), Some("Bye"));
+}

@@ -136,6 +136,15 @@ impl SendRequest {
     }
 }
 
+/// How the answer to a message the server did take gets lost.
+#[derive(Debug, Clone, Copy)]
+pub enum LostAnswer {
+    /// A 500 after the message was stored.
+    ServerError,
+    /// The answer comes after this long (past the hub's request timeout).
+    Late(std::time::Duration),
+}
+
 /// An error the server answers with instead of accepting the next message.
 #[derive(Debug, Clone)]
 pub struct ScriptedError {
@@ -159,6 +168,10 @@ struct Inner {
     rejected_requests: usize,
     script: VecDeque<ScriptedError>,
     media: HashMap<String, HostedMedia>,
+    /// The Message resources of the accepted messages, newest last.
+    resources: Vec<Value>,
+    /// The next create request is taken but its answer is lost this way.
+    lose_next: Option<LostAnswer>,
     /// Lookup v2 line types by number (`mobile` when absent), and the lookups made.
     line_types: HashMap<String, String>,
     lookups: Vec<String>,
@@ -300,6 +313,7 @@ async fn create_message(
         return response;
     }
     let sid = format!("SM{}", random_hex(16));
+    let lost = shared.inner.lock().expect("not poisoned").lose_next.take();
     let mut resource = serde_json::Map::new();
     for property in &shared.spec.message_properties {
         let value = match property.as_str() {
@@ -327,16 +341,97 @@ async fn create_message(
         };
         resource.insert(property.clone(), value);
     }
-    shared
-        .inner
-        .lock()
-        .expect("not poisoned")
-        .accepted
-        .push(SendRequest { form, sid });
+    {
+        let mut inner = shared.inner.lock().expect("not poisoned");
+        inner.accepted.push(SendRequest { form, sid });
+        inner.resources.push(Value::Object(resource.clone()));
+    }
+    match lost {
+        Some(LostAnswer::ServerError) => {
+            return twilio_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                20500,
+                "Internal Server Error",
+            );
+        }
+        Some(LostAnswer::Late(delay)) => tokio::time::sleep(delay).await,
+        None => {}
+    }
     (
         StatusCode::CREATED,
         [(header::CONTENT_TYPE, "application/json")],
         Value::Object(resource).to_string(),
+    )
+        .into_response()
+}
+
+/// `GET /2010-04-01/Accounts/{account}/Messages.json?To=…&From=…&DateSent>=…`: the
+/// accepted messages, newest first, as a ListMessageResponse page.
+async fn list_messages(
+    State(shared): State<Arc<Shared>>,
+    Path(account): Path<String>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    if !basic_auth_ok(&shared, &headers) || account != shared.account_sid {
+        return twilio_error(StatusCode::UNAUTHORIZED, 20003, "Authenticate");
+    }
+    let query: Vec<(String, String)> =
+        url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+            .into_owned()
+            .collect();
+    for (name, _) in &query {
+        assert!(
+            [
+                "To",
+                "From",
+                "DateSent",
+                "DateSent<",
+                "DateSent>",
+                "PageSize",
+                "Page",
+                "PageToken"
+            ]
+            .contains(&name.as_str()),
+            "{name} is not a parameter of the Messages list"
+        );
+    }
+    let wanted = |name: &str| {
+        query
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.clone())
+    };
+    let (to, from) = (wanted("To"), wanted("From"));
+    let messages: Vec<Value> = shared
+        .inner
+        .lock()
+        .expect("not poisoned")
+        .resources
+        .iter()
+        .rev()
+        .filter(|message| to.as_ref().is_none_or(|to| message["to"] == json!(to)))
+        .filter(|message| {
+            from.as_ref()
+                .is_none_or(|from| message["from"] == json!(from))
+        })
+        .cloned()
+        .collect();
+    let uri = format!("/2010-04-01/Accounts/{account}/Messages.json");
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        json!({
+            "messages": messages,
+            "end": messages.len().saturating_sub(1),
+            "first_page_uri": uri,
+            "next_page_uri": null,
+            "page": 0,
+            "page_size": 50,
+            "previous_page_uri": null,
+            "start": 0,
+            "uri": uri,
+        })
+        .to_string(),
     )
         .into_response()
 }
@@ -478,6 +573,14 @@ impl FakeTwilio {
         )
     }
 
+    /// Takes the next message but loses the answer.
+    ///
+    /// # Panics
+    /// When the lock is poisoned.
+    pub fn lose_next_answer(&self, how: LostAnswer) {
+        self.shared.inner.lock().expect("not poisoned").lose_next = Some(how);
+    }
+
     /// Makes Lookup v2 report `number` as this line type (`landline`, `mobile`, …).
     ///
     /// # Panics
@@ -554,7 +657,7 @@ impl FakeTwilio {
         let app = Router::new()
             .route(
                 "/2010-04-01/Accounts/{account}/Messages.json",
-                post(create_message),
+                post(create_message).get(list_messages),
             )
             .route(
                 "/2010-04-01/Accounts/{account}/Messages/{message}/Media/{media}",

@@ -54,7 +54,7 @@ impl Default for SimConfig {
 }
 
 /// Twilio's settings.
-#[derive(Clone, Default, Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TwilioConfig {
     pub account_sid: String,
@@ -69,6 +69,26 @@ pub struct TwilioConfig {
     pub line_type_lookups: bool,
     /// Where Lookup requests go (Twilio's by default).
     pub lookups_base: Option<String>,
+    /// How long a request to Twilio may take before its answer counts as lost (the hub
+    /// then asks Twilio whether it has the message before sending again).
+    pub request_timeout_ms: u64,
+}
+
+impl Default for TwilioConfig {
+    fn default() -> Self {
+        Self {
+            account_sid: String::new(),
+            auth_token: None,
+            api_key_sid: None,
+            api_key_secret: None,
+            from: None,
+            messaging_service_sid: None,
+            api_base: None,
+            line_type_lookups: true,
+            lookups_base: None,
+            request_timeout_ms: 20_000,
+        }
+    }
 }
 
 impl std::fmt::Debug for TwilioConfig {
@@ -85,6 +105,7 @@ impl std::fmt::Debug for TwilioConfig {
             .field("api_base", &self.api_base)
             .field("line_type_lookups", &self.line_type_lookups)
             .field("lookups_base", &self.lookups_base)
+            .field("request_timeout_ms", &self.request_timeout_ms)
             .finish()
     }
 }

@@ -166,6 +166,8 @@ fn provider(config: &Config, store: &Store) -> Result<(Arc<dyn Provider>, String
                 .unwrap_or(parley_sms::twilio::DEFAULT_API_BASE);
             let mut client =
                 TwilioProvider::new(api_base, &twilio.account_sid, credentials, sender)?;
+            client =
+                client.with_timeout(Duration::from_millis(twilio.request_timeout_ms.max(1)))?;
             if let Some(lookups_base) = &twilio.lookups_base {
                 client = client.with_lookups_base(lookups_base);
             }

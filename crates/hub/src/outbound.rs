@@ -8,7 +8,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use parley_proto::{Id, MessageStatus, Reachability};
-use parley_sms::{DeliveryStatus, LineType, OutboundSms, Provider, ProviderError};
+use parley_sms::{
+    DeliveryStatus, LineType, OutboundSms, Provider, ProviderError, Recovered, SentSms,
+};
 use tokio::sync::mpsc;
 
 use crate::store::{PendingSend, Store};
@@ -108,6 +110,60 @@ pub async fn look_up(store: &Store, provider: &dyn Provider, contact_id: Id) {
     }
 }
 
+/// After a send whose answer was lost (or a send a stop interrupted), asks the provider
+/// whether it has the message, until it answers or the sender gives up.
+async fn recover(
+    store: &Store,
+    provider: &dyn Provider,
+    request: &OutboundSms,
+    started: tokio::time::Instant,
+) -> Recovered {
+    let mut wait = Duration::from_secs(1);
+    loop {
+        // Give the provider a moment to finish what it was doing with the request.
+        tokio::time::sleep(wait).await;
+        let known = match store.known_sids(&request.to).await {
+            Ok(known) => known,
+            Err(error) => {
+                tracing::error!(%error, "cannot read the sent messages");
+                return Recovered::CannotTell;
+            }
+        };
+        match provider.find_sent(request, &known).await {
+            Ok(recovered) => return recovered,
+            Err(error) if started.elapsed() < GIVE_UP_AFTER => {
+                tracing::warn!(%error, ?wait, "cannot ask the provider yet; asking again");
+                wait = (wait * 2).min(Duration::from_secs(60));
+            }
+            Err(error) => {
+                tracing::warn!(%error, "the provider could not be asked");
+                return Recovered::CannotTell;
+            }
+        }
+    }
+}
+
+async fn record_acceptance(store: &Store, message_id: Id, sent: &SentSms) {
+    tracing::info!(sid = %sent.sid, "provider accepted the message");
+    if let Err(error) = store
+        .apply_status(
+            Some(message_id),
+            &sent.sid,
+            message_status(sent.status),
+            None,
+        )
+        .await
+    {
+        tracing::error!(%error, sid = %sent.sid, "cannot record the provider's acceptance");
+    }
+}
+
+async fn fail(store: &Store, message_id: Id, code: Option<u32>) {
+    if let Err(error) = store.fail_unsent(message_id, code).await {
+        tracing::error!(%error, "cannot mark the message failed");
+    }
+}
+
 #[tracing::instrument(skip_all, fields(message_id = pending.message_id, provider = provider.name()))]
 async fn deliver(
     store: &Store,
@@ -120,20 +176,6 @@ async fn deliver(
     if lookups {
         look_up(store, provider, pending.contact_id).await;
     }
-    if pending.started_before {
-        // The provider may have this message; sending again could deliver it twice.
-        tracing::warn!(
-            "a send was interrupted; marking the message failed rather than risk a duplicate"
-        );
-        if let Err(error) = store.fail_unsent(message_id, None).await {
-            tracing::error!(%error, "cannot mark an interrupted send failed");
-        }
-        return;
-    }
-    if let Err(error) = store.mark_send_started(message_id).await {
-        tracing::error!(%error, "cannot record the send; leaving the message queued");
-        return;
-    }
     let request = OutboundSms {
         to: pending.to.clone(),
         body: pending.body.clone(),
@@ -145,23 +187,34 @@ async fn deliver(
             .collect(),
     };
     let started = tokio::time::Instant::now();
+    if pending.started_before {
+        // The hub stopped during a send: the provider may have the message.
+        match recover(store, provider, &request, started).await {
+            Recovered::Found(sent) => {
+                tracing::info!("an interrupted send had reached the provider");
+                record_acceptance(store, message_id, &sent).await;
+                return;
+            }
+            Recovered::NotFound => {
+                tracing::info!("an interrupted send never reached the provider; sending it");
+            }
+            Recovered::CannotTell => {
+                tracing::warn!(
+                    "a send was interrupted and the provider cannot tell; marking it failed rather than risk a duplicate"
+                );
+                fail(store, message_id, None).await;
+                return;
+            }
+        }
+    } else if let Err(error) = store.mark_send_started(message_id).await {
+        tracing::error!(%error, "cannot record the send; leaving the message queued");
+        return;
+    }
     let mut backoff = Duration::from_millis(500);
     loop {
-        let outcome = provider.send(request.clone()).await;
-        let failure = match outcome {
+        let failure = match provider.send(request.clone()).await {
             Ok(sent) => {
-                tracing::info!(sid = %sent.sid, "provider accepted the message");
-                if let Err(error) = store
-                    .apply_status(
-                        Some(message_id),
-                        &sent.sid,
-                        message_status(sent.status),
-                        None,
-                    )
-                    .await
-                {
-                    tracing::error!(%error, sid = %sent.sid, "cannot record the provider's acceptance");
-                }
+                record_acceptance(store, message_id, &sent).await;
                 return;
             }
             Err(ProviderError::RateLimited { retry_after })
@@ -179,6 +232,21 @@ async fn deliver(
                 backoff = (backoff * 2).min(Duration::from_secs(60));
                 continue;
             }
+            Err(ProviderError::Ambiguous(reason)) => {
+                // The provider may have taken it: ask before sending again.
+                tracing::warn!(%reason, "the provider's answer was lost; asking whether it has the message");
+                match recover(store, provider, &request, started).await {
+                    Recovered::Found(sent) => {
+                        record_acceptance(store, message_id, &sent).await;
+                        return;
+                    }
+                    Recovered::NotFound if started.elapsed() < GIVE_UP_AFTER => {
+                        tracing::info!("the provider does not have it; sending again");
+                        continue;
+                    }
+                    Recovered::NotFound | Recovered::CannotTell => ProviderError::Ambiguous(reason),
+                }
+            }
             Err(error) => error,
         };
         let code = match &failure {
@@ -186,9 +254,7 @@ async fn deliver(
             _ => None,
         };
         tracing::warn!(error = %failure, "message not sent");
-        if let Err(error) = store.fail_unsent(message_id, code).await {
-            tracing::error!(%error, "cannot mark the message failed");
-        }
+        fail(store, message_id, code).await;
         return;
     }
 }

@@ -1335,6 +1335,35 @@ impl Store {
         Ok(pending)
     }
 
+    /// The provider's id of a message's current attempt, once the provider took it.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`].
+    pub async fn provider_sid(&self, message_id: Id) -> Result<Option<String>> {
+        let row: Option<Option<String>> =
+            sqlx::query_scalar("SELECT provider_sid FROM messages WHERE id = ?")
+                .bind(message_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.ok_or(StoreError::NotFound("message"))
+    }
+
+    /// The provider ids of every message (and earlier attempt) sent to `to`.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn known_sids(&self, to: &str) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT provider_sid FROM messages WHERE to_number = ? AND provider_sid IS NOT NULL \
+             UNION SELECT a.provider_sid FROM message_attempts a JOIN messages m ON m.id = a.message_id \
+             WHERE m.to_number = ?",
+        )
+        .bind(to)
+        .bind(to)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     /// Stores an agent's checked picture, not yet part of a message.
     ///
     /// # Errors

@@ -18,4 +18,6 @@ pub mod twilio;
 
 pub use keywords::opt_out_keyword;
 pub use number::{InvalidNumber, Region, normalize_e164, parse_number};
-pub use provider::{DeliveryStatus, LineType, OutboundSms, Provider, ProviderError, SentSms};
+pub use provider::{
+    DeliveryStatus, LineType, OutboundSms, Provider, ProviderError, Recovered, SentSms,
+};

@@ -98,6 +98,17 @@ impl LineType {
     }
 }
 
+/// What the provider knows about a message whose answer was lost.
+#[derive(Debug, Clone)]
+pub enum Recovered {
+    /// The provider has it: this is its acceptance.
+    Found(SentSms),
+    /// The provider does not have it: sending it again is safe.
+    NotFound,
+    /// The provider cannot be asked: sending again could deliver it twice.
+    CannotTell,
+}
+
 /// An SMS carrier.
 #[async_trait::async_trait]
 pub trait Provider: Send + Sync {
@@ -109,6 +120,21 @@ pub trait Provider: Send + Sync {
     /// # Errors
     /// See [`ProviderError`]: only `RateLimited` and `Unreachable` are safe to retry.
     async fn send(&self, message: OutboundSms) -> Result<SentSms, ProviderError>;
+
+    /// Looks for `message` among the provider's recent messages after a send whose answer
+    /// was lost (a timeout, a 5xx). `known_sids` are the provider ids the hub already holds
+    /// for that number: a match among them is an older message, not this one.
+    ///
+    /// # Errors
+    /// [`ProviderError`] when the provider cannot be asked right now.
+    async fn find_sent(
+        &self,
+        message: &OutboundSms,
+        known_sids: &[String],
+    ) -> Result<Recovered, ProviderError> {
+        let _ = (message, known_sids);
+        Ok(Recovered::CannotTell)
+    }
 
     /// What kind of line `number` (E.164) is. Providers without lookups answer
     /// [`LineType::Unknown`].

@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::provider::{DeliveryStatus, LineType, OutboundSms, Provider, ProviderError, SentSms};
+use crate::provider::{
+    DeliveryStatus, LineType, OutboundSms, Provider, ProviderError, Recovered, SentSms,
+};
 
 /// Twilio's public API base URL.
 pub const DEFAULT_API_BASE: &str = "https://api.twilio.com";
@@ -219,6 +221,20 @@ impl TwilioProvider {
         })
     }
 
+    /// Gives up on a request after `timeout` (20 s by default).
+    ///
+    /// # Errors
+    /// [`ProviderError::Configuration`] when the HTTP client cannot be built.
+    pub fn with_timeout(mut self, timeout: Duration) -> Result<Self, ProviderError> {
+        self.http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5).min(timeout))
+            .timeout(timeout)
+            .user_agent(concat!("parley-hub/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|error| ProviderError::Configuration(error.to_string()))?;
+        Ok(self)
+    }
+
     /// Sends line type lookups to `base` instead of Twilio's Lookup API.
     #[must_use]
     pub fn with_lookups_base(mut self, base: &str) -> Self {
@@ -286,6 +302,66 @@ struct LineTypeIntelligence {
 impl Provider for TwilioProvider {
     fn name(&self) -> &'static str {
         "twilio"
+    }
+
+    async fn find_sent(
+        &self,
+        message: &OutboundSms,
+        known_sids: &[String],
+    ) -> Result<Recovered, ProviderError> {
+        #[derive(Deserialize)]
+        struct Page {
+            messages: Vec<MessageResource>,
+        }
+        let url = format!(
+            "{}/2010-04-01/Accounts/{}/Messages.json",
+            self.api_base, self.account_sid
+        );
+        let mut query = vec![("To", message.to.as_str()), ("PageSize", "50")];
+        if let Sender::From(from) = &self.sender {
+            query.push(("From", from));
+        }
+        let (user, password) = self.basic_auth();
+        let response = self
+            .http
+            .get(&url)
+            .query(&query)
+            .basic_auth(user, Some(password))
+            .send()
+            .await
+            .map_err(|error| ProviderError::Unreachable(error.to_string()))?;
+        let status = response.status();
+        let retry = retry_after(response.headers());
+        let text = response
+            .text()
+            .await
+            .map_err(|error| ProviderError::Unreachable(error.to_string()))?;
+        if !status.is_success() {
+            return Err(classify(status, retry, &text));
+        }
+        let page: Page = serde_json::from_str(&text).map_err(|error| {
+            ProviderError::Unreachable(format!("unreadable message list: {error}"))
+        })?;
+        // Newest first: the first outbound message with this text to this number that the
+        // hub has not recorded is the one whose answer was lost.
+        let found = page.messages.into_iter().find(|resource| {
+            resource.to.as_deref() == Some(message.to.as_str())
+                && resource.body.as_deref() == Some(message.body.as_str())
+                && resource
+                    .direction
+                    .as_deref()
+                    .is_none_or(|direction| direction.starts_with("outbound"))
+                && !known_sids.contains(&resource.sid)
+        });
+        Ok(match found {
+            Some(resource) => Recovered::Found(SentSms {
+                status: DeliveryStatus::from_twilio(&resource.status)
+                    .unwrap_or(DeliveryStatus::Queued),
+                sid: resource.sid,
+                from: resource.from,
+            }),
+            None => Recovered::NotFound,
+        })
     }
 
     async fn line_type(&self, number: &str) -> Result<LineType, ProviderError> {
