@@ -103,5 +103,59 @@ pub async fn seed(store: &Store, our_number: &str) -> Result<bool, StoreError> {
         // History the demo agent handled is read history.
         store.mark_read(agent.id, contact.id).await?;
     }
+    seed_problems(store, agent.id, our_number, now).await?;
     Ok(true)
+}
+
+/// What can go wrong, to see at once: a reply to a landline the carrier could not deliver
+/// (with Retry), and a contact who opted out (the composer is locked).
+async fn seed_problems(
+    store: &Store,
+    agent_id: parley_proto::Id,
+    our_number: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    let hour = 60 * 60 * 1000;
+    let start = now - 3 * hour;
+    let landline = store
+        .import_conversation(
+            "+15005550010",
+            "Lee Landline",
+            agent_id,
+            our_number,
+            &[
+                (Direction::Inbound, "Can you text me the invoice total?", start),
+                (
+                    Direction::Outbound,
+                    "Sure, it's $42.10, due Friday.",
+                    start + 60_000,
+                ),
+            ],
+        )
+        .await?;
+    if let Some(reply) = store
+        .list_messages(landline.id)
+        .await?
+        .into_iter()
+        .rfind(|message| message.direction == Direction::Outbound)
+    {
+        store.fail_unsent(reply.id, Some(30006)).await?;
+    }
+    store.mark_read(agent_id, landline.id).await?;
+    let start = now - 30 * hour;
+    let opted_out = store
+        .import_conversation(
+            "+12015550105",
+            "Olivia Park",
+            agent_id,
+            our_number,
+            &[
+                (Direction::Outbound, "Your table for two is booked for 8pm.", start),
+                (Direction::Inbound, "STOP", start + 120_000),
+            ],
+        )
+        .await?;
+    store.set_contact_opted_out(opted_out.id, true).await?;
+    store.mark_read(agent_id, opted_out.id).await?;
+    Ok(())
 }

@@ -154,6 +154,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     password = demo::DEMO_PASSWORD,
                     "demo data seeded"
                 );
+                // A customer's MMS waits in the queue: a photo, and a file that cannot be
+                // shown (an attachment issue). It is offered once the demo agent is Ready.
+                let mms = SimInboundRequest {
+                    from: "+12015550104".into(),
+                    body: "Here's a photo of the damaged box, and the receipt.".into(),
+                    media: vec!["photo.jpg".into(), "corrupt.jpg".into()],
+                };
+                if let Err(error) = reqwest::Client::new()
+                    .post(format!("{}/api/sim/inbound", hub.base_url()))
+                    .json(&mms)
+                    .send()
+                    .await
+                    .and_then(reqwest::Response::error_for_status)
+                {
+                    tracing::warn!(%error, "the demo MMS was not delivered");
+                }
             }
             tokio::select! {
                 () = hub.stopped() => bail!("the HTTP server stopped unexpectedly; see the log above"),

@@ -1619,6 +1619,17 @@ impl Store {
         Ok(())
     }
 
+    /// Marks a contact opted out of texts (or back in), as STOP and START do.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn set_contact_opted_out(&self, contact_id: Id, opted_out: bool) -> Result<()> {
+        let mut change = self.begin().await?;
+        Self::set_opted_out(&mut change, contact_id, opted_out).await?;
+        self.commit(change).await?;
+        Ok(())
+    }
+
     /// Records what a line type lookup said about a contact's number.
     ///
     /// # Errors
