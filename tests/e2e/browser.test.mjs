@@ -5,7 +5,7 @@
 // Screenshots, browser console output and hub logs land in test-artifacts/e2e/.
 
 import assert from 'node:assert/strict';
-import { appendFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { chromium } from 'playwright-core';
 import { artifactPath, startHub, teardown, waitFor, waitMs } from './harness.mjs';
@@ -45,8 +45,23 @@ after(async () => {
  * A fresh browser context (no cookies, no storage) and page for one test, with the
  * page's console and errors written to the artifacts folder.
  */
-async function openPage(defer, name) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+async function openPage(defer, name, { notifications = false } = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+  if (notifications) {
+    await context.grantPermissions(['notifications'], { origin: undefined });
+    // The page's real Notification API, with each notification also kept for the test.
+    await context.addInitScript(() => {
+      const Real = window.Notification;
+      window.__parleyNotices = [];
+      class Recorded extends Real {
+        constructor(title, options) {
+          super(title, options);
+          window.__parleyNotices.push({ title, body: options?.body ?? '' });
+        }
+      }
+      window.Notification = Recorded;
+    });
+  }
   const page = await context.newPage();
   page.setDefaultTimeout(waitMs);
   // A failure screenshot from an earlier run would mislead.
@@ -74,6 +89,22 @@ async function withFailureScreenshot(page, name, body) {
 }
 
 const byTestId = (scope, id) => scope.locator(`[data-testid="${id}"]`);
+
+/** The browser notifications the page showed so far. */
+const notices = (page) => page.evaluate(() => window.__parleyNotices ?? []);
+
+/** Waits for a browser notification titled `title`. */
+async function expectNotice(page, title, what) {
+  let seen = [];
+  await waitFor(
+    async () => {
+      seen = await notices(page);
+      return seen.some((notice) => notice.title === title);
+    },
+    waitMs,
+    () => `${what} (notifications so far: ${JSON.stringify(seen)})`,
+  );
+}
 
 /** Waits for a locator's trimmed text to equal `expected`. */
 async function expectText(locator, expected, what) {
@@ -564,6 +595,128 @@ describe('the agent in a browser', () => {
       assert.ok(historyText.some((text) => text.includes('Resolved')), `a disposition is shown: ${JSON.stringify(historyText)}`);
       assert.ok(historyText.some((text) => text.includes('Follow-up needed')), `both dispositions are shown: ${JSON.stringify(historyText)}`);
       await screenshot(benPage, 'browser-two-agents-03-ben-history');
+    });
+  });
+  test('pictures and what goes wrong: an MMS as thumbnails, Save only with the permission, an attachment issue, an undelivered text with Retry, an opt-out', { timeout: testTimeoutMs }, async (t) => {
+    const defer = teardown(t);
+    const hub = await startHub('browser-pictures');
+    defer(() => hub.stop());
+    const sofia = { login: 'sofia', name: 'Sofia Saves', password: 'pictures please' };
+    const nate = { login: 'nate', name: 'Nate Nosave', password: 'look but keep none' };
+    await hub.addAgent(sofia.login, sofia.name, sofia.password, { autoAnswer: true, saveMedia: true });
+    await hub.addAgent(nate.login, nate.name, nate.password);
+    const page = await openPage(defer, 'browser-pictures', { notifications: true });
+    const other = await openPage(defer, 'browser-pictures-nate');
+
+    await withFailureScreenshot(page, 'browser-pictures', async () => {
+      await signInAs(page, hub, sofia);
+      // Browser notifications are asked for from the top bar, never on load.
+      await byTestId(page, 'notification-settings-button').click();
+      const allow = byTestId(page, 'notification-allow');
+      if (await allow.count()) await allow.click();
+      await page.keyboard.press('Escape');
+      await becomeReady(page);
+
+      // An MMS: a photo and a damaged file.
+      await hub.simulateInbound(customer, 'The box arrived like this', ['photo.jpg', 'corrupt.jpg']);
+      // Answered automatically: it waits in the list of active interactions.
+      await byTestId(page, 'interaction-item').click();
+      const view = byTestId(page, 'interaction-view');
+      await view.waitFor({ state: 'visible' });
+      const thumbnail = byTestId(view, 'media-thumbnail').locator('img').first();
+      await thumbnail.waitFor({ state: 'visible' });
+      await waitFor(
+        async () => (await thumbnail.evaluate((img) => img.complete && img.naturalWidth)) > 0,
+        waitMs,
+        'the thumbnail to load',
+      );
+      const size = await thumbnail.evaluate((img) => [img.naturalWidth, img.naturalHeight]);
+      assert.deepEqual(size, [320, 240], 'a 320 px thumbnail of the 1200×900 photo');
+      const issue = byTestId(view, 'attachment-issue');
+      await issue.waitFor({ state: 'visible' });
+      const issueText = await issue.innerText();
+      assert.match(issueText, /damaged/, `the issue says why: ${issueText}`);
+      assert.match(issueText, /file format/i, `the issue tells what to ask: ${issueText}`);
+      await screenshot(page, 'browser-pictures-01-mms');
+      await expectNotice(page, 'Attachment issue', 'a browser notification of the attachment issue');
+
+      // Full size in the viewer; Escape closes it and gives the focus back.
+      await thumbnail.dblclick();
+      const viewer = byTestId(page, 'media-viewer');
+      await viewer.waitFor({ state: 'visible' });
+      await page.keyboard.press('Escape');
+      await expectCount(viewer, 0, 'the viewer after Escape');
+
+      // Save: the download is the photo, under a plain name.
+      const downloading = page.waitForEvent('download');
+      await byTestId(view, 'media-save').first().click();
+      const download = await downloading;
+      assert.match(download.suggestedFilename(), /^parley-contact-\d+-picture-\d+\.jpg$/);
+      const saved = readFileSync(await download.path());
+      assert.deepEqual([...saved.subarray(0, 3)], [0xff, 0xd8, 0xff], 'a JPEG file');
+
+      // Nate sees the picture but has no Save anywhere.
+      await signInAs(other, hub, nate);
+      // Not his contact: he finds it with the search across all contacts.
+      await byTestId(other, 'contact-search').fill(customer.slice(2));
+      await byTestId(other, 'search-result-contact').first().click();
+      const otherThumb = byTestId(other, 'media-thumbnail').first();
+      await otherThumb.waitFor({ state: 'visible' });
+      await expectCount(byTestId(other, 'media-save'), 0, "Save icons for an agent without the permission");
+      await otherThumb.click({ button: 'right' });
+      const menu = byTestId(other, 'media-context-menu');
+      await menu.waitFor({ state: 'visible' });
+      const items = await menu.locator('[role="menuitem"]').allInnerTexts();
+      assert.deepEqual(items.map((item) => item.trim()), ['Open'], `the menu offers Open only: ${items}`);
+      await other.keyboard.press('Escape');
+
+      // A text to a landline: flagged before sending, undelivered after, with the reason.
+      await byTestId(page, 'nav-communication').click();
+      await byTestId(page, 'new-number-button').click();
+      await byTestId(page, 'new-number-input').fill('555');
+      await byTestId(page, 'new-number-submit').click();
+      const numberError = byTestId(page, 'new-number-error');
+      await numberError.waitFor({ state: 'visible' });
+      assert.match(await numberError.innerText(), /incorrect/, 'the guide\'s wording');
+      await byTestId(page, 'new-number-input').fill('+1 500 555 0010');
+      await byTestId(page, 'new-number-submit').click();
+      const landline = page.locator('[data-testid="interaction-view"][data-state="active"]').last();
+      await landline.waitFor({ state: 'visible' });
+      await byTestId(landline, 'composer-input').fill('Your invoice total is $42.10.');
+      await byTestId(landline, 'composer-input').press('Enter');
+      const problem = byTestId(landline, 'delivery-problem');
+      await problem.waitFor({ state: 'visible' });
+      assert.match(await problem.innerText(), /landline/, 'the carrier\'s reason in plain words');
+      await byTestId(landline, 'reachability-warning').waitFor({ state: 'visible' });
+      await screenshot(page, 'browser-pictures-02-undelivered');
+      await expectNotice(page, 'Message not delivered', 'a browser notification of the undelivered text');
+
+      // A number that bounces once: Retry really sends again, and it is delivered.
+      await byTestId(page, 'nav-communication').click();
+      await byTestId(page, 'new-number-button').click();
+      await byTestId(page, 'new-number-input').fill('+15005550014');
+      await byTestId(page, 'new-number-submit').click();
+      const bouncing = page.locator('[data-testid="interaction-view"][data-state="active"]').last();
+      await byTestId(bouncing, 'composer-input').fill('Your parcel is at the door.');
+      await byTestId(bouncing, 'composer-input').press('Enter');
+      await byTestId(bouncing, 'message-retry').click();
+      await expectText(
+        bouncing.locator('[data-testid="message"][data-direction="outbound"] [data-testid="message-status"]'),
+        'Delivered',
+        'the retried text',
+      );
+      await expectCount(byTestId(bouncing, 'delivery-problem'), 0, 'problem lines once delivered');
+      const sent = (await hub.outbox()).filter((message) => message.body === 'Your parcel is at the door.');
+      assert.equal(sent.length, 2, `two provider messages for one transcript entry: ${JSON.stringify(sent)}`);
+
+      // STOP locks the composer.
+      await hub.simulateInbound(secondCustomer, 'STOP');
+      await byTestId(page, 'nav-communication').click();
+      await byTestId(page, 'contact-search').fill(secondCustomer.slice(2));
+      await byTestId(page, 'search-result-contact').first().click();
+      await byTestId(page, 'opted-out-banner').waitFor({ state: 'visible' });
+      assert.ok(await byTestId(page, 'composer-input').isDisabled(), 'the composer is locked');
+      await screenshot(page, 'browser-pictures-03-opted-out');
     });
   });
   test('searches every contact and message, searches within a conversation, and marks a conversation unread', { timeout: testTimeoutMs }, async (t) => {

@@ -206,16 +206,18 @@ export async function startHub(name, { demo = false, deliveryDelayMs = 300 } = {
     process: null,
 
     /** Adds an agent straight into the database (the hub's own CLI). */
-    async addAgent(login, agentName, password, { autoAnswer = false, maxChats = 3 } = {}) {
+    async addAgent(login, agentName, password, { autoAnswer = false, maxChats = 3, saveMedia = false } = {}) {
       const args = ['agent', 'add', '--login', login, '--name', agentName, '--max-chats', String(maxChats)];
       if (autoAnswer) args.push('--auto-answer');
+      if (saveMedia) args.push('--save-media');
       return runHubCommand(args, { ...env, PARLEY_PASSWORD: password }, `adding agent ${login}`);
     },
 
     /** A customer texts the contact center; returns the carrier's message sid. */
-    async simulateInbound(from, body) {
+    /** `media`: names of the simulated carrier's sample pictures (photo.jpg, corrupt.jpg, …). */
+    async simulateInbound(from, body, media = []) {
       const stdout = await runHubCommand(
-        ['simulate', '--hub', url, 'inbound', '--from', from, '--body', body],
+        ['simulate', '--hub', url, 'inbound', '--from', from, '--body', body, ...media.flatMap((name) => ['--media', name])],
         env,
         `simulating an inbound SMS from ${from}`,
       );

@@ -94,7 +94,7 @@ describe('Transcript', () => {
     const statuses = rendered.map(
       (element) => within(element).queryByTestId('message-status')?.textContent?.trim() ?? null,
     );
-    expect(statuses).toEqual(['Pending', 'Sent', 'Sent', 'Delivered', 'Failed', 'Failed', null]);
+    expect(statuses).toEqual(['Pending', 'Sent', 'Sent', 'Delivered', 'Not delivered', 'Failed', null]);
     expect(rendered.map((element) => element.dataset.status)).toEqual([
       'pending',
       'queued',

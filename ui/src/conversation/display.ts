@@ -26,8 +26,9 @@ export function deliveryLabel(message: Message): DeliveryLabel | null {
     case 'delivered':
       return 'Delivered';
     case 'failed':
-    case 'undelivered':
       return 'Failed';
+    case 'undelivered':
+      return 'Not delivered';
     case 'received':
       return null;
   }

@@ -140,6 +140,13 @@ describe('notices', () => {
     expect(notices.noticeFor({ ...checked, seq: checked.seq + 1 }, situation())).toBeNull();
   });
 
+  it('tells of an attachment issue even in the conversation in view: the agent must ask for the file again', () => {
+    const notices = new Notices();
+    const checked = reply({ media: [media({ state: 'issue', issue: 'corrupt' })] });
+    const notice = notices.noticeFor(checked, situation({ inView: 10 }));
+    expect(notice?.title).toBe('Attachment issue');
+  });
+
   it('tells of a message of mine that was not delivered, and again if it fails after Retry', () => {
     const notices = new Notices();
     const failed = (status: 'undelivered' | 'pending') =>

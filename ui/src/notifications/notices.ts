@@ -73,8 +73,9 @@ export class Notices {
     const news = this.#news(event, situation);
     if (news === null || this.#told.has(news.key)) return null;
     this.#remember(news.key);
-    // The conversation in view tells the agent all of it already; an offer is always told.
-    if (event.kind.type === 'message' && situation.inView === news.contactId) return null;
+    // A reply in the conversation in view is seen there already. An offer, an attachment
+    // issue and a text not delivered are always told: the agent has to act on them.
+    if (news.key.startsWith('reply-') && situation.inView === news.contactId) return null;
     const silent = !situation.settings.sound;
     switch (situation.settings.privacy) {
       case 'nameAndText':
