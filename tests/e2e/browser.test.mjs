@@ -775,6 +775,124 @@ describe('the agent in a browser', () => {
       await screenshot(page, 'browser-search-02-unread');
     });
   });
+  test('a whole chat from the keyboard alone: sign in, Ready, accept, reply, switch chats, end, disposition, Done', { timeout: testTimeoutMs }, async (t) => {
+    const defer = teardown(t);
+    const hub = await startHub('browser-keyboard-only');
+    defer(() => hub.stop());
+    const agent = { login: 'kai', name: 'Kai Keyboard', password: 'tab tab enter' };
+    await hub.addAgent(agent.login, agent.name, agent.password);
+    const page = await openPage(defer, 'browser-keyboard-only');
+
+    /** Presses Tab until the focus is on `css`, and checks the focus is visible there. */
+    async function tabTo(css, what) {
+      for (let presses = 0; presses < 60; presses += 1) {
+        const there = await page.evaluate((selector) => document.activeElement?.matches(selector) ?? false, css);
+        if (there) {
+          const ring = await page.evaluate(() => {
+            const style = getComputedStyle(document.activeElement);
+            return { outline: style.outlineStyle, width: style.outlineWidth, shadow: style.boxShadow };
+          });
+          assert.ok(
+            (ring.outline !== 'none' && ring.width !== '0px') || ring.shadow !== 'none',
+            `${what} shows where the focus is: ${JSON.stringify(ring)}`,
+          );
+          return;
+        }
+        await page.keyboard.press('Tab');
+      }
+      assert.fail(`${what} is not reachable with Tab`);
+    }
+
+    await withFailureScreenshot(page, 'browser-keyboard-only', async () => {
+      await page.goto(hub.url);
+      await tabTo('[data-testid="login-user"]', 'the login field');
+      await page.keyboard.type(agent.login);
+      await page.keyboard.press('Tab');
+      await page.keyboard.type(agent.password);
+      await page.keyboard.press('Enter');
+      await expectText(byTestId(page, 'agent-name'), agent.name, 'the agent after signing in with Enter');
+      await expectAttribute(byTestId(page, 'connection'), 'data-state', 'online', 'the connection');
+
+      await page.keyboard.press('Alt+S');
+      await expectAttribute(byTestId(page, 'status-toggle'), 'data-status', 'ready', 'the status after Alt+S');
+
+      // Two customers; each offer is accepted with Alt+A.
+      await hub.simulateInbound(customer, 'Is my order on its way?');
+      await byTestId(page, 'offer-dialog').waitFor({ state: 'visible' });
+      await page.keyboard.press('Alt+A');
+      await expectCount(byTestId(page, 'interaction-item'), 1, 'active interactions after the first Alt+A');
+      await page.keyboard.press('Alt+C');
+      await page.keyboard.type('Yes, it ships today.');
+      await page.keyboard.press('Enter');
+      await expectText(
+        page.locator('[data-testid="message"][data-direction="outbound"] [data-testid="message-status"]'),
+        'Delivered',
+        'the reply sent with Enter',
+      );
+      await hub.simulateInbound(secondCustomer, 'I need to change my booking');
+      await byTestId(page, 'offer-dialog').waitFor({ state: 'visible' });
+      await page.keyboard.press('Alt+A');
+      await expectCount(byTestId(page, 'interaction-item'), 2, 'active interactions after the second Alt+A');
+
+      // Alt+1 and Alt+2 switch between the chats; the draft of each stays.
+      await page.keyboard.press('Alt+1');
+      const first = page.locator('[data-testid="interaction-view"]');
+      await waitFor(async () => ((await first.innerText()) ?? '').includes('Is my order on its way?'), waitMs, 'Alt+1 to open the first chat');
+      await page.keyboard.press('Alt+C');
+      await page.keyboard.type('One more thing');
+      await page.keyboard.press('Alt+2');
+      await waitFor(async () => ((await first.innerText()) ?? '').includes('change my booking'), waitMs, 'Alt+2 to open the second chat');
+      await page.keyboard.press('Alt+1');
+      await waitFor(
+        async () => (await byTestId(page, 'composer-input').inputValue()) === 'One more thing',
+        waitMs,
+        'the first chat\'s draft to be kept',
+      );
+
+      // End, a disposition through the tabs, Done.
+      await page.keyboard.press('Alt+E');
+      await expectAttribute(byTestId(page, 'interaction-view'), 'data-state', 'ended', 'the chat after Alt+E');
+      await tabTo('[role="tab"][aria-selected="true"]', 'the selected tab of the side panel');
+      for (let step = 0; step < 6; step += 1) {
+        if ((await page.evaluate(() => document.activeElement?.dataset.testid)) === 'tab-disposition') break;
+        await page.keyboard.press('ArrowRight');
+      }
+      assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'tab-disposition', 'the arrows reach Disposition');
+      await page.keyboard.press('Enter');
+      await tabTo('[data-testid="disposition-option"]', 'the first disposition');
+      await page.keyboard.press('Space');
+      await page.keyboard.press('Alt+D');
+      await expectCount(byTestId(page, 'interaction-item'), 1, 'active interactions after Alt+D');
+      await screenshot(page, 'browser-keyboard-only-01-done');
+
+      // Alt+0 opens the Communication tab; ? lists the shortcuts, Escape closes the list.
+      await page.keyboard.press('Alt+0');
+      await byTestId(page, 'contact-search').waitFor({ state: 'visible' });
+      await page.locator('body').focus();
+      await page.keyboard.press('Shift+?');
+      await byTestId(page, 'shortcuts-dialog').waitFor({ state: 'visible' });
+      await page.keyboard.press('Escape');
+      await expectCount(byTestId(page, 'shortcuts-dialog'), 0, 'the shortcuts list after Escape');
+
+      // The hub recorded the disposition chosen with the keyboard.
+      const login = await fetch(`${hub.url}/api/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ login: agent.login, password: agent.password }),
+      }).then((response) => response.json());
+      const summary = await fetch(`${hub.url}/api/me/summary?since=0`, {
+        headers: { authorization: `Bearer ${login.token}` },
+      }).then((response) => response.json());
+      assert.equal(summary.handled, 1, `one interaction handled from the keyboard: ${JSON.stringify(summary)}`);
+      const authorized = { headers: { authorization: `Bearer ${login.token}` } };
+      const contacts = await fetch(`${hub.url}/api/contacts`, authorized).then((response) => response.json());
+      const firstContact = contacts.find((entry) => entry.contact.phone === customer);
+      const history = await fetch(`${hub.url}/api/contacts/${firstContact.contact.id}/interactions`, authorized).then((response) =>
+        response.json(),
+      );
+      assert.equal(history[0]?.interaction?.disposition ?? history[0]?.disposition, 'Resolved', `the disposition: ${JSON.stringify(history)}`);
+    });
+  });
   test('works from the keyboard: accepts with Alt+A, inserts a Standard Response and an emoji, edits the contact', { timeout: testTimeoutMs }, async (t) => {
     const defer = teardown(t);
     const hub = await startHub('browser-keyboard');
