@@ -3,7 +3,8 @@
 //! - signed inbound webhooks stored and routed per second, against `GET /healthz` round
 //!   trips (the cost of HTTP on loopback alone);
 //! - hub events applied to the desktop replica per second (backfill), against the hub
-//!   handing out the same events (`GET /api/events`).
+//!   handing out the same events (`GET /api/events`);
+//! - inbound pictures checked and thumbnailed per second, against decoding them alone.
 //!
 //! Run with `make bench` (a release build).
 
@@ -14,6 +15,7 @@ use parley_scenarios::{FakeTwilio, add_agent, desktop, eventually, start_hub};
 
 const WEBHOOKS: usize = 400;
 const HEALTH_CHECKS: usize = 2000;
+const PICTURES: usize = 20;
 
 fn per_second(count: usize, elapsed: Duration) -> f64 {
     #[expect(clippy::cast_precision_loss, reason = "counts far below 2^52")]
@@ -96,4 +98,30 @@ async fn main() {
         fetch_rate / sync_rate
     );
     hub.stop().await;
+
+    // Pictures: the whole check of an inbound photo (type from its bytes, size from its
+    // header, capped decode, thumbnail, digest) against decoding it alone.
+    let (_, photo) = parley_hub::sim::sample("photo.jpg").expect("the sample photo");
+    let limits = parley_hub::media::Limits {
+        max_bytes: 5 * 1024 * 1024,
+        max_pixels: 40_000_000,
+        thumbnail_size: 320,
+    };
+    let started = Instant::now();
+    for _ in 0..PICTURES {
+        image::load_from_memory(&photo).expect("the photo decodes");
+    }
+    let decode_rate = per_second(PICTURES, started.elapsed());
+    let started = Instant::now();
+    for _ in 0..PICTURES {
+        parley_hub::media::process(&photo, "image/jpeg", limits).expect("the photo passes");
+    }
+    let process_rate = per_second(PICTURES, started.elapsed());
+    println!(
+        "decode a 1200x900 JPEG:           {decode_rate:>9.1} pictures/s  (baseline)"
+    );
+    println!(
+        "check + thumbnail + digest:       {process_rate:>9.1} pictures/s  ({:.2}x the baseline's cost)",
+        decode_rate / process_rate
+    );
 }
