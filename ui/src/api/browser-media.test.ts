@@ -1,5 +1,6 @@
 // The browser transport's pictures, Retry, new numbers and notifications.
 
+import { File as NodeFile } from 'node:buffer';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { interaction, message } from '../testing/fixtures';
 import { createBrowserApi, notificationSettingsKey, type NotificationHost } from './browser';
@@ -254,5 +255,75 @@ describe('browser transport: notifications', () => {
     const { host, shown } = notificationHost('denied', 'denied');
     makeApi(host).notify({ contactId: 10, title: 'New message', body: 'x', silent: false });
     expect(shown).toHaveLength(0);
+  });
+});
+
+describe('browser transport: outbound pictures', () => {
+  /** A picture file of known bytes (Node's `File`, which can read its bytes back). */
+  function picture(bytes: number[], type = 'image/png'): Blob {
+    return new NodeFile([new Uint8Array(bytes)], 'label.png', { type }) as unknown as Blob;
+  }
+
+  it('posts the picture\'s bytes as they are, with its type and the bearer token', async () => {
+    const uploaded = { id: 31, contentType: 'image/png', size: 4, width: 1, height: 1 };
+    fetchMock.mockResolvedValueOnce(json(201, uploaded));
+    const file = picture([0x89, 0x50, 0x4e, 0x47]);
+
+    await expect(makeApi().uploadPicture(file)).resolves.toEqual(uploaded);
+    const [url, init] = fetchMock.mock.calls[0]!;
+    expect(url).toBe(`${origin}/api/uploads`);
+    expect(init?.method).toBe('POST');
+    const headers = new Headers(init?.headers);
+    expect(headers.get('Content-Type')).toBe('image/png');
+    expect(headers.get('Authorization')).toBe('Bearer secret');
+    // The file itself is the body: no JSON, no form, no copy of it in text.
+    expect(init?.body).toBe(file);
+    const sent = new Uint8Array(await (init?.body as Blob).arrayBuffer());
+    expect([...sent]).toEqual([0x89, 0x50, 0x4e, 0x47]);
+  });
+
+  it('sends a file of no stated type as bytes, for the hub to tell what it is', async () => {
+    fetchMock.mockResolvedValueOnce(
+      json(201, { id: 32, contentType: 'image/jpeg', size: 2, width: 1, height: 1 }),
+    );
+    await makeApi().uploadPicture(picture([0xff, 0xd8], ''));
+    expect(new Headers(fetchMock.mock.calls[0]![1]?.headers).get('Content-Type')).toBe(
+      'application/octet-stream',
+    );
+  });
+
+  it('rejects with the hub\'s message when it refuses the picture', async () => {
+    fetchMock.mockResolvedValueOnce(
+      json(400, {
+        code: 'badRequest',
+        message: 'this picture cannot be sent: it is damaged (JPEG, PNG, GIF and WebP up to 5 MB can)',
+      }),
+    );
+    const refused = makeApi().uploadPicture(picture([1, 2, 3]));
+    await expect(refused).rejects.toBeInstanceOf(ApiFailure);
+    await expect(refused).rejects.toMatchObject({
+      code: 'badRequest',
+      message: 'this picture cannot be sent: it is damaged (JPEG, PNG, GIF and WebP up to 5 MB can)',
+    });
+  });
+
+  it('says the hub cannot be reached when the upload does not get there', async () => {
+    fetchMock.mockRejectedValueOnce(new TypeError('network down'));
+    await expect(makeApi().uploadPicture(picture([1]))).rejects.toMatchObject({
+      code: 'unavailable',
+    });
+    expect(fetchMock, 'an upload is not sent again on its own').toHaveBeenCalledOnce();
+  });
+
+  it('sends a message with the ids of its uploaded pictures', async () => {
+    fetchMock.mockResolvedValueOnce(json(201, message({ id: 6, direction: 'outbound' })));
+    await makeApi().sendMessage({
+      contactId: 10,
+      interactionId: null,
+      body: '',
+      uploadIds: [31, 32],
+    });
+    expect(call(0)).toMatchObject({ url: `${origin}/api/messages`, method: 'POST' });
+    expect(call(0).body).toMatchObject({ contactId: 10, body: '', uploadIds: [31, 32] });
   });
 });

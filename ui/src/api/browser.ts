@@ -30,6 +30,7 @@ import type {
   SendMessageRequest,
   Session,
   SetStatusRequest,
+  Upload,
   WorkspaceSettings,
   WrapUpRequest,
 } from './generated/api';
@@ -140,6 +141,9 @@ function accessOf(permission: NotificationPermission): NotificationAccess {
 
 type Method = 'GET' | 'POST' | 'PUT';
 
+/** What a request carries: JSON, or a file's bytes as they are, with the file's type. */
+type Payload = { json: unknown } | { file: Blob };
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export function createBrowserApi(overrides: Partial<BrowserEnvironment> = {}): BrowserApi {
@@ -179,17 +183,20 @@ export function createBrowserApi(overrides: Partial<BrowserEnvironment> = {}): B
   }
 
   /** Sends a request with the bearer token; a network failure becomes `unavailable`. */
-  async function send(method: Method, path: string, body?: unknown): Promise<Response> {
+  async function send(method: Method, path: string, payload?: Payload): Promise<Response> {
     const headers: Record<string, string> = { Accept: 'application/json' };
     const bearer = token();
     if (bearer !== null) headers.Authorization = `Bearer ${bearer}`;
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    let body: BodyInit | undefined;
+    if (payload !== undefined && 'file' in payload) {
+      headers['Content-Type'] = payload.file.type || 'application/octet-stream';
+      body = payload.file;
+    } else if (payload !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      body = JSON.stringify(payload.json);
+    }
     try {
-      return await environment.fetch(`${origin}${path}`, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
+      return await environment.fetch(`${origin}${path}`, { method, headers, body });
     } catch {
       throw new ApiFailure('unavailable', 'Cannot reach the hub. Check the network connection.');
     }
@@ -210,7 +217,11 @@ export function createBrowserApi(overrides: Partial<BrowserEnvironment> = {}): B
   }
 
   async function request<T>(method: Method, path: string, body?: unknown): Promise<T> {
-    const response = await send(method, path, body);
+    return answer<T>(await send(method, path, body === undefined ? undefined : { json: body }));
+  }
+
+  /** The JSON a request was answered with, or the refusal it was answered with. */
+  async function answer<T>(response: Response): Promise<T> {
     const text = await response.text().catch(() => '');
     if (!response.ok) throw refusal(response, text);
     if (text === '') return undefined as T;
@@ -336,6 +347,9 @@ export function createBrowserApi(overrides: Partial<BrowserEnvironment> = {}): B
     settings: () => request<WorkspaceSettings>('GET', '/api/settings'),
     summary: (since: number) =>
       request<AgentSummary>('GET', `/api/me/summary?since=${encodeURIComponent(since)}`),
+    // The bytes go as they are: the hub reads what the picture is from them.
+    uploadPicture: async (picture: Blob) =>
+      answer<Upload>(await send('POST', '/api/uploads', { file: picture })),
     sendMessage,
     retryMessage: (messageId: number) =>
       request<Message>('POST', `/api/messages/${encodeURIComponent(messageId)}/retry`),

@@ -18,6 +18,7 @@ import type {
   NotificationSettings,
   SearchHit,
   Session,
+  Upload,
   WorkspaceSettings,
   WrapUpRequest,
 } from './generated/api';
@@ -115,6 +116,13 @@ export interface Api {
   settings(): Promise<WorkspaceSettings>;
   /** The caller's figures for interactions marked Done since `since` (ms since the epoch). */
   summary(since: number): Promise<AgentSummary>;
+  /**
+   * Uploads a picture to go with a message; its `id` goes in the message's `uploadIds`. The
+   * hub reads what the file is from its bytes: `badRequest`, with a message for the agent, for
+   * one it cannot send (not a JPEG, PNG, GIF or WebP picture, or larger than 5 MB).
+   */
+  uploadPicture(file: File | Blob): Promise<Upload>;
+  /** A message, with the pictures uploaded for it when `uploadIds` names them. */
   sendMessage(request: ComposeRequest): Promise<Message>;
   /**
    * Retry: sends a failed or undelivered outbound message again and returns it, pending.

@@ -1,7 +1,8 @@
 // The desktop transport's pictures, Retry, new numbers and notification settings.
 
+import { Blob as NodeBlob } from 'node:buffer';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { createDesktopApi, mediaScheme } from './desktop';
+import { base64Of, createDesktopApi, mediaScheme } from './desktop';
 
 const ipc = vi.hoisted(() => ({ invoke: vi.fn() }));
 
@@ -76,6 +77,48 @@ describe('desktop transport: pictures and the rest', () => {
     await expect(createDesktopApi().retryMessage(9)).rejects.toMatchObject({
       code: 'optedOut',
       message: 'the contact opted out',
+    });
+  });
+});
+
+describe('desktop transport: outbound pictures', () => {
+  it('hands the picture to the host as base64 with its type', async () => {
+    const uploaded = { id: 31, contentType: 'image/png', size: 6, width: 1, height: 1 };
+    ipc.invoke.mockResolvedValueOnce(uploaded);
+    // "Parley" in bytes is "UGFybGV5" in base64.
+    const file = new NodeBlob([new Uint8Array([80, 97, 114, 108, 101, 121])], {
+      type: 'image/png',
+    }) as unknown as Blob;
+
+    await expect(createDesktopApi().uploadPicture(file)).resolves.toEqual(uploaded);
+    expect(ipc.invoke.mock.calls).toEqual([
+      ['upload_media', { contentType: 'image/png', data: 'UGFybGV5' }],
+    ]);
+  });
+
+  it('encodes every byte value, with padding', () => {
+    expect(base64Of(new Uint8Array([]))).toBe('');
+    expect(base64Of(new Uint8Array([0xff]))).toBe('/w==');
+    expect(base64Of(new Uint8Array([0xfb, 0xff]))).toBe('+/8=');
+    const every = Uint8Array.from({ length: 256 }, (_, index) => index);
+    expect(base64Of(every)).toBe(Buffer.from(every).toString('base64'));
+  });
+
+  it('encodes a picture of several megabytes whole, slice after slice', () => {
+    // Larger than the most arguments a call can take, and not a whole number of slices.
+    const bytes = Uint8Array.from({ length: 5 * 1024 * 1024 + 7 }, (_, index) => (index * 31) % 251);
+    expect(base64Of(bytes)).toBe(Buffer.from(bytes).toString('base64'));
+  });
+
+  it('rejects with the host\'s reason when the hub refuses the picture', async () => {
+    ipc.invoke.mockRejectedValueOnce({
+      code: 'badRequest',
+      message: 'this picture cannot be sent: it is not a picture',
+    });
+    const file = new NodeBlob([new Uint8Array([1])], { type: 'image/jpeg' }) as unknown as Blob;
+    await expect(createDesktopApi().uploadPicture(file)).rejects.toMatchObject({
+      code: 'badRequest',
+      message: 'this picture cannot be sent: it is not a picture',
     });
   });
 });

@@ -136,6 +136,7 @@ export function fakeApi(mode: Api['mode'] = 'browser') {
   const eventListeners = new Set<(event: Event) => void>();
   const changedListeners = new Set<() => void>();
   const showListeners = new Set<(target: ShowTarget) => void>();
+  let nextUploadId = 700;
   const api = {
     mode,
     login: vi.fn<Api['login']>(async () => session()),
@@ -177,6 +178,14 @@ export function fakeApi(mode: Api['mode'] = 'browser') {
     ),
     settings: vi.fn<Api['settings']>(async () => settings()),
     summary: vi.fn<Api['summary']>(async () => agentSummary()),
+    // Like the hub: each picture gets the next id, 700 onwards.
+    uploadPicture: vi.fn<Api['uploadPicture']>(async (picture) => ({
+      id: nextUploadId++,
+      contentType: picture.type,
+      size: picture.size,
+      width: 800,
+      height: 600,
+    })),
     sendMessage: vi.fn<Api['sendMessage']>(async (request) =>
       message({ ...request, id: 2000, direction: 'outbound', status: 'queued' }),
     ),

@@ -24,7 +24,8 @@ import {
   type WorkspaceSettings,
   type WrapUpRequest,
 } from '../api';
-import type { ContactInteraction, UpdateContactRequest } from '../api';
+import type { ContactInteraction, UpdateContactRequest, Upload } from '../api';
+import { Attachments } from '../composer/attachments.svelte';
 import { firstLine, startOfDay } from '../conversation/display';
 import { pictureFileName, type PictureActions } from '../conversation/pictures';
 import { Notices } from '../notifications/notices';
@@ -44,6 +45,8 @@ export type DetailsTab = 'case' | 'contact' | 'disposition' | 'note';
 export interface InteractionDraft {
   /** The message being written. */
   message: string;
+  /** The pictures attached to it, uploaded or uploading. */
+  readonly attachments: Attachments;
   tab: DetailsTab;
   /** The disposition as chosen, saved or not. */
   disposition: string | null;
@@ -129,6 +132,8 @@ export class Workspace {
   readonly #interactionDrafts = new Map<number, InteractionDraft>();
   /** The message being written in the Communication tab, per contact id. */
   #contactDrafts: Record<number, string> = $state({});
+  /** The pictures attached to it, per contact id. */
+  readonly #contactAttachments = new Map<number, Attachments>();
   readonly #notices = new Notices();
   /**
    * Contacts and interactions as the newest events had them: a notification is decided as
@@ -234,7 +239,7 @@ export class Workspace {
         ) {
           // Marked Done elsewhere (another window of mine) ends its view's unsaved work too.
           if (event.kind.interaction.state === 'done') {
-            this.#interactionDrafts.delete(event.kind.interaction.id);
+            this.#dropInteractionDraft(event.kind.interaction.id);
           }
           void this.refreshSummary();
         }
@@ -265,6 +270,8 @@ export class Workspace {
       if (this.#timer !== null) clearTimeout(this.#timer);
       if (this.#midnightTimer !== null) clearTimeout(this.#midnightTimer);
       for (const stop of unsubscribe) stop();
+      for (const draft of this.#interactionDrafts.values()) draft.attachments.clear();
+      for (const attachments of this.#contactAttachments.values()) attachments.clear();
       stopUnreadTotal();
       this.#reportUnreadTotal(0);
     };
@@ -445,6 +452,7 @@ export class Workspace {
     if (known !== undefined) return known;
     const draft: InteractionDraft = $state({
       message: '',
+      attachments: new Attachments(),
       tab: 'case',
       disposition: interaction.disposition,
       note: interaction.note ?? '',
@@ -462,6 +470,21 @@ export class Workspace {
   setContactDraft(contactId: number, text: string): void {
     if (text === '') delete this.#contactDrafts[contactId];
     else this.#contactDrafts[contactId] = text;
+  }
+
+  /** The pictures attached to the message being written to a contact in the Communication tab. */
+  contactAttachments(contactId: number): Attachments {
+    let attachments = this.#contactAttachments.get(contactId);
+    if (attachments === undefined) {
+      attachments = new Attachments();
+      this.#contactAttachments.set(contactId, attachments);
+    }
+    return attachments;
+  }
+
+  /** Uploads a picture attached to a message; its id then goes with the message. */
+  uploadPicture(picture: File | Blob): Promise<Upload> {
+    return this.#act(() => this.api.uploadPicture(picture));
   }
 
   /** An offer was accepted: open its Chat Interaction view. */
@@ -501,15 +524,27 @@ export class Workspace {
   /** Marks the interaction Done: its view closes and the contact's conversation opens. */
   async markDone(interactionId: number, request: WrapUpRequest): Promise<void> {
     const done = await this.#act(() => this.api.markDone(interactionId, request));
-    this.#interactionDrafts.delete(done.id);
+    this.#dropInteractionDraft(done.id);
     this.interactions = this.interactions.filter((known) => known.id !== done.id);
     this.openCommunication(done.contactId);
     this.requestRefresh();
     void this.refreshSummary();
   }
 
-  async send(contactId: number, interactionId: number | null, body: string): Promise<void> {
-    const message = await this.api.sendMessage({ contactId, interactionId, body });
+  /** Sends a message, with the pictures uploaded for it when `uploadIds` names some. */
+  async send(
+    contactId: number,
+    interactionId: number | null,
+    body: string,
+    uploadIds: readonly number[] = [],
+  ): Promise<void> {
+    const message = await this.api.sendMessage({
+      contactId,
+      interactionId,
+      body,
+      // A text alone goes as it always has.
+      ...(uploadIds.length > 0 ? { uploadIds: [...uploadIds] } : {}),
+    });
     this.#clearSentDraft(contactId, interactionId, body);
     const transcript = this.transcript;
     if (
@@ -625,6 +660,12 @@ export class Workspace {
       console.warn('parley: logout failed; leaving anyway', error);
     }
     this.#signedOut();
+  }
+
+  /** The interaction is Done: what its view had under way goes, the pictures' previews too. */
+  #dropInteractionDraft(interactionId: number): void {
+    this.#interactionDrafts.get(interactionId)?.attachments.clear();
+    this.#interactionDrafts.delete(interactionId);
   }
 
   /**
