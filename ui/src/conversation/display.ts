@@ -13,7 +13,7 @@ export function firstLine(text: string): string {
   return text.split(/\r?\n/, 1)[0]?.trim() ?? '';
 }
 
-export type DeliveryLabel = 'Pending' | 'Sent' | 'Delivered' | 'Failed';
+export type DeliveryLabel = 'Pending' | 'Sent' | 'Delivered' | 'Not delivered' | 'Failed';
 
 /** What an outbound message's status says to the agent; `null` for inbound messages. */
 export function deliveryLabel(message: Message): DeliveryLabel | null {
