@@ -8,7 +8,7 @@
 // TAURI_DRIVER_BIN (default `tauri-driver` on PATH), PARLEY_HUB_BIN.
 
 import assert from 'node:assert/strict';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -25,6 +25,36 @@ import {
   waitFor,
   waitMs,
 } from './harness.mjs';
+
+/** Runs a helper program and fails with its output when it fails. */
+async function run(command, args) {
+  try {
+    return (await promisify(execFile)(command, args, { timeout: waitMs })).stdout;
+  } catch (error) {
+    throw new Error(`${command} ${args.join(' ')} failed: ${error.message}`);
+  }
+}
+
+/**
+ * Answers the OS save dialog (GTK) as an agent would: waits for its window, types the
+ * whole path into its name field and presses Enter.
+ */
+async function answerSaveDialog(path) {
+  let windowId = '';
+  await waitFor(
+    async () => {
+      windowId = (await run('xdotool', ['search', '--name', 'Save picture']).catch(() => '')).trim().split('\n')[0];
+      return windowId !== '';
+    },
+    waitMs,
+    'the save dialog to open',
+    200,
+  );
+  await run('xdotool', ['windowfocus', '--sync', windowId]);
+  await run('xdotool', ['key', '--window', windowId, 'ctrl+a']);
+  await run('xdotool', ['type', '--window', windowId, '--delay', '5', path]);
+  await run('xdotool', ['key', '--window', windowId, 'Return']);
+}
 
 /** Screenshots the X display (ImageMagick's `import`), when there is one. */
 async function grabScreen(path) {
@@ -134,7 +164,7 @@ test('the desktop app: sign in, accept an SMS with an OS notification, reply, se
   const hub = await startHub('desktop');
   defer(() => hub.stop());
   const agent = { login: 'dana', name: 'Dana Desktop', password: 'desk top secret' };
-  await hub.addAgent(agent.login, agent.name, agent.password);
+  await hub.addAgent(agent.login, agent.name, agent.password, { saveMedia: true });
 
   const notifications = await watchNotifications('desktop');
   defer(() => notifications.stop());
@@ -245,6 +275,8 @@ test('the desktop app: sign in, accept an SMS with an OS notification, reply, se
     await (await session.find(testId('nav-communication'))).click();
     await session.waitForAbsence(testId('interaction-view'), 'the interaction view once the Communication tab opens');
     const followUp = 'One more thing about my order';
+    // Only the new notification on screen, so that the daemon's first one is it.
+    await run('dunstctl', ['close-all']);
     const beforeFollowUp = notifications.mark();
     await hub.simulateInbound(customer, followUp);
     await expectNotification(
@@ -254,6 +286,62 @@ test('the desktop app: sign in, accept an SMS with an OS notification, reply, se
       'the OS notification of a new SMS in a conversation that is not in view',
     );
     await shot('06-follow-up');
+    // Show: clicking the notification opens the conversation.
+    await run('dunstctl', ['action', '0']);
+    await session.waitForElement(viewCss, 'the chat opened by the notification\'s Show');
+    await shot('06b-shown');
+
+    // An MMS: a thumbnail, and a file that cannot be shown with its notification.
+    const beforeMms = notifications.mark();
+    await hub.simulateInbound(customer, 'Here is the box', ['photo.jpg', 'corrupt.jpg']);
+    const thumbnail = await session.waitForElement(
+      `${viewCss} ${testId('media-thumbnail')} img`,
+      'the thumbnail of the MMS photo',
+    );
+    await waitFor(
+      async () => Number(await thumbnail.property('naturalWidth')) === 320,
+      waitMs,
+      'the thumbnail to load from the parley-media scheme (320 px wide)',
+      200,
+    );
+    const issue = await session.waitForElement(`${viewCss} ${testId('attachment-issue')}`, 'the attachment issue line');
+    assert.match(await issue.text(), /damaged/);
+    await expectNotification(notifications, beforeMms, ['cannot be shown'], 'the OS notification of the attachment issue');
+    await shot('06c-mms');
+    await grabScreen(artifactPath('desktop-mms-window.png'));
+
+    // Save: the OS save dialog, answered as the agent would; the copy lands only there.
+    const saveDir = makeTempDir('parley-e2e-desktop-save-');
+    defer(() => saveDir.remove());
+    const target = `${saveDir.path}/box-photo.jpg`;
+    await (await session.find(`${viewCss} ${testId('media-save')}`)).click();
+    await answerSaveDialog(target);
+    await waitFor(() => existsSync(target), waitMs, `the picture saved at ${target}`, 200);
+    const saved = readFileSync(target);
+    assert.deepEqual([...saved.subarray(0, 3)], [0xff, 0xd8, 0xff], 'the saved file is the JPEG');
+
+    // A text to a landline: not delivered, with the reason and an OS notification.
+    await (await session.find(testId('nav-communication'))).click();
+    await (await session.waitForElement(testId('new-number-button'), 'New SMS')).click();
+    const number = await session.waitForElement(testId('new-number-input'), 'the number field');
+    await number.sendKeys('+15005550010');
+    await (await session.find(testId('new-number-submit'))).click();
+    const landlineCss = `${testId('interaction-view')}[data-state="active"]`;
+    // The new chat opens; the number was looked up as a landline before any text.
+    const landlineView = await session.waitForElement(
+      `${landlineCss} ${testId('reachability-warning')}`,
+      'the new chat, with the landline warning',
+    );
+    assert.match(await landlineView.text(), /may not receive SMS/);
+    const newView = await session.find(landlineCss);
+    assert.notEqual(await newView.attribute('data-interaction-id'), interactionId, 'a new chat, not the first one');
+    const landlineInput = await session.waitForElement(`${landlineCss} ${testId('composer-input')}`, 'the composer');
+    const beforeLandline = notifications.mark();
+    await landlineInput.sendKeys('Your invoice total is $42.10.');
+    await landlineInput.sendKeys(Keys.Enter);
+    await session.waitForElement(`${landlineCss} ${testId('delivery-problem')}`, 'the not-delivered line');
+    await expectNotification(notifications, beforeLandline, ['was not delivered'], 'the OS notification of the text not delivered');
+    await shot('06d-undelivered');
 
     // Wrap up: End, a disposition, Done.
     await (await session.waitForElement(testId('interaction-item'), 'the active interaction in the list')).click();
