@@ -655,6 +655,21 @@ describe('the agent in a browser', () => {
       const saved = readFileSync(await download.path());
       assert.deepEqual([...saved.subarray(0, 3)], [0xff, 0xd8, 0xff], 'a JPEG file');
 
+      // Sofia answers with a picture of her own, attached with the picker, and no text.
+      const photoPath = artifactPath('browser-pictures-reply.jpg');
+      writeFileSync(photoPath, Buffer.from(await (await fetch(`${hub.url}/sim/media/photo.jpg`)).arrayBuffer()));
+      await byTestId(view, 'composer-file-input').setInputFiles(photoPath);
+      await expectCount(byTestId(view, 'composer-attachment'), 1, 'the attached picture');
+      await byTestId(view, 'composer-send').click();
+      const sentPicture = view.locator('[data-testid="message"][data-direction="outbound"] [data-testid="media-thumbnail"] img');
+      await sentPicture.waitFor({ state: 'visible' });
+      await waitFor(
+        async () => (await sentPicture.evaluate((img) => img.complete && img.naturalWidth)) > 0,
+        waitMs,
+        'the sent picture in the transcript',
+      );
+      await expectCount(byTestId(view, 'composer-attachment'), 0, 'attachments once sent');
+
       // Nate sees the picture but has no Save anywhere.
       await signInAs(other, hub, nate);
       // Not his contact: he finds it with the search across all contacts.
