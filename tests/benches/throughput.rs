@@ -117,9 +117,7 @@ async fn main() {
         parley_hub::media::process(&photo, "image/jpeg", limits).expect("the photo passes");
     }
     let process_rate = per_second(PICTURES, started.elapsed());
-    println!(
-        "decode a 1200x900 JPEG:           {decode_rate:>9.1} pictures/s  (baseline)"
-    );
+    println!("decode a 1200x900 JPEG:           {decode_rate:>9.1} pictures/s  (baseline)");
     println!(
         "check + thumbnail + digest:       {process_rate:>9.1} pictures/s  ({:.2}x the baseline's cost)",
         decode_rate / process_rate

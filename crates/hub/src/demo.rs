@@ -124,7 +124,11 @@ async fn seed_problems(
             agent_id,
             our_number,
             &[
-                (Direction::Inbound, "Can you text me the invoice total?", start),
+                (
+                    Direction::Inbound,
+                    "Can you text me the invoice total?",
+                    start,
+                ),
                 (
                     Direction::Outbound,
                     "Sure, it's $42.10, due Friday.",
@@ -150,7 +154,11 @@ async fn seed_problems(
             agent_id,
             our_number,
             &[
-                (Direction::Outbound, "Your table for two is booked for 8pm.", start),
+                (
+                    Direction::Outbound,
+                    "Your table for two is booked for 8pm.",
+                    start,
+                ),
                 (Direction::Inbound, "STOP", start + 120_000),
             ],
         )
