@@ -388,3 +388,52 @@ async fn a_lost_answer_never_sends_a_text_twice() {
     assert_eq!(accepted[3].sid, fourth_sid);
     assert_eq!(accepted[3].field("Body"), Some("Bye"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rate_limit_is_waited_out_as_the_provider_asks() {
+    init_logging();
+    let folder = tempfile::tempdir().expect("a temp folder");
+    let fake = FakeTwilio::start().await;
+    let hub = start_hub_with(&fake, &folder.path().join("hub.db"), |_| {}).await;
+    add_agent(&hub, "rae", "pass-rae-1", true).await;
+    let api = HubApi::new(&hub.base_url()).expect("a client");
+    let login = api.login("rae", "pass-rae-1").await.expect("rae signs in");
+    let api = api.with_token(login.token);
+    fake.text_in(
+        &hub.base_url(),
+        "SM000000000000000000000000000000r1",
+        CUSTOMER,
+        "hi",
+    )
+    .await;
+    let contact_id = hub.store.list_contacts(0).await.expect("contacts")[0]
+        .contact
+        .id;
+    fake.fail_next(ScriptedError {
+        http_status: 429,
+        code: 20429,
+        message: "Too Many Requests".into(),
+        retry_after: Some(2),
+    });
+    api.send_message(&SendMessageRequest {
+        contact_id,
+        interaction_id: None,
+        body: "after the pause".into(),
+        client_key: "rate-limited".into(),
+        upload_ids: Vec::new(),
+    })
+    .await
+    .expect("stored");
+    eventually("the provider to take it after the pause", || async {
+        (fake.accepted().len() == 1).then_some(())
+    })
+    .await;
+    let times = fake.create_times();
+    assert_eq!(times.len(), 2, "refused once, then sent once");
+    let gap = times[1] - times[0];
+    assert!(
+        gap >= std::time::Duration::from_millis(1_900),
+        "the hub waited as Retry-After asked (waited {gap:?})"
+    );
+    assert_eq!(fake.accepted()[0].field("Body"), Some("after the pause"));
+}

@@ -172,6 +172,8 @@ struct Inner {
     resources: Vec<Value>,
     /// The next create request is taken but its answer is lost this way.
     lose_next: Option<LostAnswer>,
+    /// When each create request arrived, accepted or not.
+    create_times: Vec<std::time::Instant>,
     /// Lookup v2 line types by number (`mobile` when absent), and the lookups made.
     line_types: HashMap<String, String>,
     lookups: Vec<String>,
@@ -236,6 +238,12 @@ async fn create_message(
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         == Some(expected.as_str());
+    shared
+        .inner
+        .lock()
+        .expect("not poisoned")
+        .create_times
+        .push(std::time::Instant::now());
     let reject = |response: Response| {
         shared.inner.lock().expect("not poisoned").rejected_requests += 1;
         response
@@ -571,6 +579,20 @@ impl FakeTwilio {
             "{}/2010-04-01/Accounts/{}/Messages/{message_sid}/Media/{media_sid}",
             self.base_url, self.account_sid
         )
+    }
+
+    /// When each create request arrived, in order (accepted or refused).
+    ///
+    /// # Panics
+    /// When the lock is poisoned.
+    #[must_use]
+    pub fn create_times(&self) -> Vec<std::time::Instant> {
+        self.shared
+            .inner
+            .lock()
+            .expect("not poisoned")
+            .create_times
+            .clone()
     }
 
     /// Takes the next message but loses the answer.
