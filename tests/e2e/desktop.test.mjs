@@ -343,6 +343,34 @@ test('the desktop app: sign in, accept an SMS with an OS notification, reply, se
     await expectNotification(notifications, beforeLandline, ['was not delivered'], 'the OS notification of the text not delivered');
     await shot('06d-undelivered');
 
+    // Privacy: with "nothing", a notification names neither the contact nor the text; the
+    // unread total shows in the window's own title.
+    await (await session.find(testId('notification-settings-button'))).click();
+    await (await session.waitForElement(`${testId('notification-privacy')}[data-value="nothing"]`, 'the privacy choice')).click();
+    await (await session.find(testId('notification-settings-button'))).click();
+    const beforePrivate = notifications.mark();
+    const secret = 'My card ends in 4471';
+    await hub.simulateInbound(customer, secret);
+    const privateNotice = await expectNotification(
+      notifications,
+      beforePrivate,
+      ['Open Parley to see it'],
+      'the notification worded for the "nothing" privacy setting',
+    );
+    for (const call of notifications.notifySince(beforePrivate)) {
+      assert.ok(
+        !call.text.includes('4471') && !call.text.includes(customer),
+        `no notification shows the contact or the text: ${JSON.stringify(call.strings)}`,
+      );
+    }
+    t.diagnostic(`private notification: ${JSON.stringify(privateNotice.strings)}`);
+    await waitFor(
+      async () => (await run('xdotool', ['search', '--name', '^\\([0-9]+\\) Parley$']).catch(() => '')).trim() !== '',
+      waitMs,
+      'the window title to show the unread total, e.g. "(1) Parley"',
+      250,
+    );
+
     // Wrap up: End, a disposition, Done.
     await (await session.waitForElement(testId('interaction-item'), 'the active interaction in the list')).click();
     await (await session.waitForElement(testId('interaction-end'), 'the End button')).click();
