@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 packages=(
   build-essential pkg-config file libssl-dev libxdo-dev libwebkit2gtk-4.1-dev
   libayatana-appindicator3-dev librsvg2-dev
-  xvfb xauth webkit2gtk-driver dbus dbus-x11 at-spi2-core dunst xdotool imagemagick
+  xvfb xauth webkit2gtk-driver dbus dbus-x11 at-spi2-core dunst xdotool imagemagick xdg-utils
   chromium fonts-noto-color-emoji
 )
 missing=()

@@ -8,7 +8,7 @@
 // TAURI_DRIVER_BIN (default `tauri-driver` on PATH), PARLEY_HUB_BIN.
 
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -171,9 +171,28 @@ test('the desktop app: sign in, accept an SMS with an OS notification, reply, se
 
   const dataDir = makeTempDir('parley-e2e-desktop-data-');
   defer(() => dataDir.remove());
+  // The OS default app for pictures, as xdg-open finds it: a stand-in viewer that notes
+  // which file it was asked to open.
+  const desktopHome = makeTempDir('parley-e2e-desktop-xdg-');
+  defer(() => desktopHome.remove());
+  const opened = `${desktopHome.path}/opened.txt`;
+  const viewer = `${desktopHome.path}/viewer.sh`;
+  mkdirSync(`${desktopHome.path}/data/applications`, { recursive: true });
+  mkdirSync(`${desktopHome.path}/config`, { recursive: true });
+  writeFileSync(viewer, `#!/bin/sh\nprintf '%s' "$1" > '${opened}'\n`, { mode: 0o755 });
+  writeFileSync(
+    `${desktopHome.path}/data/applications/parley-test-viewer.desktop`,
+    `[Desktop Entry]\nType=Application\nName=Test viewer\nExec=${viewer} %f\nMimeType=image/jpeg;image/png;\n`,
+  );
+  writeFileSync(
+    `${desktopHome.path}/config/mimeapps.list`,
+    '[Default Applications]\nimage/jpeg=parley-test-viewer.desktop\nimage/png=parley-test-viewer.desktop\n',
+  );
   const tauriDriver = await startTauriDriver({
     ...process.env,
     PARLEY_DATA_DIR: dataDir.path,
+    XDG_DATA_HOME: `${desktopHome.path}/data`,
+    XDG_CONFIG_HOME: `${desktopHome.path}/config`,
     PARLEY_LOG: 'info',
     WEBKIT_DISABLE_DMABUF_RENDERER: '1',
     NO_COLOR: '1',
@@ -308,6 +327,15 @@ test('the desktop app: sign in, accept an SMS with an OS notification, reply, se
     assert.match(await issue.text(), /damaged/);
     await expectNotification(notifications, beforeMms, ['cannot be shown'], 'the OS notification of the attachment issue');
     await shot('06c-mms');
+
+    // Open: Enter on the thumbnail hands the full-size picture to the OS default app.
+    const thumbnailButton = await session.find(`${viewCss} ${testId('media-thumbnail')}`);
+    await thumbnailButton.sendKeys(Keys.Enter);
+    await waitFor(() => existsSync(opened), waitMs, 'the OS default app to be asked to open the picture', 200);
+    const openedPath = readFileSync(opened, 'utf8');
+    assert.match(openedPath, /\.jpg$/, `the kept copy has its extension, so any OS picks its app: ${openedPath}`);
+    assert.ok(openedPath.startsWith(dataDir.path), `the app's own copy is opened: ${openedPath}`);
+    assert.deepEqual([...readFileSync(openedPath).subarray(0, 3)], [0xff, 0xd8, 0xff], 'the full-size JPEG');
     await grabScreen(artifactPath('desktop-mms-window.png'));
 
     // Save: the OS save dialog, answered as the agent would; the copy lands only there.

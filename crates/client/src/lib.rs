@@ -485,10 +485,18 @@ impl Client {
             .filter(|digest| digest.len() == 64 && digest.bytes().all(|b| b.is_ascii_hexdigit()))
             .ok_or_else(|| ClientError::Invalid("this picture is not available".into()))?;
         let folder = self.data_dir.join("media");
+        // The full-size copy carries its extension: the OS picks the app that opens it by
+        // the name (Windows, macOS), not by the content.
+        let extension = match media.content_type.as_str() {
+            "image/png" => "png",
+            "image/gif" => "gif",
+            "image/webp" => "webp",
+            _ => "jpg",
+        };
         let path = folder.join(if thumbnail {
             format!("{digest}.thumb")
         } else {
-            digest.clone()
+            format!("{digest}.{extension}")
         });
         if tokio::fs::try_exists(&path).await.unwrap_or(false) {
             return Ok(path);
