@@ -1297,12 +1297,7 @@ impl Store {
                 "the pictures together are larger than 5 MB, the most one message can carry",
             ));
         }
-        let message = Self::with_media(&mut change, row).await?;
-        change
-            .emit(EventKind::Message {
-                message: message.clone(),
-            })
-            .await?;
+        let message = Self::announce(&mut change, row).await?;
         Self::touch_contact_by_phone(&mut change, &contact.phone, None, now).await?;
         self.commit(change).await?;
         Ok((message, true))
@@ -1511,12 +1506,7 @@ impl Store {
         {
             Self::learn_from_error(&mut change, updated.contact_id, code).await?;
         }
-        let message = Self::with_media(&mut change, updated).await?;
-        change
-            .emit(EventKind::Message {
-                message: message.clone(),
-            })
-            .await?;
+        let message = Self::announce(&mut change, updated).await?;
         self.commit(change).await?;
         Ok(Some(message))
     }
@@ -1537,17 +1527,23 @@ impl Store {
         if let Some(code) = error_code {
             Self::learn_from_error(&mut change, row.contact_id, code).await?;
         }
-        let message = Self::with_media(&mut change, row).await?;
-        change
-            .emit(EventKind::Message {
-                message: message.clone(),
-            })
-            .await?;
+        let message = Self::announce(&mut change, row).await?;
         self.commit(change).await?;
         Ok(message)
     }
 
     // ---- media, opt-outs and reachability ----------------------------------------------
+
+    /// Emits a message, with its media, as changed; returns it for the answer.
+    async fn announce(change: &mut Change, row: MessageRow) -> Result<Message> {
+        let message = Self::with_media(change, row).await?;
+        change
+            .emit(EventKind::Message {
+                message: message.clone(),
+            })
+            .await?;
+        Ok(message)
+    }
 
     /// A message with its media, for an event or an answer.
     async fn with_media(change: &mut Change, row: MessageRow) -> Result<Message> {
@@ -1836,12 +1832,7 @@ impl Store {
         .bind(row.id)
         .fetch_one(&mut *change.transaction)
         .await?;
-        let message = Self::with_media(&mut change, updated).await?;
-        change
-            .emit(EventKind::Message {
-                message: message.clone(),
-            })
-            .await?;
+        let message = Self::announce(&mut change, updated).await?;
         self.commit(change).await?;
         Ok(message)
     }

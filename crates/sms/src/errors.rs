@@ -154,19 +154,20 @@ const fn e(code: u32, meaning: Meaning, text: &'static str) -> CarrierError {
     }
 }
 
+fn known(code: u32) -> Option<&'static CarrierError> {
+    KNOWN.iter().find(|known| known.code == code)
+}
+
 /// What `code` means; unknown codes are [`Meaning::Other`].
 #[must_use]
 pub fn meaning(code: u32) -> Meaning {
-    KNOWN
-        .iter()
-        .find(|known| known.code == code)
-        .map_or(Meaning::Other, |known| known.meaning)
+    known(code).map_or(Meaning::Other, |known| known.meaning)
 }
 
 /// The agent's reading of `code`.
 #[must_use]
 pub fn describe(code: u32) -> String {
-    KNOWN.iter().find(|known| known.code == code).map_or_else(
+    known(code).map_or_else(
         || format!("The carrier could not deliver the message (error {code})."),
         |known| known.text.to_owned(),
     )

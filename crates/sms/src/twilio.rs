@@ -243,6 +243,36 @@ impl TwilioProvider {
         self
     }
 
+    /// A signed-in `GET` that answers JSON. Nothing it asks changes anything, so any
+    /// failure is safe to try again.
+    async fn get_json<T: serde::de::DeserializeOwned>(
+        &self,
+        url: &str,
+        query: &[(&str, &str)],
+        what: &str,
+    ) -> Result<T, ProviderError> {
+        let (user, password) = self.basic_auth();
+        let response = self
+            .http
+            .get(url)
+            .query(query)
+            .basic_auth(user, Some(password))
+            .send()
+            .await
+            .map_err(|error| ProviderError::Unreachable(error.to_string()))?;
+        let status = response.status();
+        let retry = retry_after(response.headers());
+        let text = response
+            .text()
+            .await
+            .map_err(|error| ProviderError::Unreachable(error.to_string()))?;
+        if !status.is_success() {
+            return Err(classify(status, retry, &text));
+        }
+        serde_json::from_str(&text)
+            .map_err(|error| ProviderError::Unreachable(format!("unreadable {what}: {error}")))
+    }
+
     fn basic_auth(&self) -> (&str, &str) {
         match &self.credentials {
             Credentials::AuthToken { auth_token } => (&self.account_sid, auth_token),
@@ -321,27 +351,7 @@ impl Provider for TwilioProvider {
         if let Sender::From(from) = &self.sender {
             query.push(("From", from));
         }
-        let (user, password) = self.basic_auth();
-        let response = self
-            .http
-            .get(&url)
-            .query(&query)
-            .basic_auth(user, Some(password))
-            .send()
-            .await
-            .map_err(|error| ProviderError::Unreachable(error.to_string()))?;
-        let status = response.status();
-        let retry = retry_after(response.headers());
-        let text = response
-            .text()
-            .await
-            .map_err(|error| ProviderError::Unreachable(error.to_string()))?;
-        if !status.is_success() {
-            return Err(classify(status, retry, &text));
-        }
-        let page: Page = serde_json::from_str(&text).map_err(|error| {
-            ProviderError::Unreachable(format!("unreadable message list: {error}"))
-        })?;
+        let page: Page = self.get_json(&url, &query, "message list").await?;
         // Newest first: the first outbound message with this text to this number that the
         // hub has not recorded is the one whose answer was lost.
         let found = page.messages.into_iter().find(|resource| {
@@ -367,27 +377,13 @@ impl Provider for TwilioProvider {
     async fn line_type(&self, number: &str) -> Result<LineType, ProviderError> {
         let encoded: String = url::form_urlencoded::byte_serialize(number.as_bytes()).collect();
         let url = format!("{}/v2/PhoneNumbers/{encoded}", self.lookups_base);
-        let (user, password) = self.basic_auth();
-        let response = self
-            .http
-            .get(&url)
-            .query(&[("Fields", "line_type_intelligence")])
-            .basic_auth(user, Some(password))
-            .send()
-            .await
-            .map_err(|error| ProviderError::Unreachable(error.to_string()))?;
-        let status = response.status();
-        let retry = retry_after(response.headers());
-        let text = response
-            .text()
-            .await
-            .map_err(|error| ProviderError::Unreachable(error.to_string()))?;
-        if !status.is_success() {
-            return Err(classify(status, retry, &text));
-        }
-        let resource: LookupResource = serde_json::from_str(&text).map_err(|error| {
-            ProviderError::Unreachable(format!("unreadable Lookup resource: {error}"))
-        })?;
+        let resource: LookupResource = self
+            .get_json(
+                &url,
+                &[("Fields", "line_type_intelligence")],
+                "Lookup resource",
+            )
+            .await?;
         if resource.valid == Some(false) {
             return Ok(LineType::Invalid);
         }
