@@ -395,6 +395,35 @@ async fn pictures_go_out_at_unguessable_urls_within_twilio_limits() {
         .await
         .expect("answer");
     assert_eq!(guessed.status(), 404);
+    // A picture uploaded and never sent is forgotten after a while; sent ones stay.
+    let (sticker_kind, sticker) = sample("sticker.webp");
+    let unsent = oli
+        .upload(&sticker_kind, sticker.clone())
+        .await
+        .expect("a sticker");
+    let orphans = hub
+        .store
+        .forget_unsent_uploads(i64::MAX)
+        .await
+        .expect("the sweep");
+    assert_eq!(
+        orphans,
+        [hex(&sticker)],
+        "only the unsent picture's file can go"
+    );
+    let (gone, _) = code(
+        oli.send_message(&send("oli-3", vec![unsent.id]))
+            .await
+            .expect_err("forgotten"),
+    );
+    assert_eq!(gone, ErrorCode::BadRequest);
+    let still = http
+        .get(&urls[0])
+        .send()
+        .await
+        .expect("the provider fetches it");
+    assert_eq!(still.status(), 200, "a sent picture stays");
+
     // A picture is sent once: using it again is refused.
     let (reused, _) = code(
         oli.send_message(&send("oli-2", vec![first.id]))

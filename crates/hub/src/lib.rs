@@ -290,6 +290,7 @@ pub async fn start(config: Config) -> Result<RunningHub, StartError> {
         line_type_lookups,
     );
     let media_dir = config.media_dir();
+    media::sweep_unsent_uploads(store.clone(), media_dir.clone(), stopping.clone());
     let media = media::Fetcher::spawn(
         store.clone(),
         &config.media,

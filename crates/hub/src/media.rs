@@ -196,6 +196,40 @@ pub async fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> 
     Ok(())
 }
 
+/// How long an uploaded picture may wait to be sent before it is forgotten.
+pub const UNSENT_UPLOAD_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// Forgets, once an hour, pictures agents uploaded but never sent, and removes their files
+/// when nothing else refers to them. Runs until the hub stops.
+pub fn sweep_unsent_uploads(store: Store, dir: PathBuf, mut stopping: watch::Receiver<bool>) {
+    tokio::spawn(async move {
+        loop {
+            let before = now_millis()
+                - i64::try_from(UNSENT_UPLOAD_LIFETIME.as_millis()).unwrap_or(i64::MAX);
+            match store.forget_unsent_uploads(before).await {
+                Ok(orphans) => {
+                    for digest in orphans {
+                        for thumbnail in [false, true] {
+                            if let Some(path) = blob_path(&dir, &digest, thumbnail)
+                                && let Err(error) = tokio::fs::remove_file(&path).await
+                                && error.kind() != std::io::ErrorKind::NotFound
+                            {
+                                tracing::warn!(%error, path = %path.display(), "cannot remove an unsent picture");
+                            }
+                        }
+                        tracing::info!(%digest, "unsent picture forgotten");
+                    }
+                }
+                Err(error) => tracing::error!(%error, "cannot forget unsent pictures"),
+            }
+            tokio::select! {
+                () = tokio::time::sleep(Duration::from_secs(60 * 60)) => {}
+                _ = stopping.wait_for(|stopping| *stopping) => return,
+            }
+        }
+    });
+}
+
 /// The provider's credentials, sent only to the provider's own API host.
 #[derive(Clone)]
 pub struct ProviderAuth {

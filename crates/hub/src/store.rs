@@ -1381,6 +1381,37 @@ impl Store {
         .await?)
     }
 
+    /// Forgets pictures uploaded before `before` that never went with a message, and
+    /// returns the digests no picture refers to any more (their files can go).
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn forget_unsent_uploads(&self, before: Millis) -> Result<Vec<String>> {
+        let mut transaction = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let digests: Vec<String> = sqlx::query_scalar(
+            "DELETE FROM uploads WHERE message_id IS NULL AND created_at < ? RETURNING digest",
+        )
+        .bind(before)
+        .fetch_all(&mut *transaction)
+        .await?;
+        let mut orphans = Vec::new();
+        for digest in digests {
+            let used: i64 = sqlx::query_scalar(
+                "SELECT (SELECT COUNT(*) FROM uploads WHERE digest = ?) + \
+                        (SELECT COUNT(*) FROM media WHERE digest = ?)",
+            )
+            .bind(&digest)
+            .bind(&digest)
+            .fetch_one(&mut *transaction)
+            .await?;
+            if used == 0 && !orphans.contains(&digest) {
+                orphans.push(digest);
+            }
+        }
+        transaction.commit().await?;
+        Ok(orphans)
+    }
+
     /// A sent picture by its token, for the provider: (digest, content type).
     ///
     /// # Errors
