@@ -27,6 +27,10 @@ Parley hub:   http://$listen   (browser UI; log in data/hub.log)
 Sign in:      login demo, password demo — then set yourself Ready.
 A customer texts you (run in another terminal):
   $hub_bin simulate inbound --from +12015550101 --body "Hi, where is my order?"
+With a picture (and a broken one):
+  $hub_bin simulate inbound --from +12015550101 --body "The box" --media photo.jpg --media corrupt.jpg
+Numbers that act out what goes wrong: +15005550010 (landline), +15005550014 (fails once, Retry
+delivers); see docs/operations.md.
 What the carrier sent:
   $hub_bin simulate outbox
 MSG
