@@ -101,6 +101,21 @@ async function startTauriDriver(env) {
   return { driver, logPath, stop: () => stopProcess(child, 5_000) };
 }
 
+/** Signs out and in again as `who`, on the same desktop. */
+async function signOutAndIn(session, hubUrl, who) {
+  await (await session.find(testId('sign-out'))).click();
+  const hubField = await session.waitForElement(testId('login-hub-url'), 'the login form after signing out');
+  await hubField.clear();
+  await hubField.sendKeys(hubUrl);
+  const user = await session.find(testId('login-user'));
+  await user.clear();
+  await user.sendKeys(who.login);
+  await (await session.find(testId('login-password'))).sendKeys(who.password);
+  await (await session.find(testId('login-submit'))).click();
+  await expectText(session, testId('agent-name'), who.name, `${who.login} signed in`);
+  await expectAttribute(session, testId('connection'), 'data-state', 'online', `${who.login}'s connection`);
+}
+
 /** Waits for an element's text to equal `expected`. */
 async function expectText(session, css, expected, what) {
   let seen;
@@ -165,6 +180,8 @@ test('the desktop app: sign in, accept an SMS with an OS notification, reply, se
   defer(() => hub.stop());
   const agent = { login: 'dana', name: 'Dana Desktop', password: 'desk top secret' };
   await hub.addAgent(agent.login, agent.name, agent.password, { saveMedia: true });
+  const other = { login: 'nico', name: 'Nico Nosave', password: 'no saving here' };
+  await hub.addAgent(other.login, other.name, other.password);
 
   const notifications = await watchNotifications('desktop');
   defer(() => notifications.stop());
@@ -398,6 +415,32 @@ test('the desktop app: sign in, accept an SMS with an OS notification, reply, se
       'the window title to show the unread total, e.g. "(1) Parley"',
       250,
     );
+
+    // Another agent at this desktop: Nico has no save-media permission. He finds the
+    // customer, sees the picture but no Save, and Dana's chat in the contact's history.
+    await signOutAndIn(session, hub.url, other);
+    const finder = await session.waitForElement(testId('contact-search'), 'the contact search box');
+    await finder.sendKeys(customer.slice(2));
+    await (await session.waitForElement(testId('search-result-contact'), 'the customer found by number')).click();
+    await session.waitForElement(`${testId('transcript')} ${testId('media-thumbnail')}`, "the customer's picture");
+    assert.equal((await session.findAll(testId('media-save'))).length, 0, 'no Save without the permission');
+    let handledBy = [];
+    await waitFor(
+      async () => {
+        // Its DOM text: WebKitWebDriver reads an ellipsed line as empty.
+        handledBy = await Promise.all(
+          (await session.findAll(testId('contact-history-agent'))).map(async (item) =>
+            String(await item.property('textContent')).trim(),
+          ),
+        );
+        return handledBy.includes(agent.name);
+      },
+      waitMs,
+      () => `the contact's history to show ${agent.name} (it shows ${JSON.stringify(handledBy)})`,
+      200,
+    );
+    await shot('06e-other-agent');
+    await signOutAndIn(session, hub.url, agent);
 
     // Wrap up: End, a disposition, Done.
     await (await session.waitForElement(testId('interaction-item'), 'the active interaction in the list')).click();
