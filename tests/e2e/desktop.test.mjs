@@ -355,6 +355,23 @@ test('the desktop app: sign in, accept an SMS with an OS notification, reply, se
     assert.deepEqual([...readFileSync(openedPath).subarray(0, 3)], [0xff, 0xd8, 0xff], 'the full-size JPEG');
     await grabScreen(artifactPath('desktop-mms-window.png'));
 
+    // A picture back, attached from a file: it goes through the desktop core to the hub.
+    const replyPicture = `${dataDir.path}/reply-photo.jpg`;
+    writeFileSync(replyPicture, Buffer.from(await (await fetch(`${hub.url}/sim/media/photo.jpg`)).arrayBuffer()));
+    await (await session.find(`${viewCss} ${testId('composer-file-input')}`)).sendKeys(replyPicture);
+    await session.waitForElement(`${viewCss} ${testId('composer-attachment')}`, 'the attached picture');
+    await (await session.find(`${viewCss} ${testId('composer-send')}`)).click();
+    const sentThumb = await session.waitForElement(
+      `${viewCss} ${testId('message')}[data-direction="outbound"] ${testId('media-thumbnail')} img`,
+      'the sent picture in the transcript',
+    );
+    await waitFor(
+      async () => Number(await sentThumb.property('naturalWidth')) > 0,
+      waitMs,
+      'the sent picture to show',
+      200,
+    );
+
     // Save: the OS save dialog, answered as the agent would; the copy lands only there.
     const saveDir = makeTempDir('parley-e2e-desktop-save-');
     defer(() => saveDir.remove());
