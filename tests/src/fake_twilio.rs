@@ -229,15 +229,7 @@ async fn create_message(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let expected = format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD
-            .encode(format!("{}:{}", shared.account_sid, shared.auth_token))
-    );
-    let authorized = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        == Some(expected.as_str());
+    let authorized = basic_auth_ok(&shared, &headers);
     shared
         .inner
         .lock()

@@ -105,6 +105,8 @@ pub struct Client {
     data_dir: PathBuf,
     sink: Arc<dyn EventSink>,
     signed: Arc<Mutex<Option<Arc<Signed>>>>,
+    /// The notification preferences, read from their file once.
+    notification_settings: Arc<Mutex<Option<NotificationSettings>>>,
 }
 
 /// The most characters an SMS may have.
@@ -118,6 +120,7 @@ impl Client {
             data_dir,
             sink,
             signed: Arc::new(Mutex::new(None)),
+            notification_settings: Arc::new(Mutex::new(None)),
         }
     }
 
@@ -487,12 +490,7 @@ impl Client {
         let folder = self.data_dir.join("media");
         // The full-size copy carries its extension: the OS picks the app that opens it by
         // the name (Windows, macOS), not by the content.
-        let extension = match media.content_type.as_str() {
-            "image/png" => "png",
-            "image/gif" => "gif",
-            "image/webp" => "webp",
-            _ => "jpg",
-        };
+        let extension = parley_proto::files::picture_extension(&media.content_type);
         let path = folder.join(if thumbnail {
             format!("{digest}.thumb")
         } else {
@@ -550,10 +548,16 @@ impl Client {
     /// The notification preferences kept on this computer.
     #[must_use]
     pub fn notification_settings(&self) -> NotificationSettings {
-        std::fs::read_to_string(self.data_dir.join("notifications.json"))
-            .ok()
-            .and_then(|text| serde_json::from_str(&text).ok())
-            .unwrap_or_default()
+        let read = || {
+            std::fs::read_to_string(self.data_dir.join("notifications.json"))
+                .ok()
+                .and_then(|text| serde_json::from_str(&text).ok())
+                .unwrap_or_default()
+        };
+        match self.notification_settings.lock() {
+            Ok(mut kept) => *kept.get_or_insert_with(read),
+            Err(_) => read(),
+        }
     }
 
     /// Keeps the notification preferences on this computer.
@@ -567,7 +571,11 @@ impl Client {
             .and_then(|()| std::fs::write(self.data_dir.join("notifications.json"), text))
             .map_err(|error| {
                 ClientError::Invalid(format!("the preferences cannot be saved: {error}"))
-            })
+            })?;
+        if let Ok(mut kept) = self.notification_settings.lock() {
+            *kept = Some(settings);
+        }
+        Ok(())
     }
 
     /// A contact from the replica (for notifications).

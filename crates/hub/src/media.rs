@@ -38,17 +38,6 @@ pub fn is_shown_type(content_type: &str) -> bool {
     SHOWN.iter().any(|(_, shown)| *shown == essence) || essence == "image/jpg"
 }
 
-/// The file extension for a content type Parley stores.
-#[must_use]
-pub fn extension(content_type: &str) -> &'static str {
-    match content_type {
-        "image/png" => "png",
-        "image/gif" => "gif",
-        "image/webp" => "webp",
-        _ => "jpg",
-    }
-}
-
 /// What the checks limit.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {

@@ -1182,7 +1182,12 @@ impl Store {
             .execute(&mut *change.transaction)
             .await?;
         }
-        let message = Self::with_media(&mut change, row).await?;
+        // Most texts have no pictures: no need to read them back.
+        let message = if inbound.media.is_empty() {
+            Message::try_from(row)?
+        } else {
+            Self::with_media(&mut change, row).await?
+        };
         Self::apply_opt_keyword(&mut change, contact.id, inbound.body).await?;
         change.emit(EventKind::Message { message }).await?;
         self.commit(change).await?;

@@ -2,15 +2,21 @@
 //! any name is cleaned so that it can only ever be a plain file name: no folders, no
 //! `..`, no absolute paths, no names Windows reserves, no control characters.
 
-/// The name Parley suggests for a contact's picture, e.g. `parley-contact-7-picture-12.jpg`.
+/// The file extension of a picture Parley keeps (JPEG, PNG, GIF or WebP).
 #[must_use]
-pub fn picture_file_name(contact_id: i64, media_id: i64, content_type: &str) -> String {
-    let extension = match content_type {
+pub fn picture_extension(content_type: &str) -> &'static str {
+    match content_type {
         "image/png" => "png",
         "image/gif" => "gif",
         "image/webp" => "webp",
         _ => "jpg",
-    };
+    }
+}
+
+/// The name Parley suggests for a contact's picture, e.g. `parley-contact-7-picture-12.jpg`.
+#[must_use]
+pub fn picture_file_name(contact_id: i64, media_id: i64, content_type: &str) -> String {
+    let extension = picture_extension(content_type);
     safe_file_name(&format!(
         "parley-contact-{contact_id}-picture-{media_id}.{extension}"
     ))
