@@ -1,5 +1,5 @@
 //! A local server that speaks Twilio's Programmable Messaging wire format, built from the
-//! official OpenAPI spec (`shared/reference/twilio-oai/twilio_api_v2010.json`):
+//! official OpenAPI spec (`tests/vendor/twilio-oai/twilio_api_v2010.json`, vendored):
 //! - `POST /2010-04-01/Accounts/{AccountSid}/Messages.json` checks Basic auth, the form
 //!   fields (required ones present, every one known to the spec) and answers a Message
 //!   resource with exactly the spec's properties — or a scripted Twilio error;
@@ -39,7 +39,7 @@ pub struct Spec {
 }
 
 impl Spec {
-    /// Reads the spec from `shared/` beside the repository (or `PARLEY_TWILIO_SPEC`).
+    /// Reads the spec vendored in `tests/vendor/twilio-oai/` (or `PARLEY_TWILIO_SPEC`).
     ///
     /// # Panics
     /// When the spec is missing or not shaped as expected.
@@ -48,7 +48,7 @@ impl Spec {
         let path = std::env::var_os("PARLEY_TWILIO_SPEC").map_or_else(
             || {
                 PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                    .join("../../shared/reference/twilio-oai/twilio_api_v2010.json")
+                    .join("vendor/twilio-oai/twilio_api_v2010.json")
             },
             PathBuf::from,
         );
