@@ -44,8 +44,11 @@ bindings:
 	UPDATE_BINDINGS=1 cargo test -p parley-proto --test bindings
 	UPDATE_BINDINGS=1 cargo test -p parley-sms --lib errors::tests::ui_table_is_current
 
+# Rust tests on both engines: the store's contract suite runs each test on SQLite and
+# PostgreSQL; the scenarios run once on each. A throwaway PostgreSQL cluster is started
+# unless PARLEY_TEST_POSTGRES_URL names a server.
 test-rust: ui
-	cargo test --workspace
+	scripts/with-postgres.sh bash -c 'cargo test --workspace && PARLEY_SCENARIO_ENGINE=postgres cargo test -p parley-scenarios'
 
 test-ui: deps
 	cd ui && npm test

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing Parley needs on Debian/Ubuntu, skipping what is there:
-# system packages (Tauri's WebKitGTK stack, Xvfb, D-Bus, a notification daemon, Chromium),
+# system packages (Tauri's WebKitGTK stack, Xvfb, D-Bus, a notification daemon, Chromium,
+# PostgreSQL for the tests of the second engine),
 # the UI's and the end-to-end tests' npm packages, and tauri-driver.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +11,7 @@ packages=(
   libayatana-appindicator3-dev librsvg2-dev
   xvfb xauth webkit2gtk-driver dbus dbus-x11 at-spi2-core dunst xdotool imagemagick xdg-utils
   chromium fonts-noto-color-emoji
+  postgresql
 )
 missing=()
 for package in "${packages[@]}"; do

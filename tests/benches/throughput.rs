@@ -101,8 +101,8 @@ async fn main() {
 
     // Pictures: the whole check of an inbound photo (type from its bytes, size from its
     // header, capped decode, thumbnail, digest) against decoding it alone.
-    let (_, photo) = parley_hub::sim::sample("photo.jpg").expect("the sample photo");
-    let limits = parley_hub::media::Limits {
+    let (_, photo) = parley_hub::pictures::sample("photo.jpg").expect("the sample photo");
+    let limits = parley_hub::pictures::Limits {
         max_bytes: 5 * 1024 * 1024,
         max_pixels: 40_000_000,
         thumbnail_size: 320,
@@ -114,7 +114,7 @@ async fn main() {
     let decode_rate = per_second(PICTURES, started.elapsed());
     let started = Instant::now();
     for _ in 0..PICTURES {
-        parley_hub::media::process(&photo, "image/jpeg", limits).expect("the photo passes");
+        parley_hub::pictures::process(&photo, "image/jpeg", limits).expect("the photo passes");
     }
     let process_rate = per_second(PICTURES, started.elapsed());
     println!("decode a 1200x900 JPEG:           {decode_rate:>9.1} pictures/s  (baseline)");

@@ -360,7 +360,7 @@ async fn an_unanswered_offer_moves_on_and_the_agent_is_not_ready() {
     assert_eq!(away.status, AgentStatus::NotReady, "ana did not respond");
     assert_eq!(
         away.status_reason.as_deref(),
-        Some(parley_hub::store::NOT_RESPONDING)
+        Some(parley_hub::NOT_RESPONDING)
     );
     let late = ana
         .accept(first.id)

@@ -13,7 +13,7 @@ const CUSTOMER: &str = "+12015550161";
 
 fn sample(name: &str) -> (String, Vec<u8>) {
     let (content_type, bytes) =
-        parley_hub::sim::sample(name).unwrap_or_else(|| panic!("{name} is a sample"));
+        parley_hub::pictures::sample(name).unwrap_or_else(|| panic!("{name} is a sample"));
     (content_type.to_owned(), bytes)
 }
 

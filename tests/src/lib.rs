@@ -1,18 +1,24 @@
 //! What the scenarios share: a local server that speaks Twilio's REST wire format as the
 //! official OpenAPI spec defines it, a hub wired to it, agents, and a desktop core.
+//!
+//! A scenario names its hub's database by a SQLite path. With
+//! `PARLEY_SCENARIO_ENGINE=postgres` (and `PARLEY_TEST_POSTGRES_URL`), each path stands
+//! for a fresh PostgreSQL database instead — the same one each time the scenario restarts
+//! its hub — so every scenario runs on both engines (`make test` runs them twice).
 
 pub mod fake_twilio;
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use parley_client::{Client, EventSink};
+use parley_hub::AgentSettings;
 use parley_hub::RunningHub;
-use parley_hub::config::{Config, ProviderKind, RoutingConfig, TwilioConfig};
-use parley_hub::store::AgentSettings;
+use parley_hub::config::{Config, Database, ProviderKind, RoutingConfig, TwilioConfig};
 use parley_proto::{Agent, ConnectionState, Event, Role};
 
 pub use fake_twilio::FakeTwilio;
@@ -49,12 +55,51 @@ where
     }
 }
 
-/// A hub configured for the Twilio provider, pointed at `fake`.
+/// The engine the scenarios run on: `PARLEY_SCENARIO_ENGINE` (`sqlite`, the default, or
+/// `postgres`).
+#[must_use]
+pub fn scenario_engine() -> &'static str {
+    match std::env::var("PARLEY_SCENARIO_ENGINE").as_deref() {
+        Ok("postgres") => "postgres",
+        _ => "sqlite",
+    }
+}
+
+/// The database a scenario's SQLite path stands for on the scenario engine.
+///
+/// # Panics
+/// When the scenarios run on PostgreSQL and no server is configured.
+pub async fn database_for(path: &Path) -> Database {
+    static POSTGRES: std::sync::OnceLock<tokio::sync::Mutex<HashMap<PathBuf, Database>>> =
+        std::sync::OnceLock::new();
+    if scenario_engine() == "sqlite" {
+        return Database::Sqlite(path.to_owned());
+    }
+    let admin = std::env::var(parley_hub::testing::POSTGRES_URL_VARIABLE).unwrap_or_else(|_| {
+        panic!(
+            "PARLEY_SCENARIO_ENGINE=postgres needs {}",
+            parley_hub::testing::POSTGRES_URL_VARIABLE
+        )
+    });
+    let mut databases = POSTGRES
+        .get_or_init(|| tokio::sync::Mutex::new(HashMap::new()))
+        .lock()
+        .await;
+    if let Some(database) = databases.get(path) {
+        return database.clone();
+    }
+    let fresh = parley_hub::testing::TestDatabase::postgres_on(&admin).await;
+    databases.insert(path.to_owned(), fresh.database.clone());
+    fresh.database
+}
+
+/// A hub configured for the Twilio provider, pointed at `fake`, on a SQLite database at
+/// `database` (see [`database_for`] for the other engine).
 #[must_use]
 pub fn hub_config(fake: &FakeTwilio, database: &Path, listen: SocketAddr) -> Config {
     Config {
         listen,
-        database: database.to_owned(),
+        database: Database::Sqlite(database.to_owned()),
         public_url: None,
         ui_dir: database.with_file_name("no-ui"),
         provider: ProviderKind::Twilio,
@@ -79,9 +124,9 @@ pub fn hub_config(fake: &FakeTwilio, database: &Path, listen: SocketAddr) -> Con
 /// # Panics
 /// When the hub does not start.
 pub async fn start_hub(fake: &FakeTwilio, database: &Path, listen: SocketAddr) -> RunningHub {
-    parley_hub::start(hub_config(fake, database, listen))
-        .await
-        .expect("the hub starts")
+    let mut config = hub_config(fake, database, listen);
+    config.database = database_for(database).await;
+    parley_hub::start(config).await.expect("the hub starts")
 }
 
 /// Creates an agent account with a password.
@@ -89,7 +134,7 @@ pub async fn start_hub(fake: &FakeTwilio, database: &Path, listen: SocketAddr) -
 /// # Panics
 /// When the store refuses.
 pub async fn add_agent(hub: &RunningHub, login: &str, password: &str, auto_answer: bool) -> Agent {
-    let hash = parley_hub::auth::hash_password(password).expect("hashing works");
+    let hash = parley_hub::hash_password(password).expect("hashing works");
     hub.store
         .create_agent(
             login,
@@ -172,6 +217,7 @@ pub async fn start_hub_with(
     adjust: impl FnOnce(&mut Config),
 ) -> RunningHub {
     let mut config = hub_config(fake, database, SocketAddr::from(([127, 0, 0, 1], 0)));
+    config.database = database_for(database).await;
     adjust(&mut config);
     parley_hub::start(config).await.expect("the hub starts")
 }

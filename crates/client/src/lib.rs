@@ -109,9 +109,6 @@ pub struct Client {
     notification_settings: Arc<Mutex<Option<NotificationSettings>>>,
 }
 
-/// The most characters an SMS may have.
-pub const MAX_BODY_CHARS: usize = 1600;
-
 impl Client {
     /// A core keeping its replicas under `data_dir` and reporting to `sink`.
     #[must_use]
@@ -414,9 +411,10 @@ impl Client {
             )));
         }
         let length = request.body.chars().count();
-        if length > MAX_BODY_CHARS {
+        if length > parley_proto::limits::MAX_BODY_CHARS {
             return Err(ClientError::Invalid(format!(
-                "the message has {length} characters; at most {MAX_BODY_CHARS} can be sent"
+                "the message has {length} characters; at most {} can be sent",
+                parley_proto::limits::MAX_BODY_CHARS
             )));
         }
         let signed = self.signed()?;

@@ -21,13 +21,12 @@ use tokio::sync::broadcast::error::RecvError;
 use crate::HubState;
 use crate::auth;
 use crate::error::Failure;
-use crate::store::{Completion, Inbound, Outbound, ReadMarker, now_millis};
+use crate::rules::lifecycle::WrapUp;
+use crate::rules::{sending, workspace};
+use crate::store::{Completion, ContactDetails, Inbound, Outbound, ReadMarker};
 
 type Shared = State<Arc<HubState>>;
 type ApiResult<T> = Result<Json<T>, Failure>;
-
-/// The most characters an SMS may have (Twilio's limit, 10 segments).
-pub const MAX_BODY_CHARS: usize = 1600;
 
 /// The signed-in agent, from `Authorization: Bearer <token>`.
 pub struct CurrentAgent {
@@ -100,7 +99,7 @@ pub async fn login(
         .create_session(
             agent.id,
             &auth::token_hash(&token),
-            now_millis() + auth::SESSION_LIFETIME_MS,
+            hub.store.now() + auth::SESSION_LIFETIME_MS,
         )
         .await?;
     tracing::info!(login = %agent.login, "agent signed in");
@@ -126,25 +125,11 @@ pub async fn set_status(
     current: CurrentAgent,
     Json(request): Json<SetStatusRequest>,
 ) -> ApiResult<Agent> {
-    let reason = request
-        .reason
-        .as_deref()
-        .map(str::trim)
-        .filter(|reason| !reason.is_empty());
-    if let Some(reason) = reason
-        && request.status == parley_proto::AgentStatus::NotReady
-        && !hub
-            .config
-            .workspace
-            .not_ready_reasons
-            .iter()
-            .any(|known| known == reason)
-    {
-        return Err(Failure::new(
-            ErrorCode::BadRequest,
-            format!("{reason:?} is not a Not Ready reason here"),
-        ));
-    }
+    let reason = workspace::status_reason(
+        &hub.config.workspace.not_ready_reasons,
+        request.status,
+        request.reason.as_deref(),
+    )?;
     let agent = hub
         .store
         .set_agent_status(current.agent.id, request.status, reason)
@@ -185,39 +170,20 @@ pub async fn update_contact(
     Path(contact_id): Path<Id>,
     Json(request): Json<UpdateContactRequest>,
 ) -> ApiResult<Contact> {
-    let too_long = |value: &Option<String>, limit: usize| {
-        value
-            .as_ref()
-            .is_some_and(|text| text.chars().count() > limit)
-    };
-    if too_long(&request.name, 200)
-        || too_long(&request.email, 254)
-        || too_long(&request.notes, MAX_NOTE_CHARS)
-    {
-        return Err(Failure::new(
-            ErrorCode::BadRequest,
-            "a contact field is too long",
-        ));
-    }
-    if let Some(email) = request
-        .email
-        .as_deref()
-        .map(str::trim)
-        .filter(|email| !email.is_empty())
-        && (!email.contains('@') || email.contains(char::is_whitespace))
-    {
-        return Err(Failure::new(
-            ErrorCode::BadRequest,
-            format!("{email:?} is not an email address"),
-        ));
-    }
+    workspace::contact_details(
+        request.name.as_deref(),
+        request.email.as_deref(),
+        request.notes.as_deref(),
+    )?;
     let contact = hub
         .store
         .update_contact(
             contact_id,
-            request.name.as_deref(),
-            request.email.as_deref(),
-            request.notes.as_deref(),
+            ContactDetails {
+                name: request.name.as_deref(),
+                email: request.email.as_deref(),
+                notes: request.notes.as_deref(),
+            },
         )
         .await?;
     tracing::info!(contact_id, login = %current.agent.login, "contact details updated");
@@ -255,12 +221,7 @@ pub async fn search(
     _current: CurrentAgent,
     Query(query): Query<SearchQuery>,
 ) -> ApiResult<Vec<SearchHit>> {
-    if query.q.chars().count() > 200 {
-        return Err(Failure::new(
-            ErrorCode::BadRequest,
-            "the search is longer than 200 characters",
-        ));
-    }
+    workspace::search(&query.q)?;
     Ok(Json(hub.store.search(&query.q).await?))
 }
 
@@ -337,43 +298,6 @@ pub async fn end_interaction(
     Ok(Json(interaction))
 }
 
-/// The longest note an agent can save with an interaction.
-pub const MAX_NOTE_CHARS: usize = 10_000;
-
-type WrapUpFields<'a> = (Option<&'a str>, Option<&'a str>);
-
-fn checked_wrap_up<'a>(
-    hub: &HubState,
-    request: &'a WrapUpRequest,
-) -> Result<WrapUpFields<'a>, Failure> {
-    let disposition = request
-        .disposition
-        .as_deref()
-        .map(str::trim)
-        .filter(|code| !code.is_empty());
-    if let Some(code) = disposition
-        && !hub
-            .config
-            .workspace
-            .dispositions
-            .iter()
-            .any(|known| known == code)
-    {
-        return Err(Failure::new(
-            ErrorCode::BadRequest,
-            format!("{code:?} is not a disposition code here"),
-        ));
-    }
-    let note = request.note.as_deref();
-    if note.is_some_and(|note| note.chars().count() > MAX_NOTE_CHARS) {
-        return Err(Failure::new(
-            ErrorCode::BadRequest,
-            format!("the note is longer than {MAX_NOTE_CHARS} characters"),
-        ));
-    }
-    Ok((disposition, note))
-}
-
 /// `PUT /api/interactions/{id}/wrap-up`: save the disposition and note.
 pub async fn save_wrap_up(
     State(hub): Shared,
@@ -381,10 +305,22 @@ pub async fn save_wrap_up(
     Path(interaction_id): Path<Id>,
     Json(request): Json<WrapUpRequest>,
 ) -> ApiResult<Interaction> {
-    let (disposition, note) = checked_wrap_up(&hub, &request)?;
+    let (disposition, note) = workspace::wrap_up_fields(
+        &hub.config.workspace.dispositions,
+        request.disposition.as_deref(),
+        request.note.as_deref(),
+    )?;
     Ok(Json(
         hub.store
-            .wrap_up(current.agent.id, interaction_id, disposition, note, None)
+            .wrap_up(
+                current.agent.id,
+                interaction_id,
+                WrapUp {
+                    disposition,
+                    note,
+                    done: None,
+                },
+            )
             .await?,
     ))
 }
@@ -396,7 +332,11 @@ pub async fn mark_done(
     Path(interaction_id): Path<Id>,
     Json(request): Json<WrapUpRequest>,
 ) -> ApiResult<Interaction> {
-    let (disposition, note) = checked_wrap_up(&hub, &request)?;
+    let (disposition, note) = workspace::wrap_up_fields(
+        &hub.config.workspace.dispositions,
+        request.disposition.as_deref(),
+        request.note.as_deref(),
+    )?;
     let completion = if hub.config.workspace.disposition_required {
         Completion::DispositionRequired
     } else {
@@ -407,9 +347,11 @@ pub async fn mark_done(
         .wrap_up(
             current.agent.id,
             interaction_id,
-            disposition,
-            note,
-            Some(completion),
+            WrapUp {
+                disposition,
+                note,
+                done: Some(completion),
+            },
         )
         .await?;
     tracing::info!(interaction_id, login = %current.agent.login, disposition = ?interaction.disposition, "interaction done");
@@ -446,43 +388,13 @@ pub async fn summary(
     ))
 }
 
-/// Checks an outbound text.
-///
-/// # Errors
-/// `badRequest` for empty or too long text.
-pub fn validate_body(body: &str) -> Result<(), Failure> {
-    if body.trim().is_empty() {
-        return Err(Failure::new(ErrorCode::BadRequest, "the message is empty"));
-    }
-    let length = body.chars().count();
-    if length > MAX_BODY_CHARS {
-        return Err(Failure::new(
-            ErrorCode::BadRequest,
-            format!("the message has {length} characters; at most {MAX_BODY_CHARS} can be sent"),
-        ));
-    }
-    Ok(())
-}
-
 /// `POST /api/messages`: stores once per client key, then hands it to the sender.
 pub async fn send_message(
     State(hub): Shared,
     current: CurrentAgent,
     Json(request): Json<SendMessageRequest>,
 ) -> Result<(StatusCode, Json<Message>), Failure> {
-    if request.upload_ids.is_empty() || !request.body.trim().is_empty() {
-        validate_body(&request.body)?;
-    }
-    if request.upload_ids.len() > parley_proto::MAX_ATTACHMENTS {
-        return Err(Failure::new(
-            ErrorCode::BadRequest,
-            format!(
-                "{} pictures are attached; at most {} can go with one message",
-                request.upload_ids.len(),
-                parley_proto::MAX_ATTACHMENTS
-            ),
-        ));
-    }
+    sending::check_text(&request.body, request.upload_ids.len())?;
     let key = request.client_key.trim();
     if key.is_empty() || key.len() > 128 {
         return Err(Failure::new(
@@ -575,16 +487,23 @@ async fn serve_media(
     let stored = hub.store.stored_media(media_id).await?;
     let not_ready = || Failure::new(ErrorCode::NotFound, "this picture is not available");
     let digest = stored.media.digest.as_deref().ok_or_else(not_ready)?;
-    let path = crate::media::blob_path(&hub.media_dir, digest, thumbnail).ok_or_else(not_ready)?;
+
     let content_type = if thumbnail {
         stored.thumbnail_type.clone().ok_or_else(not_ready)?
     } else {
         stored.media.content_type.clone()
     };
-    let bytes = tokio::fs::read(&path).await.map_err(|error| {
-        tracing::error!(%error, path = %path.display(), "a stored picture is missing");
-        not_ready()
-    })?;
+    let bytes = match hub.blobs.get(digest, thumbnail).await {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => {
+            tracing::error!(%digest, thumbnail, "a stored picture is missing");
+            return Err(not_ready());
+        }
+        Err(error) => {
+            tracing::error!(%error, "cannot read a stored picture");
+            return Err(not_ready());
+        }
+    };
     let name = parley_proto::files::picture_file_name(
         stored.contact_id,
         stored.media.id,
@@ -652,18 +571,15 @@ pub async fn upload(
             ),
         )
     })?;
-    let stored = async {
-        for (thumbnail, content) in [(false, &bytes), (true, &processed.thumbnail)] {
-            let path = crate::media::blob_path(&hub.media_dir, &processed.digest, thumbnail)
-                .ok_or_else(|| std::io::Error::other("bad digest"))?;
-            crate::media::write_atomically(&path, content).await?;
-        }
-        Ok::<(), std::io::Error>(())
-    };
-    stored.await.map_err(|error| {
-        tracing::error!(%error, "cannot store an uploaded picture");
-        Failure::new(ErrorCode::Internal, "the picture could not be stored")
-    })?;
+    for (thumbnail, content) in [(false, &bytes), (true, &processed.thumbnail)] {
+        hub.blobs
+            .put(&processed.digest, thumbnail, content)
+            .await
+            .map_err(|error| {
+                tracing::error!(%error, "cannot store an uploaded picture");
+                Failure::new(ErrorCode::Internal, "the picture could not be stored")
+            })?;
+    }
     let mut token = [0_u8; 24];
     rand::RngCore::fill_bytes(&mut rand::rng(), &mut token);
     let token: String = token.iter().map(|byte| format!("{byte:02x}")).collect();
@@ -705,11 +621,8 @@ pub async fn public_media(State(hub): Shared, Path(token): Path<String>) -> Resp
     let Ok((digest, content_type)) = hub.store.sent_upload(&token).await else {
         return not_found();
     };
-    let Some(path) = crate::media::blob_path(&hub.media_dir, &digest, false) else {
-        return not_found();
-    };
-    match tokio::fs::read(&path).await {
-        Ok(bytes) => (
+    match hub.blobs.get(&digest, false).await {
+        Ok(Some(bytes)) => (
             [
                 (header::CONTENT_TYPE, content_type),
                 (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
@@ -717,8 +630,12 @@ pub async fn public_media(State(hub): Shared, Path(token): Path<String>) -> Resp
             bytes,
         )
             .into_response(),
+        Ok(None) => {
+            tracing::error!(%digest, "a sent picture is missing");
+            not_found()
+        }
         Err(error) => {
-            tracing::error!(%error, "a sent picture is missing");
+            tracing::error!(%error, "cannot read a sent picture");
             not_found()
         }
     }
@@ -856,7 +773,7 @@ pub async fn sim_inbound(
 ) -> Result<(StatusCode, Json<serde_json::Value>), Failure> {
     let from = parley_sms::normalize_e164(&request.from)
         .map_err(|error| Failure::new(ErrorCode::InvalidNumber, error.to_string()))?;
-    if request.body.chars().count() > MAX_BODY_CHARS {
+    if request.body.chars().count() > parley_proto::limits::MAX_BODY_CHARS {
         return Err(Failure::new(ErrorCode::BadRequest, "the text is too long"));
     }
     if request.body.trim().is_empty() && request.media.is_empty() {
@@ -865,7 +782,7 @@ pub async fn sim_inbound(
             "a text or a picture is needed",
         ));
     }
-    if request.media.len() > 10 {
+    if request.media.len() > parley_proto::limits::MAX_ATTACHMENTS {
         return Err(Failure::new(ErrorCode::BadRequest, "at most 10 pictures"));
     }
     let media: Vec<(String, String)> = request

@@ -2,7 +2,7 @@
 //!
 //! ```toml
 //! listen = "127.0.0.1:8080"
-//! database = "data/parley.db"
+//! database = "sqlite://data/parley.db"  # or "postgres://parley@db.example.com/parley"
 //! public_url = "https://sms.example.com"   # what the provider calls; signs webhooks
 //! ui_dir = "ui/dist"
 //! provider = "sim"                          # or "twilio"
@@ -187,7 +187,10 @@ impl Default for WorkspaceConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct MediaConfig {
-    /// Where media files and thumbnails are stored. Defaults to `media/` next to the database.
+    /// Where pictures are kept: `"folder"` (default with SQLite) or `"database"` (default
+    /// with PostgreSQL, where every hub reaches them).
+    pub store: Option<MediaStore>,
+    /// The folder store's folder. Defaults to `media/` next to a SQLite database.
     pub dir: Option<PathBuf>,
     /// The largest file fetched, in bytes (Twilio's MMS limit is 5 MB).
     pub max_bytes: u64,
@@ -204,6 +207,7 @@ pub struct MediaConfig {
 impl Default for MediaConfig {
     fn default() -> Self {
         Self {
+            store: None,
             dir: None,
             max_bytes: 5 * 1024 * 1024,
             max_pixels: 40_000_000,
@@ -238,14 +242,117 @@ impl NumbersConfig {
     }
 }
 
+/// Where the hub keeps its data: a SQLite file (one hub) or a PostgreSQL database (one or
+/// more hubs). Written as a URL — `sqlite:///var/lib/parley/parley.db`,
+/// `postgres://user:password@host/database` — or, for SQLite, a bare path.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Database {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl Database {
+    /// Reads a database URL or a bare SQLite path.
+    ///
+    /// # Errors
+    /// [`ConfigError::Database`] for an empty value or a scheme the hub does not speak.
+    pub fn parse(text: &str) -> Result<Self, ConfigError> {
+        let text = text.trim();
+        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+            return Ok(Self::Postgres(text.to_owned()));
+        }
+        let path = text
+            .strip_prefix("sqlite://")
+            .or_else(|| text.strip_prefix("sqlite:"))
+            .unwrap_or(text);
+        if path.is_empty() {
+            return Err(ConfigError::Database(format!(
+                "{text:?} names no database file"
+            )));
+        }
+        if let Some((scheme, _)) = path.split_once("://") {
+            return Err(ConfigError::Database(format!(
+                "{scheme}:// is not a database the hub uses (sqlite:// or postgres://)"
+            )));
+        }
+        Ok(Self::Sqlite(PathBuf::from(path)))
+    }
+
+    /// Whether several hubs can share this database.
+    #[must_use]
+    pub fn is_shared(&self) -> bool {
+        matches!(self, Self::Postgres(_))
+    }
+}
+
+/// The URL without its password, for logs.
+impl std::fmt::Display for Database {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Sqlite(path) => write!(formatter, "sqlite://{}", path.display()),
+            Self::Postgres(url) => match url::Url::parse(url) {
+                Ok(mut parsed) if parsed.password().is_some() => {
+                    // A URL with a password always has a host, so this cannot fail.
+                    if parsed.set_password(Some("redacted")).is_err() {
+                        return formatter.write_str("postgres://<redacted>");
+                    }
+                    write!(formatter, "{parsed}")
+                }
+                Ok(_) => formatter.write_str(url),
+                Err(_) => formatter.write_str("postgres://<unparsable>"),
+            },
+        }
+    }
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(formatter, "{self}")
+    }
+}
+
+impl<'de> Deserialize<'de> for Database {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Self::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Where pictures are kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MediaStore {
+    /// Files in `media.dir` (one hub, or hubs sharing a file system).
+    Folder,
+    /// In the database, which every hub reaches.
+    Database,
+}
+
+/// Settings for several hubs on one database.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClusterConfig {
+    /// How long a hub's claim on a piece of work (a send, a picture fetch) lasts unless it
+    /// renews it: how soon another hub takes over the work of a hub that died.
+    pub claim_lease_ms: u64,
+}
+
+impl Default for ClusterConfig {
+    fn default() -> Self {
+        Self {
+            claim_lease_ms: 30_000,
+        }
+    }
+}
+
 /// Everything `parley-hub serve` needs.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// The address the HTTP server binds.
     pub listen: SocketAddr,
-    /// The SQLite database file (created when missing).
-    pub database: PathBuf,
+    /// The database: `sqlite://…` (created when missing) or `postgres://…`.
+    pub database: Database,
     /// The URL the provider reaches this hub at. Webhook signatures are computed over it,
     /// and status callbacks point at it. Defaults to `http://<listen address>`.
     pub public_url: Option<String>,
@@ -258,13 +365,14 @@ pub struct Config {
     pub workspace: WorkspaceConfig,
     pub media: MediaConfig,
     pub numbers: NumbersConfig,
+    pub cluster: ClusterConfig,
 }
 
 impl Default for Config {
     fn default() -> Self {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
-            database: PathBuf::from("data/parley.db"),
+            database: Database::Sqlite(PathBuf::from("data/parley.db")),
             public_url: None,
             ui_dir: PathBuf::from("ui/dist"),
             provider: ProviderKind::Sim,
@@ -274,6 +382,7 @@ impl Default for Config {
             workspace: WorkspaceConfig::default(),
             media: MediaConfig::default(),
             numbers: NumbersConfig::default(),
+            cluster: ClusterConfig::default(),
         }
     }
 }
@@ -295,18 +404,36 @@ pub enum ConfigError {
     Env { name: &'static str, reason: String },
     #[error("the twilio provider needs {0}")]
     Twilio(&'static str),
+    #[error("database: {0}")]
+    Database(String),
     #[error("numbers.default_region: {0}")]
     Region(#[from] parley_sms::number::UnknownRegion),
 }
 
 impl Config {
-    /// Where media files are stored.
+    /// Where media files are stored in the folder store: `media.dir`, or `media/` next to
+    /// a SQLite database.
     #[must_use]
     pub fn media_dir(&self) -> PathBuf {
-        self.media.dir.clone().unwrap_or_else(|| {
-            self.database
-                .parent()
-                .map_or_else(|| PathBuf::from("media"), |parent| parent.join("media"))
+        self.media
+            .dir
+            .clone()
+            .unwrap_or_else(|| match &self.database {
+                Database::Sqlite(path) => path
+                    .parent()
+                    .map_or_else(|| PathBuf::from("media"), |parent| parent.join("media")),
+                Database::Postgres(_) => PathBuf::from("media"),
+            })
+    }
+
+    /// Where pictures are kept: `media.store`, or by default the folder with SQLite and
+    /// the database with PostgreSQL (which every hub reaches).
+    #[must_use]
+    pub fn media_store(&self) -> MediaStore {
+        self.media.store.unwrap_or(if self.database.is_shared() {
+            MediaStore::Database
+        } else {
+            MediaStore::Folder
         })
     }
 
@@ -351,7 +478,10 @@ impl Config {
                     })?;
         }
         if let Some(database) = lookup("PARLEY_DATABASE") {
-            self.database = PathBuf::from(database);
+            self.database = Database::parse(&database).map_err(|error| ConfigError::Env {
+                name: "PARLEY_DATABASE",
+                reason: error.to_string(),
+            })?;
         }
         if let Some(public_url) = lookup("PARLEY_PUBLIC_URL") {
             self.public_url = Some(public_url);
@@ -491,6 +621,49 @@ mod tests {
         assert!(
             unknown.is_err(),
             "a misspelt key is an error, not silently ignored"
+        );
+    }
+
+    #[test]
+    fn the_database_is_a_url_or_a_bare_path() {
+        let parse = |text: &str| Database::parse(text).expect(text);
+        assert_eq!(
+            parse("sqlite:///var/lib/parley/parley.db"),
+            Database::Sqlite(PathBuf::from("/var/lib/parley/parley.db")),
+            "three slashes: an absolute path"
+        );
+        assert_eq!(
+            parse("sqlite://data/parley.db"),
+            Database::Sqlite(PathBuf::from("data/parley.db"))
+        );
+        assert_eq!(
+            parse("data/parley.db"),
+            Database::Sqlite(PathBuf::from("data/parley.db")),
+            "a bare path keeps working"
+        );
+        let postgres = parse("postgres://parley:s3cret@db.example.com:5432/parley");
+        assert!(postgres.is_shared());
+        assert_eq!(
+            postgres.to_string(),
+            "postgres://parley:redacted@db.example.com:5432/parley",
+            "the password never reaches a log"
+        );
+        assert!(parse("postgresql://db/parley").is_shared());
+        for wrong in ["", "sqlite://", "mysql://db/parley"] {
+            let error = Database::parse(wrong).expect_err(wrong);
+            assert!(error.to_string().starts_with("database: "), "{error}");
+        }
+        let config: Config = toml::from_str("database = \"postgres://db/parley\"").expect("parses");
+        assert_eq!(
+            config.media_store(),
+            MediaStore::Database,
+            "every hub reaches the pictures"
+        );
+        assert_eq!(Config::default().media_store(), MediaStore::Folder);
+        let wrong: Result<Config, _> = toml::from_str("database = \"mysql://db/parley\"");
+        assert!(
+            wrong.is_err(),
+            "an unknown scheme is an error when the file is read"
         );
     }
 }

@@ -3,7 +3,7 @@
 use parley_proto::{Direction, Role};
 
 use crate::auth;
-use crate::store::{AgentSettings, Store, StoreError, now_millis};
+use crate::store::{AgentSettings, Refusal, Store, StoreError};
 
 /// The demo agent's login and password.
 pub const DEMO_LOGIN: &str = "demo";
@@ -37,11 +37,11 @@ pub async fn seed(store: &Store, our_number: &str) -> Result<bool, StoreError> {
         .await
     {
         Ok(agent) => agent,
-        Err(StoreError::Conflict(_)) => return Ok(false),
+        Err(StoreError::Refused(Refusal::LoginTaken { .. })) => return Ok(false),
         Err(error) => return Err(error),
     };
     let hour = 60 * 60 * 1000;
-    let now = now_millis();
+    let now = store.now();
     let conversations: [Conversation<'_>; 3] = [
         (
             "+12015550101",

@@ -5,6 +5,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use parley_proto::{ApiError, ErrorCode};
 
+use crate::rules::Refusal;
 use crate::store::StoreError;
 
 /// An API failure on its way to the client.
@@ -42,18 +43,102 @@ impl Failure {
     }
 }
 
+impl From<Refusal> for Failure {
+    fn from(refusal: Refusal) -> Self {
+        use parley_proto::limits::{
+            MAX_ATTACHMENTS, MAX_BODY_CHARS, MAX_NOTE_CHARS, MAX_SEARCH_CHARS,
+        };
+        let (code, message) = match refusal {
+            Refusal::NotYours => (ErrorCode::Forbidden, "this interaction is not yours".into()),
+            Refusal::NotOfferedToYou => (
+                ErrorCode::Conflict,
+                "this interaction is not offered to you".into(),
+            ),
+            Refusal::OfferGone => (ErrorCode::Conflict, "this offer is no longer open".into()),
+            Refusal::NotAccepted => (ErrorCode::Conflict, "accept the interaction first".into()),
+            Refusal::AlreadyDone => (
+                ErrorCode::Conflict,
+                "this interaction is already Done".into(),
+            ),
+            Refusal::WritingIntoDone => (
+                ErrorCode::Conflict,
+                "this interaction is Done: continue from the Communication tab or create a new SMS interaction".into(),
+            ),
+            Refusal::DispositionRequired => (
+                ErrorCode::BadRequest,
+                "choose a disposition before Done".into(),
+            ),
+            Refusal::ContactTaken => (
+                ErrorCode::Conflict,
+                "this contact is in an interaction with another agent or in the queue".into(),
+            ),
+            Refusal::OptedOut => (
+                ErrorCode::OptedOut,
+                "the contact opted out of text messages (STOP); nothing can be sent until they text START".into(),
+            ),
+            Refusal::NotFailed => (
+                ErrorCode::Conflict,
+                "only a failed or undelivered message can be sent again".into(),
+            ),
+            Refusal::KeyTaken => (
+                ErrorCode::Forbidden,
+                "this client key belongs to another message".into(),
+            ),
+            Refusal::UploadUnavailable => (
+                ErrorCode::BadRequest,
+                "a picture is unknown, someone else's, or already sent; attach it again".into(),
+            ),
+            Refusal::TooManyPictures { count } => (
+                ErrorCode::BadRequest,
+                format!("{count} pictures are attached; at most {MAX_ATTACHMENTS} can go with one message"),
+            ),
+            Refusal::PicturesTooLarge => (
+                ErrorCode::BadRequest,
+                "the pictures together are larger than 5 MB, the most one message can carry".into(),
+            ),
+            Refusal::EmptyMessage => (ErrorCode::BadRequest, "the message is empty".into()),
+            Refusal::TooLong { length } => (
+                ErrorCode::BadRequest,
+                format!("the message has {length} characters; at most {MAX_BODY_CHARS} can be sent"),
+            ),
+            Refusal::NoteTooLong => (
+                ErrorCode::BadRequest,
+                format!("the note is longer than {MAX_NOTE_CHARS} characters"),
+            ),
+            Refusal::ContactFieldTooLong => {
+                (ErrorCode::BadRequest, "a contact field is too long".into())
+            }
+            Refusal::NotAnEmail { email } => (
+                ErrorCode::BadRequest,
+                format!("{email:?} is not an email address"),
+            ),
+            Refusal::UnknownDisposition { code } => (
+                ErrorCode::BadRequest,
+                format!("{code:?} is not a disposition code here"),
+            ),
+            Refusal::UnknownNotReadyReason { reason } => (
+                ErrorCode::BadRequest,
+                format!("{reason:?} is not a Not Ready reason here"),
+            ),
+            Refusal::SearchTooLong => (
+                ErrorCode::BadRequest,
+                format!("the search is longer than {MAX_SEARCH_CHARS} characters"),
+            ),
+            Refusal::LoginTaken { login } => {
+                (ErrorCode::Conflict, format!("the login {login:?} is taken"))
+            }
+        };
+        Self::new(code, message)
+    }
+}
+
 impl From<StoreError> for Failure {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::NotFound(what) => {
                 Self::new(ErrorCode::NotFound, format!("{what} not found"))
             }
-            StoreError::Conflict(message) => Self::new(ErrorCode::Conflict, message),
-            StoreError::Forbidden(message) => Self::new(ErrorCode::Forbidden, message),
-            StoreError::Invalid(message) => Self::new(ErrorCode::BadRequest, message),
-            opted_out @ StoreError::OptedOut => {
-                Self::new(ErrorCode::OptedOut, opted_out.to_string())
-            }
+            StoreError::Refused(refusal) => refusal.into(),
             internal @ (StoreError::Database(_)
             | StoreError::Migrate(_)
             | StoreError::Corrupt(_)) => {

@@ -1,19 +1,46 @@
 //! The Parley hub: SMS provider webhooks in, sends out, routing of conversations to Ready
 //! agents, accounts, the API over HTTP + WebSocket, and the browser build of the UI.
 //!
-//! [`start`] runs a hub in-process (the `parley-hub serve` command and the tests use it).
+//! [`start`] runs a hub in-process (the `parley-hub serve` command and the tests use it);
+//! [`Store`] opens its database for the commands that need no server (`agent add`,
+//! `migrate`, `migrate-data`).
+//!
+//! Inside: `rules` (pure: lifecycle, sending, routing, workspace) → `store` (use cases over
+//! a port, one folder of queries per engine) ← the workers (`router`, `outbound`, `media`)
+//! and the edges (`api`, `webhooks`, `sim`).
 
-pub mod api;
-pub mod auth;
+mod api;
+mod auth;
+mod blobs;
+mod clock;
 pub mod config;
-pub mod demo;
-pub mod error;
-pub mod media;
-pub mod outbound;
-pub mod routing;
-pub mod sim;
-pub mod store;
-pub mod webhooks;
+mod demo;
+mod error;
+mod media;
+mod outbound;
+mod router;
+mod rules;
+mod sim;
+mod store;
+#[cfg(feature = "test-support")]
+pub mod testing;
+mod webhooks;
+
+pub use auth::hash_password;
+pub use clock::{Clock, FakeClock, SystemClock};
+pub use demo::{DEMO_LOGIN, DEMO_PASSWORD, seed as seed_demo};
+pub use rules::Refusal;
+pub use rules::lifecycle::{Completion, WrapUp};
+pub use store::{
+    AgentSettings, ContactDetails, Inbound, InboundOutcome, NOT_RESPONDING, NewUpload, Outbound,
+    Store, StoreError, StoreOptions, Work,
+};
+
+/// Picture checks, and the simulated carrier's samples (for tests and benchmarks).
+pub mod pictures {
+    pub use crate::media::{Limits, Processed, is_shown_type, process};
+    pub use crate::sim::{SAMPLES, bomb_png, sample};
+}
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -26,12 +53,12 @@ use parley_sms::twilio::{Credentials, Sender as TwilioSender, TwilioProvider};
 use tokio::sync::watch;
 use tower_http::services::{ServeDir, ServeFile};
 
-use crate::config::{Config, ProviderKind};
-use crate::routing::Router;
-use crate::store::Store;
+use crate::blobs::{BlobStore, DatabaseBlobs, FolderBlobs};
+use crate::config::{Config, MediaStore, ProviderKind};
+use crate::router::Router;
 
 /// What every request handler shares.
-pub struct HubState {
+pub(crate) struct HubState {
     pub config: Config,
     /// The URL the provider reaches us at, without a trailing slash.
     pub public_url: String,
@@ -47,7 +74,7 @@ pub struct HubState {
     /// Fetches the pictures of inbound MMS.
     pub media: media::Fetcher,
     /// Where pictures are stored.
-    pub media_dir: std::path::PathBuf,
+    pub blobs: Arc<dyn BlobStore>,
     /// Turns `true` when the hub stops; long-lived tasks (event streams, routing) end then.
     pub stopping: watch::Receiver<bool>,
 }
@@ -261,7 +288,14 @@ fn http_routes(state: Arc<HubState>) -> HttpRouter {
 /// # Errors
 /// [`StartError`] when the database, the provider or the listen address is unusable.
 pub async fn start(config: Config) -> Result<RunningHub, StartError> {
-    let store = Store::open(&config.database).await?;
+    let store = Store::open_with(
+        &config.database,
+        StoreOptions {
+            claim_lease: Duration::from_millis(config.cluster.claim_lease_ms.max(100)),
+            ..StoreOptions::default()
+        },
+    )
+    .await?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|source| StartError::Listen {
@@ -285,16 +319,23 @@ pub async fn start(config: Config) -> Result<RunningHub, StartError> {
     let line_type_lookups = config.provider == ProviderKind::Sim || config.twilio.line_type_lookups;
     let sender = outbound::Sender::spawn(
         store.clone(),
-        provider.clone(),
-        public_url.clone(),
-        line_type_lookups,
+        outbound::SenderSetup {
+            provider: provider.clone(),
+            public_url: public_url.clone(),
+            lookups: line_type_lookups,
+            sweep: Duration::from_millis(config.routing.sweep_interval_ms.max(10)),
+        },
+        stopping.clone(),
     );
-    let media_dir = config.media_dir();
-    media::sweep_unsent_uploads(store.clone(), media_dir.clone(), stopping.clone());
+    let blobs: Arc<dyn BlobStore> = match config.media_store() {
+        MediaStore::Folder => Arc::new(FolderBlobs::new(config.media_dir())),
+        MediaStore::Database => Arc::new(DatabaseBlobs::new(store.clone())),
+    };
+    media::sweep_unsent_uploads(store.clone(), blobs.clone(), stopping.clone());
     let media = media::Fetcher::spawn(
         store.clone(),
         &config.media,
-        media_dir.clone(),
+        blobs.clone(),
         media_auth(&config),
         stopping.clone(),
     )?;
@@ -302,7 +343,8 @@ pub async fn start(config: Config) -> Result<RunningHub, StartError> {
         %address,
         %public_url,
         provider = provider.name(),
-        database = %config.database.display(),
+        database = %config.database,
+        engine = store.engine_name(),
         "parley hub listening"
     );
     let state = Arc::new(HubState {
@@ -315,7 +357,7 @@ pub async fn start(config: Config) -> Result<RunningHub, StartError> {
         provider: provider.clone(),
         line_type_lookups,
         media,
-        media_dir,
+        blobs,
         stopping: stopping.clone(),
     });
     let app = http_routes(state);

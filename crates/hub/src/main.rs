@@ -7,8 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context as _, bail};
 use clap::{Parser, Subcommand};
 use parley_hub::config::Config;
-use parley_hub::store::{AgentSettings, Store};
-use parley_hub::{auth, demo};
+use parley_hub::{AgentSettings, Store};
 use parley_proto::{Role, SimInboundRequest, SimOutboundMessage};
 
 #[derive(Parser)]
@@ -148,10 +147,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             tracing::info!(?config, "configuration");
             let our_number = config.sim.number.clone();
             let mut hub = parley_hub::start(config).await?;
-            if demo && demo::seed(&hub.store, &our_number).await? {
+            if demo && parley_hub::seed_demo(&hub.store, &our_number).await? {
                 tracing::info!(
-                    login = demo::DEMO_LOGIN,
-                    password = demo::DEMO_PASSWORD,
+                    login = parley_hub::DEMO_LOGIN,
+                    password = parley_hub::DEMO_PASSWORD,
                     "demo data seeded"
                 );
                 // A customer's MMS waits in the queue: a photo, and a file that cannot be
@@ -183,8 +182,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Migrate => {
             let config = Config::load(cli.config.as_deref())?;
-            Store::open(&config.database).await?;
-            println!("database {} is up to date", config.database.display());
+            let store = Store::open(&config.database).await?;
+            store.close().await;
+            println!("database {} is up to date", config.database);
             Ok(())
         }
         Command::Agent {
@@ -203,7 +203,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 bail!("--max-chats must be at least 1");
             }
             let password = read_password()?;
-            let hash = auth::hash_password(&password)?;
+            let hash = parley_hub::hash_password(&password)?;
             let store = Store::open(&config.database).await?;
             let agent = store
                 .create_agent(

@@ -1,11 +1,11 @@
 //! Pictures that come with an MMS: fetched from the provider, checked, stored by their
-//! SHA-256 and given a thumbnail.
+//! SHA-256 (in the [`BlobStore`]) and given a thumbnail. The fetcher claims each picture
+//! before it fetches it, so two hubs never fetch one twice.
 //!
 //! The message is stored and routed before any of this happens; a picture that cannot be
 //! fetched or shown becomes an attachment issue on the message, never a lost message.
 
 use std::io::Cursor;
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,8 +15,9 @@ use parley_proto::MediaIssue;
 use sha2::{Digest as _, Sha256};
 use tokio::sync::{Notify, watch};
 
+use crate::blobs::BlobStore;
 use crate::config::MediaConfig;
-use crate::store::{MediaJob, MediaOutcome, Store, now_millis};
+use crate::store::{MediaJob, MediaOutcome, ReadyMedia, Store, Work};
 
 /// The picture formats Parley shows.
 const SHOWN: &[(ImageFormat, &str)] = &[
@@ -144,71 +145,26 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
-/// Where a stored file (or its thumbnail) lives: `<dir>/<first two hex digits>/<digest>`.
-/// Only a 64-digit hex digest names a file; anything else is `None`.
-#[must_use]
-pub fn blob_path(dir: &Path, digest: &str, thumbnail: bool) -> Option<PathBuf> {
-    if digest.len() != 64 || !digest.bytes().all(|byte| byte.is_ascii_hexdigit()) {
-        return None;
-    }
-    let name = if thumbnail {
-        format!("{digest}.thumb")
-    } else {
-        digest.to_owned()
-    };
-    Some(dir.join(&digest[..2]).join(name))
-}
-
-/// Writes a file whole or not at all (a temporary file renamed into place).
-///
-/// # Errors
-/// When the folder or the file cannot be written.
-pub async fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    if tokio::fs::try_exists(path).await.unwrap_or(false) {
-        // Content-addressed: the same digest is the same file.
-        return Ok(());
-    }
-    let folder = path.parent().unwrap_or_else(|| Path::new("."));
-    tokio::fs::create_dir_all(folder).await?;
-    let temporary = folder.join(format!(
-        ".{}.{}.partial",
-        path.file_name()
-            .and_then(|name| name.to_str())
-            .unwrap_or("media"),
-        uuid::Uuid::new_v4()
-    ));
-    tokio::fs::write(&temporary, bytes).await?;
-    if let Err(error) = tokio::fs::rename(&temporary, path).await {
-        let _ = tokio::fs::remove_file(&temporary).await;
-        return Err(error);
-    }
-    Ok(())
-}
-
 /// How long an uploaded picture may wait to be sent before it is forgotten.
 pub const UNSENT_UPLOAD_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// Forgets, once an hour, pictures agents uploaded but never sent, and removes their files
 /// when nothing else refers to them. Runs until the hub stops.
-pub fn sweep_unsent_uploads(store: Store, dir: PathBuf, mut stopping: watch::Receiver<bool>) {
+pub fn sweep_unsent_uploads(
+    store: Store,
+    blobs: Arc<dyn BlobStore>,
+    mut stopping: watch::Receiver<bool>,
+) {
     tokio::spawn(async move {
         loop {
-            let before = now_millis()
-                - i64::try_from(UNSENT_UPLOAD_LIFETIME.as_millis()).unwrap_or(i64::MAX);
+            let before =
+                store.now() - i64::try_from(UNSENT_UPLOAD_LIFETIME.as_millis()).unwrap_or(i64::MAX);
             match store.forget_unsent_uploads(before).await {
-                Ok(orphans) => {
-                    for digest in orphans {
-                        for thumbnail in [false, true] {
-                            if let Some(path) = blob_path(&dir, &digest, thumbnail)
-                                && let Err(error) = tokio::fs::remove_file(&path).await
-                                && error.kind() != std::io::ErrorKind::NotFound
-                            {
-                                tracing::warn!(%error, path = %path.display(), "cannot remove an unsent picture");
-                            }
-                        }
-                        tracing::info!(%digest, "unsent picture forgotten");
-                    }
-                }
+                Ok(orphans) if orphans.is_empty() => {}
+                Ok(orphans) => match blobs.forget(&orphans, before).await {
+                    Ok(()) => tracing::info!(count = orphans.len(), "unsent pictures forgotten"),
+                    Err(error) => tracing::warn!(%error, "cannot remove unsent pictures"),
+                },
                 Err(error) => tracing::error!(%error, "cannot forget unsent pictures"),
             }
             tokio::select! {
@@ -241,7 +197,7 @@ impl Fetcher {
     pub fn spawn(
         store: Store,
         config: &MediaConfig,
-        dir: PathBuf,
+        blobs: Arc<dyn BlobStore>,
         auth: Option<ProviderAuth>,
         mut stopping: watch::Receiver<bool>,
     ) -> Result<Self, reqwest::Error> {
@@ -256,7 +212,7 @@ impl Fetcher {
         let worker = Worker {
             store,
             http,
-            dir,
+            blobs,
             auth,
             limits: Limits::from(config),
             not_found_retry_ms: i64::try_from(config.not_found_retry_ms).unwrap_or(i64::MAX),
@@ -267,7 +223,7 @@ impl Fetcher {
                 worker.run_due().await;
                 let wait = match worker.store.next_media_due().await {
                     Ok(Some(at)) => {
-                        Duration::from_millis(u64::try_from(at - now_millis()).unwrap_or(0))
+                        Duration::from_millis(u64::try_from(at - worker.store.now()).unwrap_or(0))
                     }
                     Ok(None) => Duration::from_secs(60),
                     Err(error) => {
@@ -294,7 +250,7 @@ impl Fetcher {
 struct Worker {
     store: Store,
     http: reqwest::Client,
-    dir: PathBuf,
+    blobs: Arc<dyn BlobStore>,
     auth: Option<ProviderAuth>,
     limits: Limits,
     not_found_retry_ms: i64,
@@ -305,7 +261,7 @@ const MAX_ATTEMPTS: u32 = 8;
 
 impl Worker {
     async fn run_due(&self) {
-        let jobs = match self.store.due_media(now_millis()).await {
+        let jobs = match self.store.due_media().await {
             Ok(jobs) => jobs,
             Err(error) => {
                 tracing::error!(%error, "cannot read pending media");
@@ -314,32 +270,43 @@ impl Worker {
         };
         futures::stream::iter(jobs)
             .for_each_concurrent(4, |job| async move {
+                match self.store.claim(Work::Media, job.media_id).await {
+                    Ok(true) => {}
+                    Ok(false) => return,
+                    Err(error) => {
+                        tracing::error!(%error, media_id = job.media_id, "cannot claim a picture");
+                        return;
+                    }
+                }
                 let outcome = self.fetch(&job).await;
                 match &outcome {
-                    MediaOutcome::Ready { digest, size, .. } => {
-                        tracing::info!(media_id = job.media_id, message_id = job.message_id, %digest, size, "picture stored");
+                    MediaOutcome::Ready(ready) => {
+                        tracing::info!(media_id = job.media_id, message_id = job.message_id, digest = %ready.digest, size = ready.size, "picture stored");
                     }
                     MediaOutcome::Issue(issue) => {
                         tracing::warn!(media_id = job.media_id, message_id = job.message_id, issue = issue.as_str(), "attachment issue");
                     }
                     MediaOutcome::Retry { at } => {
-                        tracing::info!(media_id = job.media_id, retry_in_ms = at - now_millis(), "picture not available yet; retrying");
+                        tracing::info!(media_id = job.media_id, retry_in_ms = at - self.store.now(), "picture not available yet; retrying");
                     }
                 }
                 if let Err(error) = self.store.finish_media(&job, &outcome).await {
                     tracing::error!(%error, media_id = job.media_id, "cannot record a media fetch");
                 }
+                if let Err(error) = self.store.release(Work::Media, job.media_id).await {
+                    tracing::warn!(%error, media_id = job.media_id, "cannot release a picture's claim");
+                }
             })
             .await;
     }
 
-    fn retry_later(job: &MediaJob) -> MediaOutcome {
+    fn retry_later(&self, job: &MediaJob) -> MediaOutcome {
         if job.attempts + 1 >= MAX_ATTEMPTS {
             return MediaOutcome::Issue(MediaIssue::FetchFailed);
         }
         let delay_ms = 1_000_i64 << job.attempts.min(6);
         MediaOutcome::Retry {
-            at: now_millis() + delay_ms,
+            at: self.store.now() + delay_ms,
         }
     }
 
@@ -362,24 +329,25 @@ impl Worker {
             Ok(response) => response,
             Err(error) => {
                 tracing::warn!(%error, media_id = job.media_id, "media fetch failed");
-                return Self::retry_later(job);
+                return self.retry_later(job);
             }
         };
         let status = response.status();
         if status == reqwest::StatusCode::NOT_FOUND {
             // The provider may not have the file yet.
-            let waited = now_millis() - job.created_at;
+            let now = self.store.now();
+            let waited = now - job.created_at;
             if waited < self.not_found_retry_ms {
                 let delay_ms =
                     (500_i64 << job.attempts.min(4)).min(self.not_found_retry_ms - waited);
                 return MediaOutcome::Retry {
-                    at: now_millis() + delay_ms.max(100),
+                    at: now + delay_ms.max(100),
                 };
             }
             return MediaOutcome::Issue(MediaIssue::FetchFailed);
         }
         if status.is_server_error() || status == reqwest::StatusCode::TOO_MANY_REQUESTS {
-            return Self::retry_later(job);
+            return self.retry_later(job);
         }
         if !status.is_success() {
             tracing::warn!(%status, media_id = job.media_id, "the provider refused the media file");
@@ -403,7 +371,7 @@ impl Worker {
                 Ok(None) => break,
                 Err(error) => {
                     tracing::warn!(%error, media_id = job.media_id, "media download broke off");
-                    return Self::retry_later(job);
+                    return self.retry_later(job);
                 }
             }
         }
@@ -421,50 +389,26 @@ impl Worker {
                 return MediaOutcome::Issue(MediaIssue::Corrupt);
             }
         };
-        let (Some(original), Some(thumbnail)) = (
-            blob_path(&self.dir, &processed.digest, false),
-            blob_path(&self.dir, &processed.digest, true),
-        ) else {
-            return MediaOutcome::Issue(MediaIssue::Corrupt);
-        };
-        for (path, content) in [(&original, &bytes), (&thumbnail, &processed.thumbnail)] {
-            if let Err(error) = write_atomically(path, content).await {
-                tracing::error!(%error, path = %path.display(), "cannot store a picture; retrying");
-                return Self::retry_later(job);
+        for (thumbnail, content) in [(false, &bytes), (true, &processed.thumbnail)] {
+            if let Err(error) = self.blobs.put(&processed.digest, thumbnail, content).await {
+                tracing::error!(%error, "cannot store a picture; retrying");
+                return self.retry_later(job);
             }
         }
-        MediaOutcome::Ready {
+        MediaOutcome::Ready(ReadyMedia {
             content_type: processed.content_type.to_owned(),
             size: u32::try_from(bytes.len()).unwrap_or(u32::MAX),
             width: processed.width,
             height: processed.height,
             digest: processed.digest,
             thumbnail_type: processed.thumbnail_type.to_owned(),
-        }
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn only_hex_digests_name_files() {
-        let dir = Path::new("/srv/media");
-        let digest = "ab".repeat(32);
-        assert_eq!(
-            blob_path(dir, &digest, false),
-            Some(dir.join("ab").join(&digest))
-        );
-        for hostile in [
-            "../../etc/passwd",
-            "",
-            "ab",
-            &format!("{}/", "a".repeat(63)),
-        ] {
-            assert_eq!(blob_path(dir, hostile, false), None, "{hostile:?}");
-        }
-    }
 
     #[test]
     fn shown_types() {

@@ -1,8 +1,10 @@
 //! The sender: hands stored outbound messages to the provider, one at a time, in order.
 //!
-//! A message reaches the provider at most once. Before the first call the store records
-//! that a send started; a message found in that state after a restart may already be with
-//! the provider, so it is not sent blindly again.
+//! A message reaches the provider at most once. The sender claims a message before it
+//! touches it, so two hubs never send one text; before the first call it records that a
+//! send started, so a message found in that state later (this hub stopped, or another
+//! hub died holding it and its claim ran out) may already be with the provider and is
+//! looked up there before anything is sent again.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,9 +13,9 @@ use parley_proto::{Id, MessageStatus, Reachability};
 use parley_sms::{
     DeliveryStatus, LineType, OutboundSms, Provider, ProviderError, Recovered, SentSms,
 };
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 
-use crate::store::{PendingSend, Store};
+use crate::store::{PendingSend, Store, Work};
 
 /// Maps a provider delivery state to ours.
 #[must_use]
@@ -36,34 +38,43 @@ pub struct Sender {
 /// How long the sender keeps retrying a message the provider cannot take right now.
 const GIVE_UP_AFTER: Duration = Duration::from_secs(15 * 60);
 
+/// What the sender needs besides the store.
+pub struct SenderSetup {
+    pub provider: Arc<dyn Provider>,
+    /// The hub's public URL, for status callbacks and picture links.
+    pub public_url: String,
+    /// Look numbers up before the first text.
+    pub lookups: bool,
+    /// How often unsent messages are looked for without a trigger: messages left by a
+    /// previous run, or by another hub that died holding them.
+    pub sweep: Duration,
+}
+
 impl Sender {
     /// Starts the sender; it first picks up messages a previous run left unsent.
     #[must_use]
-    pub fn spawn(
-        store: Store,
-        provider: Arc<dyn Provider>,
-        public_url: String,
-        lookups: bool,
-    ) -> Self {
+    pub fn spawn(store: Store, setup: SenderSetup, mut stopping: watch::Receiver<bool>) -> Self {
         let (queue, mut requests) = mpsc::unbounded_channel::<Id>();
         tokio::spawn(async move {
-            match store.unsent_messages().await {
-                Ok(leftovers) => {
-                    for pending in leftovers {
-                        deliver(&store, provider.as_ref(), &public_url, lookups, pending).await;
-                    }
-                }
-                Err(error) => tracing::error!(%error, "cannot read unsent messages"),
-            }
-            while let Some(message_id) = requests.recv().await {
-                match store.pending_send(message_id).await {
-                    Ok(Some(pending)) => {
-                        deliver(&store, provider.as_ref(), &public_url, lookups, pending).await;
-                    }
-                    Ok(None) => {}
-                    Err(error) => {
-                        tracing::error!(%error, message_id, "cannot read a message to send");
-                    }
+            let mut sweep = tokio::time::interval(setup.sweep);
+            sweep.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tokio::select! {
+                    requested = requests.recv() => match requested {
+                        Some(message_id) => send_claimed(&store, &setup, message_id).await,
+                        None => return,
+                    },
+                    _ = sweep.tick() => match store.unsent_messages().await {
+                        Ok(unsent) => {
+                            for pending in unsent {
+                                send_claimed(&store, &setup, pending.message_id).await;
+                            }
+                        }
+                        Err(error) => tracing::error!(%error, "cannot read unsent messages"),
+                    },
+                    changed = stopping.changed() => if changed.is_err() || *stopping.borrow() {
+                        return;
+                    },
                 }
             }
         });
@@ -73,8 +84,8 @@ impl Sender {
     /// Queues a stored message for sending.
     pub fn enqueue(&self, message_id: Id) {
         if self.queue.send(message_id).is_err() {
-            // The task only ends with the runtime; the message stays queued in the store
-            // and is picked up at the next start.
+            // The task ended with the hub; the message stays queued in the store and is
+            // picked up by the next sweep of this or another hub.
             tracing::warn!(
                 message_id,
                 "sender stopped; message left for the next start"
@@ -110,11 +121,46 @@ pub async fn look_up(store: &Store, provider: &dyn Provider, contact_id: Id) {
     }
 }
 
+/// Sends one message if this hub can claim it and it is still unsent, then lets it go.
+async fn send_claimed(store: &Store, setup: &SenderSetup, message_id: Id) {
+    match store.claim(Work::Send, message_id).await {
+        Ok(true) => {}
+        Ok(false) => {
+            tracing::debug!(message_id, "another hub is sending this message");
+            return;
+        }
+        Err(error) => {
+            tracing::error!(%error, message_id, "cannot claim a message to send");
+            return;
+        }
+    }
+    // Read after the claim: another hub may have sent it just before.
+    match store.pending_send(message_id).await {
+        Ok(Some(pending)) => {
+            deliver(
+                store,
+                setup.provider.as_ref(),
+                &setup.public_url,
+                setup.lookups,
+                pending,
+            )
+            .await;
+        }
+        Ok(None) => {}
+        Err(error) => tracing::error!(%error, message_id, "cannot read a message to send"),
+    }
+    if let Err(error) = store.release(Work::Send, message_id).await {
+        // The claim runs out on its own.
+        tracing::warn!(%error, message_id, "cannot release a message's claim");
+    }
+}
+
 /// After a send whose answer was lost (or a send a stop interrupted), asks the provider
 /// whether it has the message, until it answers or the sender gives up.
 async fn recover(
     store: &Store,
     provider: &dyn Provider,
+    message_id: Id,
     request: &OutboundSms,
     started: tokio::time::Instant,
 ) -> Recovered {
@@ -122,7 +168,22 @@ async fn recover(
     loop {
         // Give the provider a moment to finish what it was doing with the request.
         tokio::time::sleep(wait).await;
-        let known = match store.known_sids(&request.to).await {
+        // A status callback may have told us the provider's id meanwhile.
+        match store.provider_sid(message_id).await {
+            Ok(Some(sid)) => {
+                return Recovered::Found(SentSms {
+                    sid,
+                    status: DeliveryStatus::Queued,
+                    from: None,
+                });
+            }
+            Ok(None) => {}
+            Err(error) => {
+                tracing::error!(%error, "cannot read the message");
+                return Recovered::CannotTell;
+            }
+        }
+        let known = match store.known_sids(&request.to, message_id).await {
             Ok(known) => known,
             Err(error) => {
                 tracing::error!(%error, "cannot read the sent messages");
@@ -189,7 +250,7 @@ async fn deliver(
     let started = tokio::time::Instant::now();
     if pending.started_before {
         // The hub stopped during a send: the provider may have the message.
-        match recover(store, provider, &request, started).await {
+        match recover(store, provider, message_id, &request, started).await {
             Recovered::Found(sent) => {
                 tracing::info!("an interrupted send had reached the provider");
                 record_acceptance(store, message_id, &sent).await;
@@ -235,7 +296,7 @@ async fn deliver(
             Err(ProviderError::Ambiguous(reason)) => {
                 // The provider may have taken it: ask before sending again.
                 tracing::warn!(%reason, "the provider's answer was lost; asking whether it has the message");
-                match recover(store, provider, &request, started).await {
+                match recover(store, provider, message_id, &request, started).await {
                     Recovered::Found(sent) => {
                         record_acceptance(store, message_id, &sent).await;
                         return;

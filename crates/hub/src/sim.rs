@@ -97,13 +97,12 @@ pub fn behaviour(number: &str) -> (Behaviour, bool) {
         )
 }
 
-/// The simulated carrier.
+/// The simulated carrier. What it was asked to send is in the store, so every hub on one
+/// database plays the same carrier.
 pub struct SimCarrier {
     store: Store,
     number: String,
     delivery_delay: Duration,
-    /// Texts sent to each bouncing number so far.
-    bounced: std::sync::Mutex<std::collections::HashMap<String, u32>>,
 }
 
 impl SimCarrier {
@@ -114,7 +113,6 @@ impl SimCarrier {
             store,
             number,
             delivery_delay,
-            bounced: std::sync::Mutex::new(std::collections::HashMap::new()),
         }
     }
 }
@@ -152,13 +150,12 @@ impl Provider for SimCarrier {
         let outcome = match behaviour {
             Behaviour::Undeliverable(code) => Some(code),
             Behaviour::Bounce => {
-                let mut bounced = self
-                    .bounced
-                    .lock()
-                    .map_err(|_| ProviderError::Unreachable("carrier state lost".into()))?;
-                let count = bounced.entry(message.to.clone()).or_insert(0);
-                *count += 1;
-                (*count == 1).then_some(30008)
+                let sent_before = self
+                    .store
+                    .sim_sent_to(&message.to)
+                    .await
+                    .map_err(|error| ProviderError::Unreachable(error.to_string()))?;
+                (sent_before == 0).then_some(30008)
             }
             _ => None,
         };

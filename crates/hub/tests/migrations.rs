@@ -1,6 +1,7 @@
 //! Data-changing migrations, one test each.
 
-use parley_hub::store::{Inbound, Store};
+use parley_hub::config::Database;
+use parley_hub::{Inbound, Store};
 use sqlx::sqlite::SqlitePoolOptions;
 
 /// 0003 indexes the messages that existed before it: a hub upgraded from 0002 finds its
@@ -9,7 +10,9 @@ use sqlx::sqlite::SqlitePoolOptions;
 async fn search_migration_indexes_existing_messages() {
     let folder = tempfile::tempdir().expect("a temp folder");
     let path = folder.path().join("hub.db");
-    let store = Store::open(&path).await.expect("a store");
+    let store = Store::open(&Database::Sqlite(path.clone()))
+        .await
+        .expect("a store");
     store
         .receive_inbound(&Inbound {
             provider_sid: "SM1",
@@ -32,7 +35,7 @@ async fn search_migration_indexes_existing_messages() {
     .execute(&pool)
     .await
     .expect("back to 0002");
-    sqlx::raw_sql(include_str!("../migrations/0003_search.sql"))
+    sqlx::raw_sql(include_str!("../migrations/sqlite/0003_search.sql"))
         .execute(&pool)
         .await
         .expect("0003 runs");

@@ -13,7 +13,10 @@
 //! - times are milliseconds since the Unix epoch (UTC).
 
 pub mod files;
+pub mod limits;
 pub mod search;
+
+pub use limits::{MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, SEARCH_LIMIT};
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -663,11 +666,6 @@ pub struct Upload {
     pub height: u32,
 }
 
-/// At most this many pictures go with one message (Twilio's limit).
-pub const MAX_ATTACHMENTS: usize = 10;
-/// At most this many bytes of pictures go with one message (Twilio's limit).
-pub const MAX_ATTACHMENT_BYTES: u64 = 5 * 1024 * 1024;
-
 /// The UI's message-send input (the host picks the idempotency key).
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -689,9 +687,6 @@ pub struct SearchHit {
     pub contact: Contact,
     pub message: Option<Message>,
 }
-
-/// The most hits of each kind (contacts, messages) one search returns.
-pub const SEARCH_LIMIT: u32 = 50;
 
 /// How much an OS (or browser) notification shows of a contact's message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]

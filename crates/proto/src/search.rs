@@ -1,16 +1,20 @@
-//! The search query language both hosts use, so the hub (browser) and the desktop replica
-//! (offline) give the same results: what the agent typed becomes an SQLite FTS5 query in
-//! which every word is a quoted prefix term, all required. Punctuation, quotes, operators
-//! (`AND`, `NEAR`, `*`, `:`) and any script are taken literally, so no input is a syntax
-//! error.
+//! The search query language every store speaks, so the hub (browser) and the desktop
+//! replica (offline) give the same results: every word the agent typed is a prefix, all
+//! required. Punctuation, quotes, operators (`AND`, `NEAR`, `*`, `:`) and any script are
+//! taken literally, so no input is a syntax error.
+//!
+//! On SQLite it is an FTS5 query ([`fts5_query`]) over the `unicode61 remove_diacritics 2`
+//! tokenizer. On PostgreSQL the hub stores each message's words as a `tsvector` made here
+//! ([`tsvector`]) with the same tokenizer's rules ([`words`]), and asks a `tsquery`
+//! ([`tsquery`]), so both engines find the same messages for the same input.
+
+use unicode_normalization::UnicodeNormalization as _;
+use unicode_normalization::char::is_combining_mark;
 
 /// The FTS5 query for what the agent typed, or `None` when it holds no searchable word.
 #[must_use]
 pub fn fts5_query(input: &str) -> Option<String> {
-    let terms: Vec<String> = input
-        .split(|character: char| character.is_whitespace() || is_separator(character))
-        .filter(|word| word.chars().any(char::is_alphanumeric))
-        .take(16)
+    let terms: Vec<String> = typed_words(input)
         .map(|word| format!("\"{}\"*", word.replace('"', "\"\"")))
         .collect();
     (!terms.is_empty()).then(|| terms.join(" "))
@@ -19,6 +23,102 @@ pub fn fts5_query(input: &str) -> Option<String> {
 /// Characters the FTS5 tokenizer (unicode61) splits words on that agents type in queries.
 fn is_separator(character: char) -> bool {
     !character.is_alphanumeric() && character != '\'' && character != '"'
+}
+
+/// Whether FTS5's `unicode61` tokenizer keeps `character` in a word: letters, numbers
+/// and private-use characters (its default categories `L* N* Co`); everything else —
+/// spaces, punctuation, symbols, emoji, combining marks — separates words.
+fn is_word_character(character: char) -> bool {
+    (character.is_alphanumeric() && !is_combining_mark(character))
+        || matches!(character, '\u{E000}'..='\u{F8FF}' | '\u{F0000}'..='\u{10FFFD}')
+}
+
+/// Whether `remove_diacritics 2` folds `character`: the Latin letters (Latin-1 Supplement,
+/// Latin Extended-A and -B, Latin Extended Additional). Other scripts keep their marks.
+fn folds_diacritics(character: char) -> bool {
+    matches!(character, '\u{00C0}'..='\u{024F}' | '\u{1E00}'..='\u{1EFF}')
+}
+
+/// One character as the tokenizer stores it: diacritics removed from Latin letters, then
+/// lowercased.
+fn fold(character: char, into: &mut String) {
+    let base = if folds_diacritics(character) {
+        std::iter::once(character)
+            .nfd()
+            .find(|part| !is_combining_mark(*part))
+            .unwrap_or(character)
+    } else {
+        character
+    };
+    into.extend(base.to_lowercase());
+}
+
+/// The words of `text` as FTS5's `unicode61 remove_diacritics 2` tokenizer reads them, in
+/// order.
+#[must_use]
+pub fn words(text: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    for character in text.chars() {
+        if is_word_character(character) {
+            fold(character, &mut word);
+        } else if !word.is_empty() {
+            words.push(std::mem::take(&mut word));
+        }
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    words
+}
+
+/// The most positions a PostgreSQL `tsvector` records.
+const MAX_POSITION: usize = 16_383;
+
+/// The PostgreSQL `tsvector` of `text` (in its input syntax): its [`words`], each with its
+/// position, so a phrase matches words that follow each other.
+#[must_use]
+pub fn tsvector(text: &str) -> String {
+    words(text)
+        .iter()
+        .enumerate()
+        .map(|(index, word)| format!("'{word}':{}", (index + 1).min(MAX_POSITION)))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The PostgreSQL `tsquery` (in its input syntax) for what the agent typed — the same
+/// terms as [`fts5_query`]: each typed word a phrase of its [`words`] whose last is a
+/// prefix, all required — or `None` when it holds no searchable word.
+#[must_use]
+pub fn tsquery(input: &str) -> Option<String> {
+    let terms: Vec<String> = typed_words(input)
+        .filter_map(|typed| {
+            let words = words(typed);
+            let last = words.len().checked_sub(1)?;
+            let phrase: Vec<String> = words
+                .iter()
+                .enumerate()
+                .map(|(index, word)| {
+                    if index == last {
+                        format!("'{word}':*")
+                    } else {
+                        format!("'{word}'")
+                    }
+                })
+                .collect();
+            Some(format!("({})", phrase.join(" <-> ")))
+        })
+        .collect();
+    (!terms.is_empty()).then(|| terms.join(" & "))
+}
+
+/// The words an agent typed, as [`fts5_query`] splits them: at most 16.
+fn typed_words(input: &str) -> impl Iterator<Item = &str> {
+    input
+        .split(|character: char| character.is_whitespace() || is_separator(character))
+        .filter(|word| word.chars().any(char::is_alphanumeric))
+        .take(16)
 }
 
 /// The text to match contact names and numbers with `LIKE` (escaped with `\`).
@@ -77,6 +177,63 @@ mod tests {
         assert_eq!(
             fts5_query("Привет мир").as_deref(),
             Some("\"Привет\"* \"мир\"*")
+        );
+    }
+
+    #[test]
+    fn words_are_read_as_fts5_unicode61_reads_them() {
+        // What SQLite's `unicode61 remove_diacritics 2` stored for the same texts.
+        let cases: [(&str, &[&str]); 10] = [
+            ("a+b x💥y", &["a", "b", "x", "y"]),
+            (
+                "Where is my order #4471?",
+                &["where", "is", "my", "order", "4471"],
+            ),
+            ("café naïve İstanbul", &["cafe", "naive", "istanbul"]),
+            (
+                "Привет! Заказ не пришёл",
+                &["привет", "заказ", "не", "пришёл"],
+            ),
+            ("Ελληνικά ά", &["ελληνικά", "ά"]),
+            ("1.5 don't", &["1", "5", "don", "t"]),
+            ("ǅemal ß", &["ǆemal", "ß"]),
+            ("注文がまだ届きません", &["注文がまだ届きません"]),
+            ("क्षत्रिय", &["क", "षत", "र", "य"]),
+            ("  \t ", &[]),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(words(text), expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn postgres_vectors_and_queries_follow_the_same_words() {
+        assert_eq!(
+            tsvector("Order #4471, order!"),
+            "'order':1 '4471':2 'order':3"
+        );
+        assert_eq!(tsvector(""), "");
+        assert_eq!(
+            tsquery("orde CAFÉ").as_deref(),
+            Some("('orde':*) & ('cafe':*)")
+        );
+        assert_eq!(
+            tsquery("don't").as_deref(),
+            Some("('don' <-> 't':*)"),
+            "a word the tokenizer splits is a phrase, as in FTS5"
+        );
+        assert_eq!(
+            tsquery("\"extra hot\"").as_deref(),
+            Some("('extra':*) & ('hot':*)")
+        );
+        for nothing in ["", "*", "💥", "?!", "\"\"\""] {
+            assert_eq!(tsquery(nothing), None, "{nothing:?} searches nothing");
+            assert_eq!(fts5_query(nothing), None, "{nothing:?} searches nothing");
+        }
+        assert_eq!(
+            tsquery("' OR 1=1 --").as_deref(),
+            Some("('or':*) & ('1':*) & ('1':*)"),
+            "quotes never reach the query syntax"
         );
     }
 

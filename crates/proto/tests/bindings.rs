@@ -63,6 +63,8 @@ fn generate() -> String {
     let mut text =
         String::from("// Generated from crates/proto by `make bindings`. Do not edit by hand.\n\n");
     text.push_str(&declarations.join("\n"));
+    text.push('\n');
+    text.push_str(&parley_proto::limits::typescript());
     text
 }
 

@@ -15,6 +15,8 @@ export {
   type ShowTarget,
 } from './contract';
 export type * from './generated/api';
+/** What agents send and save is limited to (defined once in crates/proto). */
+export { limits } from './generated/api';
 /** The carrier's error codes and what each means for the agent (generated from the hub). */
 export { default as carrierErrors } from './generated/carrier-errors.json';
 

@@ -1,12 +1,12 @@
 // The pictures an agent attaches to a message (MMS): which ones may go, their upload to the
 // hub as soon as they are attached, and the local previews shown until they are sent.
 
-import { ApiFailure, type Upload } from '../api';
+import { ApiFailure, limits, type Upload } from '../api';
 
 /** The most pictures one message can carry (Twilio's limit, which the hub enforces too). */
-export const MAX_ATTACHMENTS = 10;
+export const MAX_ATTACHMENTS = limits.maxAttachments;
 /** The most bytes the pictures of one message can carry together. */
-export const MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024;
+export const MAX_ATTACHMENT_BYTES = limits.maxAttachmentBytes;
 
 /** The pictures a message can carry, as the file picker asks for them. */
 export const pictureTypes = ['image/jpeg', 'image/png', 'image/gif', 'image/webp'] as const;

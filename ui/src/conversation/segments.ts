@@ -5,6 +5,8 @@
 // two septets and are never split. One character outside GSM-7 makes the whole message
 // UCS-2: 70 UTF-16 units in one segment, 67 per segment when split, surrogate pairs whole.
 
+import { limits } from '../api/generated/api';
+
 export type Encoding = 'gsm7' | 'ucs2';
 
 export interface SegmentCount {
@@ -19,7 +21,7 @@ export interface SegmentCount {
 }
 
 /** The most characters one message may have. */
-export const MAX_CHARACTERS = 1600;
+export const MAX_CHARACTERS = limits.maxBodyChars;
 
 const GSM7_BASIC = new Set(
   '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?' +

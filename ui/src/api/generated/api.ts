@@ -261,3 +261,15 @@ export type ConnectionState = "online" | "offline";
 export type ErrorCode = "badRequest" | "unauthorized" | "forbidden" | "notFound" | "conflict" | "invalidNumber" | "optedOut" | "unavailable" | "internal";
 
 export type ApiError = { code: ErrorCode, message: string, };
+
+/** What agents send and save is limited to this (crates/proto/src/limits.rs). */
+export const limits = {
+  maxBodyChars: 1600,
+  maxAttachments: 10,
+  maxAttachmentBytes: 5242880,
+  maxNoteChars: 10000,
+  maxContactNameChars: 200,
+  maxEmailChars: 254,
+  maxSearchChars: 200,
+  searchLimit: 50,
+} as const;

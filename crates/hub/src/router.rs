@@ -1,0 +1,68 @@
+//! The router: a task that runs routing passes (and the sweeps of lapsed offers and quiet
+//! chats) when something may have changed, and every sweep interval as a safety net. The
+//! rule it applies is pure (`rules::routing`); the store applies it in one transaction.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{Notify, watch};
+
+use crate::store::Store;
+
+/// Runs routing passes: on [`Router::kick`], and every `sweep` as a safety net.
+#[derive(Clone)]
+pub struct Router {
+    wake: Arc<Notify>,
+}
+
+impl Router {
+    /// Starts the routing task.
+    #[must_use]
+    pub fn spawn(
+        store: Store,
+        timing: crate::config::RoutingConfig,
+        mut stopping: watch::Receiver<bool>,
+    ) -> Self {
+        let wake = Arc::new(Notify::new());
+        let task_wake = Arc::clone(&wake);
+        let sweep = Duration::from_millis(timing.sweep_interval_ms);
+        let offer_timeout = i64::try_from(timing.offer_timeout_ms).unwrap_or(i64::MAX);
+        let inactivity_timeout = i64::try_from(timing.inactivity_timeout_ms).unwrap_or(i64::MAX);
+        tokio::spawn(async move {
+            while !*stopping.borrow() {
+                if offer_timeout > 0 {
+                    match store.expire_offers(offer_timeout).await {
+                        Ok(0) => {}
+                        Ok(agents) => {
+                            tracing::info!(agents, "offers expired and returned to the queue");
+                        }
+                        Err(error) => tracing::error!(%error, "offer expiry failed"),
+                    }
+                }
+                if inactivity_timeout > 0 {
+                    match store.end_idle(inactivity_timeout).await {
+                        Ok(0) => {}
+                        Ok(ended) => tracing::info!(ended, "quiet interactions ended"),
+                        Err(error) => tracing::error!(%error, "inactivity check failed"),
+                    }
+                }
+                match store.route_queued().await {
+                    Ok(0) => {}
+                    Ok(placed) => tracing::info!(placed, "routed queued interactions"),
+                    Err(error) => tracing::error!(%error, "routing pass failed"),
+                }
+                tokio::select! {
+                    () = task_wake.notified() => {}
+                    () = tokio::time::sleep(sweep) => {}
+                    _ = stopping.changed() => {}
+                }
+            }
+        });
+        Self { wake }
+    }
+
+    /// Asks for a routing pass soon (new interaction, an agent became Ready, capacity freed).
+    pub fn kick(&self) {
+        self.wake.notify_one();
+    }
+}

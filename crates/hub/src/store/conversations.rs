@@ -1,0 +1,326 @@
+//! The conversation: a customer's messages in, an agent's messages out, Retry, the whole
+//! transcript, and imported history.
+
+use std::collections::HashMap;
+
+use parley_proto::{
+    Contact, Direction, EventKind, Id, Interaction, InteractionState, Message, MessageStatus,
+    Millis,
+};
+
+use super::contacts::opt;
+use super::types::NewMedia;
+use super::{
+    Change, Inbound, InboundOutcome, Outbound, Refusal, Result, Store, StoreError, transaction,
+};
+use crate::rules::lifecycle::{self, InboundPlace};
+use crate::rules::sending;
+
+impl Store {
+    /// A contact's whole history, oldest first, with its pictures.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn list_messages(&self, contact_id: Id) -> Result<Vec<Message>> {
+        let mut read = self.read().await?;
+        let mut messages = read.contact_messages(contact_id).await?;
+        let ids: Vec<Id> = messages.iter().map(|message| message.id).collect();
+        let mut pictures: HashMap<Id, Vec<parley_proto::Media>> = HashMap::new();
+        for (message_id, media) in read.media_of(&ids).await? {
+            pictures.entry(message_id).or_default().push(media);
+        }
+        for message in &mut messages {
+            message.media = pictures.remove(&message.id).unwrap_or_default();
+        }
+        Ok(messages)
+    }
+
+    /// Stores a customer's message — once per provider message id — into the contact's
+    /// open interaction (reactivating an ended one), or a new queued one.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn receive_inbound(&self, inbound: &Inbound<'_>) -> Result<InboundOutcome> {
+        if let Some(message_id) = self
+            .read()
+            .await?
+            .message_id_by_sid(inbound.provider_sid)
+            .await?
+        {
+            return Ok(InboundOutcome::Duplicate { message_id });
+        }
+        transaction!(self, change => {
+            let now = change.now;
+            // The contact comes first and stays locked: two webhooks from one number (on two
+            // hubs) take turns, so each sees the other's interaction and message.
+            let contact = change.touch_contact(inbound.from, None, now).await?;
+            change.emit(EventKind::Contact { contact: contact.clone() });
+            if let Some(message_id) = change.message_id_by_sid(inbound.provider_sid).await? {
+                return Ok(InboundOutcome::Duplicate { message_id });
+            }
+            let open = change.open_interaction(contact.id).await?;
+            let (interaction_id, new_interaction) = match lifecycle::place_inbound(open.as_ref()) {
+                InboundPlace::Join(interaction) => (interaction.id, false),
+                InboundPlace::Reactivate(reactivated) => {
+                    let interaction = change.save_interaction(&reactivated).await?;
+                    let id = interaction.id;
+                    change.emit(EventKind::Interaction { interaction });
+                    (id, false)
+                }
+                InboundPlace::Queue => {
+                    let interaction = change.insert_interaction(&queued(contact.id, now)).await?;
+                    let id = interaction.id;
+                    change.emit(EventKind::Interaction { interaction });
+                    (id, true)
+                }
+            };
+            let mut message = change
+                .insert_message(&super::types::NewMessage {
+                    contact_id: contact.id,
+                    interaction_id: Some(interaction_id),
+                    direction: Direction::Inbound,
+                    body: inbound.body,
+                    status: MessageStatus::Received,
+                    agent_id: None,
+                    client_key: None,
+                    provider_sid: Some(inbound.provider_sid),
+                    from: inbound.from,
+                    to: inbound.to,
+                    created_at: now,
+                })
+                .await?;
+            for (position, (url, declared_type)) in (0_u32..).zip(inbound.media) {
+                change
+                    .insert_media(&NewMedia {
+                        message_id: message.id,
+                        position,
+                        source_url: url,
+                        declared_type,
+                        ready: None,
+                        created_at: now,
+                    })
+                    .await?;
+            }
+            // Most texts have no pictures: no need to read them back.
+            if !inbound.media.is_empty() {
+                message = with_media(&mut change, message).await?;
+            }
+            if let Some(opted_out) = parley_sms::opt_out_keyword(inbound.body) {
+                opt(&mut change, contact.id, opted_out).await?;
+            }
+            let message_id = message.id;
+            change.emit(EventKind::Message { message });
+            Ok(InboundOutcome::Stored {
+                message_id,
+                interaction_id,
+                new_interaction,
+            })
+        })
+    }
+
+    /// Stores an agent's outbound message once per client key. Returns the message and
+    /// whether it is new (a repeated key returns the first message unchanged).
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] for an unknown contact or interaction; a [`Refusal`] for
+    /// someone else's interaction or key, an opted-out contact, pictures that cannot go.
+    pub async fn create_outbound(&self, outbound: &Outbound<'_>) -> Result<(Message, bool)> {
+        sending::check_text(outbound.body, outbound.upload_ids.len())?;
+        transaction!(self, change => {
+            let now = change.now;
+            let contact = change
+                .lock_contact(outbound.contact_id)
+                .await?
+                .ok_or(StoreError::NotFound("contact"))?;
+            // After the contact's lock: a key sent twice at once (to two hubs) is one message.
+            if let Some(existing) = change.message_by_client_key(outbound.client_key).await? {
+                sending::same_send(&existing, outbound.agent_id, outbound.contact_id)?;
+                return Ok((existing, false));
+            }
+            sending::may_text(&contact)?;
+            if let Some(interaction_id) = outbound.interaction_id {
+                let interaction = change
+                    .lock_interaction(interaction_id)
+                    .await?
+                    .ok_or(StoreError::NotFound("interaction"))?;
+                if let Some(reactivated) =
+                    lifecycle::write_into(&interaction, contact.id, outbound.agent_id)?
+                {
+                    let interaction = change.save_interaction(&reactivated).await?;
+                    change.emit(EventKind::Interaction { interaction });
+                }
+            }
+            let message = change
+                .insert_message(&super::types::NewMessage {
+                    contact_id: contact.id,
+                    interaction_id: outbound.interaction_id,
+                    direction: Direction::Outbound,
+                    body: outbound.body,
+                    status: MessageStatus::Queued,
+                    agent_id: Some(outbound.agent_id),
+                    client_key: Some(outbound.client_key),
+                    provider_sid: None,
+                    from: outbound.from_number,
+                    to: &contact.phone,
+                    created_at: now,
+                })
+                .await?;
+            let mut total: u64 = 0;
+            for (position, upload_id) in (0_u32..).zip(outbound.upload_ids) {
+                let upload = change
+                    .attach_upload(*upload_id, outbound.agent_id, message.id)
+                    .await?
+                    .ok_or(Refusal::UploadUnavailable)?;
+                total += u64::from(upload.picture.size);
+                change
+                    .insert_media(&NewMedia {
+                        message_id: message.id,
+                        position,
+                        source_url: &format!("upload:{}", upload.token),
+                        declared_type: &upload.picture.content_type,
+                        ready: Some(&upload.picture),
+                        created_at: now,
+                    })
+                    .await?;
+            }
+            sending::check_pictures_size(total)?;
+            let message = with_media(&mut change, message).await?;
+            change.emit(EventKind::Message { message: message.clone() });
+            let contact = change.touch_contact(&contact.phone, None, now).await?;
+            change.emit(EventKind::Contact { contact });
+            Ok((message, true))
+        })
+    }
+
+    /// Sends a failed or undelivered outbound message again: the provider gets a new
+    /// message, and callbacks about the old one change nothing any more.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`]; [`Refusal::NotFailed`], [`Refusal::OptedOut`],
+    /// [`Refusal::NotYours`].
+    pub async fn retry(&self, agent_id: Id, message_id: Id) -> Result<Message> {
+        transaction!(self, change => {
+            let now = change.now;
+            let stored = change
+                .lock_message(message_id)
+                .await?
+                .filter(|stored| stored.message.direction == Direction::Outbound)
+                .ok_or(StoreError::NotFound("message"))?;
+            sending::may_retry(&stored.message)?;
+            let contact = change
+                .contact(stored.message.contact_id)
+                .await?
+                .ok_or(StoreError::NotFound("contact"))?;
+            sending::may_text(&contact)?;
+            if let Some(interaction_id) = stored.message.interaction_id {
+                let owner = change
+                    .interaction(interaction_id)
+                    .await?
+                    .and_then(|interaction| interaction.agent_id);
+                if owner.is_some_and(|owner| owner != agent_id) {
+                    return Err(Refusal::NotYours.into());
+                }
+            }
+            if let Some(sid) = &stored.provider_sid {
+                change
+                    .insert_attempt(sid, message_id, stored.message.status, stored.message.error_code, now)
+                    .await?;
+            }
+            let message = change.requeue_message(message_id).await?;
+            let message = with_media(&mut change, message).await?;
+            change.emit(EventKind::Message { message: message.clone() });
+            Ok(message)
+        })
+    }
+
+    /// Imports a finished conversation (demo data, migrations from other systems): the
+    /// contact, one Done interaction handled by `agent_id`, and its messages.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn import_conversation(
+        &self,
+        phone: &str,
+        name: &str,
+        agent_id: Id,
+        our_number: &str,
+        messages: &[(Direction, &str, Millis)],
+    ) -> Result<Contact> {
+        transaction!(self, change => {
+            let now = change.now;
+            let started = messages.first().map_or(now, |(_, _, at)| *at);
+            let ended = messages.last().map_or(started, |(_, _, at)| *at);
+            let contact = change.touch_contact(phone, Some(name), ended).await?;
+            change.emit(EventKind::Contact { contact: contact.clone() });
+            let interaction = change
+                .insert_interaction(&Interaction {
+                    state: InteractionState::Done,
+                    agent_id: Some(agent_id),
+                    offered_at: Some(started),
+                    accepted_at: Some(started),
+                    ended_at: Some(ended),
+                    done_at: Some(ended),
+                    ..queued(contact.id, started)
+                })
+                .await?;
+            let interaction_id = interaction.id;
+            change.emit(EventKind::Interaction { interaction });
+            for (direction, body, at) in messages {
+                let (status, from, to, agent) = match direction {
+                    Direction::Inbound => (MessageStatus::Received, phone, our_number, None),
+                    Direction::Outbound => {
+                        (MessageStatus::Delivered, our_number, phone, Some(agent_id))
+                    }
+                };
+                let message = change
+                    .insert_message(&super::types::NewMessage {
+                        contact_id: contact.id,
+                        interaction_id: Some(interaction_id),
+                        direction: *direction,
+                        body,
+                        status,
+                        agent_id: agent,
+                        client_key: None,
+                        provider_sid: None,
+                        from,
+                        to,
+                        created_at: *at,
+                    })
+                    .await?;
+                change.emit(EventKind::Message { message });
+            }
+            let contact = change.assign_contact(contact.id, agent_id).await?;
+            change.emit(EventKind::Contact { contact: contact.clone() });
+            Ok(contact)
+        })
+    }
+}
+
+/// A new interaction of a contact, queued for routing.
+fn queued(contact_id: Id, now: Millis) -> Interaction {
+    Interaction {
+        id: 0,
+        contact_id,
+        state: InteractionState::Queued,
+        agent_id: None,
+        created_at: now,
+        offered_at: None,
+        accepted_at: None,
+        ended_at: None,
+        ended_by: None,
+        done_at: None,
+        disposition: None,
+        note: None,
+    }
+}
+
+/// A message with its pictures, for an event or an answer.
+pub(super) async fn with_media(change: &mut Change, mut message: Message) -> Result<Message> {
+    message.media = change
+        .media_of(&[message.id])
+        .await?
+        .into_iter()
+        .map(|(_, media)| media)
+        .collect();
+    Ok(message)
+}

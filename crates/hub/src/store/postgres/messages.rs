@@ -1,0 +1,230 @@
+//! Messages and send attempts, on PostgreSQL. Each message's words are stored as a
+//! `tsvector` computed by the hub, so search reads words as SQLite's FTS5 does.
+
+use async_trait::async_trait;
+use parley_proto::search;
+use parley_proto::{Id, Message, MessageStatus, Millis};
+
+use super::{Connection, sql};
+use crate::store::Result;
+use crate::store::port::Messages;
+use crate::store::rows::{MESSAGE_COLUMNS, MessageRow, all, one};
+use crate::store::types::{NewMessage, PendingSend, StoredMessage};
+
+#[async_trait]
+impl Messages for Connection {
+    async fn lock_message(&mut self, id: Id) -> Result<Option<StoredMessage>> {
+        let row: Option<MessageRow> = sqlx::query_as(sql!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = $1 FOR UPDATE"
+        ))
+        .bind(id)
+        .fetch_optional(self.db())
+        .await?;
+        one(row)
+    }
+
+    async fn message_id_by_sid(&mut self, provider_sid: &str) -> Result<Option<Id>> {
+        Ok(
+            sqlx::query_scalar("SELECT id FROM messages WHERE provider_sid = $1")
+                .bind(provider_sid)
+                .fetch_optional(self.db())
+                .await?,
+        )
+    }
+
+    async fn message_by_client_key(&mut self, client_key: &str) -> Result<Option<Message>> {
+        let row: Option<MessageRow> = sqlx::query_as(sql!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE client_key = $1"
+        ))
+        .bind(client_key)
+        .fetch_optional(self.db())
+        .await?;
+        one(row)
+    }
+
+    async fn lock_outbound_by_sid(&mut self, provider_sid: &str) -> Result<Option<StoredMessage>> {
+        let row: Option<MessageRow> = sqlx::query_as(sql!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages \
+             WHERE provider_sid = $1 AND direction = 'outbound' FOR UPDATE"
+        ))
+        .bind(provider_sid)
+        .fetch_optional(self.db())
+        .await?;
+        one(row)
+    }
+
+    async fn insert_message(&mut self, message: &NewMessage<'_>) -> Result<Message> {
+        let row: MessageRow = sqlx::query_as(sql!(
+            "INSERT INTO messages (contact_id, interaction_id, direction, body, status, agent_id, \
+               client_key, provider_sid, from_number, to_number, created_at, words) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::tsvector) \
+             RETURNING {MESSAGE_COLUMNS}"
+        ))
+        .bind(message.contact_id)
+        .bind(message.interaction_id)
+        .bind(message.direction.as_str())
+        .bind(message.body)
+        .bind(message.status.as_str())
+        .bind(message.agent_id)
+        .bind(message.client_key)
+        .bind(message.provider_sid)
+        .bind(message.from)
+        .bind(message.to)
+        .bind(message.created_at)
+        .bind(search::tsvector(message.body))
+        .fetch_one(self.db())
+        .await?;
+        row.try_into()
+    }
+
+    async fn save_delivery(
+        &mut self,
+        id: Id,
+        status: MessageStatus,
+        error_code: Option<u32>,
+        provider_sid: Option<&str>,
+    ) -> Result<Message> {
+        let row: MessageRow = sqlx::query_as(sql!(
+            "UPDATE messages SET status = $1, error_code = $2, \
+               provider_sid = COALESCE(provider_sid, $3) \
+             WHERE id = $4 RETURNING {MESSAGE_COLUMNS}"
+        ))
+        .bind(status.as_str())
+        .bind(error_code.map(i64::from))
+        .bind(provider_sid)
+        .bind(id)
+        .fetch_one(self.db())
+        .await?;
+        row.try_into()
+    }
+
+    async fn requeue_message(&mut self, id: Id) -> Result<Message> {
+        let row: MessageRow = sqlx::query_as(sql!(
+            "UPDATE messages SET status = 'queued', error_code = NULL, provider_sid = NULL, \
+               send_started_at = NULL WHERE id = $1 RETURNING {MESSAGE_COLUMNS}"
+        ))
+        .bind(id)
+        .fetch_one(self.db())
+        .await?;
+        row.try_into()
+    }
+
+    async fn insert_attempt(
+        &mut self,
+        provider_sid: &str,
+        message_id: Id,
+        status: MessageStatus,
+        error_code: Option<u32>,
+        now: Millis,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO message_attempts (provider_sid, message_id, status, error_code, \
+               replaced_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(provider_sid)
+        .bind(message_id)
+        .bind(status.as_str())
+        .bind(error_code.map(i64::from))
+        .bind(now)
+        .execute(self.db())
+        .await?;
+        Ok(())
+    }
+
+    async fn is_attempt(&mut self, provider_sid: &str) -> Result<bool> {
+        Ok(sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM message_attempts WHERE provider_sid = $1)",
+        )
+        .bind(provider_sid)
+        .fetch_one(self.db())
+        .await?)
+    }
+
+    async fn save_attempt(
+        &mut self,
+        provider_sid: &str,
+        status: MessageStatus,
+        error_code: Option<u32>,
+    ) -> Result<bool> {
+        let updated = sqlx::query(
+            "UPDATE message_attempts SET status = $1, error_code = COALESCE($2, error_code) \
+             WHERE provider_sid = $3",
+        )
+        .bind(status.as_str())
+        .bind(error_code.map(i64::from))
+        .bind(provider_sid)
+        .execute(self.db())
+        .await?;
+        Ok(updated.rows_affected() > 0)
+    }
+
+    async fn contact_messages(&mut self, contact_id: Id) -> Result<Vec<Message>> {
+        let rows: Vec<MessageRow> = sqlx::query_as(sql!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE contact_id = $1 ORDER BY id"
+        ))
+        .bind(contact_id)
+        .fetch_all(self.db())
+        .await?;
+        all(rows)
+    }
+
+    async fn unsent(&mut self, limit: u32) -> Result<Vec<PendingSend>> {
+        let rows: Vec<MessageRow> = sqlx::query_as(sql!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages \
+             WHERE status = 'queued' AND provider_sid IS NULL AND direction = 'outbound' \
+             ORDER BY id LIMIT $1"
+        ))
+        .bind(i64::from(limit))
+        .fetch_all(self.db())
+        .await?;
+        all(rows)
+    }
+
+    async fn pending_send(&mut self, id: Id) -> Result<Option<PendingSend>> {
+        let row: Option<MessageRow> = sqlx::query_as(sql!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = $1 AND status = 'queued' \
+               AND provider_sid IS NULL AND direction = 'outbound'"
+        ))
+        .bind(id)
+        .fetch_optional(self.db())
+        .await?;
+        one(row)
+    }
+
+    async fn mark_send_started(&mut self, id: Id, now: Millis) -> Result<()> {
+        sqlx::query("UPDATE messages SET send_started_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(id)
+            .execute(self.db())
+            .await?;
+        Ok(())
+    }
+
+    async fn known_sids(&mut self, to: &str, except_message: Id) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT provider_sid FROM messages \
+             WHERE to_number = $1 AND provider_sid IS NOT NULL AND id <> $2 \
+             UNION SELECT a.provider_sid FROM message_attempts a \
+               JOIN messages m ON m.id = a.message_id WHERE m.to_number = $1",
+        )
+        .bind(to)
+        .bind(except_message)
+        .fetch_all(self.db())
+        .await?)
+    }
+
+    async fn search_messages(&mut self, input: &str, limit: u32) -> Result<Vec<Message>> {
+        let Some(query) = search::tsquery(input) else {
+            return Ok(Vec::new());
+        };
+        let rows: Vec<MessageRow> = sqlx::query_as(sql!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE words @@ $1::tsquery \
+             ORDER BY id DESC LIMIT $2"
+        ))
+        .bind(query)
+        .bind(i64::from(limit))
+        .fetch_all(self.db())
+        .await?;
+        all(rows)
+    }
+}

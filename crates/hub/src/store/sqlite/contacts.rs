@@ -1,0 +1,229 @@
+//! Contacts and read markers, on SQLite.
+
+use async_trait::async_trait;
+use parley_proto::search;
+use parley_proto::{Contact, ContactSummary, Id, Millis, Reachability};
+
+use super::{Connection, sql};
+use crate::store::port::Contacts;
+use crate::store::rows::{CONTACT_COLUMNS, ContactRow, SummaryRow, all, one};
+use crate::store::types::{ContactDetails, ReadMarker};
+use crate::store::{Result, StoreError};
+
+#[async_trait]
+impl Contacts for Connection {
+    async fn contact(&mut self, id: Id) -> Result<Option<Contact>> {
+        let row: Option<ContactRow> =
+            sqlx::query_as(sql!("SELECT {CONTACT_COLUMNS} FROM contacts WHERE id = ?"))
+                .bind(id)
+                .fetch_optional(self.db())
+                .await?;
+        one(row)
+    }
+
+    async fn lock_contact(&mut self, id: Id) -> Result<Option<Contact>> {
+        self.contact(id).await
+    }
+
+    async fn contact_by_phone(&mut self, phone: &str) -> Result<Option<Contact>> {
+        let row: Option<ContactRow> = sqlx::query_as(sql!(
+            "SELECT {CONTACT_COLUMNS} FROM contacts WHERE phone = ?"
+        ))
+        .bind(phone)
+        .fetch_optional(self.db())
+        .await?;
+        one(row)
+    }
+
+    async fn touch_contact(
+        &mut self,
+        phone: &str,
+        name: Option<&str>,
+        at: Millis,
+    ) -> Result<Contact> {
+        let row: ContactRow = sqlx::query_as(sql!(
+            "INSERT INTO contacts (phone, name, last_activity_at) VALUES (?, ?, ?) \
+             ON CONFLICT (phone) DO UPDATE SET \
+               last_activity_at = MAX(last_activity_at, excluded.last_activity_at), \
+               name = COALESCE(contacts.name, excluded.name) \
+             RETURNING {CONTACT_COLUMNS}"
+        ))
+        .bind(phone)
+        .bind(name)
+        .bind(at)
+        .fetch_one(self.db())
+        .await?;
+        row.try_into()
+    }
+
+    async fn save_details(
+        &mut self,
+        id: Id,
+        details: &ContactDetails<'_>,
+    ) -> Result<Option<Contact>> {
+        let row: Option<ContactRow> = sqlx::query_as(sql!(
+            "UPDATE contacts SET name = ?, email = ?, notes = ? WHERE id = ? \
+             RETURNING {CONTACT_COLUMNS}"
+        ))
+        .bind(details.name)
+        .bind(details.email)
+        .bind(details.notes)
+        .bind(id)
+        .fetch_optional(self.db())
+        .await?;
+        one(row)
+    }
+
+    async fn save_opted_out(&mut self, id: Id, opted_out: bool) -> Result<Option<Contact>> {
+        let row: Option<ContactRow> = sqlx::query_as(sql!(
+            "UPDATE contacts SET opted_out = ? WHERE id = ? AND opted_out != ? \
+             RETURNING {CONTACT_COLUMNS}"
+        ))
+        .bind(opted_out)
+        .bind(id)
+        .bind(opted_out)
+        .fetch_optional(self.db())
+        .await?;
+        one(row)
+    }
+
+    async fn save_reachability(
+        &mut self,
+        id: Id,
+        reachability: Option<Reachability>,
+        looked_up_at: Option<Millis>,
+    ) -> Result<Option<Contact>> {
+        let row: Option<ContactRow> = sqlx::query_as(sql!(
+            "UPDATE contacts SET reachability = ?, looked_up_at = COALESCE(?, looked_up_at) \
+             WHERE id = ? RETURNING {CONTACT_COLUMNS}"
+        ))
+        .bind(reachability.map(Reachability::as_str))
+        .bind(looked_up_at)
+        .bind(id)
+        .fetch_optional(self.db())
+        .await?;
+        one(row)
+    }
+
+    async fn phone_to_look_up(&mut self, id: Id) -> Result<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT phone FROM contacts WHERE id = ? AND looked_up_at IS NULL")
+                .bind(id)
+                .fetch_optional(self.db())
+                .await?,
+        )
+    }
+
+    async fn assign_contact(&mut self, id: Id, agent_id: Id) -> Result<Contact> {
+        let row: ContactRow = sqlx::query_as(sql!(
+            "UPDATE contacts SET assigned_agent_id = ? WHERE id = ? RETURNING {CONTACT_COLUMNS}"
+        ))
+        .bind(agent_id)
+        .bind(id)
+        .fetch_one(self.db())
+        .await?;
+        row.try_into()
+    }
+
+    async fn contact_count(&mut self) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM contacts")
+            .fetch_one(self.db())
+            .await?)
+    }
+
+    async fn contact_summaries(&mut self, agent_id: Id) -> Result<Vec<ContactSummary>> {
+        let rows: Vec<SummaryRow> = sqlx::query_as(
+            "SELECT c.id, c.phone, c.name, c.assigned_agent_id, c.last_activity_at, c.email, \
+               c.notes, c.opted_out, c.reachability, \
+               (SELECT COUNT(*) FROM messages m WHERE m.contact_id = c.id \
+                  AND m.direction = 'inbound' \
+                  AND m.id > COALESCE((SELECT r.last_read_message_id FROM read_markers r \
+                                       WHERE r.agent_id = ? AND r.contact_id = c.id), 0)) \
+                 AS unread_count, \
+               (SELECT m.body FROM messages m WHERE m.contact_id = c.id ORDER BY m.id DESC LIMIT 1) \
+                 AS last_message \
+             FROM contacts c ORDER BY c.last_activity_at DESC, c.id DESC",
+        )
+        .bind(agent_id)
+        .fetch_all(self.db())
+        .await?;
+        all(rows)
+    }
+
+    async fn search_contacts(&mut self, input: &str, limit: u32) -> Result<Vec<Contact>> {
+        let pattern = search::like_pattern(input);
+        let digits = search::phone_digits(input).map(|digits| format!("%{digits}%"));
+        let rows: Vec<ContactRow> = sqlx::query_as(sql!(
+            "SELECT {CONTACT_COLUMNS} FROM contacts \
+             WHERE name LIKE ? ESCAPE '\\' OR phone LIKE ? ESCAPE '\\' \
+               OR phone LIKE COALESCE(?, '') \
+             ORDER BY last_activity_at DESC, id DESC LIMIT ?"
+        ))
+        .bind(&pattern)
+        .bind(&pattern)
+        .bind(digits)
+        .bind(i64::from(limit))
+        .fetch_all(self.db())
+        .await?;
+        all(rows)
+    }
+
+    async fn contacts_by_id(&mut self, ids: &[Id]) -> Result<Vec<Contact>> {
+        let ids =
+            serde_json::to_string(ids).map_err(|error| StoreError::Corrupt(error.to_string()))?;
+        let rows: Vec<ContactRow> = sqlx::query_as(sql!(
+            "SELECT {CONTACT_COLUMNS} FROM contacts WHERE id IN (SELECT value FROM json_each(?))"
+        ))
+        .bind(ids)
+        .fetch_all(self.db())
+        .await?;
+        all(rows)
+    }
+
+    async fn mark_read(&mut self, agent_id: Id, contact_id: Id) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO read_markers (agent_id, contact_id, last_read_message_id) \
+             SELECT ?, ?, COALESCE(MAX(id), 0) FROM messages WHERE contact_id = ? \
+             ON CONFLICT (agent_id, contact_id) DO UPDATE \
+             SET last_read_message_id = MAX(last_read_message_id, excluded.last_read_message_id)",
+        )
+        .bind(agent_id)
+        .bind(contact_id)
+        .bind(contact_id)
+        .execute(self.db())
+        .await?;
+        Ok(())
+    }
+
+    async fn mark_unread(&mut self, agent_id: Id, contact_id: Id) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO read_markers (agent_id, contact_id, last_read_message_id) \
+             SELECT ?, ?, COALESCE(MAX(id), 1) - 1 FROM messages \
+             WHERE contact_id = ? AND direction = 'inbound' \
+             ON CONFLICT (agent_id, contact_id) DO UPDATE \
+             SET last_read_message_id = excluded.last_read_message_id",
+        )
+        .bind(agent_id)
+        .bind(contact_id)
+        .bind(contact_id)
+        .execute(self.db())
+        .await?;
+        Ok(())
+    }
+
+    async fn read_markers(&mut self, agent_id: Id) -> Result<Vec<ReadMarker>> {
+        let rows: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT contact_id, last_read_message_id FROM read_markers WHERE agent_id = ?",
+        )
+        .bind(agent_id)
+        .fetch_all(self.db())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(contact_id, last_read_message_id)| ReadMarker {
+                contact_id,
+                last_read_message_id,
+            })
+            .collect())
+    }
+}
