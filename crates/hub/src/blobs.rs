@@ -222,7 +222,10 @@ mod tests {
             .filter(|entry| entry.file_name().to_string_lossy().ends_with(".partial"))
             .collect();
         assert!(leftovers.is_empty(), "no partial file is left behind");
-        blobs.forget(std::slice::from_ref(&digest), 0).await.expect("forgotten");
+        blobs
+            .forget(std::slice::from_ref(&digest), 0)
+            .await
+            .expect("forgotten");
         assert_eq!(blobs.get(&digest, false).await.expect("read"), None);
         blobs
             .forget(std::slice::from_ref(&digest), 0)
