@@ -15,7 +15,7 @@ help:
 	@echo "make dev      the desktop app on the Vite dev server (hot reload)"
 	@echo "make bindings regenerate ui/src/api/generated from crates/proto"
 	@echo "make bundle   release .deb and .rpm of the desktop app"
-	@echo "make bench    throughput figures (release build)"
+	@echo "make bench    throughput and latency figures on both engines (release build)"
 
 deps:
 	@scripts/install-deps.sh
@@ -69,7 +69,7 @@ bundle: ui
 	TAURI_APP_PATH=src-tauri TAURI_FRONTEND_PATH=ui ui/node_modules/.bin/tauri build --bundles deb,rpm
 
 bench:
-	cargo bench -p parley-scenarios --bench throughput
+	scripts/with-postgres.sh cargo bench -p parley-scenarios --bench throughput --bench engines
 
 clean:
 	cargo clean

@@ -172,6 +172,8 @@ struct Inner {
     resources: Vec<Value>,
     /// The next create request is taken but its answer is lost this way.
     lose_next: Option<LostAnswer>,
+    /// How long every accepted create waits before it answers (the provider's latency).
+    answer_delay: std::time::Duration,
     /// When each create request arrived, accepted or not.
     create_times: Vec<std::time::Instant>,
     /// Lookup v2 line types by number (`mobile` when absent), and the lookups made.
@@ -188,7 +190,8 @@ struct Shared {
     inner: Mutex<Inner>,
 }
 
-/// The running server.
+/// The running server (clones share it).
+#[derive(Clone)]
 pub struct FakeTwilio {
     pub base_url: String,
     pub account_sid: String,
@@ -356,6 +359,10 @@ async fn create_message(
         }
         Some(LostAnswer::Late(delay)) => tokio::time::sleep(delay).await,
         None => {}
+    }
+    let latency = shared.inner.lock().expect("not poisoned").answer_delay;
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
     }
     (
         StatusCode::CREATED,
@@ -587,6 +594,15 @@ impl FakeTwilio {
             .clone()
     }
 
+    /// Every accepted message is answered only after `delay` (taken, then slow to say so),
+    /// so a hub can be stopped while a send is in flight.
+    ///
+    /// # Panics
+    /// When the lock is poisoned.
+    pub fn answer_after(&self, delay: std::time::Duration) {
+        self.shared.inner.lock().expect("not poisoned").answer_delay = delay;
+    }
+
     /// Takes the next message but loses the answer.
     ///
     /// # Panics
@@ -812,6 +828,35 @@ impl FakeTwilio {
         let params = self.inbound_params(message_sid, from, body);
         self.post_webhook(&format!("{hub_url}/webhooks/twilio/sms"), &params, None)
             .await
+    }
+
+    /// A customer texts in through `hub_url` while the hubs' `public_url` is another
+    /// address (a balancer): the webhook is signed for the public address, as Twilio signs
+    /// it, and posted straight to one hub.
+    pub async fn text_in_via(
+        &self,
+        hub_url: &str,
+        public_url: &str,
+        message_sid: &str,
+        from: &str,
+        body: &str,
+    ) -> StatusCode {
+        let params = self.inbound_params(message_sid, from, body);
+        let path = "/webhooks/twilio/sms";
+        let signature = parley_sms::signature::compute(
+            &self.auth_token,
+            &format!("{public_url}{path}"),
+            &params,
+        );
+        let response = self
+            .http
+            .post(format!("{hub_url}{path}"))
+            .form(&params)
+            .header("X-Twilio-Signature", signature)
+            .send()
+            .await
+            .expect("the hub answers");
+        StatusCode::from_u16(response.status().as_u16()).expect("a valid status")
     }
 
     /// Reports a delivery status for an accepted message to the `StatusCallback` the hub

@@ -7,6 +7,7 @@
 //! its hub — so every scenario runs on both engines (`make test` runs them twice).
 
 pub mod fake_twilio;
+pub mod processes;
 
 use std::collections::HashMap;
 use std::future::Future;

@@ -5,11 +5,13 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
-use parley_proto::search;
+use parley_proto::rows::{
+    self, AGENT_COLUMNS, AgentRow, CONTACT_COLUMNS, ContactRow, INTERACTION_COLUMNS,
+    InteractionRow, RowError, optional_spelling, optional_unsigned, spelling, unsigned,
+};
 use parley_proto::{
-    Agent, AgentStatus, ComposeRequest, Contact, ContactSummary, Direction, EndedBy, Event,
-    EventKind, Id, Interaction, InteractionState, Media, MediaIssue, MediaState, Message,
-    MessageStatus, Millis, Reachability, Role,
+    Agent, ComposeRequest, Contact, ContactSummary, Direction, EndedBy, Event, EventKind, Id,
+    Interaction, Media, MediaIssue, MediaState, Message, MessageStatus, Millis, Reachability,
 };
 use parley_proto::{ContactInteraction, SEARCH_LIMIT, SearchHit};
 use sqlx::sqlite::{
@@ -28,6 +30,15 @@ pub enum ReplicaError {
     Corrupt(String),
     #[error("{0} not found")]
     NotFound(&'static str),
+}
+
+impl From<RowError> for ReplicaError {
+    fn from(error: RowError) -> Self {
+        match error {
+            RowError::Database(error) => Self::Database(error),
+            RowError::Corrupt(what) => Self::Corrupt(what),
+        }
+    }
 }
 
 type Result<T, E = ReplicaError> = std::result::Result<T, E>;
@@ -86,12 +97,10 @@ impl TryFrom<MessageRow> for Message {
             id: row.id,
             contact_id: row.contact_id,
             interaction_id: row.interaction_id,
-            direction: Direction::parse(&row.direction)
-                .ok_or_else(|| ReplicaError::Corrupt(format!("direction {:?}", row.direction)))?,
+            direction: spelling("direction", &row.direction, Direction::parse)?,
             body: row.body,
-            status: MessageStatus::parse(&row.status)
-                .ok_or_else(|| ReplicaError::Corrupt(format!("status {:?}", row.status)))?,
-            error_code: row.error_code.and_then(|code| u32::try_from(code).ok()),
+            status: spelling("message status", &row.status, MessageStatus::parse)?,
+            error_code: optional_unsigned("error_code", row.error_code)?,
             agent_id: row.agent_id,
             client_key: row.client_key,
             created_at: row.created_at,
@@ -120,92 +129,16 @@ const MEDIA_COLUMNS: &str =
 impl TryFrom<MediaRow> for Media {
     type Error = ReplicaError;
     fn try_from(row: MediaRow) -> Result<Self> {
-        let number = |value: Option<i64>| value.and_then(|value| u32::try_from(value).ok());
         Ok(Self {
             id: row.id,
-            position: u32::try_from(row.position).unwrap_or(0),
-            state: MediaState::parse(&row.state)
-                .ok_or_else(|| ReplicaError::Corrupt(format!("media state {:?}", row.state)))?,
-            issue: row.issue.as_deref().and_then(MediaIssue::parse),
+            position: unsigned("media position", row.position)?,
+            state: spelling("media state", &row.state, MediaState::parse)?,
+            issue: optional_spelling("media issue", row.issue.as_deref(), MediaIssue::parse)?,
             content_type: row.content_type,
-            size: number(row.size),
-            width: number(row.width),
-            height: number(row.height),
+            size: optional_unsigned("media size", row.size)?,
+            width: optional_unsigned("media width", row.width)?,
+            height: optional_unsigned("media height", row.height)?,
             digest: row.digest,
-        })
-    }
-}
-
-#[derive(sqlx::FromRow)]
-struct ContactRow {
-    id: i64,
-    phone: String,
-    name: Option<String>,
-    assigned_agent_id: Option<i64>,
-    last_activity_at: i64,
-    email: Option<String>,
-    notes: Option<String>,
-    opted_out: i64,
-    reachability: Option<String>,
-}
-
-/// The contact columns, in [`ContactRow`]'s order.
-const CONTACT_COLUMNS: &str =
-    "id, phone, name, assigned_agent_id, last_activity_at, email, notes, opted_out, reachability";
-
-impl From<ContactRow> for Contact {
-    fn from(row: ContactRow) -> Self {
-        Self {
-            id: row.id,
-            phone: row.phone,
-            name: row.name,
-            assigned_agent_id: row.assigned_agent_id,
-            last_activity_at: row.last_activity_at,
-            email: row.email,
-            notes: row.notes,
-            opted_out: row.opted_out != 0,
-            reachability: row.reachability.as_deref().and_then(Reachability::parse),
-        }
-    }
-}
-
-#[derive(sqlx::FromRow)]
-struct InteractionRow {
-    id: i64,
-    contact_id: i64,
-    state: String,
-    agent_id: Option<i64>,
-    created_at: i64,
-    offered_at: Option<i64>,
-    accepted_at: Option<i64>,
-    ended_at: Option<i64>,
-    ended_by: Option<String>,
-    done_at: Option<i64>,
-    disposition: Option<String>,
-    note: Option<String>,
-}
-
-/// The interaction columns, in [`InteractionRow`]'s order.
-const INTERACTION_COLUMNS: &str = "id, contact_id, state, agent_id, created_at, offered_at, \
-    accepted_at, ended_at, ended_by, done_at, disposition, note";
-
-impl TryFrom<InteractionRow> for Interaction {
-    type Error = ReplicaError;
-    fn try_from(row: InteractionRow) -> Result<Self> {
-        Ok(Self {
-            id: row.id,
-            contact_id: row.contact_id,
-            state: InteractionState::parse(&row.state)
-                .ok_or_else(|| ReplicaError::Corrupt(format!("state {:?}", row.state)))?,
-            agent_id: row.agent_id,
-            created_at: row.created_at,
-            offered_at: row.offered_at,
-            accepted_at: row.accepted_at,
-            ended_at: row.ended_at,
-            ended_by: row.ended_by.as_deref().and_then(EndedBy::parse),
-            done_at: row.done_at,
-            disposition: row.disposition,
-            note: row.note,
         })
     }
 }
@@ -329,39 +262,12 @@ impl Replica {
     /// # Errors
     /// [`ReplicaError::NotFound`].
     pub async fn agent(&self, id: Id) -> Result<Agent> {
-        #[derive(sqlx::FromRow)]
-        struct Row {
-            id: i64,
-            login: String,
-            name: String,
-            role: String,
-            status: String,
-            status_reason: Option<String>,
-            auto_answer: i64,
-            max_chats: i64,
-            can_save_media: i64,
-        }
-        let row: Option<Row> = sqlx::query_as(
-            "SELECT id, login, name, role, status, status_reason, auto_answer, max_chats, \
-               can_save_media FROM agents WHERE id = ?",
-        )
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
-        let row = row.ok_or(ReplicaError::NotFound("agent"))?;
-        Ok(Agent {
-            id: row.id,
-            login: row.login,
-            name: row.name,
-            role: Role::parse(&row.role)
-                .ok_or_else(|| ReplicaError::Corrupt(format!("role {:?}", row.role)))?,
-            status: AgentStatus::parse(&row.status)
-                .ok_or_else(|| ReplicaError::Corrupt(format!("status {:?}", row.status)))?,
-            status_reason: row.status_reason,
-            auto_answer: row.auto_answer != 0,
-            max_chats: u32::try_from(row.max_chats).unwrap_or(1),
-            can_save_media: row.can_save_media != 0,
-        })
+        let row: Option<AgentRow> =
+            sqlx::query_as(sql!("SELECT {AGENT_COLUMNS} FROM agents WHERE id = ?"))
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.ok_or(ReplicaError::NotFound("agent"))?.try_into()?)
     }
 
     /// Every known contact, newest activity first, with unread counts from the local
@@ -389,14 +295,15 @@ impl Replica {
         )
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|row| ContactSummary {
-                contact: row.contact.into(),
-                unread_count: u32::try_from(row.unread_count).unwrap_or(u32::MAX),
-                last_message: row.last_message,
+        rows.into_iter()
+            .map(|row| {
+                Ok(ContactSummary {
+                    contact: row.contact.try_into()?,
+                    unread_count: unsigned("unread count", row.unread_count)?,
+                    last_message: row.last_message,
+                })
             })
-            .collect())
+            .collect()
     }
 
     /// A contact by id.
@@ -409,7 +316,7 @@ impl Replica {
                 .bind(id)
                 .fetch_optional(&self.pool)
                 .await?;
-        Ok(row.ok_or(ReplicaError::NotFound("contact"))?.into())
+        Ok(row.ok_or(ReplicaError::NotFound("contact"))?.try_into()?)
     }
 
     /// A contact's whole history, oldest first, pending messages included.
@@ -510,7 +417,7 @@ impl Replica {
         .bind(agent_id)
         .fetch_all(&self.pool)
         .await?;
-        rows.into_iter().map(Interaction::try_from).collect()
+        Ok(rows::all(rows)?)
     }
 
     /// One interaction by id.
@@ -524,7 +431,9 @@ impl Replica {
         .bind(id)
         .fetch_optional(&self.pool)
         .await?;
-        row.ok_or(ReplicaError::NotFound("interaction"))?.try_into()
+        Ok(row
+            .ok_or(ReplicaError::NotFound("interaction"))?
+            .try_into()?)
     }
 
     /// Marks a contact read up to its newest hub message; returns that hub id.
@@ -548,29 +457,7 @@ impl Replica {
     /// # Errors
     /// [`ReplicaError::Database`].
     pub async fn contact_interactions(&self, contact_id: Id) -> Result<Vec<ContactInteraction>> {
-        #[derive(sqlx::FromRow)]
-        struct Row {
-            #[sqlx(flatten)]
-            interaction: InteractionRow,
-            agent_name: Option<String>,
-        }
-        let rows: Vec<Row> = sqlx::query_as(
-            "SELECT i.id, i.contact_id, i.state, i.agent_id, i.created_at, i.offered_at, i.accepted_at, \
-               i.ended_at, i.ended_by, i.done_at, i.disposition, i.note, a.name AS agent_name \
-             FROM interactions i LEFT JOIN agents a ON a.id = i.agent_id \
-             WHERE i.contact_id = ? ORDER BY i.id DESC",
-        )
-        .bind(contact_id)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter()
-            .map(|row| {
-                Ok(ContactInteraction {
-                    interaction: row.interaction.try_into()?,
-                    agent_name: row.agent_name,
-                })
-            })
-            .collect()
+        Ok(rows::sqlite::contact_history(&self.pool, contact_id).await?)
     }
 
     /// Marks a contact's newest inbound message unread again.
@@ -597,27 +484,16 @@ impl Replica {
     /// [`ReplicaError::Database`].
     pub async fn search(&self, input: &str) -> Result<Vec<SearchHit>> {
         let limit = i64::from(SEARCH_LIMIT);
-        let pattern = search::like_pattern(input);
-        let digits = search::phone_digits(input).map(|digits| format!("%{digits}%"));
-        let contacts: Vec<ContactRow> = sqlx::query_as(sql!(
-            "SELECT {CONTACT_COLUMNS} FROM contacts \
-             WHERE name LIKE ? ESCAPE '\\' OR phone LIKE ? ESCAPE '\\' OR phone LIKE COALESCE(?, '') \
-             ORDER BY last_activity_at DESC, id DESC LIMIT ?"
-        ))
-        .bind(&pattern)
-        .bind(&pattern)
-        .bind(digits)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
-        let mut hits: Vec<SearchHit> = contacts
-            .into_iter()
-            .map(|row| SearchHit {
-                contact: row.into(),
-                message: None,
-            })
-            .collect();
-        let Some(query) = search::fts5_query(input) else {
+        let mut hits: Vec<SearchHit> =
+            rows::sqlite::search_contacts(&self.pool, input, SEARCH_LIMIT)
+                .await?
+                .into_iter()
+                .map(|contact| SearchHit {
+                    contact,
+                    message: None,
+                })
+                .collect();
+        let Some(query) = parley_proto::search::fts5_query(input) else {
             return Ok(hits);
         };
         // Newest first by the hub's order; messages not yet on the hub come first.
@@ -636,18 +512,12 @@ impl Replica {
             .collect::<Result<Vec<_>>>()?;
         // The hits' contacts in one query, not one per hit.
         let ids: Vec<Id> = messages.iter().map(|message| message.contact_id).collect();
-        let ids = serde_json::to_string(&ids)
-            .map_err(|error| ReplicaError::Corrupt(error.to_string()))?;
-        let contacts: Vec<ContactRow> = sqlx::query_as(sql!(
-            "SELECT {CONTACT_COLUMNS} FROM contacts WHERE id IN (SELECT value FROM json_each(?))"
-        ))
-        .bind(ids)
-        .fetch_all(&self.pool)
-        .await?;
-        let contacts: std::collections::HashMap<Id, Contact> = contacts
-            .into_iter()
-            .map(|row| (row.id, Contact::from(row)))
-            .collect();
+        let contacts: std::collections::HashMap<Id, Contact> =
+            rows::sqlite::contacts_by_id(&self.pool, &ids)
+                .await?
+                .into_iter()
+                .map(|contact| (contact.id, contact))
+                .collect();
         for message in messages {
             let contact = contacts
                 .get(&message.contact_id)
@@ -990,4 +860,82 @@ async fn upsert_media(
         .await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use parley_proto::{Direction, Event, EventKind, Media, MediaState, Message, MessageStatus};
+
+    use super::{Replica, ReplicaError};
+
+    fn picture_message() -> Message {
+        Message {
+            id: 7,
+            contact_id: 3,
+            interaction_id: None,
+            direction: Direction::Inbound,
+            body: "a photo".into(),
+            status: MessageStatus::Received,
+            error_code: None,
+            agent_id: None,
+            client_key: None,
+            created_at: 1,
+            media: vec![Media {
+                id: 11,
+                position: 0,
+                state: MediaState::Ready,
+                issue: None,
+                content_type: "image/jpeg".into(),
+                size: Some(10),
+                width: Some(2),
+                height: Some(2),
+                digest: Some("ab".repeat(32)),
+            }],
+        }
+    }
+
+    #[tokio::test]
+    async fn a_stored_value_that_does_not_read_back_is_an_error_not_dropped() {
+        let folder = tempfile::tempdir().expect("a temp folder");
+        let replica = Replica::open(&folder.path().join("replica.db"))
+            .await
+            .expect("the replica opens");
+        replica
+            .apply_events(&[Event {
+                seq: 1,
+                at: 1,
+                kind: EventKind::Message {
+                    message: picture_message(),
+                },
+            }])
+            .await
+            .expect("applied");
+        assert_eq!(replica.list_messages(3).await.expect("reads").len(), 1);
+        for (corruption, what) in [
+            (
+                "UPDATE media SET issue = 'melted'",
+                "an unknown attachment issue",
+            ),
+            (
+                "UPDATE media SET issue = NULL, position = -1",
+                "a negative position",
+            ),
+            (
+                "UPDATE media SET position = 0; UPDATE messages SET error_code = -5",
+                "a negative error code",
+            ),
+        ] {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(corruption))
+                .execute(&replica.pool)
+                .await
+                .expect("corrupted");
+            assert!(
+                matches!(
+                    replica.list_messages(3).await,
+                    Err(ReplicaError::Corrupt(_))
+                ),
+                "{what} is an error, not a value quietly replaced"
+            );
+        }
+    }
 }

@@ -141,7 +141,8 @@ impl From<StoreError> for Failure {
             StoreError::Refused(refusal) => refusal.into(),
             internal @ (StoreError::Database(_)
             | StoreError::Migrate(_)
-            | StoreError::Corrupt(_)) => {
+            | StoreError::Corrupt(_)
+            | StoreError::NotEmpty { .. }) => {
                 tracing::error!(error = %internal, "store failure");
                 Self::new(
                     ErrorCode::Internal,

@@ -12,11 +12,13 @@
 mod api;
 mod auth;
 mod blobs;
+pub mod cli;
 mod clock;
 pub mod config;
 mod demo;
 mod error;
 mod media;
+mod migrate_data;
 mod outbound;
 mod router;
 mod rules;
@@ -29,12 +31,14 @@ mod webhooks;
 pub use auth::hash_password;
 pub use clock::{Clock, FakeClock, SystemClock};
 pub use demo::{DEMO_LOGIN, DEMO_PASSWORD, seed as seed_demo};
+pub use migrate_data::{MigrateDataError, Migrated, Pictures, migrate_data};
 pub use rules::Refusal;
 pub use rules::lifecycle::{Completion, WrapUp};
 pub use store::{
     AgentSettings, ContactDetails, Inbound, InboundOutcome, NOT_RESPONDING, NewUpload, Outbound,
     Store, StoreError, StoreOptions, Work,
 };
+pub use store::{Copied, MediaJob, MediaOutcome, ReadyMedia};
 
 /// Picture checks, and the simulated carrier's samples (for tests and benchmarks).
 pub mod pictures {

@@ -21,6 +21,7 @@ mod port;
 mod postgres;
 mod rows;
 mod sqlite;
+mod transfer;
 mod types;
 
 use std::sync::Arc;
@@ -32,6 +33,7 @@ use tokio::sync::broadcast;
 pub use crate::rules::Refusal;
 pub use crate::rules::lifecycle::Completion;
 pub use port::Work;
+pub use transfer::Copied;
 pub use types::{
     AgentSettings, ContactDetails, Inbound, InboundOutcome, MediaJob, MediaOutcome, NewUpload,
     Outbound, PendingSend, ReadMarker, ReadyMedia, StoredMedia,
@@ -58,6 +60,9 @@ pub enum StoreError {
     /// A rule refuses the request.
     #[error("refused: {0}")]
     Refused(#[from] Refusal),
+    /// Data would be copied into a database that holds some already.
+    #[error("the target database is not empty: {table} holds {rows} rows")]
+    NotEmpty { table: &'static str, rows: i64 },
 }
 
 impl StoreError {

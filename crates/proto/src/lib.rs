@@ -14,6 +14,8 @@
 
 pub mod files;
 pub mod limits;
+#[cfg(feature = "sqlx")]
+pub mod rows;
 pub mod search;
 
 pub use limits::{MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, SEARCH_LIMIT};

@@ -46,7 +46,16 @@ pub(crate) trait Listener: Send {
 /// One connection with every table's queries.
 #[async_trait]
 pub(crate) trait Tx:
-    Agents + Contacts + Interactions + Messages + Pictures + Events + Claims + Carrier + Send
+    Agents
+    + Contacts
+    + Interactions
+    + Messages
+    + Pictures
+    + Events
+    + Claims
+    + Carrier
+    + super::transfer::Transfer
+    + Send
 {
     /// Commits a write transaction (a no-op outside one).
     async fn commit(self: Box<Self>) -> Result<()>;

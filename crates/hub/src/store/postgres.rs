@@ -11,6 +11,7 @@ mod events;
 mod interactions;
 mod messages;
 mod pictures;
+mod transfer;
 
 use async_trait::async_trait;
 use sqlx::pool::PoolConnection;

@@ -2,20 +2,25 @@
 //! not read back (an unknown spelling, a negative count) is [`StoreError::Corrupt`], never
 //! a panic and never silently dropped.
 
-use parley_proto::{
-    Agent, AgentStatus, Contact, Direction, EndedBy, Interaction, InteractionState, Media,
-    MediaIssue, MediaState, Message, MessageStatus, Reachability, Role,
+pub(crate) use parley_proto::rows::{
+    AGENT_COLUMNS, AgentRow, CONTACT_COLUMNS, ContactRow, HistoryRow, INTERACTION_COLUMNS,
+    INTERACTION_COLUMNS_OF_I, InteractionRow,
 };
+use parley_proto::rows::{
+    RowError, optional_spelling, optional_unsigned, spelling as parsed, unsigned,
+};
+use parley_proto::{Direction, Interaction, Media, MediaIssue, MediaState, Message, MessageStatus};
 
 use super::types::{MediaJob, PendingSend, ReadyMedia, StoredMedia, StoredMessage};
 use super::{Result, StoreError};
 
-fn corrupt(what: &str, value: impl std::fmt::Debug) -> StoreError {
-    StoreError::Corrupt(format!("{what} {value:?}"))
-}
-
-fn parsed<T>(what: &str, text: &str, parse: impl Fn(&str) -> Option<T>) -> Result<T> {
-    parse(text).ok_or_else(|| corrupt(what, text))
+impl From<RowError> for StoreError {
+    fn from(error: RowError) -> Self {
+        match error {
+            RowError::Database(error) => Self::Database(error),
+            RowError::Corrupt(what) => Self::Corrupt(what),
+        }
+    }
 }
 
 fn optional<T>(
@@ -23,127 +28,7 @@ fn optional<T>(
     text: Option<&str>,
     parse: impl Fn(&str) -> Option<T>,
 ) -> Result<Option<T>> {
-    text.map(|text| parsed(what, text, parse)).transpose()
-}
-
-fn unsigned(what: &str, value: i64) -> Result<u32> {
-    u32::try_from(value).map_err(|_| corrupt(what, value))
-}
-
-fn optional_unsigned(what: &str, value: Option<i64>) -> Result<Option<u32>> {
-    value.map(|value| unsigned(what, value)).transpose()
-}
-
-/// Columns of [`AgentRow`].
-pub(crate) const AGENT_COLUMNS: &str =
-    "id, login, name, role, status, status_reason, auto_answer, max_chats, can_save_media";
-
-#[derive(sqlx::FromRow)]
-pub(crate) struct AgentRow {
-    id: i64,
-    login: String,
-    name: String,
-    role: String,
-    status: String,
-    status_reason: Option<String>,
-    auto_answer: bool,
-    max_chats: i64,
-    can_save_media: bool,
-}
-
-impl TryFrom<AgentRow> for Agent {
-    type Error = StoreError;
-    fn try_from(row: AgentRow) -> Result<Self> {
-        Ok(Self {
-            id: row.id,
-            login: row.login,
-            name: row.name,
-            role: parsed("agent role", &row.role, Role::parse)?,
-            status: parsed("agent status", &row.status, AgentStatus::parse)?,
-            status_reason: row.status_reason,
-            auto_answer: row.auto_answer,
-            max_chats: unsigned("max_chats", row.max_chats)?,
-            can_save_media: row.can_save_media,
-        })
-    }
-}
-
-/// Columns of [`ContactRow`].
-pub(crate) const CONTACT_COLUMNS: &str = "id, phone, name, assigned_agent_id, last_activity_at, \
-     email, notes, opted_out, reachability";
-
-#[derive(sqlx::FromRow)]
-pub(crate) struct ContactRow {
-    id: i64,
-    phone: String,
-    name: Option<String>,
-    assigned_agent_id: Option<i64>,
-    last_activity_at: i64,
-    email: Option<String>,
-    notes: Option<String>,
-    opted_out: bool,
-    reachability: Option<String>,
-}
-
-impl TryFrom<ContactRow> for Contact {
-    type Error = StoreError;
-    fn try_from(row: ContactRow) -> Result<Self> {
-        Ok(Self {
-            id: row.id,
-            phone: row.phone,
-            name: row.name,
-            assigned_agent_id: row.assigned_agent_id,
-            last_activity_at: row.last_activity_at,
-            email: row.email,
-            notes: row.notes,
-            opted_out: row.opted_out,
-            reachability: optional(
-                "reachability",
-                row.reachability.as_deref(),
-                Reachability::parse,
-            )?,
-        })
-    }
-}
-
-/// Columns of [`InteractionRow`].
-pub(crate) const INTERACTION_COLUMNS: &str = "id, contact_id, state, agent_id, created_at, \
-     offered_at, accepted_at, ended_at, ended_by, done_at, disposition, note";
-
-#[derive(sqlx::FromRow)]
-pub(crate) struct InteractionRow {
-    id: i64,
-    contact_id: i64,
-    state: String,
-    agent_id: Option<i64>,
-    created_at: i64,
-    offered_at: Option<i64>,
-    accepted_at: Option<i64>,
-    ended_at: Option<i64>,
-    ended_by: Option<String>,
-    done_at: Option<i64>,
-    disposition: Option<String>,
-    note: Option<String>,
-}
-
-impl TryFrom<InteractionRow> for Interaction {
-    type Error = StoreError;
-    fn try_from(row: InteractionRow) -> Result<Self> {
-        Ok(Self {
-            id: row.id,
-            contact_id: row.contact_id,
-            state: parsed("interaction state", &row.state, InteractionState::parse)?,
-            agent_id: row.agent_id,
-            created_at: row.created_at,
-            offered_at: row.offered_at,
-            accepted_at: row.accepted_at,
-            ended_at: row.ended_at,
-            ended_by: optional("ended_by", row.ended_by.as_deref(), EndedBy::parse)?,
-            done_at: row.done_at,
-            disposition: row.disposition,
-            note: row.note,
-        })
-    }
+    Ok(optional_spelling(what, text, parse)?)
 }
 
 /// Columns of [`MessageRow`].
@@ -324,24 +209,6 @@ impl TryFrom<UploadRow> for super::types::UploadedPicture {
     }
 }
 
-/// A contact's interaction with the handling agent's name.
-#[derive(sqlx::FromRow)]
-pub(crate) struct HistoryRow {
-    #[sqlx(flatten)]
-    interaction: InteractionRow,
-    agent_name: Option<String>,
-}
-
-impl TryFrom<HistoryRow> for parley_proto::ContactInteraction {
-    type Error = StoreError;
-    fn try_from(row: HistoryRow) -> Result<Self> {
-        Ok(Self {
-            interaction: row.interaction.try_into()?,
-            agent_name: row.agent_name,
-        })
-    }
-}
-
 /// A contact with an agent's unread count and its last message.
 #[derive(sqlx::FromRow)]
 pub(crate) struct SummaryRow {
@@ -424,23 +291,23 @@ impl TryFrom<SimRow> for parley_proto::SimOutboundMessage {
 /// Rows into domain values, failing on the first bad one.
 pub(crate) fn all<R, T>(rows: Vec<R>) -> Result<Vec<T>>
 where
-    T: TryFrom<R, Error = StoreError>,
+    T: TryFrom<R>,
+    StoreError: From<T::Error>,
 {
-    rows.into_iter().map(T::try_from).collect()
+    rows.into_iter()
+        .map(|row| T::try_from(row).map_err(StoreError::from))
+        .collect()
 }
 
 /// A row, if any, into a domain value.
 pub(crate) fn one<R, T>(row: Option<R>) -> Result<Option<T>>
 where
-    T: TryFrom<R, Error = StoreError>,
+    T: TryFrom<R>,
+    StoreError: From<T::Error>,
 {
-    row.map(T::try_from).transpose()
+    row.map(|row| T::try_from(row).map_err(StoreError::from))
+        .transpose()
 }
-
-/// [`INTERACTION_COLUMNS`] of a table aliased `i`.
-pub(crate) const INTERACTION_COLUMNS_OF_I: &str = "i.id, i.contact_id, i.state, i.agent_id, \
-     i.created_at, i.offered_at, i.accepted_at, i.ended_at, i.ended_by, i.done_at, \
-     i.disposition, i.note";
 
 /// An interaction with its contact's assigned agent (routing).
 #[derive(sqlx::FromRow)]

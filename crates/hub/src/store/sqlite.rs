@@ -9,6 +9,7 @@ mod events;
 mod interactions;
 mod messages;
 mod pictures;
+mod transfer;
 
 use std::path::Path;
 use std::str::FromStr;

@@ -60,7 +60,7 @@ impl Contacts for Connection {
         .bind(at)
         .fetch_one(self.db())
         .await?;
-        row.try_into()
+        Ok(row.try_into()?)
     }
 
     async fn save_details(
@@ -128,7 +128,7 @@ impl Contacts for Connection {
         .bind(id)
         .fetch_one(self.db())
         .await?;
-        row.try_into()
+        Ok(row.try_into()?)
     }
 
     async fn contact_count(&mut self) -> Result<i64> {

@@ -64,7 +64,7 @@ impl Interactions for Connection {
         .bind(interaction.note.as_deref())
         .fetch_one(self.db())
         .await?;
-        row.try_into()
+        Ok(row.try_into()?)
     }
 
     async fn save_interaction(&mut self, interaction: &Interaction) -> Result<Interaction> {
@@ -86,7 +86,7 @@ impl Interactions for Connection {
         .bind(interaction.id)
         .fetch_one(self.db())
         .await?;
-        row.try_into()
+        Ok(row.try_into()?)
     }
 
     async fn agent_interactions(&mut self, agent_id: Id) -> Result<Vec<Interaction>> {

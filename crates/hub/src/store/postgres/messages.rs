@@ -74,7 +74,7 @@ impl Messages for Connection {
         .bind(search::tsvector(message.body))
         .fetch_one(self.db())
         .await?;
-        row.try_into()
+        Ok(row.try_into()?)
     }
 
     async fn save_delivery(
@@ -95,7 +95,7 @@ impl Messages for Connection {
         .bind(id)
         .fetch_one(self.db())
         .await?;
-        row.try_into()
+        Ok(row.try_into()?)
     }
 
     async fn requeue_message(&mut self, id: Id) -> Result<Message> {
@@ -106,7 +106,7 @@ impl Messages for Connection {
         .bind(id)
         .fetch_one(self.db())
         .await?;
-        row.try_into()
+        Ok(row.try_into()?)
     }
 
     async fn insert_attempt(

@@ -1,14 +1,14 @@
 //! Contacts and read markers, on SQLite.
 
 use async_trait::async_trait;
-use parley_proto::search;
+use parley_proto::rows;
 use parley_proto::{Contact, ContactSummary, Id, Millis, Reachability};
 
 use super::{Connection, sql};
+use crate::store::Result;
 use crate::store::port::Contacts;
 use crate::store::rows::{CONTACT_COLUMNS, ContactRow, SummaryRow, all, one};
 use crate::store::types::{ContactDetails, ReadMarker};
-use crate::store::{Result, StoreError};
 
 #[async_trait]
 impl Contacts for Connection {
@@ -53,7 +53,7 @@ impl Contacts for Connection {
         .bind(at)
         .fetch_one(self.db())
         .await?;
-        row.try_into()
+        Ok(row.try_into()?)
     }
 
     async fn save_details(
@@ -122,7 +122,7 @@ impl Contacts for Connection {
         .bind(id)
         .fetch_one(self.db())
         .await?;
-        row.try_into()
+        Ok(row.try_into()?)
     }
 
     async fn contact_count(&mut self) -> Result<i64> {
@@ -151,33 +151,11 @@ impl Contacts for Connection {
     }
 
     async fn search_contacts(&mut self, input: &str, limit: u32) -> Result<Vec<Contact>> {
-        let pattern = search::like_pattern(input);
-        let digits = search::phone_digits(input).map(|digits| format!("%{digits}%"));
-        let rows: Vec<ContactRow> = sqlx::query_as(sql!(
-            "SELECT {CONTACT_COLUMNS} FROM contacts \
-             WHERE name LIKE ? ESCAPE '\\' OR phone LIKE ? ESCAPE '\\' \
-               OR phone LIKE COALESCE(?, '') \
-             ORDER BY last_activity_at DESC, id DESC LIMIT ?"
-        ))
-        .bind(&pattern)
-        .bind(&pattern)
-        .bind(digits)
-        .bind(i64::from(limit))
-        .fetch_all(self.db())
-        .await?;
-        all(rows)
+        Ok(rows::sqlite::search_contacts(self.db(), input, limit).await?)
     }
 
     async fn contacts_by_id(&mut self, ids: &[Id]) -> Result<Vec<Contact>> {
-        let ids =
-            serde_json::to_string(ids).map_err(|error| StoreError::Corrupt(error.to_string()))?;
-        let rows: Vec<ContactRow> = sqlx::query_as(sql!(
-            "SELECT {CONTACT_COLUMNS} FROM contacts WHERE id IN (SELECT value FROM json_each(?))"
-        ))
-        .bind(ids)
-        .fetch_all(self.db())
-        .await?;
-        all(rows)
+        Ok(rows::sqlite::contacts_by_id(self.db(), ids).await?)
     }
 
     async fn mark_read(&mut self, agent_id: Id, contact_id: Id) -> Result<()> {

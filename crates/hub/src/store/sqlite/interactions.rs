@@ -7,7 +7,7 @@ use super::{Connection, sql};
 use crate::store::Result;
 use crate::store::port::Interactions;
 use crate::store::rows::{
-    HistoryRow, INTERACTION_COLUMNS, INTERACTION_COLUMNS_OF_I, InteractionRow, QueuedRow, all, one,
+    INTERACTION_COLUMNS, INTERACTION_COLUMNS_OF_I, InteractionRow, QueuedRow, all, one,
 };
 
 #[async_trait]
@@ -56,7 +56,7 @@ impl Interactions for Connection {
         .bind(interaction.note.as_deref())
         .fetch_one(self.db())
         .await?;
-        row.try_into()
+        Ok(row.try_into()?)
     }
 
     async fn save_interaction(&mut self, interaction: &Interaction) -> Result<Interaction> {
@@ -77,7 +77,7 @@ impl Interactions for Connection {
         .bind(interaction.id)
         .fetch_one(self.db())
         .await?;
-        row.try_into()
+        Ok(row.try_into()?)
     }
 
     async fn agent_interactions(&mut self, agent_id: Id) -> Result<Vec<Interaction>> {
@@ -147,14 +147,6 @@ impl Interactions for Connection {
     }
 
     async fn contact_history(&mut self, contact_id: Id) -> Result<Vec<ContactInteraction>> {
-        let rows: Vec<HistoryRow> = sqlx::query_as(sql!(
-            "SELECT {INTERACTION_COLUMNS_OF_I}, a.name AS agent_name \
-             FROM interactions i LEFT JOIN agents a ON a.id = i.agent_id \
-             WHERE i.contact_id = ? ORDER BY i.id DESC"
-        ))
-        .bind(contact_id)
-        .fetch_all(self.db())
-        .await?;
-        all(rows)
+        Ok(parley_proto::rows::sqlite::contact_history(self.db(), contact_id).await?)
     }
 }

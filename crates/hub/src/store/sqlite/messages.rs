@@ -70,7 +70,7 @@ impl Messages for Connection {
         .bind(message.created_at)
         .fetch_one(self.db())
         .await?;
-        row.try_into()
+        Ok(row.try_into()?)
     }
 
     async fn save_delivery(
@@ -91,7 +91,7 @@ impl Messages for Connection {
         .bind(id)
         .fetch_one(self.db())
         .await?;
-        row.try_into()
+        Ok(row.try_into()?)
     }
 
     async fn requeue_message(&mut self, id: Id) -> Result<Message> {
@@ -102,7 +102,7 @@ impl Messages for Connection {
         .bind(id)
         .fetch_one(self.db())
         .await?;
-        row.try_into()
+        Ok(row.try_into()?)
     }
 
     async fn insert_attempt(

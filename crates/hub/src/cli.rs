@@ -1,0 +1,390 @@
+//! The `parley-hub` command: serve, migrate, move data between databases, manage agents,
+//! and drive the simulated carrier. The binary is [`main`]; the tests run the same command
+//! as a process of their own.
+
+use std::io::{BufRead as _, IsTerminal as _};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use crate::config::Config;
+use crate::{AgentSettings, Store};
+use anyhow::{Context as _, bail};
+use clap::{Parser, Subcommand};
+use parley_proto::{Role, SimInboundRequest, SimOutboundMessage};
+
+#[derive(Parser)]
+#[command(
+    name = "parley-hub",
+    version,
+    about = "The Parley hub: SMS in and out, routing, and the agent API"
+)]
+struct Cli {
+    /// The config file (TOML). `PARLEY_*` environment variables override it.
+    #[arg(long, short, global = true, env = "PARLEY_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs the hub.
+    Serve {
+        /// Seed a demo agent (login `demo`, password `demo`) and contacts into an empty database.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Creates or upgrades the database, then exits.
+    Migrate,
+    /// Copies every row of one database into another, empty one — a SQLite hub moving to
+    /// PostgreSQL — with the pictures, ids and event log as they were. Stop the hubs on
+    /// the source first.
+    MigrateData {
+        /// The database to copy from: sqlite:///path/to/parley.db, or postgres://…
+        #[arg(long)]
+        from: String,
+        /// The empty database to copy into: postgres://user:password@host/database, or
+        /// sqlite://…
+        #[arg(long)]
+        to: String,
+        /// The source's media folder (default: media/ beside a SQLite source; a PostgreSQL
+        /// source keeps pictures in the database).
+        #[arg(long)]
+        from_media: Option<PathBuf>,
+        /// Where the target keeps pictures: a folder (default: media/ beside a SQLite
+        /// target; a PostgreSQL target keeps them in the database).
+        #[arg(long)]
+        to_media: Option<PathBuf>,
+    },
+    /// Manages agent accounts.
+    Agent {
+        #[command(subcommand)]
+        command: AgentCommand,
+    },
+    /// Drives the built-in simulated carrier of a running hub.
+    Simulate {
+        /// The running hub's URL.
+        #[arg(
+            long,
+            global = true,
+            default_value = "http://127.0.0.1:8080",
+            env = "PARLEY_HUB_URL"
+        )]
+        hub: String,
+        #[command(subcommand)]
+        command: SimulateCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AgentCommand {
+    /// Adds an agent. The password is read from `PARLEY_PASSWORD` or standard input.
+    Add {
+        #[arg(long)]
+        login: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_parser = parse_role, default_value = "agent")]
+        role: Role,
+        /// Accept offered interactions automatically.
+        #[arg(long)]
+        auto_answer: bool,
+        /// How many interactions the agent can hold at once.
+        #[arg(long, default_value_t = 3)]
+        max_chats: u32,
+        /// May save a copy of a contact's picture to their computer.
+        #[arg(long)]
+        save_media: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum SimulateCommand {
+    /// A customer texts the contact center.
+    Inbound {
+        #[arg(long)]
+        from: String,
+        #[arg(long, default_value = "")]
+        body: String,
+        /// A picture (MMS): one of the carrier's samples — photo.jpg, logo.png,
+        /// animation.gif, sticker.webp, and the broken corrupt.jpg, truncated.png, bomb.png,
+        /// huge.jpg, document.pdf, missing.jpg — or a URL. Repeat for more (up to 10).
+        #[arg(long)]
+        media: Vec<String>,
+    },
+    /// Lists what the simulated carrier was asked to send.
+    Outbox {
+        /// One JSON object a line (to, from, body, status).
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// A `--role` that is not one of ours.
+#[derive(Debug, thiserror::Error)]
+#[error("{0:?} is not agent, supervisor or admin")]
+struct UnknownRole(String);
+
+fn parse_role(text: &str) -> Result<Role, UnknownRole> {
+    Role::parse(text).ok_or_else(|| UnknownRole(text.to_owned()))
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PARLEY_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
+        .with_writer(std::io::stderr);
+    if std::env::var("PARLEY_LOG_FORMAT").is_ok_and(|format| format == "json") {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+fn read_password() -> anyhow::Result<String> {
+    if let Ok(password) = std::env::var("PARLEY_PASSWORD") {
+        return Ok(password);
+    }
+    if std::io::stdin().is_terminal() {
+        eprint!("Password: ");
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("cannot read the password from standard input")?;
+    let password = line.trim_end_matches(['\r', '\n']).to_owned();
+    if password.is_empty() {
+        bail!("the password is empty: set PARLEY_PASSWORD or pipe it on standard input");
+    }
+    Ok(password)
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve { demo } => {
+            let config = Config::load(cli.config.as_deref())?;
+            tracing::info!(?config, "configuration");
+            let our_number = config.sim.number.clone();
+            let mut hub = crate::start(config).await?;
+            if demo && crate::seed_demo(&hub.store, &our_number).await? {
+                tracing::info!(
+                    login = crate::DEMO_LOGIN,
+                    password = crate::DEMO_PASSWORD,
+                    "demo data seeded"
+                );
+                // A customer's MMS waits in the queue: a photo, and a file that cannot be
+                // shown (an attachment issue). It is offered once the demo agent is Ready.
+                let mms = SimInboundRequest {
+                    from: "+12015550104".into(),
+                    body: "Here's a photo of the damaged box, and the receipt.".into(),
+                    media: vec!["photo.jpg".into(), "corrupt.jpg".into()],
+                };
+                if let Err(error) = reqwest::Client::new()
+                    .post(format!("{}/api/sim/inbound", hub.base_url()))
+                    .json(&mms)
+                    .send()
+                    .await
+                    .and_then(reqwest::Response::error_for_status)
+                {
+                    tracing::warn!(%error, "the demo MMS was not delivered");
+                }
+            }
+            tokio::select! {
+                () = hub.stopped() => bail!("the HTTP server stopped unexpectedly; see the log above"),
+                signal = shutdown_signal() => {
+                    signal?;
+                    tracing::info!("stopping");
+                    hub.stop().await;
+                }
+            }
+            Ok(())
+        }
+        Command::Migrate => {
+            let config = Config::load(cli.config.as_deref())?;
+            let store = Store::open(&config.database).await?;
+            store.close().await;
+            println!("database {} is up to date", config.database);
+            Ok(())
+        }
+        Command::MigrateData {
+            from,
+            to,
+            from_media,
+            to_media,
+        } => migrate_data(&from, &to, from_media, to_media).await,
+        Command::Agent {
+            command:
+                AgentCommand::Add {
+                    login,
+                    name,
+                    role,
+                    auto_answer,
+                    max_chats,
+                    save_media,
+                },
+        } => {
+            let config = Config::load(cli.config.as_deref())?;
+            if max_chats == 0 {
+                bail!("--max-chats must be at least 1");
+            }
+            let password = read_password()?;
+            let hash = crate::hash_password(&password)?;
+            let store = Store::open(&config.database).await?;
+            let agent = store
+                .create_agent(
+                    login.trim(),
+                    name.trim(),
+                    &hash,
+                    AgentSettings {
+                        role,
+                        auto_answer,
+                        max_chats,
+                        can_save_media: save_media,
+                    },
+                )
+                .await?;
+            println!(
+                "agent {} ({}) added with id {}",
+                agent.login, agent.name, agent.id
+            );
+            Ok(())
+        }
+        Command::Simulate { hub, command } => simulate(&hub, command).await,
+    }
+}
+
+async fn migrate_data(
+    from: &str,
+    to: &str,
+    from_media: Option<PathBuf>,
+    to_media: Option<PathBuf>,
+) -> anyhow::Result<()> {
+    use crate::Pictures;
+    use crate::config::Database;
+    let from = Database::parse(from).context("--from")?;
+    let to = Database::parse(to).context("--to")?;
+    if from == to {
+        bail!("--from and --to are the same database");
+    }
+    let from_pictures = from_media.map_or_else(|| Pictures::default_for(&from), Pictures::Folder);
+    let to_pictures = to_media.map_or_else(|| Pictures::default_for(&to), Pictures::Folder);
+    eprintln!("copying {from} into {to}");
+    let migrated = crate::migrate_data(&from, &to, &from_pictures, &to_pictures, |table, rows| {
+        println!("{table:<17} {rows:>10} rows");
+    })
+    .await?;
+    println!("{:<17} {:>10} files", "pictures", migrated.files);
+    if !migrated.missing.is_empty() {
+        eprintln!(
+            "warning: {} pictures were not in the source's media store (their messages say what they were): {}",
+            migrated.missing.len(),
+            migrated.missing.join(", ")
+        );
+    }
+    println!("done: point the hubs' `database` at {to}");
+    Ok(())
+}
+
+/// Ctrl-C, or SIGTERM from a service manager.
+async fn shutdown_signal() -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                .context("cannot listen for SIGTERM")?;
+        tokio::select! {
+            signal = tokio::signal::ctrl_c() => signal.context("cannot listen for Ctrl-C"),
+            _ = terminate.recv() => Ok(()),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c()
+            .await
+            .context("cannot listen for Ctrl-C")
+    }
+}
+
+async fn simulate(hub: &str, command: SimulateCommand) -> anyhow::Result<()> {
+    let client = reqwest::Client::new();
+    let hub = hub.trim_end_matches('/');
+    match command {
+        SimulateCommand::Inbound { from, body, media } => {
+            let response = client
+                .post(format!("{hub}/api/sim/inbound"))
+                .json(&SimInboundRequest { from, body, media })
+                .send()
+                .await
+                .with_context(|| format!("cannot reach the hub at {hub}"))?;
+            let status = response.status();
+            let text = response.text().await?;
+            if !status.is_success() {
+                bail!("the hub refused the message ({status}): {text}");
+            }
+            println!("{text}");
+            Ok(())
+        }
+        SimulateCommand::Outbox { json } => {
+            let response = client
+                .get(format!("{hub}/api/sim/outbox"))
+                .send()
+                .await
+                .with_context(|| format!("cannot reach the hub at {hub}"))?;
+            if !response.status().is_success() {
+                bail!(
+                    "the hub refused ({}): is it running with provider = \"sim\"?",
+                    response.status()
+                );
+            }
+            let messages: Vec<SimOutboundMessage> = response.json().await?;
+            for message in messages {
+                if json {
+                    println!(
+                        "{}",
+                        serde_json::json!({
+                            "to": message.to, "from": message.from, "body": message.body,
+                            "status": message.status.as_str(), "sid": message.sid,
+                        })
+                    );
+                } else {
+                    println!(
+                        "{}  {} -> {}  [{}]  {}",
+                        message.sid,
+                        message.from,
+                        message.to,
+                        message.status.as_str(),
+                        message.body
+                    );
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Runs the command line `std::env::args()` holds, and says how it ended.
+#[must_use]
+pub fn main() -> ExitCode {
+    init_logging();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("parley-hub: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("parley-hub: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,452 @@
+//! Two hub processes on one PostgreSQL database behind a load balancer, as a contact
+//! center that outgrew one machine runs them: a webhook burst split across both is stored
+//! once, routed once and seen live by every agent with no gap; both hubs' senders run
+//! while agents send, and every text reaches the provider once; a hub killed with
+//! `kill -9` mid-burst leaves its claimed work to the other, and nothing is lost or sent
+//! twice. Skipped (with a note) without `PARLEY_TEST_POSTGRES_URL`.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use parley_hub::testing::TestDatabase;
+use parley_hub::{AgentSettings, Store};
+use parley_proto::{AgentStatus, ComposeRequest, EventKind, Role};
+use parley_scenarios::processes::{Balancer, HubProcess, HubSetup};
+use parley_scenarios::{FakeTwilio, desktop, eventually, init_logging};
+
+/// Two hubs, the balancer in front of them, the fake provider, and a store on their
+/// database for the test to look at.
+struct Center {
+    fake: FakeTwilio,
+    balancer: Balancer,
+    hubs: Vec<HubProcess>,
+    store: Store,
+    _database: TestDatabase,
+    folder: tempfile::TempDir,
+}
+
+async fn center() -> Option<Center> {
+    init_logging();
+    let database = TestDatabase::postgres().await?;
+    let folder = tempfile::tempdir().expect("a temp folder");
+    let fake = FakeTwilio::start().await;
+    let balancer = Balancer::start().await;
+    let mut hubs = Vec::new();
+    for name in ["hub-a", "hub-b"] {
+        let setup = HubSetup {
+            binary: env!("CARGO_BIN_EXE_parley-hub-under-test"),
+            name,
+            database: &database.database,
+            public_url: &balancer.url(),
+            folder: folder.path(),
+            log_filter: "info,sqlx=warn,tower_http=warn",
+        };
+        hubs.push(HubProcess::start(&setup, &fake).await);
+    }
+    balancer.set_backends(hubs.iter().map(HubProcess::url).collect());
+    let store = Store::open(&database.database).await.expect("the database");
+    Some(Center {
+        fake,
+        balancer,
+        hubs,
+        store,
+        _database: database,
+        folder,
+    })
+}
+
+fn skipped() {
+    eprintln!("note: PARLEY_TEST_POSTGRES_URL is not set; several hubs need PostgreSQL");
+}
+
+impl Center {
+    async fn agent(&self, login: &str, auto_answer: bool, max_chats: u32) -> parley_proto::Agent {
+        let hash = parley_hub::hash_password(login).expect("hashing works");
+        self.store
+            .create_agent(
+                login,
+                &format!("Agent {login}"),
+                &hash,
+                AgentSettings {
+                    role: Role::Agent,
+                    auto_answer,
+                    max_chats,
+                    can_save_media: false,
+                },
+            )
+            .await
+            .expect("the agent is created")
+    }
+
+    /// Every hub's log, for an assertion that fails.
+    fn logs(&self) -> String {
+        self.hubs
+            .iter()
+            .map(|hub| format!("--- {} ---\n{}", hub.name, hub.log_text()))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_webhook_burst_split_across_two_hubs_is_stored_routed_and_seen_once() {
+    let Some(center) = center().await else {
+        return skipped();
+    };
+    // Two agents signed in to each hub, each able to hold the whole burst.
+    let mut desktops = Vec::new();
+    for (login, hub) in [("ana", 0), ("ben", 0), ("cai", 1), ("dan", 1)] {
+        center.agent(login, true, 100).await;
+        let (client, sink) = desktop(&center.folder.path().join(login));
+        client
+            .login(&center.hubs[hub].url(), login, login)
+            .await
+            .expect("signs in");
+        client
+            .set_status(AgentStatus::Ready, None)
+            .await
+            .expect("Ready");
+        desktops.push((login, client, sink));
+    }
+    let texts = 120;
+    let mut sending = Vec::new();
+    for text in 0..texts {
+        let (fake, url) = (center.fake.clone(), center.balancer.url());
+        sending.push(tokio::spawn(async move {
+            fake.text_in(
+                &url,
+                &format!("SMburst{text:04}"),
+                &format!("+1201777{text:04}"),
+                &format!("burst {text}"),
+            )
+            .await
+        }));
+    }
+    for sent in sending {
+        let (status, body) = sent.await.expect("the webhook is posted");
+        assert_eq!(status, 200, "a webhook is answered: {body}");
+    }
+    for hub in &center.hubs {
+        assert!(
+            center.balancer.answered_by(&hub.url()) >= texts / 4,
+            "the burst was split across both hubs"
+        );
+    }
+    let contacts = eventually("every text routed to an agent", || async {
+        let contacts = center.store.list_contacts(0).await.ok()?;
+        let mut routed = 0;
+        for contact in &contacts {
+            let history = center
+                .store
+                .contact_interactions(contact.contact.id)
+                .await
+                .ok()?;
+            routed += usize::from(history.iter().any(|h| h.interaction.agent_id.is_some()));
+        }
+        (contacts.len() == texts && routed == texts).then_some(contacts)
+    })
+    .await;
+    for contact in &contacts {
+        let messages = center
+            .store
+            .list_messages(contact.contact.id)
+            .await
+            .expect("messages");
+        assert_eq!(messages.len(), 1, "{}: stored once", contact.contact.phone);
+        let history = center
+            .store
+            .contact_interactions(contact.contact.id)
+            .await
+            .expect("history");
+        assert_eq!(
+            history.len(),
+            1,
+            "{}: one interaction",
+            contact.contact.phone
+        );
+    }
+    // Routed once: each interaction got its agent in one event and kept it.
+    let log = center
+        .store
+        .events_since(0, 100_000)
+        .await
+        .expect("the log");
+    let mut agents_of: HashMap<i64, HashSet<i64>> = HashMap::new();
+    let mut offers: HashMap<i64, usize> = HashMap::new();
+    let mut previous: HashMap<i64, Option<i64>> = HashMap::new();
+    for event in &log {
+        if let EventKind::Interaction { interaction } = &event.kind {
+            if let Some(agent) = interaction.agent_id {
+                agents_of.entry(interaction.id).or_default().insert(agent);
+            }
+            let before = previous
+                .insert(interaction.id, interaction.agent_id)
+                .flatten();
+            if before.is_none() && interaction.agent_id.is_some() {
+                *offers.entry(interaction.id).or_default() += 1;
+            }
+        }
+    }
+    assert_eq!(agents_of.len(), texts);
+    assert!(
+        agents_of.values().all(|agents| agents.len() == 1),
+        "one agent each: {agents_of:?}"
+    );
+    assert!(
+        offers.values().all(|count| *count == 1),
+        "placed once each: {offers:?}"
+    );
+    // Every agent's desktop saw every event live, in order, once.
+    let head = center.store.head_seq().await.expect("head");
+    for (login, _client, sink) in &desktops {
+        eventually(&format!("{login}'s desktop to reach the head"), || async {
+            (sink.seqs().last().copied() >= Some(head)).then_some(())
+        })
+        .await;
+        let seqs = sink.seqs();
+        assert_eq!(
+            seqs,
+            (1..=seqs.len() as i64).collect::<Vec<_>>(),
+            "{login}: no gap, no duplicate\n{}",
+            center.logs()
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn both_hubs_send_and_every_text_reaches_the_provider_once() {
+    let Some(center) = center().await else {
+        return skipped();
+    };
+    let mut sends = Vec::new();
+    // The desktops stay open until the end: each sends its outbox in the background.
+    let mut desktops = Vec::new();
+    for (login, hub) in [("eve", 0), ("fay", 1)] {
+        center.agent(login, true, 50).await;
+        let (client, _sink) = desktop(&center.folder.path().join(login));
+        client
+            .login(&center.hubs[hub].url(), login, login)
+            .await
+            .expect("signs in");
+        let client = Arc::new(client);
+        desktops.push(client.clone());
+        for contact in 0..20 {
+            let client = client.clone();
+            sends.push(tokio::spawn(async move {
+                let phone = format!("+1201888{hub}{contact:03}");
+                let interaction = client
+                    .create_interaction_for_number(&phone)
+                    .await
+                    .expect("Create SMS Interaction");
+                for line in 0..3 {
+                    client
+                        .send_message(ComposeRequest {
+                            contact_id: interaction.contact_id,
+                            interaction_id: Some(interaction.id),
+                            body: format!("{phone} line {line}"),
+                            upload_ids: None,
+                        })
+                        .await
+                        .expect("sent");
+                }
+            }));
+        }
+    }
+    for send in sends {
+        send.await.expect("an agent's sends finish");
+    }
+    let expected = 2 * 20 * 3;
+    eventually("every text at the provider", || async {
+        (center.fake.accepted().len() >= expected).then_some(())
+    })
+    .await;
+    // Both senders sweep for unsent texts every 200 ms: give a second send time to happen.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let bodies: Vec<String> = center
+        .fake
+        .accepted()
+        .iter()
+        .map(|request| request.field("Body").unwrap_or_default().to_owned())
+        .collect();
+    let distinct: HashSet<&String> = bodies.iter().collect();
+    assert_eq!(
+        bodies.len(),
+        expected,
+        "each text sent exactly once\n{}",
+        center.logs()
+    );
+    assert_eq!(distinct.len(), expected);
+    assert!(
+        center
+            .store
+            .unsent_messages()
+            .await
+            .expect("unsent")
+            .is_empty()
+    );
+    drop(desktops);
+}
+
+/// An agent working the hubs' API through the balancer.
+struct ApiAgent {
+    http: reqwest::Client,
+    url: String,
+    token: String,
+}
+
+impl ApiAgent {
+    async fn sign_in(url: &str, login: &str) -> Self {
+        let http = reqwest::Client::new();
+        let answer: serde_json::Value = http
+            .post(format!("{url}/api/login"))
+            .json(&serde_json::json!({ "login": login, "password": login }))
+            .send()
+            .await
+            .expect("the balancer answers")
+            .json()
+            .await
+            .expect("a session");
+        Self {
+            http,
+            url: url.to_owned(),
+            token: answer["token"].as_str().expect("a token").to_owned(),
+        }
+    }
+
+    /// POSTs until a hub answers 2xx: a hub dying mid-request is retried on the other,
+    /// which the client key makes safe.
+    async fn post(&self, path: &str, body: serde_json::Value) -> serde_json::Value {
+        for _ in 0..100 {
+            if let Ok(answer) = self
+                .http
+                .post(format!("{}{path}", self.url))
+                .bearer_auth(&self.token)
+                .json(&body)
+                .send()
+                .await
+                && answer.status().is_success()
+            {
+                return answer.json().await.expect("JSON");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("no hub took POST {path} {body}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_hub_killed_mid_burst_leaves_its_claimed_work_to_the_other() {
+    let Some(mut center) = center().await else {
+        return skipped();
+    };
+    center.agent("gus", true, 200).await;
+    let agent = Arc::new(ApiAgent::sign_in(&center.balancer.url(), "gus").await);
+    let conversations = 40;
+    let mut contacts = Vec::new();
+    for contact in 0..conversations {
+        let interaction = agent
+            .post(
+                "/api/interactions",
+                serde_json::json!({ "phone": format!("+1201999{contact:04}") }),
+            )
+            .await;
+        contacts.push((
+            interaction["contactId"].as_i64().expect("a contact"),
+            interaction["id"].as_i64().expect("an interaction"),
+        ));
+    }
+    // The provider is slow to answer, so sends are in flight when the hub dies; and some
+    // answers are lost altogether, so a send is to be looked up before it is sent again.
+    center.fake.answer_after(Duration::from_millis(150));
+    let mut work = Vec::new();
+    for (index, (contact_id, interaction_id)) in contacts.iter().copied().enumerate() {
+        let (agent, fake, url) = (agent.clone(), center.fake.clone(), center.balancer.url());
+        work.push(tokio::spawn(async move {
+            let body = format!("reply {index}");
+            agent
+                .post(
+                    "/api/messages",
+                    serde_json::json!({
+                        "contactId": contact_id, "interactionId": interaction_id,
+                        "body": body, "clientKey": format!("kill-{index}"),
+                    }),
+                )
+                .await;
+            let (status, answer) = fake
+                .text_in(
+                    &url,
+                    &format!("SMkill{index:04}"),
+                    &format!("+1201666{index:04}"),
+                    "still there?",
+                )
+                .await;
+            assert_eq!(status, 200, "{answer}");
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    center
+        .fake
+        .lose_next_answer(parley_scenarios::fake_twilio::LostAnswer::Late(
+            Duration::from_secs(5),
+        ));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let in_flight_before_kill = center.fake.accepted().len();
+    center.hubs[0].kill().await;
+    for task in work {
+        task.await.expect("the burst finishes on the hub left");
+    }
+    assert!(
+        in_flight_before_kill < conversations,
+        "the hub died mid-burst ({in_flight_before_kill} of {conversations} sent)"
+    );
+    // The lease (2 s) runs out and the hub left finishes what the dead one held.
+    eventually("every reply at the provider", || async {
+        (center.fake.accepted().len() >= conversations).then_some(())
+    })
+    .await;
+    eventually("every reply recorded as taken by the provider", || async {
+        center
+            .store
+            .unsent_messages()
+            .await
+            .ok()?
+            .is_empty()
+            .then_some(())
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let bodies: Vec<String> = center
+        .fake
+        .accepted()
+        .iter()
+        .map(|request| request.field("Body").unwrap_or_default().to_owned())
+        .collect();
+    let distinct: HashSet<&String> = bodies.iter().collect();
+    assert_eq!(
+        (bodies.len(), distinct.len()),
+        (conversations, conversations),
+        "each reply sent exactly once across the kill\n{}",
+        center.logs()
+    );
+    let survivor = center.hubs[1].log_text();
+    assert!(
+        survivor.contains("an interrupted send had reached the provider")
+            || survivor.contains("the provider's answer was lost"),
+        "the hub left looked a send up at the provider rather than sending it blindly:\n{}",
+        center.logs()
+    );
+    for index in 0..conversations {
+        let contact = center
+            .store
+            .ensure_contact(&format!("+1201666{index:04}"))
+            .await
+            .expect("the texter");
+        let messages = center
+            .store
+            .list_messages(contact.id)
+            .await
+            .expect("messages");
+        assert_eq!(messages.len(), 1, "inbound {index} stored once, not lost");
+    }
+}
