@@ -566,7 +566,7 @@ impl Replica {
             .fetch_one(&mut *transaction)
             .await?;
             let uploads = serde_json::to_string(request.upload_ids.as_deref().unwrap_or_default())
-                .unwrap_or_else(|_| "[]".to_owned());
+                .map_err(|error| ReplicaError::Corrupt(format!("upload ids: {error}")))?;
             sqlx::query(
                 "INSERT INTO outbox (message_id, client_key, contact_id, interaction_id, body, created_at, \
                    upload_ids) VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -86,6 +86,9 @@ pub struct StoreOptions {
     /// How long a hub's claim on a piece of work lasts without being renewed: the time
     /// another hub waits before it takes over the work of one that died.
     pub claim_lease: Duration,
+    /// How often the event log is read without a notification (PostgreSQL), in case one
+    /// was lost.
+    pub log_poll: Duration,
 }
 
 impl Default for StoreOptions {
@@ -93,6 +96,7 @@ impl Default for StoreOptions {
         Self {
             clock: Arc::new(SystemClock),
             claim_lease: Duration::from_secs(30),
+            log_poll: Duration::from_secs(1),
         }
     }
 }
@@ -110,6 +114,8 @@ struct Inner {
     /// This process, as the holder of its claims.
     holder: String,
     lease_ms: i64,
+    /// Set by [`Store::close`]: the background tasks end.
+    closed: std::sync::atomic::AtomicBool,
 }
 
 /// A write in progress: the transaction, the events that describe it, and its time.
@@ -195,8 +201,9 @@ impl Store {
             clock: options.clock,
             holder: uuid::Uuid::new_v4().to_string(),
             lease_ms: i64::try_from(options.claim_lease.as_millis()).unwrap_or(i64::MAX),
+            closed: std::sync::atomic::AtomicBool::new(false),
         });
-        feed::follow(Arc::downgrade(&inner));
+        feed::follow(Arc::downgrade(&inner), options.log_poll);
         claims::keep(Arc::downgrade(&inner), options.claim_lease);
         tracing::debug!(engine = inner.engine.name(), head, "store open");
         Ok(Self { inner })
@@ -214,8 +221,12 @@ impl Store {
         self.inner.clock.now()
     }
 
-    /// Closes every connection.
+    /// Closes every connection; the store's background tasks end.
     pub async fn close(&self) {
+        self.inner
+            .closed
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        self.inner.feed.wake();
         self.inner.engine.close().await;
     }
 

@@ -24,6 +24,7 @@ async fn open(db: &TestDatabase, clock: &Arc<FakeClock>) -> Store {
         StoreOptions {
             clock: clock.clone(),
             claim_lease: Duration::from_secs(30),
+            ..StoreOptions::default()
         },
     )
     .await

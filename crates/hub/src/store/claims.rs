@@ -44,6 +44,9 @@ pub(super) fn keep(store: Weak<Inner>, lease: Duration) {
         loop {
             tokio::time::sleep(every).await;
             let Some(inner) = store.upgrade() else { return };
+            if inner.closed.load(std::sync::atomic::Ordering::SeqCst) {
+                return;
+            }
             let until = inner.clock.now().saturating_add(inner.lease_ms);
             let renewed = async {
                 inner

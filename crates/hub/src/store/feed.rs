@@ -24,8 +24,6 @@ pub(super) struct Feed {
 
 /// How many events one read of the log takes.
 const BATCH: u32 = 1000;
-/// How often the log is read without being woken (a lost notification, a broken link).
-const POLL: Duration = Duration::from_secs(1);
 
 impl Feed {
     pub(super) fn new(head: i64) -> Self {
@@ -59,6 +57,11 @@ impl Feed {
         } else if last.seq > *cursor {
             self.wake.notify_one();
         }
+    }
+
+    /// Makes the follower look (and notice a closed store).
+    pub(super) fn wake(&self) {
+        self.wake.notify_one();
     }
 
     fn send(&self, event: Event) {
@@ -95,13 +98,17 @@ impl Feed {
 }
 
 /// Starts the follower: it reads the log when woken by this hub, by another hub's commit
-/// (PostgreSQL), or every second on PostgreSQL; it ends when the store is dropped.
-pub(super) fn follow(store: Weak<Inner>) {
+/// (PostgreSQL), or every `poll` on PostgreSQL; it ends when the store is closed or
+/// dropped.
+pub(super) fn follow(store: Weak<Inner>, poll: Duration) {
     tokio::spawn(async move {
         let mut listener = None;
         let mut shared = false;
         loop {
             let Some(inner) = store.upgrade() else { return };
+            if inner.closed.load(std::sync::atomic::Ordering::SeqCst) {
+                return;
+            }
             if listener.is_none() {
                 match inner.engine.listen().await {
                     Ok(Some(listening)) => {
@@ -127,7 +134,7 @@ pub(super) fn follow(store: Weak<Inner>) {
             }
             let wake = &inner.feed.wake;
             let wait = if shared {
-                POLL
+                poll
             } else {
                 Duration::from_secs(60)
             };

@@ -1,0 +1,105 @@
+//! Contacts: the list, a transcript, details, history, read markers and search.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use parley_proto::{
+    Contact, ContactInteraction, ContactSummary, Id, Message, SearchHit, UpdateContactRequest,
+};
+use serde::Deserialize;
+
+use super::{ApiResult, CurrentAgent, Shared};
+use crate::error::Failure;
+use crate::rules::workspace;
+use crate::store::{ContactDetails, ReadMarker};
+
+/// `GET /api/contacts`.
+pub async fn contacts(State(hub): Shared, current: CurrentAgent) -> ApiResult<Vec<ContactSummary>> {
+    Ok(Json(hub.store.list_contacts(current.agent.id).await?))
+}
+
+/// `GET /api/contacts/{id}/messages`.
+pub async fn contact_messages(
+    State(hub): Shared,
+    _current: CurrentAgent,
+    Path(contact_id): Path<Id>,
+) -> ApiResult<Vec<Message>> {
+    Ok(Json(hub.store.list_messages(contact_id).await?))
+}
+
+/// `POST /api/contacts/{id}/read`.
+pub async fn mark_read(
+    State(hub): Shared,
+    current: CurrentAgent,
+    Path(contact_id): Path<Id>,
+) -> Result<StatusCode, Failure> {
+    hub.store.mark_read(current.agent.id, contact_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `PUT /api/contacts/{id}`: the Contact tab's details.
+pub async fn update_contact(
+    State(hub): Shared,
+    current: CurrentAgent,
+    Path(contact_id): Path<Id>,
+    Json(request): Json<UpdateContactRequest>,
+) -> ApiResult<Contact> {
+    workspace::contact_details(
+        request.name.as_deref(),
+        request.email.as_deref(),
+        request.notes.as_deref(),
+    )?;
+    let contact = hub
+        .store
+        .update_contact(
+            contact_id,
+            ContactDetails {
+                name: request.name.as_deref(),
+                email: request.email.as_deref(),
+                notes: request.notes.as_deref(),
+            },
+        )
+        .await?;
+    tracing::info!(contact_id, login = %current.agent.login, "contact details updated");
+    Ok(Json(contact))
+}
+
+/// `GET /api/contacts/{id}/interactions`: the contact's interaction history.
+pub async fn contact_interactions(
+    State(hub): Shared,
+    _current: CurrentAgent,
+    Path(contact_id): Path<Id>,
+) -> ApiResult<Vec<ContactInteraction>> {
+    Ok(Json(hub.store.contact_interactions(contact_id).await?))
+}
+
+/// `POST /api/contacts/{id}/unread`.
+pub async fn mark_unread(
+    State(hub): Shared,
+    current: CurrentAgent,
+    Path(contact_id): Path<Id>,
+) -> Result<StatusCode, Failure> {
+    hub.store.mark_unread(current.agent.id, contact_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SearchQuery {
+    #[serde(default)]
+    q: String,
+}
+
+/// `GET /api/search?q=…`: contacts by name or number, messages by text.
+pub async fn search(
+    State(hub): Shared,
+    _current: CurrentAgent,
+    Query(query): Query<SearchQuery>,
+) -> ApiResult<Vec<SearchHit>> {
+    workspace::search(&query.q)?;
+    Ok(Json(hub.store.search(&query.q).await?))
+}
+
+/// `GET /api/read-markers`.
+pub async fn read_markers(State(hub): Shared, current: CurrentAgent) -> ApiResult<Vec<ReadMarker>> {
+    Ok(Json(hub.store.read_markers(current.agent.id).await?))
+}

@@ -1,0 +1,130 @@
+//! The event log: the backfill, and the live stream over a WebSocket.
+
+use std::time::Duration;
+
+use axum::Json;
+use axum::extract::ws::{Message as Frame, WebSocket, WebSocketUpgrade};
+use axum::extract::{Query, State};
+use axum::response::Response;
+use parley_proto::Event;
+use serde::Deserialize;
+use tokio::sync::broadcast::error::RecvError;
+
+use super::agent_for_token;
+use super::{ApiResult, CurrentAgent, Shared};
+use crate::HubState;
+use crate::error::Failure;
+
+#[derive(Debug, Deserialize)]
+pub struct EventsQuery {
+    #[serde(default)]
+    since: i64,
+    limit: Option<u32>,
+}
+
+/// `GET /api/events?since=N&limit=M`: the backfill.
+pub async fn events(
+    State(hub): Shared,
+    _current: CurrentAgent,
+    Query(query): Query<EventsQuery>,
+) -> ApiResult<Vec<Event>> {
+    let limit = query.limit.unwrap_or(500).clamp(1, 5000);
+    Ok(Json(hub.store.events_since(query.since, limit).await?))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StreamQuery {
+    token: String,
+    since: Option<i64>,
+}
+
+/// `GET /api/ws?token=T[&since=N]`: the live event stream. (Browsers cannot set headers on a
+/// WebSocket, hence the token in the query; the hub never logs query strings of this path.)
+pub async fn stream(
+    State(hub): Shared,
+    Query(query): Query<StreamQuery>,
+    upgrade: WebSocketUpgrade,
+) -> Result<Response, Failure> {
+    let agent = agent_for_token(&hub, &query.token).await?;
+    tracing::info!(login = %agent.login, since = ?query.since, "event stream opened");
+    Ok(upgrade.on_upgrade(move |socket| async move {
+        if let Err(error) = stream_events(&hub, socket, query.since).await {
+            tracing::info!(login = %agent.login, %error, "event stream closed");
+        }
+    }))
+}
+
+#[derive(Debug, thiserror::Error)]
+enum StreamError {
+    #[error("socket: {0}")]
+    Socket(#[from] axum::Error),
+    #[error("store: {0}")]
+    Store(#[from] crate::store::StoreError),
+    #[error("encoding: {0}")]
+    Encode(#[from] serde_json::Error),
+    #[error("the client went away")]
+    Gone,
+}
+
+/// Sends every event after `since` (or from now on), in order, with no gap or duplicate.
+///
+/// The live feed is subscribed before the log is read, so an event committed meanwhile is
+/// in one or the other; events at or below the last sent `seq` are skipped, and a jump in
+/// `seq` (or a lagging subscriber) is filled from the log.
+async fn stream_events(
+    hub: &HubState,
+    mut socket: WebSocket,
+    since: Option<i64>,
+) -> Result<(), StreamError> {
+    let mut live = hub.store.subscribe();
+    let mut last = match since {
+        Some(since) => since,
+        None => hub.store.head_seq().await?,
+    };
+    last = catch_up(hub, &mut socket, last).await?;
+    let mut heartbeat = tokio::time::interval(Duration::from_secs(20));
+    heartbeat.tick().await;
+    let mut stopping = hub.stopping.clone();
+    loop {
+        tokio::select! {
+            // The only change a hub makes is to stopping.
+            _ = stopping.changed() => {
+                socket.send(Frame::Close(None)).await?;
+                return Ok(());
+            }
+            received = live.recv() => match received {
+                Ok(event) if event.seq <= last => {}
+                Ok(event) if event.seq == last + 1 => {
+                    socket.send(Frame::Text(serde_json::to_string(&event)?.into())).await?;
+                    last = event.seq;
+                }
+                Ok(_) | Err(RecvError::Lagged(_)) => last = catch_up(hub, &mut socket, last).await?,
+                Err(RecvError::Closed) => return Ok(()),
+            },
+            incoming = socket.recv() => match incoming {
+                None | Some(Err(_) | Ok(Frame::Close(_))) => return Err(StreamError::Gone),
+                Some(Ok(_)) => {}
+            },
+            _ = heartbeat.tick() => socket.send(Frame::Ping(Vec::new().into())).await?,
+        }
+    }
+}
+
+async fn catch_up(
+    hub: &HubState,
+    socket: &mut WebSocket,
+    mut last: i64,
+) -> Result<i64, StreamError> {
+    loop {
+        let batch = hub.store.events_since(last, 500).await?;
+        let Some(newest) = batch.last().map(|event| event.seq) else {
+            return Ok(last);
+        };
+        for event in &batch {
+            socket
+                .send(Frame::Text(serde_json::to_string(event)?.into()))
+                .await?;
+        }
+        last = newest;
+    }
+}
