@@ -450,3 +450,128 @@ async fn a_hub_killed_mid_burst_leaves_its_claimed_work_to_the_other() {
         assert_eq!(messages.len(), 1, "inbound {index} stored once, not lost");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn pictures_fetched_or_uploaded_on_one_hub_are_served_by_every_hub() {
+    let Some(center) = center().await else {
+        return skipped();
+    };
+    let hash = parley_hub::hash_password("ida").expect("hashing works");
+    center
+        .store
+        .create_agent(
+            "ida",
+            "Ida",
+            &hash,
+            AgentSettings {
+                role: Role::Agent,
+                auto_answer: true,
+                max_chats: 5,
+                can_save_media: true,
+            },
+        )
+        .await
+        .expect("the agent is created");
+    let agent = ApiAgent::sign_in(&center.balancer.url(), "ida").await;
+    let http = reqwest::Client::new();
+
+    // A customer's MMS: one hub fetches the picture; every hub serves it.
+    let (_, photo) = parley_hub::pictures::sample("photo.jpg").expect("the sample photo");
+    let url = center.fake.host_media("image/jpeg", photo.clone(), 0);
+    let (status, answer) = center
+        .fake
+        .mms_in(
+            &center.balancer.url(),
+            "SMpicture1",
+            "+12015550777",
+            "the box",
+            &[(url, "image/jpeg".into())],
+        )
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    let contact = center
+        .store
+        .ensure_contact("+12015550777")
+        .await
+        .expect("the contact");
+    let media_id = eventually("the picture fetched and checked", || async {
+        let messages = center.store.list_messages(contact.id).await.ok()?;
+        let media = messages.first()?.media.first()?.clone();
+        (media.state == parley_proto::MediaState::Ready).then_some(media.id)
+    })
+    .await;
+    for hub in &center.hubs {
+        let served = http
+            .get(format!("{}/api/media/{media_id}", hub.url()))
+            .bearer_auth(&agent.token)
+            .send()
+            .await
+            .expect("the hub answers");
+        assert_eq!(served.status(), 200, "{} serves the picture", hub.name);
+        assert_eq!(
+            served.bytes().await.expect("bytes"),
+            photo,
+            "{}: the same bytes",
+            hub.name
+        );
+    }
+
+    // An agent's picture uploaded to one hub goes out from the other, and the provider can
+    // fetch it through either.
+    let (_, logo) = parley_hub::pictures::sample("logo.png").expect("the sample logo");
+    let upload: serde_json::Value = http
+        .post(format!("{}/api/uploads", center.hubs[0].url()))
+        .bearer_auth(&agent.token)
+        .header("Content-Type", "image/png")
+        .body(logo.clone())
+        .send()
+        .await
+        .expect("hub A answers")
+        .json()
+        .await
+        .expect("an upload");
+    let interaction = agent
+        .post(
+            "/api/interactions",
+            serde_json::json!({ "phone": "+12015550778" }),
+        )
+        .await;
+    let sent = http
+        .post(format!("{}/api/messages", center.hubs[1].url()))
+        .bearer_auth(&agent.token)
+        .json(&serde_json::json!({
+            "contactId": interaction["contactId"], "interactionId": interaction["id"],
+            "body": "", "clientKey": "picture-across-hubs", "uploadIds": [upload["id"]],
+        }))
+        .send()
+        .await
+        .expect("hub B answers");
+    assert_eq!(
+        sent.status(),
+        201,
+        "hub B sends hub A's upload: {}",
+        sent.text().await.unwrap_or_default()
+    );
+    let media_url = eventually("the picture's URL at the provider", || async {
+        center
+            .fake
+            .accepted()
+            .iter()
+            .find_map(|request| request.field("MediaUrl").map(str::to_owned))
+    })
+    .await;
+    assert!(media_url.starts_with(&center.balancer.url()), "{media_url}");
+    for _ in &center.hubs {
+        let fetched = http
+            .get(&media_url)
+            .send()
+            .await
+            .expect("the balancer answers");
+        assert_eq!(fetched.status(), 200);
+        assert_eq!(
+            fetched.bytes().await.expect("bytes"),
+            logo,
+            "whichever hub answers"
+        );
+    }
+}
