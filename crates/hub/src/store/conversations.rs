@@ -41,23 +41,17 @@ impl Store {
     /// # Errors
     /// [`StoreError::Database`].
     pub async fn receive_inbound(&self, inbound: &Inbound<'_>) -> Result<InboundOutcome> {
-        if let Some(message_id) = self
-            .read()
-            .await?
-            .message_id_by_sid(inbound.provider_sid)
-            .await?
-        {
-            return Ok(InboundOutcome::Duplicate { message_id });
-        }
+        // The same MessageSid delivered to two hubs at once: the second's insert meets the
+        // first's unique key, its transaction runs again, and this check sees the first.
         transaction!(self, change => {
             let now = change.now;
-            // The contact comes first and stays locked: two webhooks from one number (on two
-            // hubs) take turns, so each sees the other's interaction and message.
-            let contact = change.touch_contact(inbound.from, None, now).await?;
-            change.emit(EventKind::Contact { contact: contact.clone() });
             if let Some(message_id) = change.message_id_by_sid(inbound.provider_sid).await? {
                 return Ok(InboundOutcome::Duplicate { message_id });
             }
+            // The contact comes first and stays locked: two webhooks from one number (on two
+            // hubs) take turns, so each sees the other's interaction.
+            let contact = change.touch_contact(inbound.from, None, now).await?;
+            change.emit(EventKind::Contact { contact: contact.clone() });
             let open = change.open_interaction(contact.id).await?;
             let (interaction_id, new_interaction) = match lifecycle::place_inbound(open.as_ref()) {
                 InboundPlace::Join(interaction) => (interaction.id, false),

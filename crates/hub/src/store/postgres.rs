@@ -117,11 +117,13 @@ impl Tx for Connection {
     }
 }
 
-/// Whether the same transaction run again may succeed: a deadlock (40P01) or a
-/// serialization failure (40001) — another hub's transaction got in the way.
+/// Whether the same transaction run again may succeed: a deadlock (40P01), a
+/// serialization failure (40001), or a unique key another hub's transaction took first
+/// (23505) — the use cases check their keys, so run again they see the other's row and
+/// take their idempotent path.
 pub(crate) fn is_transient(error: &sqlx::Error) -> bool {
     error
         .as_database_error()
         .and_then(|error| error.code())
-        .is_some_and(|code| code == "40001" || code == "40P01")
+        .is_some_and(|code| code == "40001" || code == "40P01" || code == "23505")
 }
