@@ -334,6 +334,10 @@ pub enum ConfigError {
     Twilio(&'static str),
     #[error("database: {0}")]
     Database(String),
+    #[error(
+        "cluster.claim_lease_ms ({lease_ms}) must be longer than twilio.request_timeout_ms ({timeout_ms}): a hub keeps its claim on a send while it waits for Twilio"
+    )]
+    Lease { lease_ms: u64, timeout_ms: u64 },
     #[error("numbers.default_region: {0}")]
     Region(#[from] parley_sms::number::UnknownRegion),
 }
@@ -460,6 +464,16 @@ impl Config {
 
     fn validate(&self) -> Result<(), ConfigError> {
         self.numbers.default_region.parse::<parley_sms::Region>()?;
+        if self.provider == ProviderKind::Twilio
+            && self.cluster.claim_lease_ms <= self.twilio.request_timeout_ms
+        {
+            // A send holds its claim while it waits for Twilio: a lease shorter than that
+            // wait could let another hub take the send over while it is still in flight.
+            return Err(ConfigError::Lease {
+                lease_ms: self.cluster.claim_lease_ms,
+                timeout_ms: self.twilio.request_timeout_ms,
+            });
+        }
         if self.provider == ProviderKind::Twilio {
             let twilio = &self.twilio;
             if twilio.account_sid.is_empty() {
@@ -550,6 +564,17 @@ mod tests {
             unknown.is_err(),
             "a misspelt key is an error, not silently ignored"
         );
+    }
+
+    #[test]
+    fn a_claim_outlasts_a_request_to_twilio() {
+        let mut config: Config =
+            toml::from_str(include_str!("../../../parley-hub.example.toml")).expect("parses");
+        config.cluster.claim_lease_ms = config.twilio.request_timeout_ms;
+        let error = config
+            .validate()
+            .expect_err("a lease no longer than the wait");
+        assert!(error.to_string().contains("claim_lease_ms"), "{error}");
     }
 
     #[test]
