@@ -13,7 +13,7 @@ use parley_hub::testing::TestDatabase;
 use parley_hub::{AgentSettings, Store};
 use parley_proto::{AgentStatus, ComposeRequest, EventKind, Role};
 use parley_scenarios::processes::{Balancer, HubProcess, HubSetup};
-use parley_scenarios::{FakeTwilio, desktop, eventually, init_logging};
+use parley_scenarios::{FakeTwilio, agent_in, desktop, eventually, init_logging};
 
 /// Two hubs, the balancer in front of them, the fake provider, and a store on their
 /// database for the test to look at.
@@ -62,21 +62,13 @@ fn skipped() {
 
 impl Center {
     async fn agent(&self, login: &str, auto_answer: bool, max_chats: u32) -> parley_proto::Agent {
-        let hash = parley_hub::hash_password(login).expect("hashing works");
-        self.store
-            .create_agent(
-                login,
-                &format!("Agent {login}"),
-                &hash,
-                AgentSettings {
-                    role: Role::Agent,
-                    auto_answer,
-                    max_chats,
-                    can_save_media: false,
-                },
-            )
-            .await
-            .expect("the agent is created")
+        let settings = AgentSettings {
+            role: Role::Agent,
+            auto_answer,
+            max_chats,
+            can_save_media: false,
+        };
+        agent_in(&self.store, login, login, settings).await
     }
 
     /// Every hub's log, for an assertion that fails.
@@ -456,22 +448,13 @@ async fn pictures_fetched_or_uploaded_on_one_hub_are_served_by_every_hub() {
     let Some(center) = center().await else {
         return skipped();
     };
-    let hash = parley_hub::hash_password("ida").expect("hashing works");
-    center
-        .store
-        .create_agent(
-            "ida",
-            "Ida",
-            &hash,
-            AgentSettings {
-                role: Role::Agent,
-                auto_answer: true,
-                max_chats: 5,
-                can_save_media: true,
-            },
-        )
-        .await
-        .expect("the agent is created");
+    let settings = AgentSettings {
+        role: Role::Agent,
+        auto_answer: true,
+        max_chats: 5,
+        can_save_media: true,
+    };
+    agent_in(&center.store, "ida", "ida", settings).await;
     let agent = ApiAgent::sign_in(&center.balancer.url(), "ida").await;
     let http = reqwest::Client::new();
 

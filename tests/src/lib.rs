@@ -135,19 +135,33 @@ pub async fn start_hub(fake: &FakeTwilio, database: &Path, listen: SocketAddr) -
 /// # Panics
 /// When the store refuses.
 pub async fn add_agent(hub: &RunningHub, login: &str, password: &str, auto_answer: bool) -> Agent {
+    agent_in(
+        &hub.store,
+        login,
+        password,
+        AgentSettings {
+            role: Role::Agent,
+            auto_answer,
+            max_chats: 3,
+            can_save_media: false,
+        },
+    )
+    .await
+}
+
+/// Creates an agent account named "Agent <login>" with a password, straight in `store`.
+///
+/// # Panics
+/// When the store refuses.
+pub async fn agent_in(
+    store: &parley_hub::Store,
+    login: &str,
+    password: &str,
+    settings: AgentSettings,
+) -> Agent {
     let hash = parley_hub::hash_password(password).expect("hashing works");
-    hub.store
-        .create_agent(
-            login,
-            &format!("Agent {login}"),
-            &hash,
-            AgentSettings {
-                role: Role::Agent,
-                auto_answer,
-                max_chats: 3,
-                can_save_media: false,
-            },
-        )
+    store
+        .create_agent(login, &format!("Agent {login}"), &hash, settings)
         .await
         .expect("the agent is created")
 }

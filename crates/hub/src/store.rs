@@ -11,6 +11,7 @@
 
 mod accounts;
 mod claims;
+mod connection;
 mod contacts;
 mod conversations;
 mod delivery;

@@ -208,9 +208,12 @@ pub fn all<R, T: TryFrom<R>>(rows: Vec<R>) -> Result<Vec<T>, T::Error> {
 pub mod sqlite {
     use sqlx::{Sqlite, SqliteExecutor};
 
-    use super::{CONTACT_COLUMNS, ContactRow, HistoryRow, INTERACTION_COLUMNS_OF_I, RowError, all};
+    use super::{
+        CONTACT_COLUMNS, ContactRow, HistoryRow, INTERACTION_COLUMNS, INTERACTION_COLUMNS_OF_I,
+        InteractionRow, RowError, all,
+    };
     use crate::search;
-    use crate::{Contact, ContactInteraction, Id};
+    use crate::{Contact, ContactInteraction, Id, Interaction};
 
     macro_rules! sql {
         ($($part:tt)*) => {
@@ -264,6 +267,24 @@ pub mod sqlite {
             "SELECT {CONTACT_COLUMNS} FROM contacts WHERE id IN (SELECT value FROM json_each(?))"
         ))
         .bind(ids)
+        .fetch_all(executor)
+        .await?;
+        all(rows)
+    }
+
+    /// An agent's interactions that are not Done, oldest first.
+    ///
+    /// # Errors
+    /// [`RowError`].
+    pub async fn agent_interactions<'c>(
+        executor: impl SqliteExecutor<'c>,
+        agent_id: Id,
+    ) -> Result<Vec<Interaction>, RowError> {
+        let rows: Vec<InteractionRow> = sqlx::query_as::<Sqlite, InteractionRow>(sql!(
+            "SELECT {INTERACTION_COLUMNS} FROM interactions \
+             WHERE agent_id = ? AND state IN ('offered', 'active', 'ended') ORDER BY id"
+        ))
+        .bind(agent_id)
         .fetch_all(executor)
         .await?;
         all(rows)

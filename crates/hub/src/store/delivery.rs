@@ -56,7 +56,7 @@ impl Store {
         Ok(self
             .read()
             .await?
-            .lock_message(message_id)
+            .stored_message(message_id)
             .await?
             .ok_or(StoreError::NotFound("message"))?
             .provider_sid)
@@ -79,7 +79,7 @@ impl Store {
         Ok(self
             .read()
             .await?
-            .lock_message(message_id)
+            .stored_message(message_id)
             .await?
             .ok_or(StoreError::NotFound("message"))?
             .message

@@ -174,6 +174,7 @@ pub(crate) trait Interactions {
 /// Messages, their earlier send attempts, and what the sender needs.
 #[async_trait]
 pub(crate) trait Messages {
+    async fn stored_message(&mut self, id: Id) -> Result<Option<StoredMessage>>;
     async fn lock_message(&mut self, id: Id) -> Result<Option<StoredMessage>>;
     async fn message_id_by_sid(&mut self, provider_sid: &str) -> Result<Option<Id>>;
     async fn message_by_client_key(&mut self, client_key: &str) -> Result<Option<Message>>;

@@ -14,9 +14,8 @@ mod pictures;
 mod transfer;
 
 use async_trait::async_trait;
-use sqlx::pool::PoolConnection;
+use sqlx::Postgres;
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPool, PgPoolOptions};
-use sqlx::{PgConnection, Postgres, Transaction};
 
 use super::Result;
 use super::port::{Engine, Listener, Tx};
@@ -92,28 +91,13 @@ impl Listener for EventsListener {
     }
 }
 
-/// One connection of the pool, in a transaction or not.
-pub(crate) enum Connection {
-    Transaction(Transaction<'static, Postgres>),
-    Pooled(PoolConnection<Postgres>),
-}
-
-impl Connection {
-    fn db(&mut self) -> &mut PgConnection {
-        match self {
-            Self::Transaction(transaction) => transaction,
-            Self::Pooled(connection) => connection,
-        }
-    }
-}
+/// A connection of the pool, in a transaction or not.
+pub(crate) type Connection = super::connection::Connection<Postgres>;
 
 #[async_trait]
 impl Tx for Connection {
     async fn commit(self: Box<Self>) -> Result<()> {
-        if let Self::Transaction(transaction) = *self {
-            transaction.commit().await?;
-        }
-        Ok(())
+        (*self).commit().await
     }
 }
 

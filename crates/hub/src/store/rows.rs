@@ -23,14 +23,6 @@ impl From<RowError> for StoreError {
     }
 }
 
-fn optional<T>(
-    what: &str,
-    text: Option<&str>,
-    parse: impl Fn(&str) -> Option<T>,
-) -> Result<Option<T>> {
-    Ok(optional_spelling(what, text, parse)?)
-}
-
 /// Columns of [`MessageRow`].
 pub(crate) const MESSAGE_COLUMNS: &str = "id, contact_id, interaction_id, direction, body, \
      status, error_code, agent_id, client_key, created_at, provider_sid, to_number, \
@@ -132,7 +124,7 @@ impl TryFrom<&MediaRow> for Media {
             id: row.id,
             position: unsigned("media position", row.position)?,
             state: parsed("media state", &row.state, MediaState::parse)?,
-            issue: optional("media issue", row.issue.as_deref(), MediaIssue::parse)?,
+            issue: optional_spelling("media issue", row.issue.as_deref(), MediaIssue::parse)?,
             content_type: row.content_type.clone(),
             size: optional_unsigned("media size", row.size)?,
             width: optional_unsigned("media width", row.width)?,
@@ -321,5 +313,44 @@ impl TryFrom<QueuedRow> for (Interaction, Option<i64>) {
     type Error = StoreError;
     fn try_from(row: QueuedRow) -> Result<Self> {
         Ok((row.interaction.try_into()?, row.assigned_agent_id))
+    }
+}
+
+/// An agent with the stored password hash (sign-in).
+#[derive(sqlx::FromRow)]
+pub(crate) struct CredentialsRow {
+    #[sqlx(flatten)]
+    agent: AgentRow,
+    password_hash: String,
+}
+
+impl TryFrom<CredentialsRow> for (parley_proto::Agent, String) {
+    type Error = StoreError;
+    fn try_from(row: CredentialsRow) -> Result<Self> {
+        Ok((row.agent.try_into()?, row.password_hash))
+    }
+}
+
+/// A Ready agent as routing sees it, and whether they answer automatically.
+#[derive(sqlx::FromRow)]
+pub(crate) struct ReadyRow {
+    id: i64,
+    max_chats: i64,
+    last_offered_at: i64,
+    load: i64,
+    auto_answer: bool,
+}
+
+impl From<ReadyRow> for (crate::rules::routing::Candidate, bool) {
+    fn from(row: ReadyRow) -> Self {
+        (
+            crate::rules::routing::Candidate {
+                agent_id: row.id,
+                capacity: row.max_chats,
+                load: row.load,
+                last_offered_at: row.last_offered_at,
+            },
+            row.auto_answer,
+        )
     }
 }

@@ -16,11 +16,10 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use sqlx::pool::PoolConnection;
+use sqlx::Sqlite;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{Sqlite, SqliteConnection, Transaction};
 
 use super::port::{Engine, Listener, Tx};
 use super::{Result, StoreError};
@@ -97,28 +96,13 @@ impl Engine for SqliteEngine {
     }
 }
 
-/// One connection of the pool, in a write transaction or not.
-pub(crate) enum Connection {
-    Transaction(Transaction<'static, Sqlite>),
-    Pooled(PoolConnection<Sqlite>),
-}
-
-impl Connection {
-    fn db(&mut self) -> &mut SqliteConnection {
-        match self {
-            Self::Transaction(transaction) => transaction,
-            Self::Pooled(connection) => connection,
-        }
-    }
-}
+/// A connection of the pool, in a write transaction or not.
+pub(crate) type Connection = super::connection::Connection<Sqlite>;
 
 #[async_trait]
 impl Tx for Connection {
     async fn commit(self: Box<Self>) -> Result<()> {
-        if let Self::Transaction(transaction) = *self {
-            transaction.commit().await?;
-        }
-        Ok(())
+        (*self).commit().await
     }
 }
 

@@ -4,6 +4,9 @@
 //! the hubs running on the source.
 
 use async_trait::async_trait;
+use sqlx::query::Query;
+use sqlx::query_builder::Separated;
+use sqlx::{ColumnIndex, Database, Decode, Encode, Row, Type};
 
 use super::{Result, Store, StoreError};
 
@@ -227,6 +230,88 @@ impl Table {
             .collect::<Vec<_>>()
             .join(", ")
     }
+}
+
+/// The values of one row of `table`, as its columns' kinds read them.
+pub(crate) fn row_values<R>(table: &Table, row: &R) -> Result<Vec<Value>>
+where
+    R: Row,
+    usize: ColumnIndex<R>,
+    for<'r> Option<i64>: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> Option<String>: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> Option<bool>: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> Option<Vec<u8>>: Decode<'r, R::Database> + Type<R::Database>,
+{
+    table
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(index, (_, kind))| {
+            Ok(match kind {
+                Kind::Int => row
+                    .try_get::<Option<i64>, _>(index)?
+                    .map_or(Value::Null(Kind::Int), Value::Int),
+                Kind::Text => row
+                    .try_get::<Option<String>, _>(index)?
+                    .map_or(Value::Null(Kind::Text), Value::Text),
+                Kind::Bool => row
+                    .try_get::<Option<bool>, _>(index)?
+                    .map_or(Value::Null(Kind::Bool), Value::Bool),
+                Kind::Bytes => row
+                    .try_get::<Option<Vec<u8>>, _>(index)?
+                    .map_or(Value::Null(Kind::Bytes), Value::Bytes),
+            })
+        })
+        .collect()
+}
+
+/// Binds a value to a query (the key a page is read after).
+pub(crate) fn bind<'q, DB>(
+    query: Query<'q, DB, <DB as Database>::Arguments>,
+    value: &Value,
+) -> Query<'q, DB, <DB as Database>::Arguments>
+where
+    DB: Database,
+    for<'t> Option<i64>: Encode<'t, DB> + Type<DB>,
+    for<'t> Option<String>: Encode<'t, DB> + Type<DB>,
+    for<'t> Option<bool>: Encode<'t, DB> + Type<DB>,
+    for<'t> Option<Vec<u8>>: Encode<'t, DB> + Type<DB>,
+{
+    match value.clone() {
+        Value::Null(kind) => match kind {
+            Kind::Int => query.bind(None::<i64>),
+            Kind::Text => query.bind(None::<String>),
+            Kind::Bool => query.bind(None::<bool>),
+            Kind::Bytes => query.bind(None::<Vec<u8>>),
+        },
+        Value::Int(value) => query.bind(Some(value)),
+        Value::Text(value) => query.bind(Some(value)),
+        Value::Bool(value) => query.bind(Some(value)),
+        Value::Bytes(value) => query.bind(Some(value)),
+    }
+}
+
+/// Binds a value into a row of a multi-row `INSERT`.
+pub(crate) fn push<DB>(row: &mut Separated<'_, DB, &'static str>, value: &Value)
+where
+    DB: Database,
+    for<'t> Option<i64>: Encode<'t, DB> + Type<DB>,
+    for<'t> Option<String>: Encode<'t, DB> + Type<DB>,
+    for<'t> Option<bool>: Encode<'t, DB> + Type<DB>,
+    for<'t> Option<Vec<u8>>: Encode<'t, DB> + Type<DB>,
+{
+    match value.clone() {
+        Value::Null(kind) => match kind {
+            Kind::Int => row.push_bind(None::<i64>),
+            Kind::Text => row.push_bind(None::<String>),
+            Kind::Bool => row.push_bind(None::<bool>),
+            Kind::Bytes => row.push_bind(None::<Vec<u8>>),
+        },
+        Value::Int(value) => row.push_bind(Some(value)),
+        Value::Text(value) => row.push_bind(Some(value)),
+        Value::Bool(value) => row.push_bind(Some(value)),
+        Value::Bytes(value) => row.push_bind(Some(value)),
+    };
 }
 
 /// Reading and writing whole rows, for copying between engines.

@@ -24,7 +24,7 @@ pub struct ContactDetails<'a> {
 }
 
 /// A read marker: the newest message of a contact an agent has seen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
 #[serde(rename_all = "camelCase")]
 pub struct ReadMarker {
     pub contact_id: Id,

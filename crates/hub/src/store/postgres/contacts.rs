@@ -214,18 +214,11 @@ impl Contacts for Connection {
     }
 
     async fn read_markers(&mut self, agent_id: Id) -> Result<Vec<ReadMarker>> {
-        let rows: Vec<(i64, i64)> = sqlx::query_as(
+        Ok(sqlx::query_as(
             "SELECT contact_id, last_read_message_id FROM read_markers WHERE agent_id = $1",
         )
         .bind(agent_id)
         .fetch_all(self.db())
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(contact_id, last_read_message_id)| ReadMarker {
-                contact_id,
-                last_read_message_id,
-            })
-            .collect())
+        .await?)
     }
 }

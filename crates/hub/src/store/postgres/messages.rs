@@ -13,6 +13,15 @@ use crate::store::types::{NewMessage, PendingSend, StoredMessage};
 
 #[async_trait]
 impl Messages for Connection {
+    async fn stored_message(&mut self, id: Id) -> Result<Option<StoredMessage>> {
+        let row: Option<MessageRow> =
+            sqlx::query_as(sql!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = $1"))
+                .bind(id)
+                .fetch_optional(self.db())
+                .await?;
+        one(row)
+    }
+
     async fn lock_message(&mut self, id: Id) -> Result<Option<StoredMessage>> {
         let row: Option<MessageRow> = sqlx::query_as(sql!(
             "SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = $1 FOR UPDATE"

@@ -1,52 +1,12 @@
 //! Whole rows in and out of PostgreSQL, for `parley-hub migrate-data`.
 
 use async_trait::async_trait;
-use sqlx::postgres::{PgArguments, PgRow};
-use sqlx::{Postgres, QueryBuilder, Row as _};
+
+use sqlx::{Postgres, QueryBuilder};
 
 use super::{Connection, sql};
 use crate::store::Result;
-use crate::store::transfer::{Kind, Table, Transfer, Value};
-
-fn bind<'q>(
-    query: sqlx::query::Query<'q, Postgres, PgArguments>,
-    value: &Value,
-) -> sqlx::query::Query<'q, Postgres, PgArguments> {
-    match value.clone() {
-        Value::Null(Kind::Int) => query.bind(None::<i64>),
-        Value::Null(Kind::Text) => query.bind(None::<String>),
-        Value::Null(Kind::Bool) => query.bind(None::<bool>),
-        Value::Null(Kind::Bytes) => query.bind(None::<Vec<u8>>),
-        Value::Int(value) => query.bind(value),
-        Value::Text(value) => query.bind(value),
-        Value::Bool(value) => query.bind(value),
-        Value::Bytes(value) => query.bind(value),
-    }
-}
-
-fn values(table: &Table, row: &PgRow) -> Result<Vec<Value>> {
-    table
-        .columns
-        .iter()
-        .enumerate()
-        .map(|(index, (_, kind))| {
-            Ok(match kind {
-                Kind::Int => row
-                    .try_get::<Option<i64>, _>(index)?
-                    .map_or(Value::Null(Kind::Int), Value::Int),
-                Kind::Text => row
-                    .try_get::<Option<String>, _>(index)?
-                    .map_or(Value::Null(Kind::Text), Value::Text),
-                Kind::Bool => row
-                    .try_get::<Option<bool>, _>(index)?
-                    .map_or(Value::Null(Kind::Bool), Value::Bool),
-                Kind::Bytes => row
-                    .try_get::<Option<Vec<u8>>, _>(index)?
-                    .map_or(Value::Null(Kind::Bytes), Value::Bytes),
-            })
-        })
-        .collect()
-}
+use crate::store::transfer::{Table, Transfer, Value, bind, push, row_values};
 
 #[async_trait]
 impl Transfer for Connection {
@@ -89,7 +49,7 @@ impl Transfer for Connection {
                 query.bind(i64::from(limit)).fetch_all(self.db()).await?
             }
         };
-        rows.iter().map(|row| values(table, row)).collect()
+        rows.iter().map(|row| row_values(table, row)).collect()
     }
 
     async fn write_page(&mut self, table: &Table, rows: &[Vec<Value>]) -> Result<()> {
@@ -105,25 +65,16 @@ impl Transfer for Connection {
             .columns
             .iter()
             .position(|(column, _)| *column == "body");
-        insert.push_values(rows, |mut row_values, row| {
+        insert.push_values(rows, |mut values, row| {
             for value in row {
-                match value.clone() {
-                    Value::Null(Kind::Int) => row_values.push_bind(None::<i64>),
-                    Value::Null(Kind::Text) => row_values.push_bind(None::<String>),
-                    Value::Null(Kind::Bool) => row_values.push_bind(None::<bool>),
-                    Value::Null(Kind::Bytes) => row_values.push_bind(None::<Vec<u8>>),
-                    Value::Int(value) => row_values.push_bind(value),
-                    Value::Text(value) => row_values.push_bind(value),
-                    Value::Bool(value) => row_values.push_bind(value),
-                    Value::Bytes(value) => row_values.push_bind(value),
-                };
+                push(&mut values, value);
             }
             if words {
                 let text = match body.and_then(|index| row.get(index)) {
                     Some(Value::Text(text)) => text.as_str(),
                     _ => "",
                 };
-                row_values
+                values
                     .push_bind(parley_proto::search::tsvector(text))
                     .push_unseparated("::tsvector");
             }

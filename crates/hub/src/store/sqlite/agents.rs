@@ -7,15 +7,8 @@ use super::{Connection, sql};
 use crate::rules::routing::Candidate;
 use crate::store::Result;
 use crate::store::port::Agents;
-use crate::store::rows::{AGENT_COLUMNS, AgentRow, one};
+use crate::store::rows::{AGENT_COLUMNS, AgentRow, CredentialsRow, ReadyRow, one};
 use crate::store::types::AgentSettings;
-
-#[derive(sqlx::FromRow)]
-struct CredentialsRow {
-    #[sqlx(flatten)]
-    agent: AgentRow,
-    password_hash: String,
-}
 
 #[async_trait]
 impl Agents for Connection {
@@ -61,8 +54,7 @@ impl Agents for Connection {
         .bind(login)
         .fetch_optional(self.db())
         .await?;
-        row.map(|row| Ok((Agent::try_from(row.agent)?, row.password_hash)))
-            .transpose()
+        one(row)
     }
 
     async fn save_status(
@@ -83,29 +75,16 @@ impl Agents for Connection {
     }
 
     async fn ready_agents(&mut self) -> Result<Vec<(Candidate, bool)>> {
-        let rows: Vec<(i64, i64, i64, i64, bool)> = sqlx::query_as(
+        let rows: Vec<ReadyRow> = sqlx::query_as(
             "SELECT a.id, a.max_chats, a.last_offered_at, \
                (SELECT COUNT(*) FROM interactions i WHERE i.agent_id = a.id \
-                  AND i.state IN ('offered', 'active')), \
+                  AND i.state IN ('offered', 'active')) AS load, \
                a.auto_answer \
              FROM agents a WHERE a.status = 'ready' ORDER BY a.id",
         )
         .fetch_all(self.db())
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(agent_id, capacity, last_offered_at, load, auto_answer)| {
-                (
-                    Candidate {
-                        agent_id,
-                        capacity,
-                        load,
-                        last_offered_at,
-                    },
-                    auto_answer,
-                )
-            })
-            .collect())
+        Ok(rows.into_iter().map(Into::into).collect())
     }
 
     async fn note_offer(&mut self, agent_id: Id, now: Millis) -> Result<()> {

@@ -81,14 +81,7 @@ impl Interactions for Connection {
     }
 
     async fn agent_interactions(&mut self, agent_id: Id) -> Result<Vec<Interaction>> {
-        let rows: Vec<InteractionRow> = sqlx::query_as(sql!(
-            "SELECT {INTERACTION_COLUMNS} FROM interactions \
-             WHERE agent_id = ? AND state IN ('offered', 'active', 'ended') ORDER BY id"
-        ))
-        .bind(agent_id)
-        .fetch_all(self.db())
-        .await?;
-        all(rows)
+        Ok(parley_proto::rows::sqlite::agent_interactions(self.db(), agent_id).await?)
     }
 
     async fn offered_to(&mut self, agent_id: Id) -> Result<Vec<Interaction>> {

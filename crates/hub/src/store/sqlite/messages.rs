@@ -13,6 +13,10 @@ use crate::store::types::{NewMessage, PendingSend, StoredMessage};
 #[async_trait]
 impl Messages for Connection {
     async fn lock_message(&mut self, id: Id) -> Result<Option<StoredMessage>> {
+        self.stored_message(id).await
+    }
+
+    async fn stored_message(&mut self, id: Id) -> Result<Option<StoredMessage>> {
         let row: Option<MessageRow> =
             sqlx::query_as(sql!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ?"))
                 .bind(id)

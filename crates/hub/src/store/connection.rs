@@ -1,0 +1,31 @@
+//! One connection of an engine's pool, in a write transaction or not: what each engine
+//! implements the port's queries on.
+
+use sqlx::pool::PoolConnection;
+use sqlx::{Database, Transaction};
+
+use super::Result;
+
+/// A pooled connection, or a transaction on one.
+pub(crate) enum Connection<DB: Database> {
+    Transaction(Transaction<'static, DB>),
+    Pooled(PoolConnection<DB>),
+}
+
+impl<DB: Database> Connection<DB> {
+    /// The connection to run a query on.
+    pub(crate) fn db(&mut self) -> &mut DB::Connection {
+        match self {
+            Self::Transaction(transaction) => transaction,
+            Self::Pooled(connection) => connection,
+        }
+    }
+
+    /// Commits a transaction (a no-op outside one).
+    pub(crate) async fn commit(self) -> Result<()> {
+        if let Self::Transaction(transaction) = self {
+            transaction.commit().await?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,141 @@
+//! Agents: accounts, their status on the SMS channel, signing in, and their figures.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::{Id, Millis};
+
+/// An agent's status on the SMS channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum AgentStatus {
+    Ready,
+    NotReady,
+}
+
+impl AgentStatus {
+    /// The stored/wire spelling.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ready => "ready",
+            Self::NotReady => "notReady",
+        }
+    }
+
+    /// Parses the stored/wire spelling.
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "ready" => Some(Self::Ready),
+            "notReady" => Some(Self::NotReady),
+            _ => None,
+        }
+    }
+}
+
+/// What an account may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum Role {
+    Agent,
+    Supervisor,
+    Admin,
+}
+
+impl Role {
+    /// The stored/wire spelling.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Agent => "agent",
+            Self::Supervisor => "supervisor",
+            Self::Admin => "admin",
+        }
+    }
+
+    /// Parses the stored/wire spelling.
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "agent" => Some(Self::Agent),
+            "supervisor" => Some(Self::Supervisor),
+            "admin" => Some(Self::Admin),
+            _ => None,
+        }
+    }
+}
+
+/// An agent account as the UI sees it (never the password hash).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Agent {
+    pub id: Id,
+    pub login: String,
+    pub name: String,
+    pub role: Role,
+    pub status: AgentStatus,
+    /// Why the agent is Not Ready (a configured reason, or "Not responding" after an
+    /// offer timed out).
+    pub status_reason: Option<String>,
+    /// Offered interactions are accepted for the agent at once.
+    pub auto_answer: bool,
+    /// How many interactions the agent can hold at once (offered + active).
+    pub max_chats: u32,
+    /// The agent may save a copy of a contact's picture to their computer.
+    #[serde(default)]
+    pub can_save_media: bool,
+}
+
+/// An agent's figures since a moment (`GET /api/me/summary?since=ms`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AgentSummary {
+    /// Interactions marked Done since then.
+    pub handled: u32,
+    /// Average handle time (accept → done) of those, in ms.
+    pub average_handle_ms: Option<Millis>,
+    /// Average chat time (accept → end), in ms.
+    pub average_chat_ms: Option<Millis>,
+    /// Average wrap-up time (end → done), in ms.
+    pub average_wrap_up_ms: Option<Millis>,
+}
+
+/// `POST /api/login`, and the desktop's `login` command (which also names the hub).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LoginRequest {
+    /// The hub's base URL; used by the desktop host only.
+    #[serde(default)]
+    pub hub_url: Option<String>,
+    pub login: String,
+    pub password: String,
+}
+
+/// The hub's answer to a login: the bearer token for every other call.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LoginResponse {
+    pub token: String,
+    pub agent: Agent,
+}
+
+/// The signed-in agent, as the UI holds it. (The desktop keeps the token in its core,
+/// out of the webview.)
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Session {
+    pub agent: Agent,
+    /// The hub the session talks to (desktop) or the page's origin (browser).
+    pub hub_url: String,
+}
+
+/// `PUT /api/me/status`.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SetStatusRequest {
+    pub status: AgentStatus,
+    /// A Not Ready reason from [`WorkspaceSettings::not_ready_reasons`].
+    #[serde(default)]
+    pub reason: Option<String>,
+}

@@ -1,0 +1,269 @@
+//! Messages and their pictures, and what agents send.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::{Id, Millis};
+
+/// Which way a message went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum Direction {
+    /// From the contact to the contact center.
+    Inbound,
+    /// From an agent to the contact.
+    Outbound,
+}
+
+impl Direction {
+    /// The stored/wire spelling.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Inbound => "inbound",
+            Self::Outbound => "outbound",
+        }
+    }
+
+    /// Parses the stored/wire spelling.
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "inbound" => Some(Self::Inbound),
+            "outbound" => Some(Self::Outbound),
+            _ => None,
+        }
+    }
+}
+
+/// Delivery state of a message. Outbound states only move forward
+/// (see [`MessageStatus::rank`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum MessageStatus {
+    /// Saved on the desktop, not yet accepted by the hub (offline outbox).
+    Pending,
+    /// Accepted by the hub, waiting to be (or being) handed to the provider.
+    Queued,
+    /// Handed to the carrier.
+    Sent,
+    /// The carrier reported delivery to the handset.
+    Delivered,
+    /// The carrier could not deliver it.
+    Undelivered,
+    /// The provider refused or failed it.
+    Failed,
+    /// An inbound message.
+    Received,
+}
+
+impl MessageStatus {
+    /// The stored/wire spelling.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Queued => "queued",
+            Self::Sent => "sent",
+            Self::Delivered => "delivered",
+            Self::Undelivered => "undelivered",
+            Self::Failed => "failed",
+            Self::Received => "received",
+        }
+    }
+
+    /// Parses the stored/wire spelling.
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "pending" => Some(Self::Pending),
+            "queued" => Some(Self::Queued),
+            "sent" => Some(Self::Sent),
+            "delivered" => Some(Self::Delivered),
+            "undelivered" => Some(Self::Undelivered),
+            "failed" => Some(Self::Failed),
+            "received" => Some(Self::Received),
+            _ => None,
+        }
+    }
+
+    /// How far along the delivery path a status is. A status update is applied only when
+    /// it moves a message forward, so late or repeated callbacks never move it back.
+    #[must_use]
+    pub fn rank(self) -> u8 {
+        match self {
+            Self::Pending => 0,
+            Self::Queued => 1,
+            Self::Sent => 2,
+            Self::Delivered | Self::Undelivered | Self::Failed | Self::Received => 3,
+        }
+    }
+}
+
+/// One SMS in a contact's transcript.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Message {
+    /// Unique within the host that served it (hub or desktop replica).
+    pub id: Id,
+    pub contact_id: Id,
+    pub interaction_id: Option<Id>,
+    pub direction: Direction,
+    /// Plain text. Always rendered as text, never as HTML.
+    pub body: String,
+    pub status: MessageStatus,
+    /// The provider's error code when `status` is `failed` or `undelivered`.
+    pub error_code: Option<u32>,
+    /// The agent who wrote an outbound message.
+    pub agent_id: Option<Id>,
+    /// The idempotency key the sending client chose for an outbound message.
+    pub client_key: Option<String>,
+    pub created_at: Millis,
+    /// The pictures (MMS) that came with the message, in the order the provider listed them.
+    #[serde(default)]
+    pub media: Vec<Media>,
+}
+
+/// Where a picture of an MMS stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum MediaState {
+    /// Being fetched from the provider.
+    Pending,
+    /// Stored, with a thumbnail.
+    Ready,
+    /// It cannot be shown: see [`MediaIssue`]. The agent asks the contact to resend it.
+    Issue,
+}
+
+impl MediaState {
+    /// The stored/wire spelling.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Ready => "ready",
+            Self::Issue => "issue",
+        }
+    }
+
+    /// Parses the stored/wire spelling.
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "pending" => Some(Self::Pending),
+            "ready" => Some(Self::Ready),
+            "issue" => Some(Self::Issue),
+            _ => None,
+        }
+    }
+}
+
+/// Why a picture cannot be shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum MediaIssue {
+    /// Not a picture format Parley shows (JPEG, PNG, GIF, WebP).
+    UnsupportedType,
+    /// Bigger than the hub accepts (bytes or pixels).
+    TooLarge,
+    /// The file is damaged or is not what it claims to be.
+    Corrupt,
+    /// The provider did not hand the file over.
+    FetchFailed,
+}
+
+impl MediaIssue {
+    /// The stored/wire spelling.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::UnsupportedType => "unsupportedType",
+            Self::TooLarge => "tooLarge",
+            Self::Corrupt => "corrupt",
+            Self::FetchFailed => "fetchFailed",
+        }
+    }
+
+    /// Parses the stored/wire spelling.
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "unsupportedType" => Some(Self::UnsupportedType),
+            "tooLarge" => Some(Self::TooLarge),
+            "corrupt" => Some(Self::Corrupt),
+            "fetchFailed" => Some(Self::FetchFailed),
+            _ => None,
+        }
+    }
+
+    /// What the agent reads in the transcript and the notification.
+    #[must_use]
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::UnsupportedType => "the file is not a picture format Parley can show",
+            Self::TooLarge => "the file is too large",
+            Self::Corrupt => "the file is damaged",
+            Self::FetchFailed => "the file could not be downloaded from the carrier",
+        }
+    }
+}
+
+/// One picture of an MMS. The file and its thumbnail are fetched from the hub
+/// (`GET /api/media/{id}`, `GET /api/media/{id}/thumbnail`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Media {
+    pub id: Id,
+    /// 0 for `MediaUrl0`, and so on.
+    pub position: u32,
+    pub state: MediaState,
+    pub issue: Option<MediaIssue>,
+    /// What the file is (`image/jpeg`, …); the provider's claim until it is checked.
+    pub content_type: String,
+    /// Bytes, once fetched.
+    pub size: Option<u32>,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    /// SHA-256 of the file (hex), once fetched: the key of a client's cache.
+    pub digest: Option<String>,
+}
+
+/// `POST /api/messages`: an agent's outbound SMS.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SendMessageRequest {
+    pub contact_id: Id,
+    /// The interaction the message belongs to, if sent from a Chat Interaction view.
+    pub interaction_id: Option<Id>,
+    pub body: String,
+    /// Chosen by the client once per message; the hub stores and sends a key only once.
+    pub client_key: String,
+    /// Pictures uploaded with `POST /api/uploads` (at most 10, 5 MB together).
+    #[serde(default)]
+    pub upload_ids: Vec<Id>,
+}
+
+/// A picture an agent uploaded to attach to a message (`POST /api/uploads`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Upload {
+    pub id: Id,
+    pub content_type: String,
+    pub size: u32,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// The UI's message-send input (the host picks the idempotency key).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ComposeRequest {
+    pub contact_id: Id,
+    pub interaction_id: Option<Id>,
+    pub body: String,
+    /// Pictures already uploaded to the hub.
+    #[serde(default)]
+    #[ts(optional)]
+    pub upload_ids: Option<Vec<Id>>,
+}
