@@ -7,7 +7,9 @@ DESKTOP := $(TARGET_DIR)/debug/parley-desktop
 CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
 export PATH := $(CARGO_BIN):$(PATH)
 
-.PHONY: bench help deps ui build run dev test test-rust test-ui test-e2e test-browser test-desktop lint fmt bindings bundle clean
+KILLS ?= 1000
+
+.PHONY: campaign bench help deps ui build run dev test test-rust test-ui test-e2e test-browser test-desktop lint fmt bindings bundle clean
 
 help:
 	@echo "make run      build and start the hub (demo data, simulated carrier) and the desktop app"
@@ -16,6 +18,7 @@ help:
 	@echo "make bindings regenerate ui/src/api/generated from crates/proto"
 	@echo "make bundle   release .deb and .rpm of the desktop app"
 	@echo "make bench    throughput and latency figures on both engines (release build)"
+	@echo "make campaign kill -9 the hub KILLS times (1000) under load and faults, on both engines"
 
 deps:
 	@scripts/install-deps.sh
@@ -67,6 +70,11 @@ test: lint test-rust test-ui test-e2e
 bundle: ui
 	cd ui && npx tauri --version >/dev/null
 	TAURI_APP_PATH=src-tauri TAURI_FRONTEND_PATH=ui ui/node_modules/.bin/tauri build --bundles deb,rpm
+
+campaign:
+	cargo build -p parley-scenarios --bins
+	$(TARGET_DIR)/debug/parley-fault-campaign --kills $(KILLS) --engine sqlite
+	scripts/with-postgres.sh $(TARGET_DIR)/debug/parley-fault-campaign --kills $(KILLS) --engine postgres
 
 bench:
 	scripts/with-postgres.sh cargo bench -p parley-scenarios --bench throughput --bench engines

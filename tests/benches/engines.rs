@@ -123,6 +123,7 @@ async fn start(name: &'static str, database: TestDatabase, hubs: usize, fake: &F
             public_url: PUBLIC_URL,
             folder: database.folder.path(),
             log_filter: "warn",
+            extra_config: "[sending]\nlong_code_rate = 200.0",
         };
         processes.push(HubProcess::start(&setup, fake).await);
     }

@@ -5,6 +5,7 @@
 use std::net::SocketAddr;
 
 use parley_proto::{AgentStatus, ComposeRequest, ConnectionState, Direction, MessageStatus};
+use parley_scenarios::processes::Balancer;
 use parley_scenarios::{FakeTwilio, add_agent, desktop, eventually, init_logging, start_hub};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -269,5 +270,134 @@ async fn a_repeated_client_key_is_stored_and_sent_once() {
     .await;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert_eq!(fake.accepted().len(), 1, "sent once");
+    hub.stop().await;
+}
+
+/// The desktop app's core is killed (`kill -9`) in the middle of an outbox flush — some
+/// texts stored by the hub, one of them whose answer never reached the app — and reopened:
+/// every text reaches the provider exactly once, in the order it was typed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_core_killed_during_an_outbox_flush_sends_each_text_once_after_reopening() {
+    init_logging();
+    let folder = tempfile::tempdir().expect("a temp folder");
+    let data_dir = folder.path().join("desktop");
+    let fake = FakeTwilio::start().await;
+    let hub = start_hub(
+        &fake,
+        &folder.path().join("hub.db"),
+        SocketAddr::from(([127, 0, 0, 1], 0)),
+    )
+    .await;
+    let balancer = Balancer::start().await;
+    balancer.set_backends(vec![hub.base_url()]);
+    add_agent(&hub, "kit", "pass-kit-1", true).await;
+    let (status, _) = fake
+        .text_in(
+            &hub.base_url(),
+            "SM00000000000000000000000000000x01",
+            "+12015550131",
+            "hello?",
+        )
+        .await;
+    assert_eq!(status, 200);
+    // Typed while the hub cannot be reached: the texts wait in the outbox.
+    let typed: Vec<String> = (1..=12).map(|number| format!("typed {number}")).collect();
+    let contact_id = {
+        let (client, _sink) = desktop(&data_dir);
+        client
+            .login(&balancer.url(), "kit", "pass-kit-1")
+            .await
+            .expect("kit signs in");
+        client
+            .set_status(AgentStatus::Ready, None)
+            .await
+            .expect("Ready");
+        let interaction = eventually("the auto-answered interaction", || async {
+            client.list_interactions().await.ok()?.into_iter().next()
+        })
+        .await;
+        balancer.set_backends(vec!["http://127.0.0.1:9".to_owned()]);
+        for body in &typed {
+            client
+                .send_message(ComposeRequest {
+                    contact_id: interaction.contact_id,
+                    interaction_id: Some(interaction.id),
+                    body: body.clone(),
+                    upload_ids: None,
+                })
+                .await
+                .expect("saved in the outbox");
+        }
+        assert_eq!(client.outbox_len().await.expect("outbox"), 12);
+        interaction.contact_id
+    };
+    // The hub is back, slow to answer; the core flushes and is killed half-way.
+    balancer.set_backends(vec![hub.base_url()]);
+    balancer.delay_answers(std::time::Duration::from_millis(250));
+    let core = env!("CARGO_BIN_EXE_parley-desktop-core-under-test");
+    let arguments = [
+        data_dir.to_str().expect("a UTF-8 path").to_owned(),
+        balancer.url(),
+        "kit".to_owned(),
+        "pass-kit-1".to_owned(),
+    ];
+    let mut first = tokio::process::Command::new(core)
+        .args(&arguments)
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the core starts");
+    let stored_outbound = || async {
+        hub.store
+            .list_messages(contact_id)
+            .await
+            .map(|messages| {
+                messages
+                    .iter()
+                    .filter(|message| message.direction == Direction::Outbound)
+                    .count()
+            })
+            .unwrap_or(0)
+    };
+    let stored_when_killed = eventually("the flush to be under way", || async {
+        let stored = stored_outbound().await;
+        (stored >= 4).then_some(stored)
+    })
+    .await;
+    first.start_kill().expect("SIGKILL is sent");
+    first.wait().await.expect("the core ends");
+    assert!(
+        stored_when_killed < typed.len(),
+        "the core was killed mid-flush ({stored_when_killed} of {} stored)",
+        typed.len()
+    );
+    // Reopened, it finishes the flush.
+    let reopened = tokio::process::Command::new(core)
+        .args(&arguments)
+        .kill_on_drop(true)
+        .output()
+        .await
+        .expect("the core runs again");
+    assert!(
+        reopened.status.success(),
+        "the reopened core drained its outbox: {}",
+        String::from_utf8_lossy(&reopened.stderr)
+    );
+    let bodies = eventually("the provider to have every text", || async {
+        let bodies: Vec<String> = fake
+            .accepted()
+            .iter()
+            .map(|request| request.field("Body").unwrap_or_default().to_owned())
+            .collect();
+        (bodies.len() >= typed.len()).then_some(bodies)
+    })
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(
+        fake.accepted().len(),
+        typed.len(),
+        "nothing more reached the provider"
+    );
+    assert_eq!(bodies, typed, "each once, in the order typed");
+    assert_eq!(stored_outbound().await, typed.len(), "each stored once");
     hub.stop().await;
 }

@@ -41,6 +41,7 @@ async fn center() -> Option<Center> {
             public_url: &balancer.url(),
             folder: folder.path(),
             log_filter: "info,sqlx=warn,tower_http=warn",
+            extra_config: "[sending]\nlong_code_rate = 200.0",
         };
         hubs.push(HubProcess::start(&setup, &fake).await);
     }

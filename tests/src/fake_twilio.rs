@@ -9,114 +9,26 @@
 //!   needs the account's Basic auth and redirects to a file store, which may not have the
 //!   file yet (404) for the first few requests.
 
-use std::collections::{BTreeSet, HashMap, VecDeque};
+mod faults;
+mod server;
+mod spec;
+
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
-use axum::body::Bytes;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
 use axum::routing::{get, post};
-use base64::Engine as _;
-use rand::RngCore as _;
-use serde_json::{Value, json};
+
+pub use faults::{Faults, Injected};
+use server::{
+    HostedMedia, Inner, Shared, create_message, list_messages, lookup, media_file, media_resource,
+    random_hex,
+};
+pub use spec::Spec;
 
 /// The contact center's number in the scenarios.
 pub const OUR_NUMBER: &str = "+12015550100";
-
-/// What the spec says about creating a message.
-#[derive(Debug, Clone)]
-pub struct Spec {
-    pub required_fields: BTreeSet<String>,
-    pub known_fields: BTreeSet<String>,
-    pub message_properties: Vec<String>,
-    pub statuses: BTreeSet<String>,
-    /// The properties of a Lookup v2 `PhoneNumber` resource.
-    pub lookup_properties: Vec<String>,
-}
-
-impl Spec {
-    /// Reads the spec vendored in `tests/vendor/twilio-oai/` (or `PARLEY_TWILIO_SPEC`).
-    ///
-    /// # Panics
-    /// When the spec is missing or not shaped as expected.
-    #[must_use]
-    pub fn load() -> Self {
-        let path = std::env::var_os("PARLEY_TWILIO_SPEC").map_or_else(
-            || {
-                PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                    .join("vendor/twilio-oai/twilio_api_v2010.json")
-            },
-            PathBuf::from,
-        );
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|error| {
-            panic!("the Twilio spec at {} is readable: {error}", path.display())
-        });
-        let spec: Value = serde_json::from_str(&text).expect("the Twilio spec is JSON");
-        let create = &spec["paths"]["/2010-04-01/Accounts/{AccountSid}/Messages.json"]["post"];
-        let form = &create["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"];
-        let names = |value: &Value| -> BTreeSet<String> {
-            value
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|v| v.as_str().map(str::to_owned))
-                .collect()
-        };
-        let required_fields = names(&form["required"]);
-        let known_fields: BTreeSet<String> = form["properties"]
-            .as_object()
-            .expect("form properties")
-            .keys()
-            .cloned()
-            .collect();
-        let message = &spec["components"]["schemas"]["api.v2010.account.message"]["properties"];
-        let message_properties: Vec<String> = message
-            .as_object()
-            .expect("message properties")
-            .keys()
-            .cloned()
-            .collect();
-        let statuses = names(&spec["components"]["schemas"]["message_enum_status"]["enum"]);
-        assert!(required_fields.contains("To"), "the spec requires To");
-        assert!(
-            statuses.contains("delivered"),
-            "the spec lists delivery statuses"
-        );
-        let lookups_path = path.with_file_name("twilio_lookups_v2.json");
-        let lookups: Value = serde_json::from_str(
-            &std::fs::read_to_string(&lookups_path).unwrap_or_else(|error| {
-                panic!(
-                    "the Lookup spec at {} is readable: {error}",
-                    lookups_path.display()
-                )
-            }),
-        )
-        .expect("the Lookup spec is JSON");
-        let lookup_properties: Vec<String> =
-            lookups["components"]["schemas"]["LookupResponse"]["properties"]
-                .as_object()
-                .expect("LookupResponse properties")
-                .keys()
-                .cloned()
-                .collect();
-        assert!(
-            lookup_properties
-                .iter()
-                .any(|name| name == "line_type_intelligence")
-        );
-        Self {
-            required_fields,
-            known_fields,
-            message_properties,
-            statuses,
-            lookup_properties,
-        }
-    }
-}
 
 /// One create-message request the server received.
 #[derive(Debug, Clone)]
@@ -154,42 +66,6 @@ pub struct ScriptedError {
     pub retry_after: Option<u64>,
 }
 
-/// A media file the fake keeps for an inbound MMS.
-struct HostedMedia {
-    content_type: String,
-    bytes: Vec<u8>,
-    /// Requests answered 404 before the file "arrives".
-    missing_for: u32,
-}
-
-#[derive(Default)]
-struct Inner {
-    accepted: Vec<SendRequest>,
-    rejected_requests: usize,
-    script: VecDeque<ScriptedError>,
-    media: HashMap<String, HostedMedia>,
-    /// The Message resources of the accepted messages, newest last.
-    resources: Vec<Value>,
-    /// The next create request is taken but its answer is lost this way.
-    lose_next: Option<LostAnswer>,
-    /// How long every accepted create waits before it answers (the provider's latency).
-    answer_delay: std::time::Duration,
-    /// When each create request arrived, accepted or not.
-    create_times: Vec<std::time::Instant>,
-    /// Lookup v2 line types by number (`mobile` when absent), and the lookups made.
-    line_types: HashMap<String, String>,
-    lookups: Vec<String>,
-    /// Media requests without (or with wrong) credentials.
-    unauthorized_media_requests: usize,
-}
-
-struct Shared {
-    spec: Spec,
-    account_sid: String,
-    auth_token: String,
-    inner: Mutex<Inner>,
-}
-
 /// The running server (clones share it).
 #[derive(Clone)]
 pub struct FakeTwilio {
@@ -198,357 +74,6 @@ pub struct FakeTwilio {
     pub auth_token: String,
     shared: Arc<Shared>,
     http: reqwest::Client,
-}
-
-fn random_hex(bytes: usize) -> String {
-    let mut buffer = vec![0_u8; bytes];
-    rand::rng().fill_bytes(&mut buffer);
-    buffer.iter().map(|byte| format!("{byte:02x}")).collect()
-}
-
-fn rfc2822_now() -> String {
-    // The spec's date format; the hub does not read it, so a fixed valid date suffices.
-    "Wed, 25 Nov 2026 10:00:00 +0000".to_owned()
-}
-
-fn twilio_error(status: StatusCode, code: u32, message: &str) -> Response {
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/json")],
-        json!({
-            "code": code,
-            "message": message,
-            "more_info": format!("https://www.twilio.com/docs/errors/{code}"),
-            "status": status.as_u16(),
-        })
-        .to_string(),
-    )
-        .into_response()
-}
-
-async fn create_message(
-    State(shared): State<Arc<Shared>>,
-    Path(account): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let authorized = basic_auth_ok(&shared, &headers);
-    shared
-        .inner
-        .lock()
-        .expect("not poisoned")
-        .create_times
-        .push(std::time::Instant::now());
-    let reject = |response: Response| {
-        shared.inner.lock().expect("not poisoned").rejected_requests += 1;
-        response
-    };
-    if !authorized || account != shared.account_sid {
-        return reject(twilio_error(
-            StatusCode::UNAUTHORIZED,
-            20003,
-            "Authenticate",
-        ));
-    }
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    if !content_type.starts_with("application/x-www-form-urlencoded") {
-        return reject(twilio_error(
-            StatusCode::BAD_REQUEST,
-            20001,
-            "expected a form body",
-        ));
-    }
-    let form: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
-    for (name, _) in &form {
-        if !shared.spec.known_fields.contains(name) {
-            return reject(twilio_error(
-                StatusCode::BAD_REQUEST,
-                20001,
-                &format!("unknown parameter {name}"),
-            ));
-        }
-    }
-    for name in &shared.spec.required_fields {
-        if !form.iter().any(|(key, _)| key == name) {
-            return reject(twilio_error(
-                StatusCode::BAD_REQUEST,
-                21604,
-                &format!("A '{name}' phone number is required."),
-            ));
-        }
-    }
-    let field = |name: &str| {
-        form.iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.clone())
-    };
-    if field("From").is_none() && field("MessagingServiceSid").is_none() {
-        return reject(twilio_error(
-            StatusCode::BAD_REQUEST,
-            21603,
-            "A 'From' phone number is required.",
-        ));
-    }
-    if field("Body").is_none() && field("MediaUrl").is_none() && field("ContentSid").is_none() {
-        return reject(twilio_error(
-            StatusCode::BAD_REQUEST,
-            21602,
-            "Message body is required.",
-        ));
-    }
-    let scripted = shared
-        .inner
-        .lock()
-        .expect("not poisoned")
-        .script
-        .pop_front();
-    if let Some(error) = scripted {
-        let status = StatusCode::from_u16(error.http_status).unwrap_or(StatusCode::BAD_REQUEST);
-        let mut response = reject(twilio_error(status, error.code, &error.message));
-        if let Some(seconds) = error.retry_after {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, seconds.into());
-        }
-        return response;
-    }
-    let sid = format!("SM{}", random_hex(16));
-    let lost = shared.inner.lock().expect("not poisoned").lose_next.take();
-    let mut resource = serde_json::Map::new();
-    for property in &shared.spec.message_properties {
-        let value = match property.as_str() {
-            "sid" => json!(sid),
-            "account_sid" => json!(shared.account_sid),
-            "api_version" => json!("2010-04-01"),
-            "body" => json!(field("Body").unwrap_or_default()),
-            "to" => json!(field("To")),
-            "from" => json!(field("From")),
-            "messaging_service_sid" => json!(field("MessagingServiceSid")),
-            "status" => json!("queued"),
-            "direction" => json!("outbound-api"),
-            "num_segments" => json!("1"),
-            "num_media" => json!("0"),
-            "date_created" | "date_updated" => json!(rfc2822_now()),
-            "price_unit" => json!("USD"),
-            "uri" => json!(format!(
-                "/2010-04-01/Accounts/{}/Messages/{sid}.json",
-                shared.account_sid
-            )),
-            "subresource_uris" => json!({
-                "media": format!("/2010-04-01/Accounts/{}/Messages/{sid}/Media.json", shared.account_sid)
-            }),
-            _ => Value::Null,
-        };
-        resource.insert(property.clone(), value);
-    }
-    {
-        let mut inner = shared.inner.lock().expect("not poisoned");
-        inner.accepted.push(SendRequest { form, sid });
-        inner.resources.push(Value::Object(resource.clone()));
-    }
-    match lost {
-        Some(LostAnswer::ServerError) => {
-            return twilio_error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                20500,
-                "Internal Server Error",
-            );
-        }
-        Some(LostAnswer::Late(delay)) => tokio::time::sleep(delay).await,
-        None => {}
-    }
-    let latency = shared.inner.lock().expect("not poisoned").answer_delay;
-    if !latency.is_zero() {
-        tokio::time::sleep(latency).await;
-    }
-    (
-        StatusCode::CREATED,
-        [(header::CONTENT_TYPE, "application/json")],
-        Value::Object(resource).to_string(),
-    )
-        .into_response()
-}
-
-/// `GET /2010-04-01/Accounts/{account}/Messages.json?To=…&From=…&DateSent>=…`: the
-/// accepted messages, newest first, as a ListMessageResponse page.
-async fn list_messages(
-    State(shared): State<Arc<Shared>>,
-    Path(account): Path<String>,
-    axum::extract::RawQuery(query): axum::extract::RawQuery,
-    headers: HeaderMap,
-) -> Response {
-    if !basic_auth_ok(&shared, &headers) || account != shared.account_sid {
-        return twilio_error(StatusCode::UNAUTHORIZED, 20003, "Authenticate");
-    }
-    let query: Vec<(String, String)> =
-        url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
-            .into_owned()
-            .collect();
-    for (name, _) in &query {
-        assert!(
-            [
-                "To",
-                "From",
-                "DateSent",
-                "DateSent<",
-                "DateSent>",
-                "PageSize",
-                "Page",
-                "PageToken"
-            ]
-            .contains(&name.as_str()),
-            "{name} is not a parameter of the Messages list"
-        );
-    }
-    let wanted = |name: &str| {
-        query
-            .iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.clone())
-    };
-    let (to, from) = (wanted("To"), wanted("From"));
-    let messages: Vec<Value> = shared
-        .inner
-        .lock()
-        .expect("not poisoned")
-        .resources
-        .iter()
-        .rev()
-        .filter(|message| to.as_ref().is_none_or(|to| message["to"] == json!(to)))
-        .filter(|message| {
-            from.as_ref()
-                .is_none_or(|from| message["from"] == json!(from))
-        })
-        .cloned()
-        .collect();
-    let uri = format!("/2010-04-01/Accounts/{account}/Messages.json");
-    (
-        [(header::CONTENT_TYPE, "application/json")],
-        json!({
-            "messages": messages,
-            "end": messages.len().saturating_sub(1),
-            "first_page_uri": uri,
-            "next_page_uri": null,
-            "page": 0,
-            "page_size": 50,
-            "previous_page_uri": null,
-            "start": 0,
-            "uri": uri,
-        })
-        .to_string(),
-    )
-        .into_response()
-}
-
-fn basic_auth_ok(shared: &Shared, headers: &HeaderMap) -> bool {
-    let expected = format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD
-            .encode(format!("{}:{}", shared.account_sid, shared.auth_token))
-    );
-    headers
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        == Some(expected.as_str())
-}
-
-/// `GET /2010-04-01/Accounts/{account}/Messages/{message}/Media/{media}`: Basic auth, then
-/// a redirect to the file store, as Twilio answers.
-async fn media_resource(
-    State(shared): State<Arc<Shared>>,
-    Path((_account, _message, media)): Path<(String, String, String)>,
-    headers: HeaderMap,
-) -> Response {
-    if !basic_auth_ok(&shared, &headers) {
-        shared
-            .inner
-            .lock()
-            .expect("not poisoned")
-            .unauthorized_media_requests += 1;
-        return twilio_error(StatusCode::UNAUTHORIZED, 20003, "Authenticate");
-    }
-    (
-        StatusCode::TEMPORARY_REDIRECT,
-        [(header::LOCATION, format!("/files/{media}"))],
-    )
-        .into_response()
-}
-
-/// `GET /v2/PhoneNumbers/{number}?Fields=line_type_intelligence`: a Lookup v2 resource with
-/// exactly the spec's properties.
-async fn lookup(
-    State(shared): State<Arc<Shared>>,
-    Path(number): Path<String>,
-    axum::extract::RawQuery(query): axum::extract::RawQuery,
-    headers: HeaderMap,
-) -> Response {
-    if !basic_auth_ok(&shared, &headers) {
-        return twilio_error(StatusCode::UNAUTHORIZED, 20003, "Authenticate");
-    }
-    let fields: Vec<String> = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
-        .filter(|(name, _)| name == "Fields")
-        .flat_map(|(_, value)| value.split(',').map(str::to_owned).collect::<Vec<_>>())
-        .collect();
-    let kind = {
-        let mut inner = shared.inner.lock().expect("not poisoned");
-        inner.lookups.push(number.clone());
-        inner
-            .line_types
-            .get(&number)
-            .cloned()
-            .unwrap_or_else(|| "mobile".to_owned())
-    };
-    let mut resource = serde_json::Map::new();
-    for property in &shared.spec.lookup_properties {
-        resource.insert(property.clone(), Value::Null);
-    }
-    resource.insert("phone_number".into(), json!(number));
-    resource.insert("valid".into(), json!(true));
-    resource.insert("calling_country_code".into(), json!("1"));
-    resource.insert("country_code".into(), json!("US"));
-    resource.insert(
-        "url".into(),
-        json!(format!(
-            "https://lookups.twilio.com/v2/PhoneNumbers/{number}"
-        )),
-    );
-    if fields.iter().any(|field| field == "line_type_intelligence") {
-        resource.insert(
-            "line_type_intelligence".into(),
-            json!({
-                "error_code": null,
-                "mobile_country_code": "310",
-                "mobile_network_code": "456",
-                "carrier_name": "Parley Test Carrier",
-                "type": kind,
-            }),
-        );
-    }
-    (
-        [(header::CONTENT_TYPE, "application/json")],
-        Value::Object(resource).to_string(),
-    )
-        .into_response()
-}
-
-/// The file store behind the redirect.
-async fn media_file(State(shared): State<Arc<Shared>>, Path(media): Path<String>) -> Response {
-    let mut inner = shared.inner.lock().expect("not poisoned");
-    let Some(hosted) = inner.media.get_mut(&media) else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
-    if hosted.missing_for > 0 {
-        hosted.missing_for -= 1;
-        return StatusCode::NOT_FOUND.into_response();
-    }
-    (
-        [(header::CONTENT_TYPE, hosted.content_type.clone())],
-        hosted.bytes.clone(),
-    )
-        .into_response()
 }
 
 impl FakeTwilio {
@@ -683,6 +208,7 @@ impl FakeTwilio {
             account_sid: account_sid.clone(),
             auth_token: auth_token.clone(),
             inner: Mutex::new(Inner::default()),
+            http: reqwest::Client::new(),
         });
         let app = Router::new()
             .route(
@@ -783,6 +309,21 @@ impl FakeTwilio {
         (status, response.text().await.unwrap_or_default())
     }
 
+    /// POSTs `params` to `url`, signed; the status, or `None` when nothing answered (the
+    /// hub is down).
+    pub async fn try_post_webhook(&self, url: &str, params: &[(String, String)]) -> Option<u16> {
+        let signature = parley_sms::signature::compute(&self.auth_token, url, params);
+        self.http
+            .post(url)
+            .form(params)
+            .header("X-Twilio-Signature", signature)
+            .timeout(std::time::Duration::from_secs(10))
+            .send()
+            .await
+            .ok()
+            .map(|response| response.status().as_u16())
+    }
+
     /// The form fields of an inbound SMS webhook, as Twilio sends them.
     #[must_use]
     pub fn inbound_params(
@@ -857,6 +398,46 @@ impl FakeTwilio {
             .await
             .expect("the hub answers");
         StatusCode::from_u16(response.status().as_u16()).expect("a valid status")
+    }
+
+    /// Injects these faults at random from now on.
+    ///
+    /// # Panics
+    /// When the lock is poisoned.
+    pub fn inject(&self, faults: Faults) {
+        self.shared.inner.lock().expect("not poisoned").faults = faults;
+    }
+
+    /// Gives every sending number a queue that drains `rate` segments a second and holds
+    /// `capacity`; a message that does not fit is refused with 21611, as Twilio does.
+    ///
+    /// # Panics
+    /// When the lock is poisoned.
+    pub fn queue_numbers(&self, rate: f64, capacity: f64) {
+        self.shared.inner.lock().expect("not poisoned").queues.limit = Some((rate, capacity));
+    }
+
+    /// How many of each fault were injected so far.
+    ///
+    /// # Panics
+    /// When the lock is poisoned.
+    #[must_use]
+    pub fn injected(&self) -> Injected {
+        self.shared.inner.lock().expect("not poisoned").injected
+    }
+
+    /// Creates refused because the sending number's queue was full (21611).
+    ///
+    /// # Panics
+    /// When the lock is poisoned.
+    #[must_use]
+    pub fn queue_overflows(&self) -> usize {
+        self.shared
+            .inner
+            .lock()
+            .expect("not poisoned")
+            .queues
+            .overflows
     }
 
     /// Reports a delivery status for an accepted message to the `StatusCallback` the hub

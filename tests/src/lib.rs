@@ -6,6 +6,7 @@
 //! for a fresh PostgreSQL database instead — the same one each time the scenario restarts
 //! its hub — so every scenario runs on both engines (`make test` runs them twice).
 
+pub mod campaign;
 pub mod fake_twilio;
 pub mod processes;
 
@@ -19,7 +20,9 @@ use std::time::Duration;
 use parley_client::{Client, EventSink};
 use parley_hub::AgentSettings;
 use parley_hub::RunningHub;
-use parley_hub::config::{Config, Database, ProviderKind, RoutingConfig, TwilioConfig};
+use parley_hub::config::{
+    Config, Database, ProviderKind, RoutingConfig, SendingConfig, TwilioConfig,
+};
 use parley_proto::{Agent, ConnectionState, Event, Role};
 
 pub use fake_twilio::FakeTwilio;
@@ -115,6 +118,12 @@ pub fn hub_config(fake: &FakeTwilio, database: &Path, listen: SocketAddr) -> Con
         routing: RoutingConfig {
             sweep_interval_ms: 200,
             ..RoutingConfig::default()
+        },
+        // The scenarios' number takes texts faster than a real long code, so they do not
+        // wait a second a text; the pacing scenario sets a real rate.
+        sending: SendingConfig {
+            long_code_rate: 200.0,
+            ..SendingConfig::default()
         },
         ..Config::default()
     }

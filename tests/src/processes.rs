@@ -41,6 +41,8 @@ pub struct HubSetup<'a> {
     pub folder: &'a std::path::Path,
     /// `PARLEY_LOG`.
     pub log_filter: &'a str,
+    /// More of the config file (TOML sections), appended.
+    pub extra_config: &'a str,
 }
 
 /// A `parley-hub serve` process.
@@ -66,6 +68,7 @@ impl HubProcess {
             public_url,
             folder,
             log_filter,
+            extra_config,
         } = *setup;
         let address = SocketAddr::from(([127, 0, 0, 1], free_port()));
         let config = folder.join(format!("{name}.toml"));
@@ -78,7 +81,7 @@ impl HubProcess {
                  api_base = \"{base}\"\nlookups_base = \"{base}\"\nline_type_lookups = false\n\
                  request_timeout_ms = 1500\n\n\
                  [routing]\nsweep_interval_ms = 200\n\n\
-                 [cluster]\nclaim_lease_ms = 2000\n",
+                 [cluster]\nclaim_lease_ms = 2000\n\n{extra_config}\n",
                 database = database_url(database),
                 ui = folder.join("no-ui").display(),
                 account = fake.account_sid,
@@ -172,6 +175,8 @@ struct Shared {
     next: AtomicUsize,
     /// Requests each backend answered, by URL.
     answered: Mutex<Vec<(String, usize)>>,
+    /// How long each answer is held before it is passed on (a slow network).
+    delay: Mutex<Duration>,
     http: reqwest::Client,
 }
 
@@ -185,6 +190,7 @@ impl Balancer {
             backends: Mutex::new(Vec::new()),
             next: AtomicUsize::new(0),
             answered: Mutex::new(Vec::new()),
+            delay: Mutex::new(Duration::ZERO),
             http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(30))
                 .build()
@@ -217,6 +223,15 @@ impl Balancer {
     /// When the lock is poisoned.
     pub fn set_backends(&self, backends: Vec<String>) {
         *self.shared.backends.lock().expect("not poisoned") = backends;
+    }
+
+    /// Holds every answer this long before passing it on: what the hub did is done, but
+    /// the client does not know yet.
+    ///
+    /// # Panics
+    /// When the lock is poisoned.
+    pub fn delay_answers(&self, delay: Duration) {
+        *self.shared.delay.lock().expect("not poisoned") = delay;
     }
 
     /// How many requests `backend` answered.
@@ -273,6 +288,10 @@ async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Respons
         let Ok(bytes) = answer.bytes().await else {
             continue;
         };
+        let delay = *shared.delay.lock().expect("not poisoned");
+        if !delay.is_zero() {
+            tokio::time::sleep(delay).await;
+        }
         {
             let mut answered = shared.answered.lock().expect("not poisoned");
             match answered.iter_mut().find(|(url, _)| url == backend) {

@@ -70,13 +70,34 @@ impl FromRequestParts<Arc<HubState>> for CurrentAgent {
     }
 }
 
-/// `GET /healthz`.
+/// `GET /healthz`: 200 when the database answers and every background worker is alive,
+/// 503 otherwise, with what is wrong:
+/// `{"status":"ok","database":"ok","workers":{"sender":{"state":"alive"},…}}`.
 pub async fn health(State(hub): Shared) -> Response {
-    match hub.store.head_seq().await {
-        Ok(_) => (StatusCode::OK, "ok").into_response(),
+    let database = match hub.store.head_seq().await {
+        Ok(_) => "ok".to_owned(),
         Err(error) => {
             tracing::error!(%error, "health check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+            format!("unavailable: {error}")
         }
-    }
+    };
+    let workers = hub.workers.report();
+    let healthy = database == "ok"
+        && workers
+            .values()
+            .all(|worker| *worker == crate::health::WorkerHealth::Alive);
+    let status = if healthy {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (
+        status,
+        Json(serde_json::json!({
+            "status": if healthy { "ok" } else { "unhealthy" },
+            "database": database,
+            "workers": workers,
+        })),
+    )
+        .into_response()
 }

@@ -25,8 +25,10 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 mod database;
+mod sending;
 
 pub use database::Database;
+pub use sending::SendingConfig;
 
 /// Which SMS provider the hub uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -294,6 +296,7 @@ pub struct Config {
     pub media: MediaConfig,
     pub numbers: NumbersConfig,
     pub cluster: ClusterConfig,
+    pub sending: SendingConfig,
 }
 
 impl Default for Config {
@@ -311,6 +314,7 @@ impl Default for Config {
             media: MediaConfig::default(),
             numbers: NumbersConfig::default(),
             cluster: ClusterConfig::default(),
+            sending: SendingConfig::default(),
         }
     }
 }
@@ -338,6 +342,8 @@ pub enum ConfigError {
         "cluster.claim_lease_ms ({lease_ms}) must be longer than twilio.request_timeout_ms ({timeout_ms}): a hub keeps its claim on a send while it waits for Twilio"
     )]
     Lease { lease_ms: u64, timeout_ms: u64 },
+    #[error("{0}")]
+    Sending(String),
     #[error("numbers.default_region: {0}")]
     Region(#[from] parley_sms::number::UnknownRegion),
 }
@@ -464,6 +470,9 @@ impl Config {
 
     fn validate(&self) -> Result<(), ConfigError> {
         self.numbers.default_region.parse::<parley_sms::Region>()?;
+        if let Some(problem) = self.sending.problem() {
+            return Err(ConfigError::Sending(problem));
+        }
         if self.provider == ProviderKind::Twilio
             && self.cluster.claim_lease_ms <= self.twilio.request_timeout_ms
         {

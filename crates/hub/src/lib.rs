@@ -17,6 +17,7 @@ mod clock;
 pub mod config;
 mod demo;
 mod error;
+mod health;
 mod media;
 mod migrate_data;
 mod outbound;
@@ -81,6 +82,8 @@ pub(crate) struct HubState {
     pub blobs: Arc<dyn BlobStore>,
     /// Turns `true` when the hub stops; long-lived tasks (event streams, routing) end then.
     pub stopping: watch::Receiver<bool>,
+    /// The background workers, for `/healthz`.
+    pub workers: health::Workers,
 }
 
 impl HubState {
@@ -318,7 +321,8 @@ pub async fn start(config: Config) -> Result<RunningHub, StartError> {
         .to_owned();
     let (provider, from_number) = provider(&config, &store)?;
     let (shutdown, stopping) = watch::channel(false);
-    let router = Router::spawn(store.clone(), config.routing, stopping.clone());
+    let workers = health::Workers::default();
+    let router = Router::spawn(store.clone(), config.routing, &workers, stopping.clone());
     // The simulated carrier always answers lookups; a paid one only when asked to.
     let line_type_lookups = config.provider == ProviderKind::Sim || config.twilio.line_type_lookups;
     let sender = outbound::Sender::spawn(
@@ -328,19 +332,22 @@ pub async fn start(config: Config) -> Result<RunningHub, StartError> {
             public_url: public_url.clone(),
             lookups: line_type_lookups,
             sweep: Duration::from_millis(config.routing.sweep_interval_ms.max(10)),
+            sending: config.sending,
         },
+        &workers,
         stopping.clone(),
     );
     let blobs: Arc<dyn BlobStore> = match config.media_store() {
         MediaStore::Folder => Arc::new(FolderBlobs::new(config.media_dir())),
         MediaStore::Database => Arc::new(DatabaseBlobs::new(store.clone())),
     };
-    media::sweep_unsent_uploads(store.clone(), blobs.clone(), stopping.clone());
+    media::sweep_unsent_uploads(store.clone(), blobs.clone(), &workers, stopping.clone());
     let media = media::Fetcher::spawn(
         store.clone(),
         &config.media,
         blobs.clone(),
         media_auth(&config),
+        &workers,
         stopping.clone(),
     )?;
     tracing::info!(
@@ -363,6 +370,7 @@ pub async fn start(config: Config) -> Result<RunningHub, StartError> {
         media,
         blobs,
         stopping: stopping.clone(),
+        workers,
     });
     let app = http_routes(state);
     let mut stopped = stopping;

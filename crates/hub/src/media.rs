@@ -153,9 +153,11 @@ pub const UNSENT_UPLOAD_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
 pub fn sweep_unsent_uploads(
     store: Store,
     blobs: Arc<dyn BlobStore>,
+    workers: &crate::health::Workers,
     mut stopping: watch::Receiver<bool>,
 ) {
-    tokio::spawn(async move {
+    let watched = stopping.clone();
+    workers.spawn("upload-sweeper", None, watched, move |_| async move {
         loop {
             let before =
                 store.now() - i64::try_from(UNSENT_UPLOAD_LIFETIME.as_millis()).unwrap_or(i64::MAX);
@@ -199,6 +201,7 @@ impl Fetcher {
         config: &MediaConfig,
         blobs: Arc<dyn BlobStore>,
         auth: Option<ProviderAuth>,
+        workers: &crate::health::Workers,
         mut stopping: watch::Receiver<bool>,
     ) -> Result<Self, reqwest::Error> {
         let http = reqwest::Client::builder()
@@ -218,7 +221,8 @@ impl Fetcher {
             not_found_retry_ms: i64::try_from(config.not_found_retry_ms).unwrap_or(i64::MAX),
         };
         let signal = Arc::clone(&wake);
-        tokio::spawn(async move {
+        let watched = stopping.clone();
+        workers.spawn("media-fetcher", None, watched, move |_| async move {
             loop {
                 worker.run_due().await;
                 let wait = match worker.store.next_media_due().await {

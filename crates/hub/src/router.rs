@@ -21,6 +21,7 @@ impl Router {
     pub fn spawn(
         store: Store,
         timing: crate::config::RoutingConfig,
+        workers: &crate::health::Workers,
         mut stopping: watch::Receiver<bool>,
     ) -> Self {
         let wake = Arc::new(Notify::new());
@@ -28,36 +29,43 @@ impl Router {
         let sweep = Duration::from_millis(timing.sweep_interval_ms);
         let offer_timeout = i64::try_from(timing.offer_timeout_ms).unwrap_or(i64::MAX);
         let inactivity_timeout = i64::try_from(timing.inactivity_timeout_ms).unwrap_or(i64::MAX);
-        tokio::spawn(async move {
-            while !*stopping.borrow() {
-                if offer_timeout > 0 {
-                    match store.expire_offers(offer_timeout).await {
-                        Ok(0) => {}
-                        Ok(agents) => {
-                            tracing::info!(agents, "offers expired and returned to the queue");
+        let watched = stopping.clone();
+        workers.spawn(
+            "router",
+            Some(sweep),
+            watched,
+            move |heartbeat| async move {
+                while !*stopping.borrow() {
+                    heartbeat.beat();
+                    if offer_timeout > 0 {
+                        match store.expire_offers(offer_timeout).await {
+                            Ok(0) => {}
+                            Ok(agents) => {
+                                tracing::info!(agents, "offers expired and returned to the queue");
+                            }
+                            Err(error) => tracing::error!(%error, "offer expiry failed"),
                         }
-                        Err(error) => tracing::error!(%error, "offer expiry failed"),
                     }
-                }
-                if inactivity_timeout > 0 {
-                    match store.end_idle(inactivity_timeout).await {
+                    if inactivity_timeout > 0 {
+                        match store.end_idle(inactivity_timeout).await {
+                            Ok(0) => {}
+                            Ok(ended) => tracing::info!(ended, "quiet interactions ended"),
+                            Err(error) => tracing::error!(%error, "inactivity check failed"),
+                        }
+                    }
+                    match store.route_queued().await {
                         Ok(0) => {}
-                        Ok(ended) => tracing::info!(ended, "quiet interactions ended"),
-                        Err(error) => tracing::error!(%error, "inactivity check failed"),
+                        Ok(placed) => tracing::info!(placed, "routed queued interactions"),
+                        Err(error) => tracing::error!(%error, "routing pass failed"),
+                    }
+                    tokio::select! {
+                        () = task_wake.notified() => {}
+                        () = tokio::time::sleep(sweep) => {}
+                        _ = stopping.changed() => {}
                     }
                 }
-                match store.route_queued().await {
-                    Ok(0) => {}
-                    Ok(placed) => tracing::info!(placed, "routed queued interactions"),
-                    Err(error) => tracing::error!(%error, "routing pass failed"),
-                }
-                tokio::select! {
-                    () = task_wake.notified() => {}
-                    () = tokio::time::sleep(sweep) => {}
-                    _ = stopping.changed() => {}
-                }
-            }
-        });
+            },
+        );
         Self { wake }
     }
 

@@ -17,7 +17,7 @@ pub mod signature;
 pub mod twilio;
 
 pub use keywords::opt_out_keyword;
-pub use number::{InvalidNumber, Region, normalize_e164, parse_number};
+pub use number::{InvalidNumber, Region, SenderKind, normalize_e164, parse_number};
 pub use provider::{
     DeliveryStatus, LineType, OutboundSms, Provider, ProviderError, Recovered, SentSms,
 };

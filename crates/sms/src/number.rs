@@ -68,6 +68,43 @@ pub fn normalize_e164(input: &str) -> Result<String, InvalidNumber> {
     parse_number(input, None)
 }
 
+/// What kind of sender a number (or a Messaging Service) is: it sets how fast the carrier
+/// lets texts leave it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SenderKind {
+    /// An ordinary 10-digit number (US A2P: 1 segment a second).
+    LongCode,
+    /// A North American toll-free number (3 segments a second).
+    TollFree,
+    /// A 5- or 6-digit short code (as provisioned).
+    ShortCode,
+    /// A Twilio Messaging Service (`MG…`), which spreads texts over its numbers.
+    MessagingService,
+}
+
+/// North American toll-free area codes.
+const TOLL_FREE: &[&str] = &["800", "833", "844", "855", "866", "877", "888"];
+
+impl SenderKind {
+    /// The kind of `sender`: an E.164 number, a short code, or a Messaging Service SID.
+    #[must_use]
+    pub fn of(sender: &str) -> Self {
+        if sender.starts_with("MG") {
+            return Self::MessagingService;
+        }
+        let digits = sender.trim_start_matches('+');
+        if !sender.starts_with('+') && (3..=8).contains(&digits.len()) {
+            return Self::ShortCode;
+        }
+        match digits.strip_prefix('1') {
+            Some(national) if national.len() == 10 && TOLL_FREE.contains(&&national[..3]) => {
+                Self::TollFree
+            }
+            _ => Self::LongCode,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,5 +169,18 @@ mod tests {
         ] {
             assert!(parse_number(bad, us()).is_err(), "{bad:?} must be refused");
         }
+    }
+
+    #[test]
+    fn sender_kinds_are_told_apart() {
+        assert_eq!(SenderKind::of("+12015550100"), SenderKind::LongCode);
+        assert_eq!(SenderKind::of("+18885550100"), SenderKind::TollFree);
+        assert_eq!(SenderKind::of("+18335550100"), SenderKind::TollFree);
+        assert_eq!(SenderKind::of("+442071838750"), SenderKind::LongCode);
+        assert_eq!(SenderKind::of("12345"), SenderKind::ShortCode);
+        assert_eq!(
+            SenderKind::of("MG0123456789abcdef0123456789abcdef"),
+            SenderKind::MessagingService
+        );
     }
 }

@@ -296,7 +296,8 @@ fn classify(status: reqwest::StatusCode, retry: Option<Duration>, body: &str) ->
     let message = parsed
         .as_ref()
         .map_or_else(|| format!("HTTP {status}"), |error| error.message.clone());
-    if status == reqwest::StatusCode::TOO_MANY_REQUESTS || code == Some(20429) {
+    // 21611: the number's queue is full; nothing was queued, so it is safe to wait and retry.
+    if status == reqwest::StatusCode::TOO_MANY_REQUESTS || matches!(code, Some(20429 | 21611)) {
         return ProviderError::RateLimited { retry_after: retry };
     }
     if status.is_server_error() {

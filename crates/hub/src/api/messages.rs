@@ -44,7 +44,7 @@ pub async fn send_message(
             contact_id = message.contact_id,
             "outbound message stored"
         );
-        hub.sender.enqueue(message.id);
+        hub.sender.wake(message.contact_id);
         Ok((StatusCode::CREATED, Json(message)))
     } else {
         Ok((StatusCode::OK, Json(message)))
@@ -62,7 +62,7 @@ pub async fn retry_message(
     hub.number(&contact.phone)?;
     let message = hub.store.retry(current.agent.id, message_id).await?;
     tracing::info!(message_id, login = %current.agent.login, "message sent again");
-    hub.sender.enqueue(message.id);
+    hub.sender.wake(message.contact_id);
     Ok(Json(message))
 }
 

@@ -26,6 +26,20 @@ impl Store {
         Ok(pending)
     }
 
+    /// A contact's oldest outbound message still to send, with its pictures' tokens: texts
+    /// to one contact leave in the order they were written.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn next_unsent(&self, contact_id: Id) -> Result<Option<PendingSend>> {
+        let mut read = self.read().await?;
+        let Some(mut pending) = read.next_unsent(contact_id).await? else {
+            return Ok(None);
+        };
+        pending.media_tokens = read.upload_tokens(pending.message_id).await?;
+        Ok(Some(pending))
+    }
+
     /// One outbound message still to send, with its pictures' tokens.
     ///
     /// # Errors
@@ -39,11 +53,12 @@ impl Store {
         Ok(Some(pending))
     }
 
-    /// Records that a send to the provider is about to start.
+    /// Records, durably, that a send to the provider is about to start, and returns how
+    /// many sends of this message (this one included) may have reached the provider.
     ///
     /// # Errors
     /// [`StoreError::Database`].
-    pub async fn mark_send_started(&self, message_id: Id) -> Result<()> {
+    pub async fn mark_send_started(&self, message_id: Id) -> Result<u32> {
         let now = self.now();
         self.read().await?.mark_send_started(message_id, now).await
     }

@@ -212,8 +212,12 @@ pub(crate) trait Messages {
     async fn contact_messages(&mut self, contact_id: Id) -> Result<Vec<Message>>;
     /// Outbound messages the provider has not taken, oldest first.
     async fn unsent(&mut self, limit: u32) -> Result<Vec<PendingSend>>;
+    /// A contact's oldest outbound message the provider has not taken.
+    async fn next_unsent(&mut self, contact_id: Id) -> Result<Option<PendingSend>>;
     async fn pending_send(&mut self, id: Id) -> Result<Option<PendingSend>>;
-    async fn mark_send_started(&mut self, id: Id, now: Millis) -> Result<()>;
+    /// Records that a send starts; returns how many sends (this one included) may have
+    /// reached the provider.
+    async fn mark_send_started(&mut self, id: Id, now: Millis) -> Result<u32>;
     /// Provider ids of every message (and earlier attempt) to `to` except `message_id`'s
     /// current one.
     async fn known_sids(&mut self, to: &str, except_message: Id) -> Result<Vec<String>>;

@@ -25,8 +25,8 @@ impl From<RowError> for StoreError {
 
 /// Columns of [`MessageRow`].
 pub(crate) const MESSAGE_COLUMNS: &str = "id, contact_id, interaction_id, direction, body, \
-     status, error_code, agent_id, client_key, created_at, provider_sid, to_number, \
-     send_started_at";
+     status, error_code, agent_id, client_key, created_at, provider_sid, from_number, to_number, \
+     send_attempts";
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct MessageRow {
@@ -41,8 +41,9 @@ pub(crate) struct MessageRow {
     client_key: Option<String>,
     created_at: i64,
     provider_sid: Option<String>,
+    from_number: String,
     to_number: String,
-    send_started_at: Option<i64>,
+    send_attempts: i64,
 }
 
 impl MessageRow {
@@ -87,9 +88,11 @@ impl TryFrom<MessageRow> for PendingSend {
             message_id: row.id,
             contact_id: row.contact_id,
             media_tokens: Vec::new(),
+            from: row.from_number,
             to: row.to_number,
             body: row.body,
-            started_before: row.send_started_at.is_some(),
+            attempts: u32::try_from(row.send_attempts)
+                .map_err(|_| StoreError::Corrupt("send_attempts".into()))?,
         })
     }
 }

@@ -120,6 +120,7 @@ pub(crate) const TABLES: &[Table] = &[
             ("from_number", Text),
             ("to_number", Text),
             ("send_started_at", Int),
+            ("send_attempts", Int),
             ("created_at", Int),
         ],
         key: 1,

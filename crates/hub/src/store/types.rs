@@ -175,8 +175,11 @@ pub struct PendingSend {
     pub contact_id: Id,
     /// The tokens of the message's pictures (the provider fetches `/media/{token}`).
     pub media_tokens: Vec<String>,
+    /// The number (or Messaging Service) it is sent from: its pace is that sender's.
+    pub from: String,
     pub to: String,
     pub body: String,
-    /// A send was started before (a hub stopped mid-send): the provider may have it.
-    pub started_before: bool,
+    /// How many times it was handed to the provider without a clear "not taken": more
+    /// than none means the provider may have it (a hub stopped mid-send).
+    pub attempts: u32,
 }

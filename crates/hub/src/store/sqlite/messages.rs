@@ -5,10 +5,10 @@ use parley_proto::search;
 use parley_proto::{Id, Message, MessageStatus, Millis};
 
 use super::{Connection, sql};
-use crate::store::Result;
 use crate::store::port::Messages;
 use crate::store::rows::{MESSAGE_COLUMNS, MessageRow, all, one};
 use crate::store::types::{NewMessage, PendingSend, StoredMessage};
+use crate::store::{Result, StoreError};
 
 #[async_trait]
 impl Messages for Connection {
@@ -101,7 +101,7 @@ impl Messages for Connection {
     async fn requeue_message(&mut self, id: Id) -> Result<Message> {
         let row: MessageRow = sqlx::query_as(sql!(
             "UPDATE messages SET status = 'queued', error_code = NULL, provider_sid = NULL, \
-               send_started_at = NULL WHERE id = ? RETURNING {MESSAGE_COLUMNS}"
+               send_started_at = NULL, send_attempts = 0 WHERE id = ? RETURNING {MESSAGE_COLUMNS}"
         ))
         .bind(id)
         .fetch_one(self.db())
@@ -180,6 +180,18 @@ impl Messages for Connection {
         all(rows)
     }
 
+    async fn next_unsent(&mut self, contact_id: Id) -> Result<Option<PendingSend>> {
+        let row: Option<MessageRow> = sqlx::query_as(sql!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE contact_id = ? \
+               AND status = 'queued' AND provider_sid IS NULL AND direction = 'outbound' \
+             ORDER BY id LIMIT 1"
+        ))
+        .bind(contact_id)
+        .fetch_optional(self.db())
+        .await?;
+        one(row)
+    }
+
     async fn pending_send(&mut self, id: Id) -> Result<Option<PendingSend>> {
         let row: Option<MessageRow> = sqlx::query_as(sql!(
             "SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ? AND status = 'queued' \
@@ -191,13 +203,16 @@ impl Messages for Connection {
         one(row)
     }
 
-    async fn mark_send_started(&mut self, id: Id, now: Millis) -> Result<()> {
-        sqlx::query("UPDATE messages SET send_started_at = ? WHERE id = ?")
-            .bind(now)
-            .bind(id)
-            .execute(self.db())
-            .await?;
-        Ok(())
+    async fn mark_send_started(&mut self, id: Id, now: Millis) -> Result<u32> {
+        let attempts: i64 = sqlx::query_scalar(
+            "UPDATE messages SET send_started_at = ?, send_attempts = send_attempts + 1 \
+             WHERE id = ? RETURNING send_attempts",
+        )
+        .bind(now)
+        .bind(id)
+        .fetch_one(self.db())
+        .await?;
+        u32::try_from(attempts).map_err(|_| StoreError::Corrupt("send_attempts".into()))
     }
 
     async fn known_sids(&mut self, to: &str, except_message: Id) -> Result<Vec<String>> {

@@ -1,0 +1,246 @@
+//! One message to the provider: exactly once.
+//!
+//! Before each send that could reach the provider, the store counts it, durably. A send
+//! whose answer was lost (a timeout, a 5xx), or one a stopped hub left behind, may be with
+//! the provider: the sender looks it up there first. The message's own provider id,
+//! however the hub learned it (the answer, a status callback that came first), means it
+//! was sent. Only when the provider says it does not have the message is it sent again —
+//! and never a third time: after two sends without an answer the message is marked failed
+//! for the agent to retry, rather than risk a duplicate.
+
+use std::time::Duration;
+
+use parley_proto::Id;
+use parley_sms::{LineType, OutboundSms, Provider, ProviderError, Recovered, SentSms};
+
+use super::{Context, message_status};
+use crate::store::{PendingSend, Store};
+use parley_proto::Reachability;
+use parley_sms::DeliveryStatus;
+
+/// How long the sender keeps retrying a message the provider cannot take right now.
+const GIVE_UP_AFTER: Duration = Duration::from_secs(15 * 60);
+
+/// Sends that may reach the provider, at most, per message: the first, and one more after
+/// the provider said it did not have the first.
+const MAX_SENDS: u32 = 2;
+
+/// Asks the provider once what kind of line a contact's number is, and keeps the answer
+/// on the contact (a landline shows "this number may not receive SMS"). A failed lookup
+/// is tried again before the next text.
+pub async fn look_up(store: &Store, provider: &dyn Provider, contact_id: Id) {
+    let phone = match store.needs_lookup(contact_id).await {
+        Ok(Some(phone)) => phone,
+        Ok(None) => return,
+        Err(error) => {
+            tracing::error!(%error, contact_id, "cannot read a contact for a lookup");
+            return;
+        }
+    };
+    let reachability = match provider.line_type(&phone).await {
+        Ok(LineType::NotMobile) => Some(Reachability::Landline),
+        Ok(LineType::Invalid) => Some(Reachability::UnknownNumber),
+        Ok(LineType::Mobile | LineType::Unknown) => None,
+        Err(error) => {
+            tracing::warn!(%error, contact_id, "line type lookup failed; sending anyway");
+            return;
+        }
+    };
+    tracing::info!(contact_id, ?reachability, "line type looked up");
+    if let Err(error) = store.record_lookup(contact_id, reachability).await {
+        tracing::error!(%error, contact_id, "cannot record a lookup");
+    }
+}
+
+/// After a send whose answer was lost (or a send a stop interrupted), asks the provider
+/// whether it has the message, until it answers or the sender gives up.
+async fn recover(
+    store: &Store,
+    provider: &dyn Provider,
+    message_id: Id,
+    request: &OutboundSms,
+    started: tokio::time::Instant,
+) -> Recovered {
+    let mut wait = Duration::from_secs(1);
+    loop {
+        // Give the provider a moment to finish what it was doing with the request.
+        tokio::time::sleep(wait).await;
+        // A status callback may have told us the provider's id meanwhile.
+        match store.provider_sid(message_id).await {
+            Ok(Some(sid)) => {
+                return Recovered::Found(SentSms {
+                    sid,
+                    status: DeliveryStatus::Queued,
+                    from: None,
+                });
+            }
+            Ok(None) => {}
+            Err(error) => {
+                tracing::error!(%error, "cannot read the message");
+                return Recovered::CannotTell;
+            }
+        }
+        let known = match store.known_sids(&request.to, message_id).await {
+            Ok(known) => known,
+            Err(error) => {
+                tracing::error!(%error, "cannot read the sent messages");
+                return Recovered::CannotTell;
+            }
+        };
+        match provider.find_sent(request, &known).await {
+            Ok(recovered) => return recovered,
+            Err(error) if started.elapsed() < GIVE_UP_AFTER => {
+                tracing::warn!(%error, ?wait, "cannot ask the provider yet; asking again");
+                wait = (wait * 2).min(Duration::from_secs(60));
+            }
+            Err(error) => {
+                tracing::warn!(%error, "the provider could not be asked");
+                return Recovered::CannotTell;
+            }
+        }
+    }
+}
+
+async fn record_acceptance(store: &Store, message_id: Id, sent: &SentSms) {
+    tracing::info!(sid = %sent.sid, "provider accepted the message");
+    if let Err(error) = store
+        .apply_status(
+            Some(message_id),
+            &sent.sid,
+            message_status(sent.status),
+            None,
+        )
+        .await
+    {
+        tracing::error!(%error, sid = %sent.sid, "cannot record the provider's acceptance");
+    }
+}
+
+async fn fail(store: &Store, message_id: Id, code: Option<u32>) {
+    if let Err(error) = store.fail_unsent(message_id, code).await {
+        tracing::error!(%error, "cannot mark the message failed");
+    }
+}
+
+/// What one message costs its number's turn: its segments (a picture message, one).
+fn segments(pending: &PendingSend) -> u32 {
+    if pending.media_tokens.is_empty() {
+        u32::try_from(parley_sms::segments::count(&pending.body).segments.max(1))
+            .unwrap_or(u32::MAX)
+    } else {
+        1
+    }
+}
+
+#[tracing::instrument(skip_all, fields(message_id = pending.message_id, provider = context.provider.name()))]
+pub(super) async fn deliver(context: &Context, pending: PendingSend) {
+    let (store, provider) = (&context.store, context.provider.as_ref());
+    let message_id = pending.message_id;
+    if context.lookups {
+        look_up(store, provider, pending.contact_id).await;
+    }
+    let public_url = &context.public_url;
+    let request = OutboundSms {
+        to: pending.to.clone(),
+        body: pending.body.clone(),
+        status_callback: format!("{public_url}/webhooks/twilio/status?message_id={message_id}"),
+        media_urls: pending
+            .media_tokens
+            .iter()
+            .map(|token| format!("{public_url}/media/{token}"))
+            .collect(),
+    };
+    let started = tokio::time::Instant::now();
+    let mut sends = pending.attempts;
+    if sends > 0 {
+        // A hub stopped during a send: the provider may have the message.
+        match recover(store, provider, message_id, &request, started).await {
+            Recovered::Found(sent) => {
+                tracing::info!("an interrupted send had reached the provider");
+                record_acceptance(store, message_id, &sent).await;
+                return;
+            }
+            Recovered::NotFound => {
+                tracing::info!("an interrupted send never reached the provider");
+            }
+            Recovered::CannotTell => {
+                tracing::warn!(
+                    "a send was interrupted and the provider cannot tell; marking it failed rather than risk a duplicate"
+                );
+                fail(store, message_id, None).await;
+                return;
+            }
+        }
+    }
+    let segments = segments(&pending);
+    loop {
+        if sends >= MAX_SENDS {
+            tracing::warn!(
+                sends,
+                "the message went to the provider twice without an answer; marking it failed rather than risk a duplicate"
+            );
+            fail(store, message_id, None).await;
+            return;
+        }
+        sends = match store.mark_send_started(message_id).await {
+            Ok(sends) => sends,
+            Err(error) => {
+                tracing::error!(%error, "cannot record the send; leaving the message queued");
+                return;
+            }
+        };
+        // Retries of this send after answers that say the provider did not take it.
+        let mut backoff = Duration::from_millis(500);
+        let failure = loop {
+            context.pacer.wait_turn(&pending.from, segments).await;
+            match provider.send(request.clone()).await {
+                Ok(sent) => {
+                    record_acceptance(store, message_id, &sent).await;
+                    return;
+                }
+                Err(ProviderError::RateLimited { retry_after })
+                    if started.elapsed() < GIVE_UP_AFTER =>
+                {
+                    let wait = retry_after.unwrap_or(backoff);
+                    tracing::warn!(?wait, "provider is rate limiting; the number waits");
+                    context.pacer.hold(&pending.from, wait);
+                    backoff = (backoff * 2).min(Duration::from_secs(60));
+                }
+                Err(ProviderError::Unreachable(reason)) if started.elapsed() < GIVE_UP_AFTER => {
+                    tracing::warn!(%reason, ?backoff, "provider unreachable; retrying");
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(Duration::from_secs(60));
+                }
+                Err(ProviderError::Ambiguous(reason)) => {
+                    // The provider may have taken it: ask before sending again.
+                    tracing::warn!(%reason, "the provider's answer was lost; asking whether it has the message");
+                    match recover(store, provider, message_id, &request, started).await {
+                        Recovered::Found(sent) => {
+                            record_acceptance(store, message_id, &sent).await;
+                            return;
+                        }
+                        Recovered::NotFound if started.elapsed() < GIVE_UP_AFTER => {
+                            tracing::info!("the provider does not have it");
+                            break None;
+                        }
+                        Recovered::NotFound | Recovered::CannotTell => {
+                            break Some(ProviderError::Ambiguous(reason));
+                        }
+                    }
+                }
+                Err(error) => break Some(error),
+            }
+        };
+        let Some(failure) = failure else {
+            // Sent again, counted, in the next round.
+            continue;
+        };
+        let code = match &failure {
+            ProviderError::Rejected { code, .. } => Some(*code),
+            _ => None,
+        };
+        tracing::warn!(error = %failure, "message not sent");
+        fail(store, message_id, code).await;
+        return;
+    }
+}
