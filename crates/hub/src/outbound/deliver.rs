@@ -174,6 +174,8 @@ pub(super) async fn deliver(context: &Context, pending: PendingSend) {
     }
     let segments = segments(&pending);
     loop {
+        // The number's turn first, so a send is counted only just before it is made.
+        context.pacer.wait_turn(&pending.from, segments).await;
         if sends >= MAX_SENDS {
             tracing::warn!(
                 sends,
@@ -192,7 +194,6 @@ pub(super) async fn deliver(context: &Context, pending: PendingSend) {
         // Retries of this send after answers that say the provider did not take it.
         let mut backoff = Duration::from_millis(500);
         let failure = loop {
-            context.pacer.wait_turn(&pending.from, segments).await;
             match provider.send(request.clone()).await {
                 Ok(sent) => {
                     record_acceptance(store, message_id, &sent).await;
@@ -205,11 +206,13 @@ pub(super) async fn deliver(context: &Context, pending: PendingSend) {
                     tracing::warn!(?wait, "provider is rate limiting; the number waits");
                     context.pacer.hold(&pending.from, wait);
                     backoff = (backoff * 2).min(Duration::from_secs(60));
+                    context.pacer.wait_turn(&pending.from, segments).await;
                 }
                 Err(ProviderError::Unreachable(reason)) if started.elapsed() < GIVE_UP_AFTER => {
                     tracing::warn!(%reason, ?backoff, "provider unreachable; retrying");
                     tokio::time::sleep(backoff).await;
                     backoff = (backoff * 2).min(Duration::from_secs(60));
+                    context.pacer.wait_turn(&pending.from, segments).await;
                 }
                 Err(ProviderError::Ambiguous(reason)) => {
                     // The provider may have taken it: ask before sending again.
