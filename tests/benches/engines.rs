@@ -139,7 +139,7 @@ async fn start(name: &'static str, database: TestDatabase, hubs: usize, fake: &F
                     role: Role::Agent,
                     auto_answer: true,
                     max_chats: 1_000_000,
-                    can_save_media: false,
+                    permissions: None,
                 },
             )
             .await

@@ -67,7 +67,7 @@ impl Center {
             role: Role::Agent,
             auto_answer,
             max_chats,
-            can_save_media: false,
+            permissions: None,
         };
         agent_in(&self.store, login, login, settings).await
     }
@@ -453,7 +453,7 @@ async fn pictures_fetched_or_uploaded_on_one_hub_are_served_by_every_hub() {
         role: Role::Agent,
         auto_answer: true,
         max_chats: 5,
-        can_save_media: true,
+        permissions: Some(parley_proto::Permissions::ALL),
     };
     agent_in(&center.store, "ida", "ida", settings).await;
     let agent = ApiAgent::sign_in(&center.balancer.url(), "ida").await;

@@ -190,7 +190,7 @@ pub async fn run(plan: Plan) -> Report {
             role: Role::Supervisor,
             auto_answer: false,
             max_chats: 5,
-            can_save_media: false,
+            permissions: None,
         };
         agent_in(&store, "campaign", "campaign-pass", settings).await;
     }

@@ -152,7 +152,7 @@ pub async fn add_agent(hub: &RunningHub, login: &str, password: &str, auto_answe
             role: Role::Agent,
             auto_answer,
             max_chats: 3,
-            can_save_media: false,
+            permissions: None,
         },
     )
     .await

@@ -530,7 +530,7 @@ impl Client {
     pub async fn media_to_save(&self, media_id: Id) -> Result<(PathBuf, String)> {
         let signed = self.signed()?;
         let agent = signed.replica.agent(signed.agent_id).await?;
-        if !agent.can_save_media {
+        if !agent.permissions.save_media {
             return Err(ClientError::Forbidden(
                 "saving pictures needs the save-media permission",
             ));

@@ -1,6 +1,7 @@
 //! The HTTP JSON API and the WebSocket event stream (see `docs/api.md`), one file per
 //! part of the workspace; the signed-in agent extractor is here.
 
+mod admin;
 mod carrier;
 mod contacts;
 mod interactions;
@@ -9,6 +10,7 @@ mod messages;
 mod session;
 mod stream;
 
+pub(crate) use admin::{agents, roles, set_role_permissions, update_agent};
 pub(crate) use carrier::{sim_inbound, sim_media, sim_outbox};
 pub(crate) use contacts::{
     contact_interactions, contact_messages, contacts, mark_read, mark_unread, read_markers, search,
@@ -29,7 +31,7 @@ use axum::extract::{FromRequestParts, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use parley_proto::Agent;
+use parley_proto::{Agent, Role};
 
 use crate::HubState;
 use crate::auth;
@@ -42,6 +44,43 @@ type ApiResult<T> = Result<Json<T>, Failure>;
 pub struct CurrentAgent {
     pub agent: Agent,
     token: String,
+}
+
+impl CurrentAgent {
+    /// Refuses (403, naming what is missing) unless `allowed`.
+    fn require(&self, allowed: bool, missing: &str) -> Result<(), Failure> {
+        if allowed {
+            Ok(())
+        } else {
+            tracing::info!(login = %self.agent.login, missing, "refused: no permission");
+            Err(Failure::new(
+                parley_proto::ErrorCode::Forbidden,
+                format!("this needs {missing}"),
+            ))
+        }
+    }
+
+    /// Supervisors and admins.
+    fn supervises(&self) -> bool {
+        matches!(self.agent.role, Role::Supervisor | Role::Admin)
+    }
+
+    /// A contact this agent may see; otherwise "no such contact" (404), so an agent
+    /// without the all-contacts permission does not learn which contacts exist.
+    async fn see_contact(
+        &self,
+        hub: &HubState,
+        contact_id: parley_proto::Id,
+    ) -> Result<(), Failure> {
+        if hub.store.may_see_contact(&self.agent, contact_id).await? {
+            Ok(())
+        } else {
+            Err(Failure::new(
+                parley_proto::ErrorCode::NotFound,
+                "no such contact",
+            ))
+        }
+    }
 }
 
 fn bearer(parts: &Parts) -> Option<&str> {

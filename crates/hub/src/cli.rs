@@ -233,6 +233,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let password = read_password()?;
             let hash = crate::hash_password(&password)?;
             let store = Store::open(&config.database).await?;
+            // The role's permissions, and saving pictures when asked.
+            let mut permissions = store.role_permissions(role).await?;
+            permissions.save_media |= save_media;
             let agent = store
                 .create_agent(
                     login.trim(),
@@ -242,7 +245,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                         role,
                         auto_answer,
                         max_chats,
-                        can_save_media: save_media,
+                        permissions: Some(permissions),
                     },
                 )
                 .await?;

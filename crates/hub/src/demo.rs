@@ -31,7 +31,10 @@ pub async fn seed(store: &Store, our_number: &str) -> Result<bool, StoreError> {
                 role: Role::Agent,
                 auto_answer: false,
                 max_chats: 3,
-                can_save_media: true,
+                permissions: Some(parley_proto::Permissions {
+                    save_media: true,
+                    ..parley_proto::Permissions::default_for(Role::Agent)
+                }),
             },
         )
         .await

@@ -22,6 +22,7 @@ mod media;
 mod migrate_data;
 mod outbound;
 mod router;
+mod routes;
 mod rules;
 mod sim;
 mod store;
@@ -52,7 +53,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router as HttpRouter;
-use axum::routing::{get, post, put};
 use parley_sms::Provider;
 use parley_sms::twilio::{Credentials, Sender as TwilioSender, TwilioProvider};
 use tokio::sync::watch;
@@ -234,51 +234,9 @@ fn media_auth(config: &Config) -> Option<media::ProviderAuth> {
 }
 
 fn http_routes(state: Arc<HubState>) -> HttpRouter {
-    let mut routes = HttpRouter::new()
-        .route("/healthz", get(api::health))
-        .route("/api/login", post(api::login))
-        .route("/api/logout", post(api::logout))
-        .route("/api/me", get(api::me))
-        .route("/api/me/status", put(api::set_status))
-        .route("/api/contacts", get(api::contacts))
-        .route("/api/contacts/{id}", put(api::update_contact))
-        .route("/api/contacts/{id}/messages", get(api::contact_messages))
-        .route(
-            "/api/contacts/{id}/interactions",
-            get(api::contact_interactions),
-        )
-        .route("/api/contacts/{id}/read", post(api::mark_read))
-        .route("/api/contacts/{id}/unread", post(api::mark_unread))
-        .route("/api/search", get(api::search))
-        .route("/api/read-markers", get(api::read_markers))
-        .route(
-            "/api/interactions",
-            get(api::interactions).post(api::create_interaction),
-        )
-        .route("/api/interactions/{id}/accept", post(api::accept))
-        .route("/api/interactions/{id}/end", post(api::end_interaction))
-        .route("/api/interactions/{id}/wrap-up", put(api::save_wrap_up))
-        .route("/api/interactions/{id}/done", post(api::mark_done))
-        .route("/api/settings", get(api::settings))
-        .route("/api/me/summary", get(api::summary))
-        .route("/api/messages", post(api::send_message))
-        .route("/api/messages/{id}/retry", post(api::retry_message))
-        .route(
-            "/api/uploads",
-            post(api::upload).layer(axum::extract::DefaultBodyLimit::max(6 * 1024 * 1024)),
-        )
-        .route("/media/{token}", get(api::public_media))
-        .route("/api/media/{id}", get(api::media_file))
-        .route("/api/media/{id}/thumbnail", get(api::media_thumbnail))
-        .route("/api/events", get(api::events))
-        .route("/api/ws", get(api::stream))
-        .route("/webhooks/twilio/sms", post(webhooks::inbound))
-        .route("/webhooks/twilio/status", post(webhooks::status));
+    let mut routes = routes::add_routes(HttpRouter::new());
     if state.config.provider == ProviderKind::Sim {
-        routes = routes
-            .route("/api/sim/inbound", post(api::sim_inbound))
-            .route("/api/sim/outbox", get(api::sim_outbox))
-            .route("/sim/media/{name}", get(api::sim_media));
+        routes = routes::add_sim_routes(routes);
     }
     let ui_dir = &state.config.ui_dir;
     if ui_dir.join("index.html").is_file() {

@@ -37,7 +37,7 @@ pub use port::Work;
 pub use transfer::Copied;
 pub use types::{
     AgentSettings, ContactDetails, Inbound, InboundOutcome, MediaJob, MediaOutcome, NewUpload,
-    Outbound, PendingSend, ReadMarker, ReadyMedia, StoredMedia,
+    Outbound, PendingSend, ReadMarker, ReadyMedia, StoredMedia, StoredMessage,
 };
 
 use crate::clock::{Clock, SystemClock};

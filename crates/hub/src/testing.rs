@@ -92,3 +92,31 @@ impl TestDatabase {
         self.folder.path().join(name)
     }
 }
+
+/// Every route the hub can serve, (method, path): the API's and the simulated carrier's.
+#[must_use]
+pub fn routes() -> Vec<(&'static str, &'static str)> {
+    crate::routes::ROUTES
+        .iter()
+        .chain(crate::routes::SIM_ROUTES)
+        .copied()
+        .collect()
+}
+
+/// Signs `agent_id` in without a password (the argon2 check is the slow part of a login):
+/// a fresh session token.
+///
+/// # Panics
+/// When the store refuses.
+pub async fn session(store: &crate::Store, agent_id: parley_proto::Id) -> String {
+    let token = crate::auth::new_token();
+    store
+        .create_session(
+            agent_id,
+            &crate::auth::token_hash(&token),
+            store.now() + crate::auth::SESSION_LIFETIME_MS,
+        )
+        .await
+        .expect("a session");
+    token
+}

@@ -40,7 +40,7 @@ async fn busy_sqlite_hub(db: &TestDatabase, media: &Path) -> Store {
                 role: Role::Agent,
                 auto_answer: true,
                 max_chats: 3,
-                can_save_media: true,
+                permissions: Some(parley_proto::Permissions::ALL),
             },
         )
         .await

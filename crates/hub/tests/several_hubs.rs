@@ -145,7 +145,7 @@ async fn two_hubs_routing_at_once_place_each_interaction_once_within_capacity() 
                     role: Role::Agent,
                     auto_answer: login == "ben",
                     max_chats: 5,
-                    can_save_media: false,
+                    permissions: None,
                 },
             )
             .await

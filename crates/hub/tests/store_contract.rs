@@ -41,7 +41,7 @@ async fn agent(store: &Store, login: &str, auto_answer: bool, max_chats: u32) ->
                 role: Role::Agent,
                 auto_answer,
                 max_chats,
-                can_save_media: false,
+                permissions: None,
             },
         )
         .await

@@ -82,9 +82,72 @@ pub struct Agent {
     pub auto_answer: bool,
     /// How many interactions the agent can hold at once (offered + active).
     pub max_chats: u32,
-    /// The agent may save a copy of a contact's picture to their computer.
+    /// What the agent may do besides handling their own interactions.
+    pub permissions: Permissions,
+}
+
+/// What an account may do besides handling its own interactions. Each role has defaults
+/// (an admin can change them for the role); an admin can also set them per agent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Permissions {
+    /// Save a copy of a contact's picture to the computer (and open it outside the app).
+    pub save_media: bool,
+    /// See every contact and its history; without it, only the contacts assigned to the
+    /// agent or in an interaction of theirs.
+    pub all_contacts: bool,
+    /// Change a contact's details (the Contact tab).
+    pub edit_contacts: bool,
+    /// Text a contact outside an interaction of their own (Write a Message).
+    pub text_outside_interaction: bool,
+}
+
+impl Permissions {
+    /// Every permission.
+    pub const ALL: Self = Self {
+        save_media: true,
+        all_contacts: true,
+        edit_contacts: true,
+        text_outside_interaction: true,
+    };
+
+    /// A role's permissions until an admin changes them: agents see and edit every
+    /// contact and may write outside an interaction, but not save pictures; supervisors
+    /// and admins may do everything.
+    #[must_use]
+    pub fn default_for(role: Role) -> Self {
+        match role {
+            Role::Agent => Self {
+                save_media: false,
+                ..Self::ALL
+            },
+            Role::Supervisor | Role::Admin => Self::ALL,
+        }
+    }
+}
+
+/// A role and what its agents may do (`GET /api/roles`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RolePermissions {
+    pub role: Role,
+    pub permissions: Permissions,
+}
+
+/// `PUT /api/agents/{id}` (admins): what changes on an account; absent fields stay.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateAgentRequest {
     #[serde(default)]
-    pub can_save_media: bool,
+    pub name: Option<String>,
+    #[serde(default)]
+    pub role: Option<Role>,
+    #[serde(default)]
+    pub permissions: Option<Permissions>,
+    #[serde(default)]
+    pub auto_answer: Option<bool>,
+    #[serde(default)]
+    pub max_chats: Option<u32>,
 }
 
 /// An agent's figures since a moment (`GET /api/me/summary?since=ms`).

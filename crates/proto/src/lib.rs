@@ -63,7 +63,7 @@ mod tests {
                     status_reason: None,
                     auto_answer: false,
                     max_chats: 3,
-                    can_save_media: false,
+                    permissions: Permissions::default_for(Role::Agent),
                 },
             },
         };

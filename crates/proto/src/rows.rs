@@ -6,7 +6,7 @@
 
 use crate::{
     Agent, AgentStatus, Contact, ContactInteraction, EndedBy, Interaction, InteractionState,
-    Reachability, Role,
+    Permissions, Reachability, Role,
 };
 
 /// A row that could not be read.
@@ -59,8 +59,8 @@ pub fn optional_unsigned(what: &str, value: Option<i64>) -> Result<Option<u32>, 
 }
 
 /// Columns of [`AgentRow`].
-pub const AGENT_COLUMNS: &str =
-    "id, login, name, role, status, status_reason, auto_answer, max_chats, can_save_media";
+pub const AGENT_COLUMNS: &str = "id, login, name, role, status, status_reason, auto_answer, \
+     max_chats, can_save_media, all_contacts, edit_contacts, text_outside_interaction";
 
 /// An agent as stored.
 #[derive(Debug, sqlx::FromRow)]
@@ -74,6 +74,9 @@ pub struct AgentRow {
     auto_answer: bool,
     max_chats: i64,
     can_save_media: bool,
+    all_contacts: bool,
+    edit_contacts: bool,
+    text_outside_interaction: bool,
 }
 
 impl TryFrom<AgentRow> for Agent {
@@ -88,7 +91,12 @@ impl TryFrom<AgentRow> for Agent {
             status_reason: row.status_reason,
             auto_answer: row.auto_answer,
             max_chats: unsigned("max_chats", row.max_chats)?,
-            can_save_media: row.can_save_media,
+            permissions: Permissions {
+                save_media: row.can_save_media,
+                all_contacts: row.all_contacts,
+                edit_contacts: row.edit_contacts,
+                text_outside_interaction: row.text_outside_interaction,
+            },
         })
     }
 }

@@ -6,9 +6,9 @@ use parley_proto::{
     ContactInteraction, ContactSummary, CreateInteractionRequest, Direction, EndedBy, ErrorCode,
     Event, EventKind, Interaction, InteractionState, LoginRequest, LoginResponse, Media,
     MediaIssue, MediaState, Message, MessageStatus, NotificationPrivacy, NotificationSettings,
-    Reachability, Role, SearchHit, SendMessageRequest, Session, SetStatusRequest,
-    SimInboundRequest, SimOutboundMessage, StandardResponse, UpdateContactRequest, Upload,
-    WorkspaceSettings, WrapUpRequest,
+    Permissions, Reachability, Role, RolePermissions, SearchHit, SendMessageRequest, Session,
+    SetStatusRequest, SimInboundRequest, SimOutboundMessage, StandardResponse, UpdateAgentRequest,
+    UpdateContactRequest, Upload, WorkspaceSettings, WrapUpRequest,
 };
 use ts_rs::{Config, TS};
 
@@ -22,7 +22,10 @@ fn generate() -> String {
     let declarations = [
         declaration::<AgentStatus>(&config),
         declaration::<Role>(&config),
+        declaration::<Permissions>(&config),
         declaration::<Agent>(&config),
+        declaration::<RolePermissions>(&config),
+        declaration::<UpdateAgentRequest>(&config),
         declaration::<Reachability>(&config),
         declaration::<NotificationPrivacy>(&config),
         declaration::<NotificationSettings>(&config),

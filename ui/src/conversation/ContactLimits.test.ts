@@ -205,7 +205,14 @@ describe('pictures in the conversation', () => {
     emitEvent({
       seq: 1,
       at: Date.now(),
-      kind: { type: 'agent', agent: session({ canSaveMedia: true }).agent },
+      kind: { type: 'agent', agent: session({
+        permissions: {
+          saveMedia: true,
+          allContacts: true,
+          editContacts: true,
+          textOutsideInteraction: true,
+        },
+      }).agent },
     });
     await user.click(await within(view).findByTestId('media-save'));
     expect(api.saveMedia).toHaveBeenCalledExactlyOnceWith(50, 'parley-contact-10-picture-50.jpg');

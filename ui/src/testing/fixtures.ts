@@ -27,7 +27,12 @@ export function agent(overrides: Partial<Agent> = {}): Agent {
     statusReason: null,
     autoAnswer: false,
     maxChats: 3,
-    canSaveMedia: false,
+    permissions: {
+      saveMedia: false,
+      allContacts: true,
+      editContacts: true,
+      textOutsideInteraction: true,
+    },
     ...overrides,
   };
 }

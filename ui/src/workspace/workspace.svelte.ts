@@ -157,7 +157,7 @@ export class Workspace {
       open:
         openMedia === undefined ? undefined : (mediaId) => this.#act(() => openMedia(mediaId)),
       get canSave() {
-        return workspace.agent.canSaveMedia;
+        return workspace.agent.permissions.saveMedia;
       },
       save: (media, contactId) =>
         this.#act(() =>

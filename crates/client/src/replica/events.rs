@@ -154,22 +154,27 @@ async fn apply(transaction: &mut Transaction<'static, Sqlite>, kind: &EventKind)
 pub(super) async fn upsert_agent(connection: &mut SqliteConnection, agent: &Agent) -> Result<()> {
     sqlx::query(
         "INSERT INTO agents (id, login, name, role, status, status_reason, auto_answer, max_chats, \
-           can_save_media) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) \
+           can_save_media, all_contacts, edit_contacts, text_outside_interaction) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
          ON CONFLICT (id) DO UPDATE SET login = excluded.login, name = excluded.name, role = excluded.role, \
          status = excluded.status, status_reason = excluded.status_reason, \
          auto_answer = excluded.auto_answer, max_chats = excluded.max_chats, \
-         can_save_media = excluded.can_save_media",
+         can_save_media = excluded.can_save_media, all_contacts = excluded.all_contacts, \
+         edit_contacts = excluded.edit_contacts, \
+         text_outside_interaction = excluded.text_outside_interaction",
     )
     .bind(agent.id)
     .bind(&agent.login)
     .bind(&agent.name)
     .bind(agent.role.as_str())
-        .bind(agent.status.as_str())
+    .bind(agent.status.as_str())
     .bind(&agent.status_reason)
     .bind(i64::from(agent.auto_answer))
     .bind(i64::from(agent.max_chats))
-    .bind(i64::from(agent.can_save_media))
+    .bind(i64::from(agent.permissions.save_media))
+    .bind(i64::from(agent.permissions.all_contacts))
+    .bind(i64::from(agent.permissions.edit_contacts))
+    .bind(i64::from(agent.permissions.text_outside_interaction))
     .execute(connection)
     .await?;
     Ok(())

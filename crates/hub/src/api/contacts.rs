@@ -15,15 +15,16 @@ use crate::store::{ContactDetails, ReadMarker};
 
 /// `GET /api/contacts`.
 pub async fn contacts(State(hub): Shared, current: CurrentAgent) -> ApiResult<Vec<ContactSummary>> {
-    Ok(Json(hub.store.list_contacts(current.agent.id).await?))
+    Ok(Json(hub.store.visible_contacts(&current.agent).await?))
 }
 
 /// `GET /api/contacts/{id}/messages`.
 pub async fn contact_messages(
     State(hub): Shared,
-    _current: CurrentAgent,
+    current: CurrentAgent,
     Path(contact_id): Path<Id>,
 ) -> ApiResult<Vec<Message>> {
+    current.see_contact(&hub, contact_id).await?;
     Ok(Json(hub.store.list_messages(contact_id).await?))
 }
 
@@ -33,6 +34,7 @@ pub async fn mark_read(
     current: CurrentAgent,
     Path(contact_id): Path<Id>,
 ) -> Result<StatusCode, Failure> {
+    current.see_contact(&hub, contact_id).await?;
     hub.store.mark_read(current.agent.id, contact_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -44,6 +46,11 @@ pub async fn update_contact(
     Path(contact_id): Path<Id>,
     Json(request): Json<UpdateContactRequest>,
 ) -> ApiResult<Contact> {
+    current.see_contact(&hub, contact_id).await?;
+    current.require(
+        current.agent.permissions.edit_contacts,
+        "the permission to edit contacts",
+    )?;
     workspace::contact_details(
         request.name.as_deref(),
         request.email.as_deref(),
@@ -67,9 +74,10 @@ pub async fn update_contact(
 /// `GET /api/contacts/{id}/interactions`: the contact's interaction history.
 pub async fn contact_interactions(
     State(hub): Shared,
-    _current: CurrentAgent,
+    current: CurrentAgent,
     Path(contact_id): Path<Id>,
 ) -> ApiResult<Vec<ContactInteraction>> {
+    current.see_contact(&hub, contact_id).await?;
     Ok(Json(hub.store.contact_interactions(contact_id).await?))
 }
 
@@ -79,6 +87,7 @@ pub async fn mark_unread(
     current: CurrentAgent,
     Path(contact_id): Path<Id>,
 ) -> Result<StatusCode, Failure> {
+    current.see_contact(&hub, contact_id).await?;
     hub.store.mark_unread(current.agent.id, contact_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -92,11 +101,25 @@ pub struct SearchQuery {
 /// `GET /api/search?q=…`: contacts by name or number, messages by text.
 pub async fn search(
     State(hub): Shared,
-    _current: CurrentAgent,
+    current: CurrentAgent,
     Query(query): Query<SearchQuery>,
 ) -> ApiResult<Vec<SearchHit>> {
     workspace::search(&query.q)?;
-    Ok(Json(hub.store.search(&query.q).await?))
+    let mut hits = hub.store.search(&query.q).await?;
+    if !current.agent.permissions.all_contacts {
+        let mut visible = Vec::with_capacity(hits.len());
+        for hit in hits {
+            if hub
+                .store
+                .may_see_contact(&current.agent, hit.contact.id)
+                .await?
+            {
+                visible.push(hit);
+            }
+        }
+        hits = visible;
+    }
+    Ok(Json(hits))
 }
 
 /// `GET /api/read-markers`.

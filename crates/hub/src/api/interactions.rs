@@ -37,7 +37,10 @@ pub async fn create_interaction(
     Json(request): Json<CreateInteractionRequest>,
 ) -> Result<(StatusCode, Json<Interaction>), Failure> {
     let contact_id = match (request.contact_id, request.phone.as_deref()) {
-        (Some(contact_id), _) => contact_id,
+        (Some(contact_id), _) => {
+            current.see_contact(&hub, contact_id).await?;
+            contact_id
+        }
         (None, Some(phone)) => {
             let phone = hub.number(phone)?;
             let contact_id = hub.store.ensure_contact(&phone).await?.id;

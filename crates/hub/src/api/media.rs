@@ -44,13 +44,14 @@ async fn serve_media(
     download: bool,
 ) -> Result<Response, Failure> {
     use axum::http::header;
-    if download && !current.agent.can_save_media {
-        return Err(Failure::new(
-            ErrorCode::Forbidden,
-            "saving pictures needs the save-media permission",
-        ));
+    if download {
+        current.require(
+            current.agent.permissions.save_media,
+            "the permission to save pictures",
+        )?;
     }
     let stored = hub.store.stored_media(media_id).await?;
+    current.see_contact(hub, stored.contact_id).await?;
     let not_ready = || Failure::new(ErrorCode::NotFound, "this picture is not available");
     let digest = stored.media.digest.as_deref().ok_or_else(not_ready)?;
 

@@ -24,6 +24,25 @@ pub async fn send_message(
             "clientKey must be 1 to 128 characters",
         ));
     }
+    current.see_contact(&hub, request.contact_id).await?;
+    match request.interaction_id {
+        // Into an interaction: only the agent's own.
+        Some(interaction_id) => {
+            let interaction = hub.store.interaction(interaction_id).await?;
+            if interaction.agent_id != Some(current.agent.id)
+                || interaction.contact_id != request.contact_id
+            {
+                return Err(Failure::new(
+                    ErrorCode::Forbidden,
+                    "this interaction is not yours",
+                ));
+            }
+        }
+        None => current.require(
+            current.agent.permissions.text_outside_interaction,
+            "the permission to text outside an interaction",
+        )?,
+    }
     let contact = hub.store.contact(request.contact_id).await?;
     hub.number(&contact.phone)?;
     let (message, created) = hub
@@ -57,7 +76,16 @@ pub async fn retry_message(
     current: CurrentAgent,
     Path(message_id): Path<Id>,
 ) -> ApiResult<Message> {
-    let contact_id = hub.store.message_contact(message_id).await?;
+    let stored = hub.store.stored_message(message_id).await?;
+    let contact_id = stored.message.contact_id;
+    current.see_contact(&hub, contact_id).await?;
+    // The agent who wrote it sends it again, in their interaction.
+    if stored.message.agent_id != Some(current.agent.id) {
+        return Err(Failure::new(
+            ErrorCode::Forbidden,
+            "only the agent who wrote this text can send it again",
+        ));
+    }
     let contact = hub.store.contact(contact_id).await?;
     hub.number(&contact.phone)?;
     let message = hub.store.retry(current.agent.id, message_id).await?;

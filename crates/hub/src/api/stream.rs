@@ -34,6 +34,7 @@ pub async fn events(
 
 #[derive(Debug, Deserialize)]
 pub struct StreamQuery {
+    #[serde(default)]
     token: String,
     since: Option<i64>,
 }

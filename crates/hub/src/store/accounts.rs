@@ -1,6 +1,8 @@
 //! Agents, their sessions and their status on the SMS channel.
 
-use parley_proto::{Agent, AgentStatus, AgentSummary, EventKind, Id, Millis};
+use parley_proto::{
+    Agent, AgentStatus, AgentSummary, EventKind, Id, Millis, Permissions, Role, UpdateAgentRequest,
+};
 
 use super::{AgentSettings, Change, Refusal, Result, Store, StoreError, transaction};
 use crate::rules::lifecycle;
@@ -19,10 +21,81 @@ impl Store {
     ) -> Result<Agent> {
         transaction!(self, change => {
             let now = change.now;
+            let permissions = match settings.permissions {
+                Some(permissions) => permissions,
+                None => change.role_permissions(settings.role).await?,
+            };
             let agent = change
-                .insert_agent(login, name, password_hash, settings, now)
+                .insert_agent(login, name, password_hash, settings, permissions, now)
                 .await?
                 .ok_or_else(|| Refusal::LoginTaken { login: login.to_owned() })?;
+            change.emit(EventKind::Agent { agent: agent.clone() });
+            Ok(agent)
+        })
+    }
+
+    /// Every agent account, by login.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn list_agents(&self) -> Result<Vec<Agent>> {
+        self.read().await?.all_agents().await
+    }
+
+    /// What a role's new agents may do.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn role_permissions(&self, role: Role) -> Result<Permissions> {
+        self.read().await?.role_permissions(role).await
+    }
+
+    /// Sets what a role may do: for the agents it gets from now on and every agent it has
+    /// (each of whom hears of it).
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn set_role_permissions(
+        &self,
+        role: Role,
+        permissions: Permissions,
+    ) -> Result<Vec<Agent>> {
+        transaction!(self, change => {
+            let agents = change.save_role_permissions(role, permissions).await?;
+            for agent in &agents {
+                change.emit(EventKind::Agent { agent: agent.clone() });
+            }
+            Ok(agents)
+        })
+    }
+
+    /// Changes an account (an admin's edit). A new role without permissions given brings
+    /// that role's permissions.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`].
+    pub async fn update_agent(&self, agent_id: Id, update: &UpdateAgentRequest) -> Result<Agent> {
+        transaction!(self, change => {
+            let mut agent = change.agent(agent_id).await?.ok_or(StoreError::NotFound("agent"))?;
+            if let Some(name) = &update.name {
+                agent.name = name.trim().to_owned();
+            }
+            if let Some(role) = update.role
+                && role != agent.role
+            {
+                agent.role = role;
+                agent.permissions = change.role_permissions(role).await?;
+            }
+            if let Some(permissions) = update.permissions {
+                agent.permissions = permissions;
+            }
+            if let Some(auto_answer) = update.auto_answer {
+                agent.auto_answer = auto_answer;
+            }
+            if let Some(max_chats) = update.max_chats {
+                agent.max_chats = max_chats;
+            }
+            let agent = change.save_account(&agent).await?.ok_or(StoreError::NotFound("agent"))?;
             change.emit(EventKind::Agent { agent: agent.clone() });
             Ok(agent)
         })

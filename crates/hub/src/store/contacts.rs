@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use parley_proto::limits::SEARCH_LIMIT;
 use parley_proto::{
-    Contact, ContactInteraction, ContactSummary, EventKind, Id, Reachability, SearchHit,
+    Agent, Contact, ContactInteraction, ContactSummary, EventKind, Id, Reachability, SearchHit,
 };
 
 use super::{Change, ContactDetails, ReadMarker, Result, Store, StoreError, transaction};
@@ -44,7 +44,33 @@ impl Store {
     /// # Errors
     /// [`StoreError::Database`].
     pub async fn list_contacts(&self, agent_id: Id) -> Result<Vec<ContactSummary>> {
-        self.read().await?.contact_summaries(agent_id).await
+        self.read().await?.contact_summaries(agent_id, true).await
+    }
+
+    /// The contacts `agent` may see (every one, or those assigned to them or in an
+    /// interaction of theirs), newest activity first, with their unread counts.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn visible_contacts(&self, agent: &Agent) -> Result<Vec<ContactSummary>> {
+        self.read()
+            .await?
+            .contact_summaries(agent.id, agent.permissions.all_contacts)
+            .await
+    }
+
+    /// Whether `agent` may see a contact and its history.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn may_see_contact(&self, agent: &Agent, contact_id: Id) -> Result<bool> {
+        if agent.permissions.all_contacts {
+            return Ok(true);
+        }
+        self.read()
+            .await?
+            .contact_assigned(agent.id, contact_id)
+            .await
     }
 
     /// Marks every message of a contact read for an agent.

@@ -6,7 +6,7 @@ use parley_proto::{Direction, EventKind, Id, Message, MessageStatus, SimOutbound
 
 use super::contacts::learn_from_error;
 use super::conversations::with_media;
-use super::{PendingSend, Result, Store, StoreError, transaction};
+use super::{PendingSend, Result, Store, StoreError, StoredMessage, transaction};
 use crate::rules::sending::{self, Delivery};
 
 /// How many unsent messages one pass of the sender reads.
@@ -84,6 +84,18 @@ impl Store {
     /// [`StoreError::Database`].
     pub async fn known_sids(&self, to: &str, message_id: Id) -> Result<Vec<String>> {
         self.read().await?.known_sids(to, message_id).await
+    }
+
+    /// A message with its provider id.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`].
+    pub async fn stored_message(&self, message_id: Id) -> Result<StoredMessage> {
+        self.read()
+            .await?
+            .stored_message(message_id)
+            .await?
+            .ok_or(StoreError::NotFound("message"))
     }
 
     /// The contact a message belongs to.

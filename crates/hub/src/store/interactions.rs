@@ -56,6 +56,18 @@ impl Store {
         })
     }
 
+    /// An interaction by id.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`].
+    pub async fn interaction(&self, interaction_id: Id) -> Result<Interaction> {
+        self.read()
+            .await?
+            .interaction(interaction_id)
+            .await?
+            .ok_or(StoreError::NotFound("interaction"))
+    }
+
     /// Accepts an interaction offered to `agent_id`, who becomes the contact's assigned
     /// agent. Accepting twice returns the active interaction.
     ///

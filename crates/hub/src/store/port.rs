@@ -10,8 +10,8 @@
 use async_trait::async_trait;
 use parley_proto::{
     Agent, AgentStatus, AgentSummary, Contact, ContactInteraction, ContactSummary, Event,
-    EventKind, Id, Interaction, MediaIssue, Message, MessageStatus, Millis, Reachability,
-    SimOutboundMessage,
+    EventKind, Id, Interaction, MediaIssue, Message, MessageStatus, Millis, Permissions,
+    Reachability, Role, SimOutboundMessage,
 };
 
 use super::Result;
@@ -71,8 +71,21 @@ pub(crate) trait Agents {
         name: &str,
         password_hash: &str,
         settings: AgentSettings,
+        permissions: Permissions,
         now: Millis,
     ) -> Result<Option<Agent>>;
+    /// Every agent, by login.
+    async fn all_agents(&mut self) -> Result<Vec<Agent>>;
+    /// What a role's new agents may do.
+    async fn role_permissions(&mut self, role: Role) -> Result<Permissions>;
+    /// Sets what a role may do, for its new agents and every agent it has; returns those.
+    async fn save_role_permissions(
+        &mut self,
+        role: Role,
+        permissions: Permissions,
+    ) -> Result<Vec<Agent>>;
+    /// Saves an account's name, role, permissions and routing settings.
+    async fn save_account(&mut self, agent: &Agent) -> Result<Option<Agent>>;
     async fn agent(&mut self, id: Id) -> Result<Option<Agent>>;
     /// An agent and the stored password hash.
     async fn credentials(&mut self, login: &str) -> Result<Option<(Agent, String)>>;
@@ -133,7 +146,13 @@ pub(crate) trait Contacts {
     async fn assign_contact(&mut self, id: Id, agent_id: Id) -> Result<Contact>;
     async fn contact_count(&mut self) -> Result<i64>;
     /// Every contact, newest activity first, with `agent_id`'s unread counts.
-    async fn contact_summaries(&mut self, agent_id: Id) -> Result<Vec<ContactSummary>>;
+    async fn contact_summaries(
+        &mut self,
+        agent_id: Id,
+        all_contacts: bool,
+    ) -> Result<Vec<ContactSummary>>;
+    /// Whether a contact is assigned to the agent or in an interaction of theirs.
+    async fn contact_assigned(&mut self, agent_id: Id, contact_id: Id) -> Result<bool>;
     /// Contacts whose name or number matches what the agent typed.
     async fn search_contacts(&mut self, input: &str, limit: u32) -> Result<Vec<Contact>>;
     async fn contacts_by_id(&mut self, ids: &[Id]) -> Result<Vec<Contact>>;

@@ -1,7 +1,9 @@
 //! What goes in and out of the store besides the wire types: requests from the webhooks,
 //! the API and the workers, and rows the workers need.
 
-use parley_proto::{Direction, Id, Media, MediaIssue, Message, MessageStatus, Millis, Role};
+use parley_proto::{
+    Direction, Id, Media, MediaIssue, Message, MessageStatus, Millis, Permissions, Role,
+};
 
 /// What an agent account may do, set when it is created.
 #[derive(Debug, Clone, Copy)]
@@ -11,8 +13,8 @@ pub struct AgentSettings {
     pub auto_answer: bool,
     /// How many interactions the agent holds at once.
     pub max_chats: u32,
-    /// May save a copy of a contact's picture.
-    pub can_save_media: bool,
+    /// What the agent may do; `None`: the role's permissions.
+    pub permissions: Option<Permissions>,
 }
 
 /// A contact's editable details (the Contact tab); `None` clears a field.

@@ -4,6 +4,25 @@ export type AgentStatus = "ready" | "notReady";
 
 export type Role = "agent" | "supervisor" | "admin";
 
+export type Permissions = { 
+/**
+ * Save a copy of a contact's picture to the computer (and open it outside the app).
+ */
+saveMedia: boolean, 
+/**
+ * See every contact and its history; without it, only the contacts assigned to the
+ * agent or in an interaction of theirs.
+ */
+allContacts: boolean, 
+/**
+ * Change a contact's details (the Contact tab).
+ */
+editContacts: boolean, 
+/**
+ * Text a contact outside an interaction of their own (Write a Message).
+ */
+textOutsideInteraction: boolean, };
+
 export type Agent = { id: number, login: string, name: string, role: Role, status: AgentStatus, 
 /**
  * Why the agent is Not Ready (a configured reason, or "Not responding" after an
@@ -19,9 +38,13 @@ autoAnswer: boolean,
  */
 maxChats: number, 
 /**
- * The agent may save a copy of a contact's picture to their computer.
+ * What the agent may do besides handling their own interactions.
  */
-canSaveMedia: boolean, };
+permissions: Permissions, };
+
+export type RolePermissions = { role: Role, permissions: Permissions, };
+
+export type UpdateAgentRequest = { name: string | null, role: Role | null, permissions: Permissions | null, autoAnswer: boolean | null, maxChats: number | null, };
 
 export type Reachability = "landline" | "unreachable" | "unknownNumber";
 

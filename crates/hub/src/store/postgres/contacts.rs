@@ -137,7 +137,11 @@ impl Contacts for Connection {
             .await?)
     }
 
-    async fn contact_summaries(&mut self, agent_id: Id) -> Result<Vec<ContactSummary>> {
+    async fn contact_summaries(
+        &mut self,
+        agent_id: Id,
+        all_contacts: bool,
+    ) -> Result<Vec<ContactSummary>> {
         let rows: Vec<SummaryRow> = sqlx::query_as(
             "SELECT c.id, c.phone, c.name, c.assigned_agent_id, c.last_activity_at, c.email, \
                c.notes, c.opted_out, c.reachability, \
@@ -148,12 +152,27 @@ impl Contacts for Connection {
                  AS unread_count, \
                (SELECT m.body FROM messages m WHERE m.contact_id = c.id \
                   ORDER BY m.id DESC LIMIT 1) AS last_message \
-             FROM contacts c ORDER BY c.last_activity_at DESC, c.id DESC",
+             FROM contacts c \
+             WHERE $2 OR c.assigned_agent_id = $1 \
+                OR EXISTS (SELECT 1 FROM interactions i WHERE i.contact_id = c.id AND i.agent_id = $1) \
+             ORDER BY c.last_activity_at DESC, c.id DESC",
         )
         .bind(agent_id)
+        .bind(all_contacts)
         .fetch_all(self.db())
         .await?;
         all(rows)
+    }
+
+    async fn contact_assigned(&mut self, agent_id: Id, contact_id: Id) -> Result<bool> {
+        Ok(sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM contacts c WHERE c.id = $1 AND (c.assigned_agent_id = $2 \
+               OR EXISTS (SELECT 1 FROM interactions i WHERE i.contact_id = c.id AND i.agent_id = $2)))",
+        )
+        .bind(contact_id)
+        .bind(agent_id)
+        .fetch_one(self.db())
+        .await?)
     }
 
     async fn search_contacts(&mut self, input: &str, limit: u32) -> Result<Vec<Contact>> {

@@ -1,14 +1,14 @@
 //! Agents, their status and sessions, on SQLite.
 
 use async_trait::async_trait;
-use parley_proto::{Agent, AgentStatus, AgentSummary, Id, Millis};
+use parley_proto::{Agent, AgentStatus, AgentSummary, Id, Millis, Permissions, Role};
 
 use super::{Connection, sql};
 use crate::rules::routing::Candidate;
-use crate::store::Result;
 use crate::store::port::Agents;
-use crate::store::rows::{AGENT_COLUMNS, AgentRow, CredentialsRow, ReadyRow, one};
+use crate::store::rows::{AGENT_COLUMNS, AgentRow, CredentialsRow, ReadyRow, all, one};
 use crate::store::types::AgentSettings;
+use crate::store::{Result, StoreError};
 
 #[async_trait]
 impl Agents for Connection {
@@ -18,11 +18,13 @@ impl Agents for Connection {
         name: &str,
         password_hash: &str,
         settings: AgentSettings,
+        permissions: Permissions,
         now: Millis,
     ) -> Result<Option<Agent>> {
         let row: Option<AgentRow> = sqlx::query_as(sql!(
             "INSERT INTO agents (login, name, password_hash, role, auto_answer, max_chats, \
-               can_save_media, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
+               can_save_media, all_contacts, edit_contacts, text_outside_interaction, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
              ON CONFLICT (login) DO NOTHING RETURNING {AGENT_COLUMNS}"
         ))
         .bind(login)
@@ -31,8 +33,95 @@ impl Agents for Connection {
         .bind(settings.role.as_str())
         .bind(settings.auto_answer)
         .bind(i64::from(settings.max_chats))
-        .bind(settings.can_save_media)
+        .bind(permissions.save_media)
+        .bind(permissions.all_contacts)
+        .bind(permissions.edit_contacts)
+        .bind(permissions.text_outside_interaction)
         .bind(now)
+        .fetch_optional(self.db())
+        .await?;
+        one(row)
+    }
+
+    async fn all_agents(&mut self) -> Result<Vec<Agent>> {
+        let rows: Vec<AgentRow> =
+            sqlx::query_as(sql!("SELECT {AGENT_COLUMNS} FROM agents ORDER BY login"))
+                .fetch_all(self.db())
+                .await?;
+        all(rows)
+    }
+
+    async fn role_permissions(&mut self, role: Role) -> Result<Permissions> {
+        let (save_media, all_contacts, edit_contacts, text_outside_interaction): (
+            bool,
+            bool,
+            bool,
+            bool,
+        ) = sqlx::query_as(
+            "SELECT save_media, all_contacts, edit_contacts, text_outside_interaction \
+             FROM role_permissions WHERE role = ?",
+        )
+        .bind(role.as_str())
+        .fetch_optional(self.db())
+        .await?
+        .ok_or(StoreError::Corrupt(format!(
+            "no permissions for the role {}",
+            role.as_str()
+        )))?;
+        Ok(Permissions {
+            save_media,
+            all_contacts,
+            edit_contacts,
+            text_outside_interaction,
+        })
+    }
+
+    async fn save_role_permissions(
+        &mut self,
+        role: Role,
+        permissions: Permissions,
+    ) -> Result<Vec<Agent>> {
+        sqlx::query(
+            "UPDATE role_permissions SET save_media = ?, all_contacts = ?, \
+               edit_contacts = ?, text_outside_interaction = ? WHERE role = ?",
+        )
+        .bind(permissions.save_media)
+        .bind(permissions.all_contacts)
+        .bind(permissions.edit_contacts)
+        .bind(permissions.text_outside_interaction)
+        .bind(role.as_str())
+        .execute(self.db())
+        .await?;
+        let rows: Vec<AgentRow> = sqlx::query_as(sql!(
+            "UPDATE agents SET can_save_media = ?, all_contacts = ?, \
+               edit_contacts = ?, text_outside_interaction = ? WHERE role = ? \
+             RETURNING {AGENT_COLUMNS}"
+        ))
+        .bind(permissions.save_media)
+        .bind(permissions.all_contacts)
+        .bind(permissions.edit_contacts)
+        .bind(permissions.text_outside_interaction)
+        .bind(role.as_str())
+        .fetch_all(self.db())
+        .await?;
+        all(rows)
+    }
+
+    async fn save_account(&mut self, agent: &Agent) -> Result<Option<Agent>> {
+        let row: Option<AgentRow> = sqlx::query_as(sql!(
+            "UPDATE agents SET name = ?, role = ?, auto_answer = ?, max_chats = ?, \
+               can_save_media = ?, all_contacts = ?, edit_contacts = ?, \
+               text_outside_interaction = ? WHERE id = ? RETURNING {AGENT_COLUMNS}"
+        ))
+        .bind(&agent.name)
+        .bind(agent.role.as_str())
+        .bind(agent.auto_answer)
+        .bind(i64::from(agent.max_chats))
+        .bind(agent.permissions.save_media)
+        .bind(agent.permissions.all_contacts)
+        .bind(agent.permissions.edit_contacts)
+        .bind(agent.permissions.text_outside_interaction)
+        .bind(agent.id)
         .fetch_optional(self.db())
         .await?;
         one(row)
@@ -132,7 +221,8 @@ impl Agents for Connection {
     async fn session_agent(&mut self, token_hash: &str, now: Millis) -> Result<Option<Agent>> {
         let row: Option<AgentRow> = sqlx::query_as(
             "SELECT a.id, a.login, a.name, a.role, a.status, a.status_reason, a.auto_answer, \
-               a.max_chats, a.can_save_media \
+               a.max_chats, a.can_save_media, a.all_contacts, a.edit_contacts, \
+               a.text_outside_interaction \
              FROM sessions s JOIN agents a ON a.id = s.agent_id \
              WHERE s.token_hash = ? AND s.expires_at > ?",
         )
