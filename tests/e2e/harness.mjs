@@ -283,10 +283,10 @@ export async function startHub(name, { demo = false, deliveryDelayMs = 300 } = {
           );
         }
         const response = await fetch(`${url}/healthz`);
-        return response.status === 200 && (await response.text()).trim() === 'ok';
+        return response.status === 200 && (await response.json()).status === 'ok';
       },
       waitMs,
-      `the hub at ${url}/healthz to answer 200 "ok"`,
+      `the hub at ${url}/healthz to answer 200 {"status":"ok"}`,
       100,
     ).catch((error) => {
       throw new Error(`${error.message}\nHub log (${logPath}):\n${hub.log().slice(-4000)}`);

@@ -330,9 +330,25 @@ pub async fn run(plan: Plan) -> Report {
             acknowledged: inbound.acknowledged,
         })
         .collect();
-    for inbound in &redeliveries {
-        while !deliver_inbound(&fake, &public_url, inbound).await {
-            tokio::time::sleep(Duration::from_millis(100)).await;
+    // Sixteen at a time, as a provider's retries come.
+    for batch in redeliveries.chunks(16) {
+        let mut deliveries = tokio::task::JoinSet::new();
+        for inbound in batch {
+            let (fake, url) = (fake.clone(), public_url.clone());
+            let inbound = Inbound {
+                sid: inbound.sid.clone(),
+                body: inbound.body.clone(),
+                contact: inbound.contact,
+                acknowledged: inbound.acknowledged,
+            };
+            deliveries.spawn(async move {
+                while !deliver_inbound(&fake, &url, &inbound).await {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            });
+        }
+        while let Some(done) = deliveries.join_next().await {
+            done.expect("a redelivery ends");
         }
     }
     settle(&plan.database, &hub).await;

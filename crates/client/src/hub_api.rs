@@ -328,6 +328,27 @@ impl HubApi {
         .await
     }
 
+    /// `GET /api/contacts/{id}`.
+    ///
+    /// # Errors
+    /// [`HubError`].
+    pub async fn contact(&self, contact_id: Id) -> Result<Contact, HubError> {
+        self.call(self.request(reqwest::Method::GET, &format!("/api/contacts/{contact_id}")))
+            .await
+    }
+
+    /// `GET /api/contacts/{id}/messages`: the contact's whole history.
+    ///
+    /// # Errors
+    /// [`HubError`].
+    pub async fn contact_messages(&self, contact_id: Id) -> Result<Vec<Message>, HubError> {
+        self.call(self.request(
+            reqwest::Method::GET,
+            &format!("/api/contacts/{contact_id}/messages"),
+        ))
+        .await
+    }
+
     /// `POST /api/messages`.
     ///
     /// # Errors

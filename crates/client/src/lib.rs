@@ -171,6 +171,7 @@ impl Client {
         let outbox_wake = Arc::new(Notify::new());
         let sync = sync::Sync {
             hub: hub.clone(),
+            agent_id: answer.agent.id,
             replica: replica.clone(),
             sink: Arc::clone(&self.sink),
             outbox_wake: Arc::clone(&outbox_wake),

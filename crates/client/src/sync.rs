@@ -34,6 +34,8 @@ pub enum SyncError {
 /// Everything the sync loop works with.
 pub struct Sync {
     pub hub: HubApi,
+    /// The signed-in agent.
+    pub agent_id: parley_proto::Id,
     pub replica: Replica,
     pub sink: Arc<dyn EventSink>,
     /// Woken when the hub is back, so the outbox tries at once.
@@ -70,8 +72,32 @@ impl Sync {
                 return Ok(cursor);
             }
             let applied = self.replica.apply_events(&batch).await?;
+            self.fetch_opened_contacts().await?;
             self.publish(&applied);
         }
+    }
+
+    /// An agent who sees only their own contacts gets a contact's events from the moment
+    /// it became theirs (an offer, an interaction): what came before — the contact and its
+    /// history — is fetched from the hub once.
+    async fn fetch_opened_contacts(&self) -> Result<(), SyncError> {
+        let agent = self.replica.agent(self.agent_id).await?;
+        if agent.permissions.all_contacts {
+            // Every event of every contact comes through the log.
+            return Ok(());
+        }
+        for contact_id in self.replica.contacts_to_fetch().await? {
+            let contact = self.hub.contact(contact_id).await?;
+            let history = self.hub.contact_messages(contact_id).await?;
+            tracing::info!(
+                contact_id,
+                messages = history.len(),
+                "a contact's history fetched"
+            );
+            self.replica.adopt_contact(&contact, &history).await?;
+            self.sink.changed();
+        }
+        Ok(())
     }
 
     async fn round(&self, backoff: &mut Duration) -> Result<(), SyncError> {
@@ -107,6 +133,13 @@ impl Sync {
                 .apply_events(std::slice::from_ref(&event))
                 .await?;
             cursor = event.seq;
+            if matches!(
+                event.kind,
+                parley_proto::EventKind::Interaction { .. }
+                    | parley_proto::EventKind::Contact { .. }
+            ) {
+                self.fetch_opened_contacts().await?;
+            }
             self.publish(&applied);
         }
         Ok(())

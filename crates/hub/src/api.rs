@@ -10,11 +10,14 @@ mod messages;
 mod session;
 mod stream;
 
-pub(crate) use admin::{agents, roles, set_role_permissions, update_agent};
+pub(crate) use admin::{
+    agents, disable_agent, enable_agent, revoke_sessions, roles, set_password,
+    set_role_permissions, update_agent,
+};
 pub(crate) use carrier::{sim_inbound, sim_media, sim_outbox};
 pub(crate) use contacts::{
-    contact_interactions, contact_messages, contacts, mark_read, mark_unread, read_markers, search,
-    update_contact,
+    contact, contact_interactions, contact_messages, contacts, mark_read, mark_unread,
+    read_markers, search, update_contact,
 };
 pub(crate) use interactions::{
     accept, create_interaction, end_interaction, interactions, mark_done, save_wrap_up,
@@ -92,9 +95,15 @@ fn bearer(parts: &Parts) -> Option<&str> {
         .map(str::trim)
 }
 
+/// The agent a session belongs to; using a session slides it (see `[sessions]`).
 async fn agent_for_token(hub: &HubState, token: &str) -> Result<Agent, Failure> {
+    let sessions = &hub.config.sessions;
+    let slide = (
+        i64::try_from(sessions.idle_timeout_ms).unwrap_or(i64::MAX),
+        i64::try_from(sessions.lifetime_ms).unwrap_or(i64::MAX),
+    );
     hub.store
-        .session_agent(&auth::token_hash(token))
+        .use_session(&auth::token_hash(token), Some(slide))
         .await?
         .ok_or_else(Failure::unauthorized)
 }

@@ -6,9 +6,6 @@ use base64::Engine as _;
 use rand::RngCore as _;
 use sha2::{Digest, Sha256};
 
-/// How long a login lasts.
-pub const SESSION_LIFETIME_MS: i64 = 12 * 60 * 60 * 1000;
-
 /// A password that cannot be hashed (never happens with valid parameters).
 #[derive(Debug, thiserror::Error)]
 #[error("cannot hash the password: {0}")]

@@ -96,6 +96,22 @@ enum AgentCommand {
         #[arg(long)]
         save_media: bool,
     },
+    /// Lists every account: login, name, role, permissions, and whether it is disabled.
+    List {
+        /// One JSON object a line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Disables an account: it cannot sign in, and its sessions end (its open streams
+    /// close within a second).
+    Disable { login: String },
+    /// Enables a disabled account.
+    Enable { login: String },
+    /// Sets an account's password, read from `PARLEY_PASSWORD` or standard input; its
+    /// sessions end.
+    Passwd { login: String },
+    /// Ends every session of an account: its desktops and browsers sign in again.
+    RevokeSessions { login: String },
 }
 
 #[derive(Subcommand)]
@@ -255,8 +271,84 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Agent { command } => {
+            let config = Config::load(cli.config.as_deref())?;
+            let store = Store::open(&config.database).await?;
+            manage_account(&store, command).await
+        }
         Command::Simulate { hub, command } => simulate(&hub, command).await,
     }
+}
+
+/// `parley-hub agent list | disable | enable | passwd | revoke-sessions`.
+async fn manage_account(store: &Store, command: AgentCommand) -> anyhow::Result<()> {
+    let find = |login: String| async move {
+        match store.agent_credentials(login.trim()).await? {
+            Some((agent, _)) => Ok(agent),
+            None => Err(anyhow::anyhow!("no account has the login {login:?}")),
+        }
+    };
+    match command {
+        AgentCommand::Add { .. } => unreachable!("handled before"),
+        AgentCommand::List { json } => {
+            for agent in store.list_agents().await? {
+                if json {
+                    println!("{}", serde_json::to_string(&agent)?);
+                } else {
+                    let permissions = agent.permissions;
+                    let allowed: Vec<&str> = [
+                        (permissions.save_media, "save-media"),
+                        (permissions.all_contacts, "all-contacts"),
+                        (permissions.edit_contacts, "edit-contacts"),
+                        (
+                            permissions.text_outside_interaction,
+                            "text-outside-interaction",
+                        ),
+                    ]
+                    .into_iter()
+                    .filter_map(|(allowed, name)| allowed.then_some(name))
+                    .collect();
+                    println!(
+                        "{:<16} {:<24} {:<10} {:<9} {}",
+                        agent.login,
+                        agent.name,
+                        agent.role.as_str(),
+                        if agent.disabled {
+                            "disabled"
+                        } else {
+                            "enabled"
+                        },
+                        allowed.join(",")
+                    );
+                }
+            }
+        }
+        AgentCommand::Disable { login } => {
+            let agent = store.set_disabled(find(login).await?.id, true).await?;
+            println!("{} is disabled; their sessions ended", agent.login);
+        }
+        AgentCommand::Enable { login } => {
+            let agent = store.set_disabled(find(login).await?.id, false).await?;
+            println!("{} is enabled", agent.login);
+        }
+        AgentCommand::Passwd { login } => {
+            let agent = find(login).await?;
+            let password = read_password()?;
+            if password.chars().count() < 8 {
+                bail!("the password must be at least 8 characters");
+            }
+            store
+                .set_password(agent.id, &crate::hash_password(&password)?)
+                .await?;
+            println!("{}'s password is set; their sessions ended", agent.login);
+        }
+        AgentCommand::RevokeSessions { login } => {
+            let agent = find(login).await?;
+            let ended = store.revoke_sessions(agent.id).await?;
+            println!("{} session(s) of {} ended", ended, agent.login);
+        }
+    }
+    Ok(())
 }
 
 async fn migrate_data(

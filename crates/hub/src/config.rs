@@ -26,9 +26,11 @@ use serde::Deserialize;
 
 mod database;
 mod sending;
+mod sessions;
 
 pub use database::Database;
 pub use sending::SendingConfig;
+pub use sessions::SessionsConfig;
 
 /// Which SMS provider the hub uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -297,6 +299,7 @@ pub struct Config {
     pub numbers: NumbersConfig,
     pub cluster: ClusterConfig,
     pub sending: SendingConfig,
+    pub sessions: SessionsConfig,
 }
 
 impl Default for Config {
@@ -315,6 +318,7 @@ impl Default for Config {
             numbers: NumbersConfig::default(),
             cluster: ClusterConfig::default(),
             sending: SendingConfig::default(),
+            sessions: SessionsConfig::default(),
         }
     }
 }
@@ -343,7 +347,7 @@ pub enum ConfigError {
     )]
     Lease { lease_ms: u64, timeout_ms: u64 },
     #[error("{0}")]
-    Sending(String),
+    Invalid(String),
     #[error("numbers.default_region: {0}")]
     Region(#[from] parley_sms::number::UnknownRegion),
 }
@@ -471,7 +475,10 @@ impl Config {
     fn validate(&self) -> Result<(), ConfigError> {
         self.numbers.default_region.parse::<parley_sms::Region>()?;
         if let Some(problem) = self.sending.problem() {
-            return Err(ConfigError::Sending(problem));
+            return Err(ConfigError::Invalid(problem));
+        }
+        if let Some(problem) = self.sessions.problem() {
+            return Err(ConfigError::Invalid(problem));
         }
         if self.provider == ProviderKind::Twilio
             && self.cluster.claim_lease_ms <= self.twilio.request_timeout_ms

@@ -24,10 +24,12 @@ mod outbound;
 mod router;
 mod routes;
 mod rules;
+mod signin;
 mod sim;
 mod store;
 #[cfg(feature = "test-support")]
 pub mod testing;
+mod visibility;
 mod webhooks;
 
 pub use auth::hash_password;
@@ -84,6 +86,8 @@ pub(crate) struct HubState {
     pub stopping: watch::Receiver<bool>,
     /// The background workers, for `/healthz`.
     pub workers: health::Workers,
+    /// Password checks and failed sign-ins.
+    pub sign_in: signin::Guard,
 }
 
 impl HubState {
@@ -316,6 +320,7 @@ pub async fn start(config: Config) -> Result<RunningHub, StartError> {
         engine = store.engine_name(),
         "parley hub listening"
     );
+    let config_sessions = config.sessions;
     let state = Arc::new(HubState {
         config,
         public_url: public_url.clone(),
@@ -329,10 +334,12 @@ pub async fn start(config: Config) -> Result<RunningHub, StartError> {
         blobs,
         stopping: stopping.clone(),
         workers,
+        sign_in: signin::Guard::new(config_sessions),
     });
     let app = http_routes(state);
     let mut stopped = stopping;
     let server = tokio::spawn(async move {
+        let app = app.into_make_service_with_connect_info::<SocketAddr>();
         let serving = axum::serve(listener, app).with_graceful_shutdown(async move {
             if stopped.wait_for(|stopping| *stopping).await.is_err() {
                 std::future::pending::<()>().await;

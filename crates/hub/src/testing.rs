@@ -114,7 +114,9 @@ pub async fn session(store: &crate::Store, agent_id: parley_proto::Id) -> String
         .create_session(
             agent_id,
             &crate::auth::token_hash(&token),
-            store.now() + crate::auth::SESSION_LIFETIME_MS,
+            store.now()
+                + i64::try_from(crate::config::SessionsConfig::default().idle_timeout_ms)
+                    .unwrap_or(i64::MAX),
         )
         .await
         .expect("a session");

@@ -292,6 +292,23 @@ impl World {
         (media, public)
     }
 
+    /// A new account nobody here signs in with.
+    async fn spare_account(&self) -> i64 {
+        let login = format!("spare-{}", self.phones.fetch_add(1, Ordering::SeqCst));
+        let settings = AgentSettings {
+            role: Role::Agent,
+            auto_answer: false,
+            max_chats: 3,
+            permissions: None,
+        };
+        self.hub
+            .store
+            .create_agent(&login, &login, "not-a-hash", settings)
+            .await
+            .expect("an account")
+            .id
+    }
+
     async fn token_of(&self, agent: &Agent) -> String {
         parley_hub::testing::session(&self.hub.store, agent.id).await
     }
@@ -395,7 +412,12 @@ async fn probe(world: &World, method: &str, path: &str, who: Who, whose: Whose) 
             )
             .json(json!({ "name": "Pat", "email": null, "notes": null }))
         }
-        ("get", "/api/contacts/{id}/messages" | "/api/contacts/{id}/interactions") => {
+        (
+            "get",
+            "/api/contacts/{id}"
+            | "/api/contacts/{id}/messages"
+            | "/api/contacts/{id}/interactions",
+        ) => {
             let (contact, _) = world.chat(&owner).await;
             Probe::new(
                 Method::GET,
@@ -509,6 +531,29 @@ async fn probe(world: &World, method: &str, path: &str, who: Who, whose: Whose) 
             ];
             probe.token_in_query = true;
             probe
+        }
+        (
+            "post",
+            "/api/agents/{id}/disable"
+            | "/api/agents/{id}/enable"
+            | "/api/agents/{id}/revoke-sessions",
+        ) => {
+            // On a spare account, so the matrix's own accounts keep working.
+            let spare = world.spare_account().await;
+            Probe::new(
+                Method::POST,
+                path.replace("{id}", &spare.to_string()),
+                role_policy(who, &[Who::Admin], 200),
+            )
+        }
+        ("put", "/api/agents/{id}/password") => {
+            let spare = world.spare_account().await;
+            Probe::new(
+                Method::PUT,
+                format!("/api/agents/{spare}/password"),
+                role_policy(who, &[Who::Admin], 204),
+            )
+            .json(json!({ "password": "a new password" }))
         }
         ("get", "/api/agents" | "/api/roles") => Probe::new(
             Method::GET,
@@ -756,4 +801,124 @@ async fn permissions_narrow_what_an_agent_sees_and_does_and_an_admin_widens_them
         &event.kind,
         parley_proto::EventKind::Agent { agent } if agent.id == ana.id && agent.permissions == Permissions::ALL
     )));
+}
+
+/// The events of `/api/events` as `token`'s agent gets them: (seq, kind) with the kind's
+/// tag and the contact it concerns.
+async fn events_seen(world: &World, token: &str) -> Vec<(i64, String, Option<i64>)> {
+    let events: Vec<Value> = world
+        .http
+        .get(format!(
+            "{}/api/events?since=0&limit=5000",
+            world.hub.base_url()
+        ))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("the events")
+        .json()
+        .await
+        .expect("JSON");
+    events
+        .iter()
+        .map(|event| {
+            let kind = &event["kind"];
+            let contact = kind["contact"]["id"]
+                .as_i64()
+                .or_else(|| kind["interaction"]["contactId"].as_i64())
+                .or_else(|| kind["message"]["contactId"].as_i64());
+            (
+                event["seq"].as_i64().expect("a seq"),
+                kind["type"].as_str().unwrap_or_default().to_owned(),
+                contact,
+            )
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_event_log_shows_an_agent_only_their_contacts_from_the_moment_they_are_theirs() {
+    let world = World::start().await;
+    let (ana, bo) = (
+        world.accounts[&Who::Agent].clone(),
+        world.accounts[&Who::OtherAgent].clone(),
+    );
+    let ana_token = world.token_of(&ana).await;
+    let (hers, _) = world.chat(&ana).await;
+    let (his, his_chat) = world.chat(&bo).await;
+    let seen = events_seen(&world, &ana_token).await;
+    // Gap-free: every seq from 1, whatever she may see.
+    let seqs: Vec<i64> = seen.iter().map(|(seq, ..)| *seq).collect();
+    assert_eq!(seqs, (1..=seqs.len() as i64).collect::<Vec<_>>());
+    assert!(seen.iter().any(|(_, _, contact)| *contact == Some(hers)));
+    assert!(
+        !seen.iter().any(|(_, _, contact)| *contact == Some(his)),
+        "bo's contact stays out of her log: {seen:?}"
+    );
+    assert!(seen.iter().any(|(_, kind, _)| kind == "hidden"));
+    // Agent events: her own only.
+    let raw: Vec<Value> = world
+        .http
+        .get(format!(
+            "{}/api/events?since=0&limit=5000",
+            world.hub.base_url()
+        ))
+        .bearer_auth(&ana_token)
+        .send()
+        .await
+        .expect("events")
+        .json()
+        .await
+        .expect("JSON");
+    let agents: Vec<&Value> = raw
+        .iter()
+        .filter(|event| event["kind"]["type"] == "agent")
+        .map(|event| &event["kind"]["agent"]["id"])
+        .collect();
+    assert!(
+        !agents.is_empty() && agents.iter().all(|id| **id == json!(ana.id)),
+        "{agents:?}"
+    );
+    let head_before = seqs.len() as i64;
+    // Bo is done with the customer; the customer is then hers (as an offer would make it).
+    world
+        .hub
+        .store
+        .wrap_up(
+            bo.id,
+            his_chat,
+            parley_hub::WrapUp {
+                disposition: None,
+                note: None,
+                done: Some(parley_hub::Completion::DispositionOptional),
+            },
+        )
+        .await
+        .expect("done");
+    world
+        .hub
+        .store
+        .create_interaction(ana.id, his)
+        .await
+        .expect("hers now");
+    let seen = events_seen(&world, &ana_token).await;
+    let later: Vec<_> = seen.iter().filter(|(seq, ..)| *seq > head_before).collect();
+    assert!(
+        later
+            .iter()
+            .any(|(_, kind, contact)| kind == "interaction" && *contact == Some(his)),
+        "the interaction that made the customer hers is in her log: {later:?}"
+    );
+    // And the customer's whole history is hers to read now.
+    let history = world
+        .http
+        .get(format!(
+            "{}/api/contacts/{his}/messages",
+            world.hub.base_url()
+        ))
+        .bearer_auth(&ana_token)
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(history.status(), 200);
 }

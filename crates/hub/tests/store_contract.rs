@@ -1017,6 +1017,7 @@ async fn demo_history_imports_as_done_interactions() {
             .iter()
             .map(|event| match event.kind {
                 EventKind::Agent { .. } => "agent",
+                EventKind::Hidden => "hidden",
                 EventKind::Contact { .. } => "contact",
                 EventKind::Interaction { .. } => "interaction",
                 EventKind::Message { .. } => "message",

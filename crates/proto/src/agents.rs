@@ -84,6 +84,9 @@ pub struct Agent {
     pub max_chats: u32,
     /// What the agent may do besides handling their own interactions.
     pub permissions: Permissions,
+    /// The account cannot sign in (an admin disabled it).
+    #[serde(default)]
+    pub disabled: bool,
 }
 
 /// What an account may do besides handling its own interactions. Each role has defaults
@@ -124,6 +127,20 @@ impl Permissions {
             Role::Supervisor | Role::Admin => Self::ALL,
         }
     }
+}
+
+/// `PUT /api/agents/{id}/password` (admins).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SetPasswordRequest {
+    pub password: String,
+}
+
+/// `POST /api/agents/{id}/revoke-sessions` (admins): how many sessions ended.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RevokedSessions {
+    pub revoked: u64,
 }
 
 /// A role and what its agents may do (`GET /api/roles`).

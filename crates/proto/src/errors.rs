@@ -20,6 +20,8 @@ pub enum ErrorCode {
     InvalidNumber,
     /// The contact opted out of texts (STOP); nothing is sent until they text START.
     OptedOut,
+    /// Too many attempts lately (failed sign-ins): wait as `Retry-After` says.
+    TooManyRequests,
     /// The hub (or the provider behind it) cannot be reached right now.
     Unavailable,
     /// Something went wrong on our side; details are in the log.

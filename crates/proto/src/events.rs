@@ -17,6 +17,9 @@ pub enum EventKind {
     Message { message: Message },
     /// An agent's status or settings changed.
     Agent { agent: Agent },
+    /// Something this agent may not see (another agent's contact, say): only its place in
+    /// the log, so the stream stays gap-free.
+    Hidden,
 }
 
 /// One entry of the hub's event log. `seq` increases by one per event, so a client that

@@ -64,6 +64,7 @@ mod tests {
                     auto_answer: false,
                     max_chats: 3,
                     permissions: Permissions::default_for(Role::Agent),
+                    disabled: false,
                 },
             },
         };

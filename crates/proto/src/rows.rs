@@ -60,7 +60,7 @@ pub fn optional_unsigned(what: &str, value: Option<i64>) -> Result<Option<u32>, 
 
 /// Columns of [`AgentRow`].
 pub const AGENT_COLUMNS: &str = "id, login, name, role, status, status_reason, auto_answer, \
-     max_chats, can_save_media, all_contacts, edit_contacts, text_outside_interaction";
+     max_chats, can_save_media, all_contacts, edit_contacts, text_outside_interaction, disabled";
 
 /// An agent as stored.
 #[derive(Debug, sqlx::FromRow)]
@@ -77,6 +77,7 @@ pub struct AgentRow {
     all_contacts: bool,
     edit_contacts: bool,
     text_outside_interaction: bool,
+    disabled: bool,
 }
 
 impl TryFrom<AgentRow> for Agent {
@@ -97,6 +98,7 @@ impl TryFrom<AgentRow> for Agent {
                 edit_contacts: row.edit_contacts,
                 text_outside_interaction: row.text_outside_interaction,
             },
+            disabled: row.disabled,
         })
     }
 }

@@ -6,9 +6,10 @@ use parley_proto::{
     ContactInteraction, ContactSummary, CreateInteractionRequest, Direction, EndedBy, ErrorCode,
     Event, EventKind, Interaction, InteractionState, LoginRequest, LoginResponse, Media,
     MediaIssue, MediaState, Message, MessageStatus, NotificationPrivacy, NotificationSettings,
-    Permissions, Reachability, Role, RolePermissions, SearchHit, SendMessageRequest, Session,
-    SetStatusRequest, SimInboundRequest, SimOutboundMessage, StandardResponse, UpdateAgentRequest,
-    UpdateContactRequest, Upload, WorkspaceSettings, WrapUpRequest,
+    Permissions, Reachability, RevokedSessions, Role, RolePermissions, SearchHit,
+    SendMessageRequest, Session, SetPasswordRequest, SetStatusRequest, SimInboundRequest,
+    SimOutboundMessage, StandardResponse, UpdateAgentRequest, UpdateContactRequest, Upload,
+    WorkspaceSettings, WrapUpRequest,
 };
 use ts_rs::{Config, TS};
 
@@ -26,6 +27,8 @@ fn generate() -> String {
         declaration::<Agent>(&config),
         declaration::<RolePermissions>(&config),
         declaration::<UpdateAgentRequest>(&config),
+        declaration::<SetPasswordRequest>(&config),
+        declaration::<RevokedSessions>(&config),
         declaration::<Reachability>(&config),
         declaration::<NotificationPrivacy>(&config),
         declaration::<NotificationSettings>(&config),

@@ -189,6 +189,7 @@ const knownErrorCodes: Record<ErrorCode, true> = {
   conflict: true,
   invalidNumber: true,
   optedOut: true,
+  tooManyRequests: true,
   unavailable: true,
   internal: true,
 };

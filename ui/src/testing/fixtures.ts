@@ -33,6 +33,7 @@ export function agent(overrides: Partial<Agent> = {}): Agent {
       editContacts: true,
       textOutsideInteraction: true,
     },
+    disabled: false,
     ...overrides,
   };
 }

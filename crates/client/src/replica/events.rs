@@ -1,7 +1,7 @@
 //! The hub's events applied to the replica, in order, once each, with the sync cursor.
 
 use parley_proto::{
-    Agent, EndedBy, Event, EventKind, Id, MediaIssue, Message, MessageStatus, Reachability,
+    Agent, Contact, EndedBy, Event, EventKind, Id, MediaIssue, Message, MessageStatus, Reachability,
 };
 use sqlx::{Sqlite, SqliteConnection, Transaction};
 
@@ -52,6 +52,46 @@ impl Replica {
         }
         transaction.commit().await?;
         Ok(applied)
+    }
+
+    /// Contacts here (or named by an interaction here) whose whole history was not fetched
+    /// yet: for an agent who sees only their own contacts, whose events start when the
+    /// contact became theirs.
+    ///
+    /// # Errors
+    /// [`ReplicaError::Database`].
+    pub async fn contacts_to_fetch(&self) -> Result<Vec<Id>> {
+        Ok(sqlx::query_scalar(
+            "SELECT id FROM contacts WHERE id NOT IN (SELECT contact_id FROM fetched_contacts) \
+             UNION SELECT contact_id FROM interactions \
+               WHERE contact_id NOT IN (SELECT contact_id FROM fetched_contacts) ORDER BY 1",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Keeps a contact and its history fetched from the hub.
+    ///
+    /// # Errors
+    /// [`ReplicaError::Database`].
+    pub async fn adopt_contact(&self, contact: &Contact, history: &[Message]) -> Result<()> {
+        let mut transaction = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        apply(
+            &mut transaction,
+            &EventKind::Contact {
+                contact: contact.clone(),
+            },
+        )
+        .await?;
+        for message in history {
+            upsert_message(&mut transaction, message, Authority::EventLog).await?;
+        }
+        sqlx::query("INSERT OR IGNORE INTO fetched_contacts (contact_id) VALUES (?)")
+            .bind(contact.id)
+            .execute(&mut *transaction)
+            .await?;
+        transaction.commit().await?;
+        Ok(())
     }
 
     /// Stores the signed-in agent (before the event log mentions them).
@@ -147,6 +187,8 @@ async fn apply(transaction: &mut Transaction<'static, Sqlite>, kind: &EventKind)
             upsert_message(transaction, message, Authority::EventLog).await?;
         }
         EventKind::Agent { agent } => upsert_agent(transaction, agent).await?,
+        // Another agent's business: only the cursor moves.
+        EventKind::Hidden => {}
     }
     Ok(())
 }
@@ -154,14 +196,15 @@ async fn apply(transaction: &mut Transaction<'static, Sqlite>, kind: &EventKind)
 pub(super) async fn upsert_agent(connection: &mut SqliteConnection, agent: &Agent) -> Result<()> {
     sqlx::query(
         "INSERT INTO agents (id, login, name, role, status, status_reason, auto_answer, max_chats, \
-           can_save_media, all_contacts, edit_contacts, text_outside_interaction) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+           can_save_media, all_contacts, edit_contacts, text_outside_interaction, disabled) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
          ON CONFLICT (id) DO UPDATE SET login = excluded.login, name = excluded.name, role = excluded.role, \
          status = excluded.status, status_reason = excluded.status_reason, \
          auto_answer = excluded.auto_answer, max_chats = excluded.max_chats, \
          can_save_media = excluded.can_save_media, all_contacts = excluded.all_contacts, \
          edit_contacts = excluded.edit_contacts, \
-         text_outside_interaction = excluded.text_outside_interaction",
+         text_outside_interaction = excluded.text_outside_interaction, \
+         disabled = excluded.disabled",
     )
     .bind(agent.id)
     .bind(&agent.login)
@@ -175,6 +218,7 @@ pub(super) async fn upsert_agent(connection: &mut SqliteConnection, agent: &Agen
     .bind(i64::from(agent.permissions.all_contacts))
     .bind(i64::from(agent.permissions.edit_contacts))
     .bind(i64::from(agent.permissions.text_outside_interaction))
+    .bind(i64::from(agent.disabled))
     .execute(connection)
     .await?;
     Ok(())

@@ -2,7 +2,10 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use parley_proto::{Agent, ErrorCode, Id, Permissions, Role, RolePermissions, UpdateAgentRequest};
+use parley_proto::{
+    Agent, ErrorCode, Id, Permissions, RevokedSessions, Role, RolePermissions, SetPasswordRequest,
+    UpdateAgentRequest,
+};
 
 use super::{ApiResult, CurrentAgent, Shared};
 use crate::error::Failure;
@@ -96,4 +99,74 @@ pub async fn set_role_permissions(
         "role permissions changed"
     );
     Ok(Json(RolePermissions { role, permissions }))
+}
+
+/// `POST /api/agents/{id}/disable`: the account cannot sign in, and its sessions end (its
+/// streams close within a second) (admins; not their own).
+pub async fn disable_agent(
+    State(hub): Shared,
+    current: CurrentAgent,
+    Path(agent_id): Path<Id>,
+) -> ApiResult<Agent> {
+    current.require_admin()?;
+    if agent_id == current.agent.id {
+        return Err(Failure::new(
+            ErrorCode::BadRequest,
+            "an admin cannot disable their own account (another admin can)",
+        ));
+    }
+    let agent = hub.store.set_disabled(agent_id, true).await?;
+    tracing::info!(login = %agent.login, by = %current.agent.login, "account disabled");
+    Ok(Json(agent))
+}
+
+/// `POST /api/agents/{id}/enable` (admins).
+pub async fn enable_agent(
+    State(hub): Shared,
+    current: CurrentAgent,
+    Path(agent_id): Path<Id>,
+) -> ApiResult<Agent> {
+    current.require_admin()?;
+    let agent = hub.store.set_disabled(agent_id, false).await?;
+    tracing::info!(login = %agent.login, by = %current.agent.login, "account enabled");
+    Ok(Json(agent))
+}
+
+/// `POST /api/agents/{id}/revoke-sessions`: every session of the account ends (admins).
+pub async fn revoke_sessions(
+    State(hub): Shared,
+    current: CurrentAgent,
+    Path(agent_id): Path<Id>,
+) -> ApiResult<RevokedSessions> {
+    current.require_admin()?;
+    hub.store.agent(agent_id).await?;
+    let revoked = hub.store.revoke_sessions(agent_id).await?;
+    tracing::info!(agent_id, revoked, by = %current.agent.login, "sessions revoked");
+    Ok(Json(RevokedSessions { revoked }))
+}
+
+/// `PUT /api/agents/{id}/password` `{password}`: a new password (at least 8 characters);
+/// the account's sessions end (admins).
+pub async fn set_password(
+    State(hub): Shared,
+    current: CurrentAgent,
+    Path(agent_id): Path<Id>,
+    Json(request): Json<SetPasswordRequest>,
+) -> Result<axum::http::StatusCode, Failure> {
+    current.require_admin()?;
+    let length = request.password.chars().count();
+    if !(8..=256).contains(&length) {
+        return Err(Failure::new(
+            ErrorCode::BadRequest,
+            "the password must be 8 to 256 characters",
+        ));
+    }
+    let password = request.password;
+    let hash = tokio::task::spawn_blocking(move || crate::hash_password(&password))
+        .await
+        .map_err(|_| Failure::new(ErrorCode::Internal, "the password could not be hashed"))?
+        .map_err(|_| Failure::new(ErrorCode::Internal, "the password could not be hashed"))?;
+    hub.store.set_password(agent_id, &hash).await?;
+    tracing::info!(agent_id, by = %current.agent.login, "password set; sessions ended");
+    Ok(axum::http::StatusCode::NO_CONTENT)
 }

@@ -18,6 +18,16 @@ pub async fn contacts(State(hub): Shared, current: CurrentAgent) -> ApiResult<Ve
     Ok(Json(hub.store.visible_contacts(&current.agent).await?))
 }
 
+/// `GET /api/contacts/{id}`.
+pub async fn contact(
+    State(hub): Shared,
+    current: CurrentAgent,
+    Path(contact_id): Path<Id>,
+) -> ApiResult<Contact> {
+    current.see_contact(&hub, contact_id).await?;
+    Ok(Json(hub.store.contact(contact_id).await?))
+}
+
 /// `GET /api/contacts/{id}/messages`.
 pub async fn contact_messages(
     State(hub): Shared,

@@ -1,7 +1,9 @@
 //! Signing in and out, the agent's status, the workspace settings and the agent's figures.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Query, State};
 use axum::http::StatusCode;
 use parley_proto::{
     Agent, AgentSummary, ErrorCode, LoginRequest, LoginResponse, SetStatusRequest,
@@ -13,40 +15,73 @@ use super::{ApiResult, CurrentAgent, Shared};
 use crate::auth;
 use crate::error::Failure;
 use crate::rules::workspace;
+use crate::signin::Held;
 
 /// `POST /api/login`.
 pub async fn login(
     State(hub): Shared,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Json(request): Json<LoginRequest>,
 ) -> ApiResult<LoginResponse> {
     let refused = || Failure::new(ErrorCode::Unauthorized, "the login or password is wrong");
-    let (agent, hash) = hub
-        .store
-        .agent_credentials(request.login.trim())
-        .await?
-        .ok_or_else(refused)?;
-    let password = request.password;
-    // argon2 is deliberately slow: keep it off the async workers.
-    let matches = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
+    let login = request.login.trim();
+    let held = |held: Held| match held {
+        Held::Wait(wait) => {
+            let seconds = wait.as_secs().max(1);
+            tracing::warn!(%login, address = %peer.ip(), seconds, "sign-in held after repeated failures");
+            Failure::new(
+                ErrorCode::TooManyRequests,
+                format!(
+                    "too many failed sign-ins: try again in {} minutes",
+                    seconds.div_ceil(60)
+                ),
+            )
+            .retry_after(seconds)
+        }
+        Held::Busy => Failure::new(
+            ErrorCode::Unavailable,
+            "the hub is busy: sign in again in a moment",
+        ),
+    };
+    hub.sign_in.admit(login, peer.ip()).map_err(held)?;
+    let credentials = hub.store.agent_credentials(login).await?;
+    let (agent, stored) = match credentials {
+        Some((agent, hash)) => (Some(agent), Some(hash)),
+        None => (None, None),
+    };
+    // An unknown login is checked against a decoy: it costs what a wrong password costs.
+    let matches = hub
+        .sign_in
+        .check(login, peer.ip(), request.password, stored)
         .await
-        .map_err(|error| {
-            tracing::error!(%error, "password check panicked");
-            Failure::new(ErrorCode::Internal, "the hub could not check the password")
-        })?;
-    if !matches {
-        tracing::info!(login = %agent.login, "login refused");
+        .map_err(held)?;
+    let Some(agent) = agent.filter(|_| matches) else {
+        tracing::info!(%login, address = %peer.ip(), "login refused");
         return Err(refused());
+    };
+    if agent.disabled {
+        tracing::info!(login = %agent.login, "a disabled account tried to sign in");
+        return Err(Failure::new(
+            ErrorCode::Forbidden,
+            "this account is disabled: ask your administrator",
+        ));
     }
     let token = auth::new_token();
+    let now = hub.store.now();
     hub.store
         .create_session(
             agent.id,
             &auth::token_hash(&token),
-            hub.store.now() + auth::SESSION_LIFETIME_MS,
+            now + session_span(&hub.config.sessions),
         )
         .await?;
     tracing::info!(login = %agent.login, "agent signed in");
     Ok(Json(LoginResponse { token, agent }))
+}
+
+/// How long a new (or just used) session lasts: the idle timeout.
+pub(crate) fn session_span(sessions: &crate::config::SessionsConfig) -> i64 {
+    i64::try_from(sessions.idle_timeout_ms).unwrap_or(i64::MAX)
 }
 
 /// `POST /api/logout`.

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use axum::Json;
-use axum::extract::ws::{Message as Frame, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{CloseFrame, Message as Frame, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::response::Response;
 use parley_proto::Event;
@@ -13,7 +13,9 @@ use tokio::sync::broadcast::error::RecvError;
 use super::agent_for_token;
 use super::{ApiResult, CurrentAgent, Shared};
 use crate::HubState;
+use crate::auth;
 use crate::error::Failure;
+use crate::visibility::Viewer;
 
 #[derive(Debug, Deserialize)]
 pub struct EventsQuery {
@@ -22,14 +24,19 @@ pub struct EventsQuery {
     limit: Option<u32>,
 }
 
-/// `GET /api/events?since=N&limit=M`: the backfill.
+/// `GET /api/events?since=N&limit=M`: the backfill, as the caller may see it.
 pub async fn events(
     State(hub): Shared,
-    _current: CurrentAgent,
+    current: CurrentAgent,
     Query(query): Query<EventsQuery>,
 ) -> ApiResult<Vec<Event>> {
     let limit = query.limit.unwrap_or(500).clamp(1, 5000);
-    Ok(Json(hub.store.events_since(query.since, limit).await?))
+    let mut viewer = Viewer::new(&hub.store, current.agent).await?;
+    let mut shown = Vec::new();
+    for event in hub.store.events_since(query.since, limit).await? {
+        shown.push(viewer.show(&hub.store, event).await?);
+    }
+    Ok(Json(shown))
 }
 
 #[derive(Debug, Deserialize)]
@@ -48,12 +55,21 @@ pub async fn stream(
 ) -> Result<Response, Failure> {
     let agent = agent_for_token(&hub, &query.token).await?;
     tracing::info!(login = %agent.login, since = ?query.since, "event stream opened");
+    let login = agent.login.clone();
+    let viewer = Viewer::new(&hub.store, agent).await?;
+    let session = auth::token_hash(&query.token);
     Ok(upgrade.on_upgrade(move |socket| async move {
-        if let Err(error) = stream_events(&hub, socket, query.since).await {
-            tracing::info!(login = %agent.login, %error, "event stream closed");
+        if let Err(error) = stream_events(&hub, socket, viewer, &session, query.since).await {
+            tracing::info!(%login, %error, "event stream closed");
         }
     }))
 }
+
+/// How often a stream checks that its session still holds.
+const SESSION_CHECK: Duration = Duration::from_secs(1);
+
+/// The close code for a stream whose session ended (an application code: 4000–4999).
+const SESSION_ENDED: u16 = 4001;
 
 #[derive(Debug, thiserror::Error)]
 enum StreamError {
@@ -75,6 +91,8 @@ enum StreamError {
 async fn stream_events(
     hub: &HubState,
     mut socket: WebSocket,
+    mut viewer: Viewer,
+    session: &str,
     since: Option<i64>,
 ) -> Result<(), StreamError> {
     let mut live = hub.store.subscribe();
@@ -82,12 +100,27 @@ async fn stream_events(
         Some(since) => since,
         None => hub.store.head_seq().await?,
     };
-    last = catch_up(hub, &mut socket, last).await?;
+    last = catch_up(hub, &mut socket, &mut viewer, last).await?;
     let mut heartbeat = tokio::time::interval(Duration::from_secs(20));
     heartbeat.tick().await;
     let mut stopping = hub.stopping.clone();
+    // Signing out, a disabled account, revoked sessions and expiry close the stream within
+    // a second (on whichever hub it is).
+    let mut session_check = tokio::time::interval(SESSION_CHECK);
+    session_check.tick().await;
     loop {
         tokio::select! {
+            _ = session_check.tick() => {
+                if hub.store.session_agent(session).await?.is_none() {
+                    socket
+                        .send(Frame::Close(Some(CloseFrame {
+                            code: SESSION_ENDED,
+                            reason: "the session ended".into(),
+                        })))
+                        .await?;
+                    return Ok(());
+                }
+            }
             // The only change a hub makes is to stopping.
             _ = stopping.changed() => {
                 socket.send(Frame::Close(None)).await?;
@@ -96,10 +129,13 @@ async fn stream_events(
             received = live.recv() => match received {
                 Ok(event) if event.seq <= last => {}
                 Ok(event) if event.seq == last + 1 => {
-                    socket.send(Frame::Text(serde_json::to_string(&event)?.into())).await?;
                     last = event.seq;
+                    let shown = viewer.show(&hub.store, event).await?;
+                    socket.send(Frame::Text(serde_json::to_string(&shown)?.into())).await?;
                 }
-                Ok(_) | Err(RecvError::Lagged(_)) => last = catch_up(hub, &mut socket, last).await?,
+                Ok(_) | Err(RecvError::Lagged(_)) => {
+                    last = catch_up(hub, &mut socket, &mut viewer, last).await?;
+                }
                 Err(RecvError::Closed) => return Ok(()),
             },
             incoming = socket.recv() => match incoming {
@@ -114,6 +150,7 @@ async fn stream_events(
 async fn catch_up(
     hub: &HubState,
     socket: &mut WebSocket,
+    viewer: &mut Viewer,
     mut last: i64,
 ) -> Result<i64, StreamError> {
     loop {
@@ -121,9 +158,10 @@ async fn catch_up(
         let Some(newest) = batch.last().map(|event| event.seq) else {
             return Ok(last);
         };
-        for event in &batch {
+        for event in batch {
+            let shown = viewer.show(&hub.store, event).await?;
             socket
-                .send(Frame::Text(serde_json::to_string(event)?.into()))
+                .send(Frame::Text(serde_json::to_string(&shown)?.into()))
                 .await?;
         }
         last = newest;

@@ -138,13 +138,81 @@ impl Store {
             .await
     }
 
-    /// The agent a live session token belongs to.
+    /// The agent a live session token belongs to (not a disabled account's). A session in
+    /// use slides: it lasts `idle` past its last use, never beyond `lifetime` after sign-in.
     ///
     /// # Errors
     /// [`StoreError::Database`].
     pub async fn session_agent(&self, token_hash: &str) -> Result<Option<Agent>> {
+        self.use_session(token_hash, None).await
+    }
+
+    /// [`Store::session_agent`], sliding the session by `idle` up to `lifetime`.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn use_session(
+        &self,
+        token_hash: &str,
+        slide: Option<(Millis, Millis)>,
+    ) -> Result<Option<Agent>> {
         let now = self.now();
-        self.read().await?.session_agent(token_hash, now).await
+        let mut read = self.read().await?;
+        let Some(session) = read.session(token_hash, now).await? else {
+            return Ok(None);
+        };
+        if let Some((idle, lifetime)) = slide {
+            let until = (now + idle).min(session.created_at + lifetime);
+            // A write at most once a minute per session, not on every request.
+            if until - session.expires_at >= 60_000 {
+                read.extend_session(token_hash, until).await?;
+            }
+        }
+        Ok(Some(session.agent))
+    }
+
+    /// Disables or enables an account. Disabling ends its sessions (its streams close
+    /// within a second) and it cannot sign in until enabled again.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`].
+    pub async fn set_disabled(&self, agent_id: Id, disabled: bool) -> Result<Agent> {
+        transaction!(self, change => {
+            let agent = change
+                .save_disabled(agent_id, disabled)
+                .await?
+                .ok_or(StoreError::NotFound("agent"))?;
+            if disabled {
+                change.delete_sessions(agent_id).await?;
+                if agent.status == AgentStatus::Ready {
+                    set_status(&mut change, agent_id, AgentStatus::NotReady, None).await?;
+                }
+            }
+            change.emit(EventKind::Agent { agent: agent.clone() });
+            Ok(agent)
+        })
+    }
+
+    /// Ends every session of an agent (they sign in again); how many there were.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn revoke_sessions(&self, agent_id: Id) -> Result<u64> {
+        self.read().await?.delete_sessions(agent_id).await
+    }
+
+    /// Sets an agent's password (an argon2 hash) and ends their sessions.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`].
+    pub async fn set_password(&self, agent_id: Id, password_hash: &str) -> Result<()> {
+        transaction!(self, change => {
+            if !change.save_password(agent_id, password_hash).await? {
+                return Err(StoreError::NotFound("agent"));
+            }
+            change.delete_sessions(agent_id).await?;
+            Ok(())
+        })
     }
 
     /// Ends a session.

@@ -59,6 +59,20 @@ impl Store {
             .await
     }
 
+    /// The contacts assigned to an agent or in an interaction that was ever theirs.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn assigned_contacts(&self, agent_id: Id) -> Result<std::collections::HashSet<Id>> {
+        Ok(self
+            .read()
+            .await?
+            .assigned_contacts(agent_id)
+            .await?
+            .into_iter()
+            .collect())
+    }
+
     /// Whether `agent` may see a contact and its history.
     ///
     /// # Errors

@@ -17,7 +17,7 @@ use parley_proto::{
 use super::Result;
 use super::types::{
     AgentSettings, ContactDetails, MediaJob, NewMedia, NewMessage, NewUpload, PendingSend,
-    ReadMarker, ReadyMedia, StoredMedia, StoredMessage, UploadedPicture,
+    ReadMarker, ReadyMedia, Session, StoredMedia, StoredMessage, UploadedPicture,
 };
 use crate::rules::routing::Candidate;
 
@@ -109,8 +109,14 @@ pub(crate) trait Agents {
         now: Millis,
         expires_at: Millis,
     ) -> Result<()>;
-    /// The agent of a session that has not expired at `now`.
-    async fn session_agent(&mut self, token_hash: &str, now: Millis) -> Result<Option<Agent>>;
+    /// A session that has not expired at `now`, of an account that is not disabled.
+    async fn session(&mut self, token_hash: &str, now: Millis) -> Result<Option<Session>>;
+    async fn extend_session(&mut self, token_hash: &str, expires_at: Millis) -> Result<()>;
+    /// Ends every session of an agent; how many there were.
+    async fn delete_sessions(&mut self, agent_id: Id) -> Result<u64>;
+    async fn save_disabled(&mut self, agent_id: Id, disabled: bool) -> Result<Option<Agent>>;
+    /// `false` when there is no such agent.
+    async fn save_password(&mut self, agent_id: Id, password_hash: &str) -> Result<bool>;
     async fn delete_session(&mut self, token_hash: &str) -> Result<()>;
 }
 
@@ -151,7 +157,9 @@ pub(crate) trait Contacts {
         agent_id: Id,
         all_contacts: bool,
     ) -> Result<Vec<ContactSummary>>;
-    /// Whether a contact is assigned to the agent or in an interaction of theirs.
+    /// The contacts assigned to the agent or in an interaction that was ever theirs.
+    async fn assigned_contacts(&mut self, agent_id: Id) -> Result<Vec<Id>>;
+    /// Whether a contact is assigned to the agent or in an interaction that was ever theirs.
     async fn contact_assigned(&mut self, agent_id: Id, contact_id: Id) -> Result<bool>;
     /// Contacts whose name or number matches what the agent typed.
     async fn search_contacts(&mut self, input: &str, limit: u32) -> Result<Vec<Contact>>;

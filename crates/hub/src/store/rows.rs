@@ -254,6 +254,7 @@ pub(crate) fn event_payload(kind: &parley_proto::EventKind) -> Result<(&'static 
         EventKind::Interaction { .. } => "interaction",
         EventKind::Message { .. } => "message",
         EventKind::Agent { .. } => "agent",
+        EventKind::Hidden => "hidden",
     };
     let payload = serde_json::to_string(kind)
         .map_err(|error| StoreError::Corrupt(format!("event does not serialize: {error}")))?;
@@ -331,6 +332,26 @@ impl TryFrom<CredentialsRow> for (parley_proto::Agent, String) {
     type Error = StoreError;
     fn try_from(row: CredentialsRow) -> Result<Self> {
         Ok((row.agent.try_into()?, row.password_hash))
+    }
+}
+
+/// A live session: its agent, and when it began and ends.
+#[derive(sqlx::FromRow)]
+pub(crate) struct SessionRow {
+    #[sqlx(flatten)]
+    agent: AgentRow,
+    created_at: i64,
+    expires_at: i64,
+}
+
+impl TryFrom<SessionRow> for crate::store::types::Session {
+    type Error = StoreError;
+    fn try_from(row: SessionRow) -> Result<Self> {
+        Ok(Self {
+            agent: row.agent.try_into()?,
+            created_at: row.created_at,
+            expires_at: row.expires_at,
+        })
     }
 }
 

@@ -36,6 +36,9 @@ pub(crate) struct Table {
     pub(crate) columns: &'static [(&'static str, Kind)],
     /// The leading columns that make the key (the primary key).
     pub(crate) key: usize,
+    /// For a table the target already fills (seeded by a migration, or by a trigger as
+    /// other tables are copied): how a copied row meets a row already there.
+    pub(crate) merge: Option<&'static str>,
 }
 
 use Kind::{Bool, Bytes, Int, Text};
@@ -55,10 +58,31 @@ pub(crate) const TABLES: &[Table] = &[
             ("auto_answer", Bool),
             ("max_chats", Int),
             ("can_save_media", Bool),
+            ("all_contacts", Bool),
+            ("edit_contacts", Bool),
+            ("text_outside_interaction", Bool),
+            ("disabled", Bool),
             ("last_offered_at", Int),
             ("created_at", Int),
         ],
         key: 1,
+        merge: None,
+    },
+    Table {
+        name: "role_permissions",
+        columns: &[
+            ("role", Text),
+            ("save_media", Bool),
+            ("all_contacts", Bool),
+            ("edit_contacts", Bool),
+            ("text_outside_interaction", Bool),
+        ],
+        key: 1,
+        merge: Some(
+            "ON CONFLICT (role) DO UPDATE SET save_media = excluded.save_media, \
+             all_contacts = excluded.all_contacts, edit_contacts = excluded.edit_contacts, \
+             text_outside_interaction = excluded.text_outside_interaction",
+        ),
     },
     Table {
         name: "sessions",
@@ -69,6 +93,7 @@ pub(crate) const TABLES: &[Table] = &[
             ("expires_at", Int),
         ],
         key: 1,
+        merge: None,
     },
     Table {
         name: "contacts",
@@ -85,6 +110,7 @@ pub(crate) const TABLES: &[Table] = &[
             ("looked_up_at", Int),
         ],
         key: 1,
+        merge: None,
     },
     Table {
         name: "interactions",
@@ -103,6 +129,13 @@ pub(crate) const TABLES: &[Table] = &[
             ("note", Text),
         ],
         key: 1,
+        merge: None,
+    },
+    Table {
+        name: "interaction_agents",
+        columns: &[("interaction_id", Int), ("agent_id", Int)],
+        key: 2,
+        merge: Some("ON CONFLICT DO NOTHING"),
     },
     Table {
         name: "messages",
@@ -124,6 +157,7 @@ pub(crate) const TABLES: &[Table] = &[
             ("created_at", Int),
         ],
         key: 1,
+        merge: None,
     },
     Table {
         name: "read_markers",
@@ -133,6 +167,7 @@ pub(crate) const TABLES: &[Table] = &[
             ("last_read_message_id", Int),
         ],
         key: 2,
+        merge: None,
     },
     Table {
         name: "media",
@@ -155,6 +190,7 @@ pub(crate) const TABLES: &[Table] = &[
             ("created_at", Int),
         ],
         key: 1,
+        merge: None,
     },
     Table {
         name: "message_attempts",
@@ -166,6 +202,7 @@ pub(crate) const TABLES: &[Table] = &[
             ("replaced_at", Int),
         ],
         key: 1,
+        merge: None,
     },
     Table {
         name: "uploads",
@@ -183,11 +220,13 @@ pub(crate) const TABLES: &[Table] = &[
             ("created_at", Int),
         ],
         key: 1,
+        merge: None,
     },
     Table {
         name: "events",
         columns: &[("seq", Int), ("at", Int), ("kind", Text), ("payload", Text)],
         key: 1,
+        merge: None,
     },
     Table {
         name: "sim_outbox",
@@ -200,6 +239,7 @@ pub(crate) const TABLES: &[Table] = &[
             ("created_at", Int),
         ],
         key: 1,
+        merge: None,
     },
     Table {
         name: "blobs",
@@ -210,6 +250,7 @@ pub(crate) const TABLES: &[Table] = &[
             ("stored_at", Int),
         ],
         key: 2,
+        merge: None,
     },
 ];
 
@@ -357,7 +398,7 @@ impl Store {
         // writes to it meanwhile (which it should not: stop its hubs first).
         let mut source = self.inner.engine.begin().await?;
         let mut writing = target.inner.engine.begin().await?;
-        for table in TABLES {
+        for table in TABLES.iter().filter(|table| table.merge.is_none()) {
             let held = writing.count_rows(table).await?;
             if held > 0 {
                 return Err(StoreError::NotEmpty {

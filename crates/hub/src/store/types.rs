@@ -185,3 +185,11 @@ pub struct PendingSend {
     /// than none means the provider may have it (a hub stopped mid-send).
     pub attempts: u32,
 }
+
+/// A live session.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub agent: parley_proto::Agent,
+    pub created_at: Millis,
+    pub expires_at: Millis,
+}

@@ -40,11 +40,19 @@ maxChats: number,
 /**
  * What the agent may do besides handling their own interactions.
  */
-permissions: Permissions, };
+permissions: Permissions, 
+/**
+ * The account cannot sign in (an admin disabled it).
+ */
+disabled: boolean, };
 
 export type RolePermissions = { role: Role, permissions: Permissions, };
 
 export type UpdateAgentRequest = { name: string | null, role: Role | null, permissions: Permissions | null, autoAnswer: boolean | null, maxChats: number | null, };
+
+export type SetPasswordRequest = { password: string, };
+
+export type RevokedSessions = { revoked: number, };
 
 export type Reachability = "landline" | "unreachable" | "unknownNumber";
 
@@ -175,7 +183,7 @@ agentName: string | null, };
 
 export type SearchHit = { contact: Contact, message: Message | null, };
 
-export type EventKind = { "type": "contact", contact: Contact, } | { "type": "interaction", interaction: Interaction, } | { "type": "message", message: Message, } | { "type": "agent", agent: Agent, };
+export type EventKind = { "type": "contact", contact: Contact, } | { "type": "interaction", interaction: Interaction, } | { "type": "message", message: Message, } | { "type": "agent", agent: Agent, } | { "type": "hidden" };
 
 export type Event = { seq: number, at: number, kind: EventKind, };
 
@@ -281,7 +289,7 @@ averageWrapUpMs: number | null, };
 
 export type ConnectionState = "online" | "offline";
 
-export type ErrorCode = "badRequest" | "unauthorized" | "forbidden" | "notFound" | "conflict" | "invalidNumber" | "optedOut" | "unavailable" | "internal";
+export type ErrorCode = "badRequest" | "unauthorized" | "forbidden" | "notFound" | "conflict" | "invalidNumber" | "optedOut" | "tooManyRequests" | "unavailable" | "internal";
 
 export type ApiError = { code: ErrorCode, message: string, };
 

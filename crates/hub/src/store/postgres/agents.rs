@@ -6,8 +6,8 @@ use parley_proto::{Agent, AgentStatus, AgentSummary, Id, Millis, Permissions, Ro
 use super::{Connection, sql};
 use crate::rules::routing::Candidate;
 use crate::store::port::Agents;
-use crate::store::rows::{AGENT_COLUMNS, AgentRow, CredentialsRow, ReadyRow, all, one};
-use crate::store::types::AgentSettings;
+use crate::store::rows::{AGENT_COLUMNS, AgentRow, CredentialsRow, ReadyRow, SessionRow, all, one};
+use crate::store::types::{AgentSettings, Session};
 use crate::store::{Result, StoreError};
 
 #[async_trait]
@@ -220,19 +220,59 @@ impl Agents for Connection {
         Ok(())
     }
 
-    async fn session_agent(&mut self, token_hash: &str, now: Millis) -> Result<Option<Agent>> {
-        let row: Option<AgentRow> = sqlx::query_as(
+    async fn session(&mut self, token_hash: &str, now: Millis) -> Result<Option<Session>> {
+        let row: Option<SessionRow> = sqlx::query_as(
             "SELECT a.id, a.login, a.name, a.role, a.status, a.status_reason, a.auto_answer, \
                a.max_chats, a.can_save_media, a.all_contacts, a.edit_contacts, \
-               a.text_outside_interaction \
+               a.text_outside_interaction, a.disabled, s.created_at, s.expires_at \
              FROM sessions s JOIN agents a ON a.id = s.agent_id \
-             WHERE s.token_hash = $1 AND s.expires_at > $2",
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND NOT a.disabled",
         )
         .bind(token_hash)
         .bind(now)
         .fetch_optional(self.db())
         .await?;
         one(row)
+    }
+
+    async fn extend_session(&mut self, token_hash: &str, expires_at: Millis) -> Result<()> {
+        sqlx::query("UPDATE sessions SET expires_at = $1 WHERE token_hash = $2")
+            .bind(expires_at)
+            .bind(token_hash)
+            .execute(self.db())
+            .await?;
+        Ok(())
+    }
+
+    async fn delete_sessions(&mut self, agent_id: Id) -> Result<u64> {
+        Ok(sqlx::query("DELETE FROM sessions WHERE agent_id = $1")
+            .bind(agent_id)
+            .execute(self.db())
+            .await?
+            .rows_affected())
+    }
+
+    async fn save_disabled(&mut self, agent_id: Id, disabled: bool) -> Result<Option<Agent>> {
+        let row: Option<AgentRow> = sqlx::query_as(sql!(
+            "UPDATE agents SET disabled = $1 WHERE id = $2 RETURNING {AGENT_COLUMNS}"
+        ))
+        .bind(disabled)
+        .bind(agent_id)
+        .fetch_optional(self.db())
+        .await?;
+        one(row)
+    }
+
+    async fn save_password(&mut self, agent_id: Id, password_hash: &str) -> Result<bool> {
+        Ok(
+            sqlx::query("UPDATE agents SET password_hash = $1 WHERE id = $2")
+                .bind(password_hash)
+                .bind(agent_id)
+                .execute(self.db())
+                .await?
+                .rows_affected()
+                == 1,
+        )
     }
 
     async fn delete_session(&mut self, token_hash: &str) -> Result<()> {

@@ -154,7 +154,8 @@ impl Contacts for Connection {
                   ORDER BY m.id DESC LIMIT 1) AS last_message \
              FROM contacts c \
              WHERE $2 OR c.assigned_agent_id = $1 \
-                OR EXISTS (SELECT 1 FROM interactions i WHERE i.contact_id = c.id AND i.agent_id = $1) \
+                OR EXISTS (SELECT 1 FROM interaction_agents ia JOIN interactions i \
+                             ON i.id = ia.interaction_id WHERE i.contact_id = c.id AND ia.agent_id = $1) \
              ORDER BY c.last_activity_at DESC, c.id DESC",
         )
         .bind(agent_id)
@@ -167,11 +168,23 @@ impl Contacts for Connection {
     async fn contact_assigned(&mut self, agent_id: Id, contact_id: Id) -> Result<bool> {
         Ok(sqlx::query_scalar(
             "SELECT EXISTS (SELECT 1 FROM contacts c WHERE c.id = $1 AND (c.assigned_agent_id = $2 \
-               OR EXISTS (SELECT 1 FROM interactions i WHERE i.contact_id = c.id AND i.agent_id = $2)))",
+               OR EXISTS (SELECT 1 FROM interaction_agents ia JOIN interactions i \
+                 ON i.id = ia.interaction_id WHERE i.contact_id = c.id AND ia.agent_id = $2)))",
         )
         .bind(contact_id)
         .bind(agent_id)
         .fetch_one(self.db())
+        .await?)
+    }
+
+    async fn assigned_contacts(&mut self, agent_id: Id) -> Result<Vec<Id>> {
+        Ok(sqlx::query_scalar(
+            "SELECT id FROM contacts WHERE assigned_agent_id = $1 \
+             UNION SELECT i.contact_id FROM interaction_agents ia \
+               JOIN interactions i ON i.id = ia.interaction_id WHERE ia.agent_id = $1",
+        )
+        .bind(agent_id)
+        .fetch_all(self.db())
         .await?)
     }
 

@@ -79,6 +79,9 @@ impl Transfer for Connection {
                     .push_unseparated("::tsvector");
             }
         });
+        if let Some(merge) = table.merge {
+            insert.push(" ").push(merge);
+        }
         insert.build().execute(self.db()).await?;
         Ok(())
     }

@@ -57,6 +57,9 @@ impl Transfer for Connection {
                 push(&mut values, value);
             }
         });
+        if let Some(merge) = table.merge {
+            insert.push(" ").push(merge);
+        }
         insert.build().execute(self.db()).await?;
         Ok(())
     }

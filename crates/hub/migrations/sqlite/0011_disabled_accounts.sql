@@ -1,0 +1,2 @@
+-- An admin can disable an account: it cannot sign in, and its sessions end.
+ALTER TABLE agents ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
