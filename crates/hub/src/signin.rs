@@ -5,7 +5,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 use tokio::sync::Semaphore;
@@ -63,24 +63,21 @@ struct Ledger {
 pub struct Guard {
     config: SessionsConfig,
     checks: Arc<Semaphore>,
-    /// A hash of no one's password, checked for unknown logins.
-    decoy: Arc<String>,
+    /// A hash of no one's password, checked for unknown logins (made at the first one, off
+    /// the start-up path: argon2 is slow by design).
+    decoy: Arc<OnceLock<String>>,
     ledger: Arc<Mutex<Ledger>>,
 }
 
 impl Guard {
     /// A guard with as many password checks at once as there are cores.
-    ///
-    /// # Panics
-    /// When argon2 cannot hash (never, with its default parameters).
     #[must_use]
     pub fn new(config: SessionsConfig) -> Self {
         let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
-        let decoy = auth::hash_password(&auth::new_token()).expect("argon2 hashes");
         Self {
             config,
             checks: Arc::new(Semaphore::new(cores)),
-            decoy: Arc::new(decoy),
+            decoy: Arc::new(OnceLock::new()),
             ledger: Arc::new(Mutex::new(Ledger::default())),
         }
     }
@@ -134,8 +131,13 @@ impl Guard {
                 .map_err(|_| Held::Busy)?
                 .map_err(|_| Held::Busy)?;
         let known = stored.is_some();
-        let hash = stored.unwrap_or_else(|| self.decoy.as_str().to_owned());
+        let decoy = Arc::clone(&self.decoy);
         let matches = tokio::task::spawn_blocking(move || {
+            let hash = stored.unwrap_or_else(|| {
+                decoy
+                    .get_or_init(|| auth::hash_password(&auth::new_token()).unwrap_or_default())
+                    .clone()
+            });
             let matches = auth::verify_password(&password, &hash);
             drop(permit);
             matches

@@ -661,7 +661,28 @@ async fn every_route_answers_each_role_as_the_policy_says() {
                     Body::Form(form) => request.body(form),
                     Body::Bytes(bytes) => request.body(bytes),
                 };
-                let status = request.send().await.expect("the hub answers").status();
+                let answer = request.send().await.expect("the hub answers");
+                let status = answer.status();
+                // Everything the hub serves says what a browser may do with it.
+                if status != StatusCode::SWITCHING_PROTOCOLS {
+                    let headers = answer.headers();
+                    for (name, expected) in [
+                        ("x-frame-options", Some("DENY")),
+                        ("x-content-type-options", Some("nosniff")),
+                        ("referrer-policy", Some("no-referrer")),
+                        ("content-security-policy", None),
+                    ] {
+                        let value = headers.get(name).and_then(|value| value.to_str().ok());
+                        if value.is_none()
+                            || expected.is_some_and(|expected| value != Some(expected))
+                        {
+                            wrong.push(format!(
+                                "{} {}: {name} is {value:?}",
+                                probe.method, probe.path
+                            ));
+                        }
+                    }
+                }
                 if status != StatusCode::from_u16(probe.expected).expect("a status") {
                     wrong.push(format!(
                         "{} {} as {who:?} on {whose:?}: expected {}, got {status}",
