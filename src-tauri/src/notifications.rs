@@ -165,8 +165,47 @@ async fn notice(
     Some(Notice {
         contact_id,
         title: title.to_owned(),
-        body,
+        body: without_markup(&body),
     })
+}
+
+/// A customer's words (and a contact's name) as plain text for any notification server:
+/// some render a subset of HTML in the body (freedesktop's `body-markup`), so `<`, `>`
+/// and `&` become look-alikes that no server reads as markup, and a text such as
+/// `<a href=…>` or `<img src=…>` cannot make a link or fetch a picture.
+fn without_markup(text: &str) -> String {
+    text.chars()
+        .map(|character| match character {
+            '<' => '‹',
+            '>' => '›',
+            '&' => '＆',
+            other => other,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn customer_text_cannot_be_markup_in_a_notification() {
+        let (_, body) = words(
+            &News::Reply("<b>urgent</b> & <a href=\"https://x.test\">pay</a> <img src=x>".into()),
+            "Pat <script> (+12015550100)",
+            NotificationPrivacy::NameAndText,
+        );
+        let shown = without_markup(&body);
+        assert!(!shown.contains(['<', '>', '&']), "{shown}");
+        assert_eq!(
+            shown,
+            "Pat ‹script› (+12015550100): ‹b›urgent‹/b› ＆ ‹a href=\"https://x.test\"›pay‹/a› ‹img src=x›"
+        );
+        assert_eq!(
+            without_markup("plain words, 100% fine"),
+            "plain words, 100% fine"
+        );
+    }
 }
 
 /// The platform's name for the usual "new message" sound.
