@@ -116,6 +116,19 @@ async fn record_acceptance(store: &Store, message_id: Id, sent: &SentSms) {
     }
 }
 
+/// Takes back the count of a send the provider clearly did not take (429, not reached):
+/// only sends that may have reached it count against the message. On failure the count
+/// stays: that errs towards not sending again.
+async fn uncount(store: &Store, message_id: Id, sends: u32) -> u32 {
+    match store.unmark_send(message_id).await {
+        Ok(sends) => sends,
+        Err(error) => {
+            tracing::warn!(%error, "cannot take back a send's count");
+            sends
+        }
+    }
+}
+
 async fn fail(store: &Store, message_id: Id, code: Option<u32>) {
     if let Err(error) = store.fail_unsent(message_id, code).await {
         tracing::error!(%error, "cannot mark the message failed");
@@ -173,6 +186,8 @@ pub(super) async fn deliver(context: &Context, pending: PendingSend) {
         }
     }
     let segments = segments(&pending);
+    // Waits after answers that say the provider did not take the message.
+    let mut backoff = Duration::from_millis(500);
     loop {
         // The number's turn first, so a send is counted only just before it is made.
         context.pacer.wait_turn(&pending.from, segments).await;
@@ -191,52 +206,46 @@ pub(super) async fn deliver(context: &Context, pending: PendingSend) {
                 return;
             }
         };
-        // Retries of this send after answers that say the provider did not take it.
-        let mut backoff = Duration::from_millis(500);
-        let failure = loop {
-            match provider.send(request.clone()).await {
-                Ok(sent) => {
-                    record_acceptance(store, message_id, &sent).await;
-                    return;
-                }
-                Err(ProviderError::RateLimited { retry_after })
-                    if started.elapsed() < GIVE_UP_AFTER =>
-                {
-                    let wait = retry_after.unwrap_or(backoff);
-                    tracing::warn!(?wait, "provider is rate limiting; the number waits");
-                    context.pacer.hold(&pending.from, wait);
-                    backoff = (backoff * 2).min(Duration::from_secs(60));
-                    context.pacer.wait_turn(&pending.from, segments).await;
-                }
-                Err(ProviderError::Unreachable(reason)) if started.elapsed() < GIVE_UP_AFTER => {
-                    tracing::warn!(%reason, ?backoff, "provider unreachable; retrying");
-                    tokio::time::sleep(backoff).await;
-                    backoff = (backoff * 2).min(Duration::from_secs(60));
-                    context.pacer.wait_turn(&pending.from, segments).await;
-                }
-                Err(ProviderError::Ambiguous(reason)) => {
-                    // The provider may have taken it: ask before sending again.
-                    tracing::warn!(%reason, "the provider's answer was lost; asking whether it has the message");
-                    match recover(store, provider, message_id, &request, started).await {
-                        Recovered::Found(sent) => {
-                            record_acceptance(store, message_id, &sent).await;
-                            return;
-                        }
-                        Recovered::NotFound if started.elapsed() < GIVE_UP_AFTER => {
-                            tracing::info!("the provider does not have it");
-                            break None;
-                        }
-                        Recovered::NotFound | Recovered::CannotTell => {
-                            break Some(ProviderError::Ambiguous(reason));
-                        }
-                    }
-                }
-                Err(error) => break Some(error),
+        let failure = match provider.send(request.clone()).await {
+            Ok(sent) => {
+                record_acceptance(store, message_id, &sent).await;
+                return;
             }
-        };
-        let Some(failure) = failure else {
-            // Sent again, counted, in the next round.
-            continue;
+            Err(ProviderError::RateLimited { retry_after })
+                if started.elapsed() < GIVE_UP_AFTER =>
+            {
+                let wait = retry_after.unwrap_or(backoff);
+                tracing::warn!(?wait, "provider is rate limiting; the number waits");
+                context.pacer.hold(&pending.from, wait);
+                backoff = (backoff * 2).min(Duration::from_secs(60));
+                // Not taken: this send does not count against the message.
+                sends = uncount(store, message_id, sends).await;
+                continue;
+            }
+            Err(ProviderError::Unreachable(reason)) if started.elapsed() < GIVE_UP_AFTER => {
+                tracing::warn!(%reason, ?backoff, "provider unreachable; retrying");
+                sends = uncount(store, message_id, sends).await;
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(60));
+                continue;
+            }
+            Err(ProviderError::Ambiguous(reason)) => {
+                // The provider may have taken it: ask before sending again.
+                tracing::warn!(%reason, "the provider's answer was lost; asking whether it has the message");
+                match recover(store, provider, message_id, &request, started).await {
+                    Recovered::Found(sent) => {
+                        record_acceptance(store, message_id, &sent).await;
+                        return;
+                    }
+                    Recovered::NotFound if started.elapsed() < GIVE_UP_AFTER => {
+                        // Sent again, counted, in the next round.
+                        tracing::info!("the provider does not have it");
+                        continue;
+                    }
+                    Recovered::NotFound | Recovered::CannotTell => ProviderError::Ambiguous(reason),
+                }
+            }
+            Err(error) => error,
         };
         let code = match &failure {
             ProviderError::Rejected { code, .. } => Some(*code),

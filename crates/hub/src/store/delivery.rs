@@ -63,6 +63,14 @@ impl Store {
         self.read().await?.mark_send_started(message_id, now).await
     }
 
+    /// Takes back the count of a send the provider did not take; returns the count left.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn unmark_send(&self, message_id: Id) -> Result<u32> {
+        self.read().await?.unmark_send(message_id).await
+    }
+
     /// The provider's id of a message's current attempt, once the provider took it.
     ///
     /// # Errors

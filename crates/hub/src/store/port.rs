@@ -245,6 +245,8 @@ pub(crate) trait Messages {
     /// Records that a send starts; returns how many sends (this one included) may have
     /// reached the provider.
     async fn mark_send_started(&mut self, id: Id, now: Millis) -> Result<u32>;
+    /// Takes one send back from the count (never below none); returns the count left.
+    async fn unmark_send(&mut self, id: Id) -> Result<u32>;
     /// Provider ids of every message (and earlier attempt) to `to` except `message_id`'s
     /// current one.
     async fn known_sids(&mut self, to: &str, except_message: Id) -> Result<Vec<String>>;

@@ -224,6 +224,17 @@ impl Messages for Connection {
         u32::try_from(attempts).map_err(|_| StoreError::Corrupt("send_attempts".into()))
     }
 
+    async fn unmark_send(&mut self, id: Id) -> Result<u32> {
+        let attempts: i64 = sqlx::query_scalar(
+            "UPDATE messages SET send_attempts = GREATEST(send_attempts - 1, 0) WHERE id = $1 \
+             RETURNING send_attempts",
+        )
+        .bind(id)
+        .fetch_one(self.db())
+        .await?;
+        u32::try_from(attempts).map_err(|_| StoreError::Corrupt("send_attempts".into()))
+    }
+
     async fn known_sids(&mut self, to: &str, except_message: Id) -> Result<Vec<String>> {
         Ok(sqlx::query_scalar(
             "SELECT provider_sid FROM messages \
