@@ -138,6 +138,7 @@ impl std::fmt::Display for Report {
     }
 }
 
+#[derive(Clone)]
 struct Inbound {
     sid: String,
     body: String,
@@ -323,24 +324,14 @@ pub async fn run(plan: Plan) -> Report {
         .iter()
         .enumerate()
         .filter(|(index, inbound)| !inbound.acknowledged || index % 10 == 0)
-        .map(|(_, inbound)| Inbound {
-            sid: inbound.sid.clone(),
-            body: inbound.body.clone(),
-            contact: inbound.contact,
-            acknowledged: inbound.acknowledged,
-        })
+        .map(|(_, inbound)| inbound.clone())
         .collect();
     // Sixteen at a time, as a provider's retries come.
     for batch in redeliveries.chunks(16) {
         let mut deliveries = tokio::task::JoinSet::new();
         for inbound in batch {
             let (fake, url) = (fake.clone(), public_url.clone());
-            let inbound = Inbound {
-                sid: inbound.sid.clone(),
-                body: inbound.body.clone(),
-                contact: inbound.contact,
-                acknowledged: inbound.acknowledged,
-            };
+            let inbound = inbound.clone();
             deliveries.spawn(async move {
                 while !deliver_inbound(&fake, &url, &inbound).await {
                     tokio::time::sleep(Duration::from_millis(100)).await;
@@ -379,12 +370,11 @@ fn new_inbound(ledger: &Mutex<Ledger>, sids: &AtomicU64, contact: usize) -> Inbo
         contact,
         acknowledged: false,
     };
-    ledger.lock().expect("not poisoned").inbound.push(Inbound {
-        sid: inbound.sid.clone(),
-        body: inbound.body.clone(),
-        contact,
-        acknowledged: false,
-    });
+    ledger
+        .lock()
+        .expect("not poisoned")
+        .inbound
+        .push(inbound.clone());
     inbound
 }
 
