@@ -11,7 +11,7 @@ mod notifications;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use parley_client::{Client, EventSink};
+use parley_client::{Client, EventSink, Policy};
 use parley_proto::{ConnectionState, Event, Id};
 use tauri::{Emitter as _, Manager as _};
 use tokio::sync::mpsc;
@@ -96,7 +96,7 @@ fn main() {
             };
             let folder = data_dir(app);
             tracing::info!(data_dir = %folder.display(), "Parley desktop starting");
-            let client = Client::new(folder, Arc::new(sink));
+            let client = Client::new(folder, Arc::new(sink)).with_policy(Policy::load());
             if let Err(error) = notifications::install(app.handle()) {
                 tracing::warn!(%error, "notification actions unavailable");
             }

@@ -8,6 +8,7 @@
 
 pub mod hub_api;
 pub mod outbox;
+pub mod policy;
 pub mod replica;
 pub mod sync;
 
@@ -25,6 +26,7 @@ use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
 use crate::hub_api::{HubApi, HubError};
+pub use crate::policy::Policy;
 use crate::replica::{Replica, ReplicaError};
 
 /// Where the core reports what happened, for the shell to show.
@@ -107,6 +109,8 @@ pub struct Client {
     signed: Arc<Mutex<Option<Arc<Signed>>>>,
     /// The notification preferences, read from their file once.
     notification_settings: Arc<Mutex<Option<NotificationSettings>>>,
+    /// What the admin decided for this computer.
+    policy: Policy,
 }
 
 impl Client {
@@ -118,7 +122,14 @@ impl Client {
             sink,
             signed: Arc::new(Mutex::new(None)),
             notification_settings: Arc::new(Mutex::new(None)),
+            policy: Policy::default(),
         }
+    }
+
+    /// The same core under the admin's `policy` (the safe defaults otherwise).
+    #[must_use]
+    pub fn with_policy(self, policy: Policy) -> Self {
+        Self { policy, ..self }
     }
 
     fn signed(&self) -> Result<Arc<Signed>> {
@@ -148,11 +159,9 @@ impl Client {
     #[tracing::instrument(skip(self, password))]
     pub async fn login(&self, hub_url: &str, login: &str, password: &str) -> Result<Session> {
         let hub_url = hub_url.trim().trim_end_matches('/').to_owned();
-        if !(hub_url.starts_with("http://") || hub_url.starts_with("https://")) {
-            return Err(ClientError::Invalid(format!(
-                "{hub_url:?} is not an http(s) URL"
-            )));
-        }
+        self.policy
+            .check_hub_url(&hub_url)
+            .map_err(ClientError::Invalid)?;
         let anonymous = HubApi::new(&hub_url)?;
         let answer = anonymous.login(login.trim(), password).await?;
         let hub = anonymous.with_token(answer.token);
