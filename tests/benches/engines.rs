@@ -23,6 +23,7 @@ use parley_proto::{AgentStatus, Event, EventKind, Role};
 use parley_scenarios::FakeTwilio;
 use parley_scenarios::processes::{HubProcess, HubSetup};
 use sqlx::Connection as _;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
 
 const WEBHOOKS: usize = 2000;
 const IN_FLIGHT: usize = 32;
@@ -231,11 +232,17 @@ impl Run {
     async fn latency(&self, fake: &FakeTwilio) -> (Duration, Duration) {
         let head = self.store.head_seq().await.expect("head");
         let ws_url = format!(
-            "ws://{}/api/ws?token={}&since={head}",
-            self.hubs[self.hubs.len() - 1].address,
-            self.agent_token
+            "ws://{}/api/ws?since={head}",
+            self.hubs[self.hubs.len() - 1].address
         );
-        let (mut socket, _) = tokio_tungstenite::connect_async(ws_url)
+        let mut request = ws_url.into_client_request().expect("a request");
+        request.headers_mut().insert(
+            "authorization",
+            format!("Bearer {}", self.agent_token)
+                .parse()
+                .expect("a header value"),
+        );
+        let (mut socket, _) = tokio_tungstenite::connect_async(request)
             .await
             .expect("the stream");
         let sent: Arc<Mutex<HashMap<String, Instant>>> = Arc::new(Mutex::new(HashMap::new()));

@@ -9,6 +9,9 @@ use futures::StreamExt as _;
 use parley_proto::{ConnectionState, Event};
 use tokio::sync::Notify;
 use tokio_tungstenite::tungstenite::Message as Frame;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::tungstenite::http::header::AUTHORIZATION;
 
 use crate::EventSink;
 use crate::hub_api::{HubApi, HubError};
@@ -29,6 +32,8 @@ pub enum SyncError {
     Decode(#[from] serde_json::Error),
     #[error("the hub URL {0:?} is not http(s)")]
     Url(String),
+    #[error("TLS could not be set up: {0}")]
+    Tls(String),
 }
 
 /// Everything the sync loop works with.
@@ -102,12 +107,8 @@ impl Sync {
 
     async fn round(&self, backoff: &mut Duration) -> Result<(), SyncError> {
         let mut cursor = self.backfill().await?;
-        let url = stream_url(
-            self.hub.base(),
-            self.hub.token().unwrap_or_default(),
-            cursor,
-        )?;
-        let (mut socket, _) = connect(&url).await?;
+        let url = stream_url(self.hub.base(), cursor)?;
+        let (mut socket, _) = connect(&url, self.hub.token().unwrap_or_default()).await?;
         *backoff = Duration::from_millis(250);
         self.sink.connection(ConnectionState::Online);
         self.outbox_wake.notify_one();
@@ -146,8 +147,9 @@ impl Sync {
     }
 }
 
-/// `ws(s)://host/api/ws?token=…&since=…` from the hub's http(s) URL.
-fn stream_url(base: &str, token: &str, since: i64) -> Result<url::Url, SyncError> {
+/// `ws(s)://host/api/ws?since=…` from the hub's http(s) URL. (The session goes in a header,
+/// never in the URL.)
+fn stream_url(base: &str, since: i64) -> Result<url::Url, SyncError> {
     let mut url = url::Url::parse(base).map_err(|_| SyncError::Url(base.to_owned()))?;
     let scheme = match url.scheme() {
         "http" => "ws",
@@ -159,7 +161,6 @@ fn stream_url(base: &str, token: &str, since: i64) -> Result<url::Url, SyncError
     url.set_path("/api/ws");
     url.query_pairs_mut()
         .clear()
-        .append_pair("token", token)
         .append_pair("since", &since.to_string());
     Ok(url)
 }
@@ -169,6 +170,7 @@ type Socket =
 
 async fn connect(
     url: &url::Url,
+    token: &str,
 ) -> Result<
     (
         Socket,
@@ -177,17 +179,25 @@ async fn connect(
     SyncError,
 > {
     let connector = if url.scheme() == "wss" {
-        Some(tls_connector())
+        Some(tls_connector()?)
     } else {
         None
     };
-    tokio_tungstenite::connect_async_tls_with_config(url.as_str(), None, false, connector)
+    let mut request = url
+        .as_str()
+        .into_client_request()
+        .map_err(|error| SyncError::Socket(Box::new(error)))?;
+    let bearer = HeaderValue::from_str(&format!("Bearer {token}"))
+        .map_err(|_| SyncError::Url("the session token is not a header value".to_owned()))?;
+    request.headers_mut().insert(AUTHORIZATION, bearer);
+    tokio_tungstenite::connect_async_tls_with_config(request, None, false, connector)
         .await
         .map_err(|error| SyncError::Socket(Box::new(error)))
 }
 
-/// TLS with the operating system's trust store and one explicit crypto provider.
-fn tls_connector() -> tokio_tungstenite::Connector {
+/// TLS with the operating system's trust store and one explicit crypto provider. When TLS
+/// cannot be set up the stream does not connect: it never falls back to plain text.
+fn tls_connector() -> Result<tokio_tungstenite::Connector, SyncError> {
     let mut roots = rustls::RootCertStore::empty();
     let loaded = rustls_native_certs::load_native_certs();
     for error in &loaded.errors {
@@ -201,10 +211,10 @@ fn tls_connector() -> tokio_tungstenite::Connector {
     .with_safe_default_protocol_versions()
     .map(|builder| builder.with_root_certificates(roots).with_no_client_auth());
     match config {
-        Ok(config) => tokio_tungstenite::Connector::Rustls(Arc::new(config)),
+        Ok(config) => Ok(tokio_tungstenite::Connector::Rustls(Arc::new(config))),
         Err(error) => {
-            tracing::error!(%error, "TLS setup failed; using plain connections only");
-            tokio_tungstenite::Connector::Plain
+            tracing::error!(%error, "TLS setup failed: the event stream stays offline");
+            Err(SyncError::Tls(error.to_string()))
         }
     }
 }
@@ -215,16 +225,10 @@ mod tests {
 
     #[test]
     fn stream_url_follows_the_hub_scheme() {
-        let url = stream_url("http://127.0.0.1:8080", "t0k", 41).expect("http works");
-        assert_eq!(
-            url.as_str(),
-            "ws://127.0.0.1:8080/api/ws?token=t0k&since=41"
-        );
-        let secure = stream_url("https://sms.example.com/", "a b", 0).expect("https works");
-        assert_eq!(
-            secure.as_str(),
-            "wss://sms.example.com/api/ws?token=a+b&since=0"
-        );
-        assert!(stream_url("ftp://x", "t", 0).is_err());
+        let url = stream_url("http://127.0.0.1:8080", 41).expect("http works");
+        assert_eq!(url.as_str(), "ws://127.0.0.1:8080/api/ws?since=41");
+        let secure = stream_url("https://sms.example.com/", 0).expect("https works");
+        assert_eq!(secure.as_str(), "wss://sms.example.com/api/ws?since=0");
+        assert!(stream_url("ftp://x", 0).is_err());
     }
 }

@@ -25,7 +25,7 @@ pub(crate) use interactions::{
 pub(crate) use media::{media_file, media_thumbnail, public_media};
 pub(crate) use messages::{retry_message, send_message, upload};
 pub(crate) use session::{login, logout, me, set_status, settings, summary};
-pub(crate) use stream::{events, stream};
+pub(crate) use stream::{events, stream, stream_ticket};
 
 use std::sync::Arc;
 
@@ -87,8 +87,12 @@ impl CurrentAgent {
 }
 
 fn bearer(parts: &Parts) -> Option<&str> {
-    parts
-        .headers
+    bearer_header(&parts.headers)
+}
+
+/// The token of an `Authorization: Bearer …` header.
+fn bearer_header(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.strip_prefix("Bearer "))
@@ -97,13 +101,18 @@ fn bearer(parts: &Parts) -> Option<&str> {
 
 /// The agent a session belongs to; using a session slides it (see `[sessions]`).
 async fn agent_for_token(hub: &HubState, token: &str) -> Result<Agent, Failure> {
+    agent_for_session(hub, &auth::token_hash(token)).await
+}
+
+/// [`agent_for_token`] by the token's hash.
+async fn agent_for_session(hub: &HubState, session_hash: &str) -> Result<Agent, Failure> {
     let sessions = &hub.config.sessions;
     let slide = (
         i64::try_from(sessions.idle_timeout_ms).unwrap_or(i64::MAX),
         i64::try_from(sessions.lifetime_ms).unwrap_or(i64::MAX),
     );
     hub.store
-        .use_session(&auth::token_hash(token), Some(slide))
+        .use_session(session_hash, Some(slide))
         .await?
         .ok_or_else(Failure::unauthorized)
 }

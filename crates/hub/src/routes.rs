@@ -58,6 +58,7 @@ route_table! { ROUTES, add_routes;
     get "/media/{token}" => api::public_media;
     get "/api/events" => api::events;
     get "/api/ws" => api::stream;
+    post "/api/ws/ticket" => api::stream_ticket;
     get "/api/agents" => api::agents;
     put "/api/agents/{id}" => api::update_agent;
     post "/api/agents/{id}/disable" => api::disable_agent;

@@ -75,8 +75,6 @@ struct Probe {
     headers: Vec<(&'static str, String)>,
     /// Sent with no session whoever asks (webhooks, the provider's picture fetch).
     public: bool,
-    /// The session goes in the query (`?token=`), as browsers open a WebSocket.
-    token_in_query: bool,
     expected: u16,
 }
 
@@ -88,7 +86,6 @@ impl Probe {
             body: Body::Empty,
             headers: Vec::new(),
             public: false,
-            token_in_query: false,
             expected,
         }
     }
@@ -529,9 +526,9 @@ async fn probe(world: &World, method: &str, path: &str, who: Who, whose: Whose) 
                 ("sec-websocket-version", "13".to_owned()),
                 ("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==".to_owned()),
             ];
-            probe.token_in_query = true;
             probe
         }
+        ("post", "/api/ws/ticket") => Probe::new(Method::POST, path, signed_in(who, 200)),
         (
             "post",
             "/api/agents/{id}/disable"
@@ -639,17 +636,14 @@ async fn every_route_answers_each_role_as_the_policy_says() {
                     continue 'routes;
                 };
                 cases += 1;
-                let mut url = format!("{}{}", world.hub.base_url(), probe.path);
+                let url = format!("{}{}", world.hub.base_url(), probe.path);
                 let token = if probe.public {
                     None
                 } else {
                     world.token(who).await
                 };
-                if probe.token_in_query {
-                    url = format!("{url}?token={}", token.clone().unwrap_or_default());
-                }
                 let mut request = world.http.request(probe.method.clone(), &url);
-                if let Some(token) = token.filter(|_| !probe.token_in_query) {
+                if let Some(token) = token {
                     request = request.bearer_auth(token);
                 }
                 for (name, value) in &probe.headers {

@@ -1,7 +1,8 @@
 //! Accounts and sessions over real HTTP and WebSocket: failed sign-ins wait (429 with
 //! Retry-After) per login and per address; a disabled account cannot sign in and its open
 //! stream closes within a second, as on sign-out and when an admin ends its sessions; a new
-//! password ends the old sessions; a session slides while it is used and ends when idle.
+//! password ends the old sessions; a session slides while it is used and ends when idle;
+//! the stream opens with a single-use ticket or a bearer header, never a token in the URL.
 
 use std::time::Duration;
 
@@ -57,6 +58,154 @@ async fn token(hub: &RunningHub, login: &str) -> String {
     answer["token"].as_str().expect("a token").to_owned()
 }
 
+/// A single-use ticket for the event stream.
+async fn stream_ticket(hub: &RunningHub, token: &str) -> String {
+    let answer = reqwest::Client::new()
+        .post(format!("{}/api/ws/ticket", hub.base_url()))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(answer.status(), 200);
+    let ticket: Value = answer.json().await.expect("JSON");
+    ticket["ticket"].as_str().expect("a ticket").to_owned()
+}
+
+fn stream_url(hub: &RunningHub, ticket: &str) -> String {
+    format!(
+        "{}/api/ws?ticket={ticket}",
+        hub.base_url().replace("http://", "ws://")
+    )
+}
+
+/// The HTTP status a WebSocket handshake to `url` is answered with (101 when it opens).
+async fn handshake(url: &str, bearer: Option<&str>) -> u16 {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
+    let mut request = url.into_client_request().expect("a request");
+    if let Some(token) = bearer {
+        request.headers_mut().insert(
+            "authorization",
+            format!("Bearer {token}").parse().expect("a header value"),
+        );
+    }
+    match tokio_tungstenite::connect_async(request).await {
+        Ok((_, response)) => response.status().as_u16(),
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => response.status().as_u16(),
+        Err(error) => panic!("no answer: {error}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_stream_opens_with_a_single_use_ticket_or_a_header_never_a_token_in_the_url() {
+    let folder = tempfile::tempdir().expect("a temp folder");
+    let hub = hub(&folder, SessionsConfig::default()).await;
+    account(&hub, "ana", Role::Agent).await;
+    let token = token(&hub, "ana").await;
+    let base = hub.base_url().replace("http://", "ws://");
+
+    let ticket = stream_ticket(&hub, &token).await;
+    assert_ne!(ticket, token);
+    assert_eq!(handshake(&stream_url(&hub, &ticket), None).await, 101);
+    assert_eq!(
+        handshake(&stream_url(&hub, &ticket), None).await,
+        401,
+        "a ticket opens one stream"
+    );
+    assert_eq!(handshake(&stream_url(&hub, "made-up"), None).await, 401);
+    assert_eq!(
+        handshake(&format!("{base}/api/ws?token={token}"), None).await,
+        401,
+        "the session's token is not taken from the URL"
+    );
+    assert_eq!(handshake(&format!("{base}/api/ws"), None).await, 401);
+    assert_eq!(
+        handshake(&format!("{base}/api/ws"), Some(&token)).await,
+        101,
+        "clients that can set headers send the bearer header"
+    );
+    let no_session = reqwest::Client::new()
+        .post(format!("{}/api/ws/ticket", hub.base_url()))
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(no_session.status(), 401);
+
+    // A ticket is worth no more than its session: signing out voids the ones not used.
+    let unused = stream_ticket(&hub, &token).await;
+    let out = reqwest::Client::new()
+        .post(format!("{}/api/logout", hub.base_url()))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(out.status(), 204);
+    assert_eq!(handshake(&stream_url(&hub, &unused), None).await, 401);
+}
+
+#[tokio::test]
+async fn a_stream_ticket_is_used_once_and_only_within_its_time() {
+    for db in parley_hub::testing::TestDatabase::each().await {
+        let clock = std::sync::Arc::new(FakeClock::at(1_000_000_000));
+        let store = Store::open_with(
+            &db.database,
+            StoreOptions {
+                clock: clock.clone(),
+                ..StoreOptions::default()
+            },
+        )
+        .await
+        .expect("a store");
+        let settings = AgentSettings {
+            role: Role::Agent,
+            auto_answer: false,
+            max_chats: 3,
+            permissions: None,
+        };
+        let ana = store
+            .create_agent("ana", "Ana", "not-a-hash", settings)
+            .await
+            .expect("an account");
+        let day = 24 * 60 * 60 * 1000;
+        store
+            .create_session(ana.id, "session", store.now() + day)
+            .await
+            .expect("a session");
+        let engine = db.engine;
+        for ticket in ["one", "two"] {
+            assert!(
+                store
+                    .create_stream_ticket("session", ticket, store.now() + 30_000)
+                    .await
+                    .expect("a ticket"),
+                "{engine}"
+            );
+        }
+        assert_eq!(
+            store.redeem_stream_ticket("one").await.expect("redeem"),
+            Some("session".to_owned()),
+            "{engine}"
+        );
+        assert_eq!(
+            store.redeem_stream_ticket("one").await.expect("redeem"),
+            None,
+            "{engine}: used once"
+        );
+        clock.advance(30_000);
+        assert_eq!(
+            store.redeem_stream_ticket("two").await.expect("redeem"),
+            None,
+            "{engine}: expired"
+        );
+        assert!(
+            !store
+                .create_stream_ticket("no such session", "three", store.now() + 30_000)
+                .await
+                .expect("no ticket"),
+            "{engine}: a ticket needs a live session"
+        );
+    }
+}
+
 /// Opens the event stream and waits for it to close; how long it stayed open after
 /// `action` ran.
 async fn closes_after(
@@ -64,11 +213,8 @@ async fn closes_after(
     token: &str,
     action: impl std::future::Future<Output = ()>,
 ) -> Duration {
-    let url = format!(
-        "{}/api/ws?token={token}",
-        hub.base_url().replace("http://", "ws://")
-    );
-    let (mut socket, _) = tokio_tungstenite::connect_async(url)
+    let ticket = stream_ticket(hub, token).await;
+    let (mut socket, _) = tokio_tungstenite::connect_async(stream_url(hub, &ticket))
         .await
         .expect("the stream opens");
     socket

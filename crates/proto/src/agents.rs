@@ -200,6 +200,16 @@ pub struct LoginResponse {
     pub agent: Agent,
 }
 
+/// `POST /api/ws/ticket`: a single-use ticket that opens the event stream
+/// (`GET /api/ws?ticket=…`), so the session's token never travels in a URL. It opens one
+/// stream, within seconds.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct StreamTicket {
+    pub ticket: String,
+    pub expires_at: Millis,
+}
+
 /// The signed-in agent, as the UI holds it. (The desktop keeps the token in its core,
 /// out of the webview.)
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]

@@ -8,8 +8,8 @@ use parley_proto::{
     MediaIssue, MediaState, Message, MessageStatus, NotificationPrivacy, NotificationSettings,
     Permissions, Reachability, RevokedSessions, Role, RolePermissions, SearchHit,
     SendMessageRequest, Session, SetPasswordRequest, SetStatusRequest, SimInboundRequest,
-    SimOutboundMessage, StandardResponse, UpdateAgentRequest, UpdateContactRequest, Upload,
-    WorkspaceSettings, WrapUpRequest,
+    SimOutboundMessage, StandardResponse, StreamTicket, UpdateAgentRequest, UpdateContactRequest,
+    Upload, WorkspaceSettings, WrapUpRequest,
 };
 use ts_rs::{Config, TS};
 
@@ -51,6 +51,7 @@ fn generate() -> String {
         declaration::<Event>(&config),
         declaration::<LoginRequest>(&config),
         declaration::<LoginResponse>(&config),
+        declaration::<StreamTicket>(&config),
         declaration::<Session>(&config),
         declaration::<SetStatusRequest>(&config),
         declaration::<SendMessageRequest>(&config),

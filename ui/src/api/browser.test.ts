@@ -392,7 +392,25 @@ describe('browser transport: sending', () => {
 });
 
 describe('browser transport: events', () => {
-  it('opens the socket with the token once signed in and someone listens', async () => {
+  let tickets: number;
+  /** The bearer header each ticket was asked for with. */
+  let ticketBearers: (string | undefined)[];
+
+  beforeEach(() => {
+    tickets = 0;
+    ticketBearers = [];
+    // Ticket requests are answered here; every other request by the test's queued answers.
+    fetchMock.mockImplementation(async (url, init) => {
+      if (String(url).endsWith('/api/ws/ticket') && init?.method === 'POST') {
+        tickets += 1;
+        ticketBearers.push((init.headers as Record<string, string>).Authorization);
+        return json(200, { ticket: `t/${tickets}`, expiresAt: 0 });
+      }
+      return json(500, { code: 'internal', message: 'unexpected request' });
+    });
+  });
+
+  it('opens the socket with a single-use ticket, never the token, once signed in and someone listens', async () => {
     const api = makeApi();
     const events: Event[] = [];
     api.onEvent((received) => events.push(received));
@@ -400,8 +418,10 @@ describe('browser transport: events', () => {
 
     fetchMock.mockResolvedValueOnce(json(200, { token: 'a b', agent: agent() }));
     await api.login({ hubUrl: null, login: 'ana', password: 'pw' });
-    expect(FakeSocket.instances).toHaveLength(1);
-    expect(FakeSocket.last().url).toBe('wss://hub.example.com/api/ws?token=a%20b');
+    await vi.waitFor(() => expect(FakeSocket.instances).toHaveLength(1));
+    expect(FakeSocket.last().url).toBe('wss://hub.example.com/api/ws?ticket=t%2F1');
+    expect(FakeSocket.last().url).not.toContain('a%20b');
+    expect(ticketBearers).toEqual(['Bearer a b']);
 
     FakeSocket.last().open();
     FakeSocket.last().receive(event(4));
@@ -422,8 +442,9 @@ describe('browser transport: events', () => {
     api.onConnection((state) => states.push(state));
     api.onEvent((received) => seqs.push(received.seq));
 
+    await vi.waitFor(() => expect(FakeSocket.instances).toHaveLength(1));
     const first = FakeSocket.last();
-    expect(first.url).toBe('ws://127.0.0.1:8080/api/ws?token=tok');
+    expect(first.url).toBe('ws://127.0.0.1:8080/api/ws?ticket=t%2F1');
     first.open();
     first.receive(event(11));
     first.receive(event(12));
@@ -434,7 +455,8 @@ describe('browser transport: events', () => {
     expect(FakeSocket.instances).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(1);
     expect(FakeSocket.instances).toHaveLength(2);
-    expect(FakeSocket.last().url).toBe('ws://127.0.0.1:8080/api/ws?token=tok&since=12');
+    // Each connection takes a new ticket.
+    expect(FakeSocket.last().url).toBe('ws://127.0.0.1:8080/api/ws?ticket=t%2F2&since=12');
 
     // Failed attempts back off: 1 s, then 2 s, …
     FakeSocket.last().drop();
@@ -459,6 +481,7 @@ describe('browser transport: events', () => {
     storage.setItem(tokenKey, 'tok');
     const api = makeApi();
     api.onConnection(() => {});
+    await vi.waitFor(() => expect(FakeSocket.instances).toHaveLength(1));
     for (let attempt = 0; attempt < 8; attempt += 1) {
       FakeSocket.last().drop();
       await vi.advanceTimersByTimeAsync(10_000);
@@ -476,6 +499,7 @@ describe('browser transport: events', () => {
     storage.setItem(tokenKey, 'tok');
     const api = makeApi();
     api.onEvent(() => {});
+    await vi.waitFor(() => expect(FakeSocket.instances).toHaveLength(1));
     const socket = FakeSocket.last();
     fetchMock.mockResolvedValueOnce(new Response(null, { status: 204 }));
     await api.logout();
@@ -483,6 +507,37 @@ describe('browser transport: events', () => {
     socket.drop();
     await vi.advanceTimersByTimeAsync(20_000);
     expect(FakeSocket.instances).toHaveLength(1);
+  });
+
+  it('counts a refused ticket as a failed connection and tries again with backoff', async () => {
+    vi.useFakeTimers();
+    storage.setItem(tokenKey, 'tok');
+    fetchMock.mockResolvedValueOnce(json(503, { code: 'unavailable', message: 'busy' }));
+    const api = makeApi();
+    const states: ConnectionState[] = [];
+    api.onConnection((state) => states.push(state));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(FakeSocket.instances).toHaveLength(0);
+    expect(states).toEqual(['offline']);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(FakeSocket.instances).toHaveLength(1);
+    expect(FakeSocket.last().url).toBe('wss://hub.example.com/api/ws?ticket=t%2F1');
+  });
+
+  it('opens no socket when signed out while its ticket was on the way', async () => {
+    storage.setItem(tokenKey, 'tok');
+    let answerTicket: (response: Response) => void = () => {};
+    fetchMock.mockImplementationOnce(
+      () => new Promise<Response>((resolve) => (answerTicket = resolve)),
+    );
+    const api = makeApi();
+    api.onEvent(() => {});
+    await vi.waitFor(() => expect(fetchMock).toHaveBeenCalledTimes(1));
+    fetchMock.mockResolvedValueOnce(new Response(null, { status: 204 }));
+    await api.logout();
+    answerTicket(json(200, { ticket: 'late', expiresAt: 0 }));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(FakeSocket.instances).toHaveLength(0);
   });
 
   it('never fires onChanged, and setFocus needs no request', async () => {

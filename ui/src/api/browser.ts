@@ -30,6 +30,7 @@ import type {
   SendMessageRequest,
   Session,
   SetStatusRequest,
+  StreamTicket,
   Upload,
   WorkspaceSettings,
   WrapUpRequest,
@@ -158,9 +159,11 @@ export function createBrowserApi(overrides: Partial<BrowserEnvironment> = {}): B
   const token = () => storage.getItem(tokenKey);
 
   const stream = new EventStream({
-    url: (since) => {
+    // A single-use ticket opens the socket: the session's token never goes in a URL.
+    url: async (since) => {
+      const { ticket } = await request<StreamTicket>('POST', '/api/ws/ticket');
       const socketOrigin = origin.replace(/^http/, 'ws');
-      const query = `token=${encodeURIComponent(token() ?? '')}`;
+      const query = `ticket=${encodeURIComponent(ticket)}`;
       return `${socketOrigin}/api/ws?${query}${since === null ? '' : `&since=${since}`}`;
     },
     Socket: environment.Socket,

@@ -12,8 +12,11 @@ export const firstReconnectDelayMs = 500;
 export const maxReconnectDelayMs = 10_000;
 
 export interface EventStreamOptions {
-  /** The socket URL for a connection that resumes after `since` (null: from now on). */
-  url: (since: number | null) => string;
+  /**
+   * The socket URL for a connection that resumes after `since` (null: from now on). It may
+   * need a request first (a single-use ticket); a failure counts as a failed connection.
+   */
+  url: (since: number | null) => string | Promise<string>;
   Socket: SocketConstructor;
   onEvent: (event: Event) => void;
   onConnection: (state: ConnectionState) => void;
@@ -26,6 +29,8 @@ export class EventStream {
   #delayMs = firstReconnectDelayMs;
   #running = false;
   #state: ConnectionState | null = null;
+  /** Counts connection attempts, so an attempt overtaken by stop() or a newer one gives up. */
+  #attempt = 0;
   /** The seq of the newest event received; a reconnect resumes after it. */
   lastSeq: number | null = null;
 
@@ -41,11 +46,12 @@ export class EventStream {
     if (this.#running) return;
     this.#running = true;
     this.#delayMs = firstReconnectDelayMs;
-    this.#connect();
+    void this.#connect();
   }
 
   stop(): void {
     this.#running = false;
+    this.#attempt += 1;
     if (this.#retryTimer !== null) clearTimeout(this.#retryTimer);
     this.#retryTimer = null;
     const socket = this.#socket;
@@ -54,13 +60,17 @@ export class EventStream {
     this.#state = null;
   }
 
-  #connect(): void {
+  async #connect(): Promise<void> {
     this.#retryTimer = null;
+    const attempt = ++this.#attempt;
     let socket: SocketLike;
     try {
-      socket = new this.#options.Socket(this.#options.url(this.lastSeq));
+      const url = await this.#options.url(this.lastSeq);
+      if (attempt !== this.#attempt || !this.#running) return;
+      socket = new this.#options.Socket(url);
     } catch (error) {
-      console.error('parley: cannot open the event socket', error);
+      if (attempt !== this.#attempt || !this.#running) return;
+      console.warn('parley: cannot open the event socket', error);
       this.#closed();
       return;
     }
@@ -98,7 +108,7 @@ export class EventStream {
     if (!this.#running) return;
     const delay = this.#delayMs;
     this.#delayMs = Math.min(this.#delayMs * 2, maxReconnectDelayMs);
-    this.#retryTimer = setTimeout(() => this.#connect(), delay);
+    this.#retryTimer = setTimeout(() => void this.#connect(), delay);
   }
 
   #report(state: ConnectionState): void {

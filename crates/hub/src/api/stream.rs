@@ -5,12 +5,12 @@ use std::time::Duration;
 use axum::Json;
 use axum::extract::ws::{CloseFrame, Message as Frame, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
+use axum::http::HeaderMap;
 use axum::response::Response;
-use parley_proto::Event;
+use parley_proto::{ErrorCode, Event, StreamTicket};
 use serde::Deserialize;
 use tokio::sync::broadcast::error::RecvError;
 
-use super::agent_for_token;
 use super::{ApiResult, CurrentAgent, Shared};
 use crate::HubState;
 use crate::auth;
@@ -41,23 +41,59 @@ pub async fn events(
 
 #[derive(Debug, Deserialize)]
 pub struct StreamQuery {
-    #[serde(default)]
-    token: String,
+    ticket: Option<String>,
     since: Option<i64>,
 }
 
-/// `GET /api/ws?token=T[&since=N]`: the live event stream. (Browsers cannot set headers on a
-/// WebSocket, hence the token in the query; the hub never logs query strings of this path.)
+/// How long a stream ticket stays good: long enough for one connection attempt.
+const TICKET_LIFETIME_MS: i64 = 30_000;
+
+/// `POST /api/ws/ticket`: a single-use ticket that opens one event stream within
+/// [`TICKET_LIFETIME_MS`], for clients that cannot set a header on a WebSocket (browsers).
+pub async fn stream_ticket(State(hub): Shared, current: CurrentAgent) -> ApiResult<StreamTicket> {
+    let ticket = auth::new_token();
+    let expires_at = hub.store.now() + TICKET_LIFETIME_MS;
+    let issued = hub
+        .store
+        .create_stream_ticket(
+            &auth::token_hash(&current.token),
+            &auth::token_hash(&ticket),
+            expires_at,
+        )
+        .await?;
+    if !issued {
+        return Err(Failure::unauthorized());
+    }
+    Ok(Json(StreamTicket { ticket, expires_at }))
+}
+
+/// `GET /api/ws[?ticket=T][&since=N]`: the live event stream, opened with the session's
+/// bearer header (the desktop) or a ticket from `POST /api/ws/ticket` (browsers, which cannot
+/// set headers on a WebSocket). The session's token itself is never taken from the URL.
 pub async fn stream(
     State(hub): Shared,
     Query(query): Query<StreamQuery>,
+    headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Result<Response, Failure> {
-    let agent = agent_for_token(&hub, &query.token).await?;
+    let session = match (&query.ticket, super::bearer_header(&headers)) {
+        (_, Some(token)) => auth::token_hash(token),
+        (Some(ticket), None) => hub
+            .store
+            .redeem_stream_ticket(&auth::token_hash(ticket))
+            .await?
+            .ok_or_else(|| {
+                Failure::new(
+                    ErrorCode::Unauthorized,
+                    "the stream ticket was used already, has expired or is unknown",
+                )
+            })?,
+        (None, None) => return Err(Failure::unauthorized()),
+    };
+    let agent = super::agent_for_session(&hub, &session).await?;
     tracing::info!(login = %agent.login, since = ?query.since, "event stream opened");
     let login = agent.login.clone();
     let viewer = Viewer::new(&hub.store, agent).await?;
-    let session = auth::token_hash(&query.token);
     Ok(upgrade.on_upgrade(move |socket| async move {
         if let Err(error) = stream_events(&hub, socket, viewer, &session, query.since).await {
             tracing::info!(%login, %error, "event stream closed");

@@ -223,6 +223,35 @@ impl Store {
         self.read().await?.delete_session(token_hash).await
     }
 
+    /// Stores a single-use ticket that opens the event stream for a session until
+    /// `expires_at`; `false` when the session has ended meanwhile.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn create_stream_ticket(
+        &self,
+        session_hash: &str,
+        ticket_hash: &str,
+        expires_at: Millis,
+    ) -> Result<bool> {
+        let now = self.now();
+        transaction!(self, change => {
+            change
+                .insert_ticket(ticket_hash, session_hash, now, expires_at)
+                .await
+        })
+    }
+
+    /// Uses up a stream ticket: the session it was issued for, unless it was used before or
+    /// has expired.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn redeem_stream_ticket(&self, ticket_hash: &str) -> Result<Option<String>> {
+        let now = self.now();
+        self.read().await?.take_ticket(ticket_hash, now).await
+    }
+
     /// Sets an agent's SMS channel status. Going Not Ready puts the agent's pending offers
     /// back in the queue, so nothing waits on an agent who stepped away.
     ///

@@ -118,6 +118,17 @@ pub(crate) trait Agents {
     /// `false` when there is no such agent.
     async fn save_password(&mut self, agent_id: Id, password_hash: &str) -> Result<bool>;
     async fn delete_session(&mut self, token_hash: &str) -> Result<()>;
+    /// Stores a stream ticket for a live session (dropping expired tickets); `false` when
+    /// the session is gone.
+    async fn insert_ticket(
+        &mut self,
+        ticket_hash: &str,
+        session_hash: &str,
+        now: Millis,
+        expires_at: Millis,
+    ) -> Result<bool>;
+    /// Deletes a ticket and answers its session's hash, unless it had expired at `now`.
+    async fn take_ticket(&mut self, ticket_hash: &str, now: Millis) -> Result<Option<String>>;
 }
 
 /// Contacts and each agent's read markers.

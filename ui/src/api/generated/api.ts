@@ -195,6 +195,8 @@ hubUrl: string | null, login: string, password: string, };
 
 export type LoginResponse = { token: string, agent: Agent, };
 
+export type StreamTicket = { ticket: string, expiresAt: number, };
+
 export type Session = { agent: Agent, 
 /**
  * The hub the session talks to (desktop) or the page's origin (browser).

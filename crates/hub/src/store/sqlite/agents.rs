@@ -280,4 +280,40 @@ impl Agents for Connection {
             .await?;
         Ok(())
     }
+
+    async fn insert_ticket(
+        &mut self,
+        ticket_hash: &str,
+        session_hash: &str,
+        now: Millis,
+        expires_at: Millis,
+    ) -> Result<bool> {
+        sqlx::query("DELETE FROM stream_tickets WHERE expires_at <= ?")
+            .bind(now)
+            .execute(self.db())
+            .await?;
+        let inserted = sqlx::query(
+            "INSERT INTO stream_tickets (ticket_hash, session_hash, expires_at) \
+             SELECT ?, token_hash, ? FROM sessions WHERE token_hash = ?",
+        )
+        .bind(ticket_hash)
+        .bind(expires_at)
+        .bind(session_hash)
+        .execute(self.db())
+        .await?
+        .rows_affected();
+        Ok(inserted == 1)
+    }
+
+    async fn take_ticket(&mut self, ticket_hash: &str, now: Millis) -> Result<Option<String>> {
+        let session: Option<(String, Millis)> = sqlx::query_as(
+            "DELETE FROM stream_tickets WHERE ticket_hash = ? RETURNING session_hash, expires_at",
+        )
+        .bind(ticket_hash)
+        .fetch_optional(self.db())
+        .await?;
+        Ok(session
+            .filter(|(_, expires_at)| *expires_at > now)
+            .map(|(session_hash, _)| session_hash))
+    }
 }
