@@ -213,11 +213,23 @@ export async function startHub(name, { demo = false, deliveryDelayMs = 300 } = {
       return runHubCommand(args, { ...env, PARLEY_PASSWORD: password }, `adding agent ${login}`);
     },
 
+    /** The simulated carrier acts as a supervisor: one is added the first time it is driven. */
+    carrierReady: null,
+    async carrier() {
+      this.carrierReady ??= runHubCommand(
+        ['agent', 'add', '--login', 'carrier', '--name', 'Simulated carrier', '--role', 'supervisor'],
+        { ...env, PARLEY_PASSWORD: 'carrier-password' },
+        'adding the supervisor the simulated carrier acts as',
+      );
+      await this.carrierReady;
+      return ['simulate', '--hub', url, '--as', 'carrier'];
+    },
+
     /** A customer texts the contact center; returns the carrier's message sid. */
     /** `media`: names of the simulated carrier's sample pictures (photo.jpg, corrupt.jpg, …). */
     async simulateInbound(from, body, media = []) {
       const stdout = await runHubCommand(
-        ['simulate', '--hub', url, 'inbound', '--from', from, '--body', body, ...media.flatMap((name) => ['--media', name])],
+        [...(await this.carrier()), 'inbound', '--from', from, '--body', body, ...media.flatMap((name) => ['--media', name])],
         env,
         `simulating an inbound SMS from ${from}`,
       );
@@ -236,7 +248,7 @@ export async function startHub(name, { demo = false, deliveryDelayMs = 300 } = {
     /** What the simulated carrier was asked to send: `{to, from, body, status, sid}` each. */
     async outbox() {
       const stdout = await runHubCommand(
-        ['simulate', '--hub', url, 'outbox', '--json'],
+        [...(await this.carrier()), 'outbox', '--json'],
         env,
         'reading the simulated outbox',
       );

@@ -14,7 +14,7 @@ pub(crate) use admin::{
     agents, disable_agent, enable_agent, revoke_sessions, roles, set_password,
     set_role_permissions, update_agent,
 };
-pub(crate) use carrier::{sim_inbound, sim_media, sim_outbox};
+pub(crate) use carrier::{inject, sim_inbound, sim_media, sim_outbox};
 pub(crate) use contacts::{
     contact, contact_interactions, contact_messages, contacts, mark_read, mark_unread,
     read_markers, search, update_contact,

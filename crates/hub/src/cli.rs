@@ -10,7 +10,9 @@ use crate::config::Config;
 use crate::{AgentSettings, Store};
 use anyhow::{Context as _, bail};
 use clap::{Parser, Subcommand};
-use parley_proto::{Role, SimInboundRequest, SimOutboundMessage};
+use parley_proto::{Role, SimInboundRequest};
+
+mod simulate;
 
 #[derive(Parser)]
 #[command(
@@ -61,7 +63,8 @@ enum Command {
         #[command(subcommand)]
         command: AgentCommand,
     },
-    /// Drives the built-in simulated carrier of a running hub.
+    /// Drives the built-in simulated carrier of a running hub, as one of its supervisors or
+    /// admins (this command opens a short session for them in the hub's database).
     Simulate {
         /// The running hub's URL.
         #[arg(
@@ -71,6 +74,10 @@ enum Command {
             env = "PARLEY_HUB_URL"
         )]
         hub: String,
+        /// The supervisor or admin to act as (default: the first admin, else the first
+        /// supervisor, by login).
+        #[arg(long = "as", global = true, env = "PARLEY_SIM_AS")]
+        operator: Option<String>,
         #[command(subcommand)]
         command: SimulateCommand,
     },
@@ -115,7 +122,7 @@ enum AgentCommand {
 }
 
 #[derive(Subcommand)]
-enum SimulateCommand {
+pub(crate) enum SimulateCommand {
     /// A customer texts the contact center.
     Inbound {
         #[arg(long)]
@@ -124,7 +131,7 @@ enum SimulateCommand {
         body: String,
         /// A picture (MMS): one of the carrier's samples — photo.jpg, logo.png,
         /// animation.gif, sticker.webp, and the broken corrupt.jpg, truncated.png, bomb.png,
-        /// huge.jpg, document.pdf, missing.jpg — or a URL. Repeat for more (up to 10).
+        /// huge.jpg, document.pdf, missing.jpg. Repeat for more (up to 10).
         #[arg(long)]
         media: Vec<String>,
     },
@@ -198,13 +205,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     body: "Here's a photo of the damaged box, and the receipt.".into(),
                     media: vec!["photo.jpg".into(), "corrupt.jpg".into()],
                 };
-                if let Err(error) = reqwest::Client::new()
-                    .post(format!("{}/api/sim/inbound", hub.base_url()))
-                    .json(&mms)
-                    .send()
-                    .await
-                    .and_then(reqwest::Response::error_for_status)
-                {
+                if let Err(error) = hub.simulate_inbound(mms).await {
                     tracing::warn!(%error, "the demo MMS was not delivered");
                 }
             }
@@ -276,7 +277,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = Store::open(&config.database).await?;
             manage_account(&store, command).await
         }
-        Command::Simulate { hub, command } => simulate(&hub, command).await,
+        Command::Simulate {
+            hub,
+            operator,
+            command,
+        } => {
+            let config = Config::load(cli.config.as_deref())?;
+            let store = Store::open(&config.database).await?;
+            simulate::simulate(&store, &hub, operator.as_deref(), command).await
+        }
     }
 }
 
@@ -400,63 +409,6 @@ async fn shutdown_signal() -> anyhow::Result<()> {
         tokio::signal::ctrl_c()
             .await
             .context("cannot listen for Ctrl-C")
-    }
-}
-
-async fn simulate(hub: &str, command: SimulateCommand) -> anyhow::Result<()> {
-    let client = reqwest::Client::new();
-    let hub = hub.trim_end_matches('/');
-    match command {
-        SimulateCommand::Inbound { from, body, media } => {
-            let response = client
-                .post(format!("{hub}/api/sim/inbound"))
-                .json(&SimInboundRequest { from, body, media })
-                .send()
-                .await
-                .with_context(|| format!("cannot reach the hub at {hub}"))?;
-            let status = response.status();
-            let text = response.text().await?;
-            if !status.is_success() {
-                bail!("the hub refused the message ({status}): {text}");
-            }
-            println!("{text}");
-            Ok(())
-        }
-        SimulateCommand::Outbox { json } => {
-            let response = client
-                .get(format!("{hub}/api/sim/outbox"))
-                .send()
-                .await
-                .with_context(|| format!("cannot reach the hub at {hub}"))?;
-            if !response.status().is_success() {
-                bail!(
-                    "the hub refused ({}): is it running with provider = \"sim\"?",
-                    response.status()
-                );
-            }
-            let messages: Vec<SimOutboundMessage> = response.json().await?;
-            for message in messages {
-                if json {
-                    println!(
-                        "{}",
-                        serde_json::json!({
-                            "to": message.to, "from": message.from, "body": message.body,
-                            "status": message.status.as_str(), "sid": message.sid,
-                        })
-                    );
-                } else {
-                    println!(
-                        "{}  {} -> {}  [{}]  {}",
-                        message.sid,
-                        message.from,
-                        message.to,
-                        message.status.as_str(),
-                        message.body
-                    );
-                }
-            }
-            Ok(())
-        }
     }
 }
 

@@ -50,6 +50,9 @@ pub struct SimConfig {
     pub number: String,
     /// How long after a send the carrier reports `delivered`.
     pub delivery_delay_ms: u64,
+    /// Serve the carrier's endpoints (`/api/sim/…`, `/sim/media/…`) when the hub listens
+    /// beyond loopback. Off: a simulated carrier is for a developer's own computer.
+    pub allow_remote: bool,
 }
 
 impl Default for SimConfig {
@@ -57,6 +60,7 @@ impl Default for SimConfig {
         Self {
             number: "+12015550100".to_owned(),
             delivery_delay_ms: 800,
+            allow_remote: false,
         }
     }
 }

@@ -1,4 +1,5 @@
-//! Demo data: an agent and a few contacts with history, so a newcomer sees Parley work.
+//! Demo data: an agent, a supervisor and a few contacts with history, so a newcomer sees
+//! Parley work.
 
 use parley_proto::{Direction, Role};
 
@@ -8,6 +9,10 @@ use crate::store::{AgentSettings, Refusal, Store, StoreError};
 /// The demo agent's login and password.
 pub const DEMO_LOGIN: &str = "demo";
 pub const DEMO_PASSWORD: &str = "demo";
+
+/// The demo supervisor's login and password (the simulated carrier acts as them).
+pub const DEMO_SUPERVISOR_LOGIN: &str = "lead";
+pub const DEMO_SUPERVISOR_PASSWORD: &str = "lead";
 
 /// A demo conversation: phone, name, how long ago it started (ms), and its lines.
 type Conversation<'a> = (&'a str, &'a str, i64, &'a [(Direction, &'a str)]);
@@ -43,6 +48,21 @@ pub async fn seed(store: &Store, our_number: &str) -> Result<bool, StoreError> {
         Err(StoreError::Refused(Refusal::LoginTaken { .. })) => return Ok(false),
         Err(error) => return Err(error),
     };
+    let supervisor_hash = auth::hash_password(DEMO_SUPERVISOR_PASSWORD)
+        .map_err(|error| StoreError::Corrupt(error.to_string()))?;
+    store
+        .create_agent(
+            DEMO_SUPERVISOR_LOGIN,
+            "Lee Lead",
+            &supervisor_hash,
+            AgentSettings {
+                role: Role::Supervisor,
+                auto_answer: false,
+                max_chats: 3,
+                permissions: None,
+            },
+        )
+        .await?;
     let hour = 60 * 60 * 1000;
     let now = store.now();
     let conversations: [Conversation<'_>; 3] = [

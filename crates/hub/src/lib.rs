@@ -127,6 +127,7 @@ pub struct RunningHub {
     pub store: Store,
     shutdown: watch::Sender<bool>,
     server: tokio::task::JoinHandle<()>,
+    state: Arc<HubState>,
 }
 
 impl RunningHub {
@@ -134,6 +135,20 @@ impl RunningHub {
     #[must_use]
     pub fn base_url(&self) -> String {
         format!("http://{}", self.address)
+    }
+
+    /// A customer's text through the simulated carrier, straight in (the demo's waiting
+    /// MMS); the carrier's message sid.
+    ///
+    /// # Errors
+    /// Why the text was refused.
+    pub async fn simulate_inbound(
+        &self,
+        request: parley_proto::SimInboundRequest,
+    ) -> Result<String, String> {
+        api::inject(&self.state, request)
+            .await
+            .map_err(|failure| failure.error.message)
     }
 
     /// Stops accepting requests and waits for the server to finish.
@@ -240,7 +255,15 @@ fn media_auth(config: &Config) -> Option<media::ProviderAuth> {
 fn http_routes(state: Arc<HubState>) -> HttpRouter {
     let mut routes = routes::add_routes(HttpRouter::new());
     if state.config.provider == ProviderKind::Sim {
-        routes = routes::add_sim_routes(routes);
+        if state.config.listen.ip().is_loopback() || state.config.sim.allow_remote {
+            routes = routes::add_sim_routes(routes);
+        } else {
+            tracing::warn!(
+                listen = %state.config.listen,
+                "the simulated carrier's endpoints are off: the hub listens beyond loopback \
+                 (set [sim] allow_remote = true to serve them there)"
+            );
+        }
     }
     let ui_dir = &state.config.ui_dir;
     if ui_dir.join("index.html").is_file() {
@@ -364,7 +387,7 @@ pub async fn start(config: Config) -> Result<RunningHub, StartError> {
         workers,
         sign_in: signin::Guard::new(config_sessions),
     });
-    let app = http_routes(state);
+    let app = http_routes(state.clone());
     let mut stopped = stopping;
     let server = tokio::spawn(async move {
         let app = app.into_make_service_with_connect_info::<SocketAddr>();
@@ -383,5 +406,6 @@ pub async fn start(config: Config) -> Result<RunningHub, StartError> {
         store,
         shutdown,
         server,
+        state,
     })
 }

@@ -593,19 +593,19 @@ async fn probe(world: &World, method: &str, path: &str, who: Who, whose: Whose) 
             ],
             own,
         ),
-        // The simulated carrier's endpoints are open (to be limited to supervisors).
-        ("post", "/api/sim/inbound") => {
-            let mut probe = Probe::new(Method::POST, path, 201).json(json!({
-                "from": "+12015550198", "body": "hi", "media": [],
-            }));
-            probe.public = true;
-            probe
-        }
-        ("get", "/api/sim/outbox") => {
-            let mut probe = Probe::new(Method::GET, path, 200);
-            probe.public = true;
-            probe
-        }
+        // The simulated carrier acts for customers: supervisors and admins only.
+        ("post", "/api/sim/inbound") => Probe::new(
+            Method::POST,
+            path,
+            role_policy(who, &[Who::Supervisor, Who::Admin], 201),
+        )
+        .json(json!({ "from": "+12015550198", "body": "hi", "media": [] })),
+        ("get", "/api/sim/outbox") => Probe::new(
+            Method::GET,
+            path,
+            role_policy(who, &[Who::Supervisor, Who::Admin], 200),
+        ),
+        // The carrier's file store: fixed samples, fetched by the hub itself.
         ("get", "/sim/media/{name}") => {
             let name = if own { "photo.jpg" } else { "no-such.jpg" };
             let mut probe = Probe::new(

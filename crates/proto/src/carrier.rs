@@ -12,7 +12,8 @@ pub struct SimInboundRequest {
     pub from: String,
     pub body: String,
     /// Pictures: names of the simulated carrier's samples (`photo.jpg`, `bomb.png`, …; see
-    /// `parley-hub simulate inbound --help`) or URLs.
+    /// `parley-hub simulate inbound --help`). Nothing else: the carrier never makes the hub
+    /// fetch an address a caller chose.
     #[serde(default)]
     pub media: Vec<String>,
 }

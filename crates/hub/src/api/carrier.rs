@@ -6,7 +6,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use parley_proto::{ErrorCode, SimInboundRequest, SimOutboundMessage};
 
-use super::{ApiResult, Shared};
+use super::{ApiResult, CurrentAgent, Shared};
+use crate::HubState;
 use crate::error::Failure;
 use crate::store::Inbound;
 
@@ -21,11 +22,37 @@ pub async fn sim_media(Path(name): Path<String>) -> Response {
     }
 }
 
-/// `POST /api/sim/inbound` (sim provider only): a customer texts the contact center.
+/// The simulated carrier acts for customers (it can even text STOP): a supervisor's or an
+/// admin's tool.
+fn carrier_operator(current: &CurrentAgent) -> Result<(), Failure> {
+    if current.supervises() {
+        Ok(())
+    } else {
+        Err(Failure::new(
+            ErrorCode::Forbidden,
+            "the simulated carrier is for supervisors and admins",
+        ))
+    }
+}
+
+/// `POST /api/sim/inbound` (sim provider only; supervisors and admins): a customer texts the
+/// contact center.
 pub async fn sim_inbound(
     State(hub): Shared,
+    current: CurrentAgent,
     Json(request): Json<SimInboundRequest>,
 ) -> Result<(StatusCode, Json<serde_json::Value>), Failure> {
+    carrier_operator(&current)?;
+    let sid = inject(&hub, request).await?;
+    tracing::info!(login = %current.agent.login, %sid, "simulated inbound message");
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "sid": sid }))))
+}
+
+/// A customer's text through the simulated carrier; the carrier's message sid.
+///
+/// # Errors
+/// 400 for a bad number, text or picture name.
+pub async fn inject(hub: &HubState, request: SimInboundRequest) -> Result<String, Failure> {
     let from = parley_sms::normalize_e164(&request.from)
         .map_err(|error| Failure::new(ErrorCode::InvalidNumber, error.to_string()))?;
     if request.body.chars().count() > parley_proto::limits::MAX_BODY_CHARS {
@@ -40,29 +67,23 @@ pub async fn sim_inbound(
     if request.media.len() > parley_proto::limits::MAX_ATTACHMENTS {
         return Err(Failure::new(ErrorCode::BadRequest, "at most 10 pictures"));
     }
-    let media: Vec<(String, String)> = request
-        .media
-        .iter()
-        .map(|name| {
-            if name.starts_with("http://") || name.starts_with("https://") {
-                let claimed = match name.rsplit('.').next().unwrap_or_default() {
-                    "png" => "image/png",
-                    "gif" => "image/gif",
-                    "webp" => "image/webp",
-                    _ => "image/jpeg",
-                };
-                (name.clone(), claimed.to_owned())
-            } else {
-                let claimed = crate::sim::sample(name).map_or("image/jpeg", |(claimed, _)| claimed);
-                let encoded: String =
-                    url::form_urlencoded::byte_serialize(name.as_bytes()).collect();
-                (
-                    format!("{}/sim/media/{encoded}", hub.public_url),
-                    claimed.to_owned(),
-                )
-            }
-        })
-        .collect();
+    let mut media = Vec::with_capacity(request.media.len());
+    for name in &request.media {
+        if !crate::sim::SAMPLES.contains(&name.as_str()) {
+            return Err(Failure::new(
+                ErrorCode::BadRequest,
+                format!(
+                    "{name:?} is not one of the carrier's samples: {}",
+                    crate::sim::SAMPLES.join(", ")
+                ),
+            ));
+        }
+        let claimed = crate::sim::sample(name).map_or("image/jpeg", |(claimed, _)| claimed);
+        media.push((
+            format!("{}/sim/media/{name}", hub.public_url),
+            claimed.to_owned(),
+        ));
+    }
     let sid = crate::sim::new_sid();
     let outcome = hub
         .store
@@ -78,11 +99,15 @@ pub async fn sim_inbound(
     if !media.is_empty() {
         hub.media.kick();
     }
-    tracing::info!(%sid, %from, ?outcome, "simulated inbound message");
-    Ok((StatusCode::CREATED, Json(serde_json::json!({ "sid": sid }))))
+    tracing::debug!(%sid, %from, ?outcome, "simulated inbound message stored");
+    Ok(sid)
 }
 
-/// `GET /api/sim/outbox` (sim provider only).
-pub async fn sim_outbox(State(hub): Shared) -> ApiResult<Vec<SimOutboundMessage>> {
+/// `GET /api/sim/outbox` (sim provider only; supervisors and admins).
+pub async fn sim_outbox(
+    State(hub): Shared,
+    current: CurrentAgent,
+) -> ApiResult<Vec<SimOutboundMessage>> {
+    carrier_operator(&current)?;
     Ok(Json(hub.store.sim_outbox().await?))
 }
