@@ -83,10 +83,24 @@ impl BlobStore for FolderBlobs {
         }
     }
 
-    async fn forget(&self, digests: &[String], _before: Millis) -> Result<(), BlobError> {
+    /// Removes the files, but not one stored again (or found already there by an upload)
+    /// since `before`: an upload of the same picture may be about to point at it.
+    async fn forget(&self, digests: &[String], before: Millis) -> Result<(), BlobError> {
         for digest in digests {
             for thumbnail in [false, true] {
                 let path = self.path(digest, thumbnail)?;
+                match tokio::fs::metadata(&path)
+                    .await
+                    .and_then(|file| file.modified())
+                {
+                    Ok(modified) if millis(modified) >= before => {
+                        tracing::debug!(path = %path.display(), "a picture stored again is kept");
+                        continue;
+                    }
+                    Ok(_) => {}
+                    Err(error) if error.kind() == std::io::ErrorKind::NotFound => continue,
+                    Err(error) => return Err(error.into()),
+                }
                 match tokio::fs::remove_file(&path).await {
                     Ok(()) => {}
                     Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
@@ -102,11 +116,32 @@ impl BlobStore for FolderBlobs {
 /// synced, renamed into place, and the folder synced.
 async fn write_durably(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     if tokio::fs::try_exists(path).await.unwrap_or(false) {
-        // Content-addressed: the same digest is the same file.
-        return Ok(());
+        // Content-addressed: the same digest is the same file. It is marked as stored now,
+        // so a sweep of unsent pictures that began earlier leaves it alone.
+        let touched = path.to_owned();
+        let marked = tokio::task::spawn_blocking(move || {
+            std::fs::File::options()
+                .append(true)
+                .open(&touched)?
+                .set_modified(std::time::SystemTime::now())
+        })
+        .await
+        .map_err(std::io::Error::other)?;
+        match marked {
+            Ok(()) => return Ok(()),
+            // Removed meanwhile by a sweep: write it again.
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+            Err(error) => return Err(error),
+        }
     }
     let folder = path.parent().unwrap_or_else(|| Path::new("."));
-    tokio::fs::create_dir_all(folder).await?;
+    if !tokio::fs::try_exists(folder).await.unwrap_or(false) {
+        tokio::fs::create_dir_all(folder).await?;
+        // The new folder's own entry is on disk too, not only the file in it.
+        if let Some(parent) = folder.parent() {
+            sync_folder(parent).await?;
+        }
+    }
     let temporary = folder.join(format!(
         ".{}.{}.partial",
         path.file_name()
@@ -131,6 +166,14 @@ async fn write_durably(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         return Err(error);
     }
     Ok(())
+}
+
+/// A file time in milliseconds since the epoch.
+fn millis(time: std::time::SystemTime) -> Millis {
+    time.duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| {
+            i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
+        })
 }
 
 /// Makes a rename in `folder` durable (a no-op where folders cannot be opened).
@@ -179,6 +222,7 @@ impl BlobStore for DatabaseBlobs {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     #[test]
     fn only_hex_digests_name_files() {
@@ -222,14 +266,59 @@ mod tests {
             .filter(|entry| entry.file_name().to_string_lossy().ends_with(".partial"))
             .collect();
         assert!(leftovers.is_empty(), "no partial file is left behind");
+        let later = millis(std::time::SystemTime::now()) + 60_000;
         blobs
-            .forget(std::slice::from_ref(&digest), 0)
+            .forget(std::slice::from_ref(&digest), later)
             .await
             .expect("forgotten");
         assert_eq!(blobs.get(&digest, false).await.expect("read"), None);
+        assert_eq!(blobs.get(&digest, true).await.expect("read"), None);
         blobs
-            .forget(std::slice::from_ref(&digest), 0)
+            .forget(std::slice::from_ref(&digest), later)
             .await
             .expect("forgetting twice is fine");
+    }
+
+    #[tokio::test]
+    async fn a_sweep_keeps_a_file_an_upload_stored_again_after_it_began() {
+        let folder = tempfile::tempdir().expect("a temp folder");
+        let blobs = FolderBlobs::new(folder.path().to_owned());
+        let digest = "1e".repeat(32);
+        blobs.put(&digest, false, b"picture").await.expect("stored");
+        // Stored two days ago; the sweep forgets what was not stored again in the last day.
+        let two_days_ago = std::time::SystemTime::now() - Duration::from_secs(2 * 24 * 3600);
+        let path = blobs.path(&digest, false).expect("a path");
+        std::fs::File::options()
+            .append(true)
+            .open(&path)
+            .and_then(|file| file.set_modified(two_days_ago))
+            .expect("aged");
+        let before = millis(std::time::SystemTime::now()) - 24 * 3600 * 1000;
+        // The sweep found no row pointing at it; meanwhile an upload of the same picture
+        // finds the file there and is about to point at it.
+        blobs
+            .put(&digest, false, b"picture")
+            .await
+            .expect("stored again");
+        blobs
+            .forget(std::slice::from_ref(&digest), before)
+            .await
+            .expect("swept");
+        assert_eq!(
+            blobs.get(&digest, false).await.expect("read").as_deref(),
+            Some(&b"picture"[..]),
+            "the upload's file is still there"
+        );
+        // Left alone past the sweep's time, it goes.
+        std::fs::File::options()
+            .append(true)
+            .open(&path)
+            .and_then(|file| file.set_modified(two_days_ago))
+            .expect("aged");
+        blobs
+            .forget(std::slice::from_ref(&digest), before)
+            .await
+            .expect("swept");
+        assert_eq!(blobs.get(&digest, false).await.expect("read"), None);
     }
 }

@@ -25,12 +25,16 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 mod database;
+mod limits;
 mod sending;
 mod sessions;
+mod tls;
 
 pub use database::Database;
+pub use limits::LimitsConfig;
 pub use sending::SendingConfig;
 pub use sessions::SessionsConfig;
+pub use tls::TlsConfig;
 
 /// Which SMS provider the hub uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -304,6 +308,8 @@ pub struct Config {
     pub cluster: ClusterConfig,
     pub sending: SendingConfig,
     pub sessions: SessionsConfig,
+    pub tls: TlsConfig,
+    pub limits: LimitsConfig,
 }
 
 impl Default for Config {
@@ -323,6 +329,8 @@ impl Default for Config {
             cluster: ClusterConfig::default(),
             sending: SendingConfig::default(),
             sessions: SessionsConfig::default(),
+            tls: TlsConfig::default(),
+            limits: LimitsConfig::default(),
         }
     }
 }
@@ -447,6 +455,12 @@ impl Config {
                 }
             };
         }
+        if let Some(certificate) = lookup("PARLEY_TLS_CERTIFICATE") {
+            self.tls.certificate = Some(PathBuf::from(certificate));
+        }
+        if let Some(key) = lookup("PARLEY_TLS_KEY") {
+            self.tls.key = Some(PathBuf::from(key));
+        }
         if let Some(delay) = lookup("PARLEY_SIM_DELIVERY_DELAY_MS") {
             self.sim.delivery_delay_ms = delay.parse().map_err(|_| ConfigError::Env {
                 name: "PARLEY_SIM_DELIVERY_DELAY_MS",
@@ -479,6 +493,12 @@ impl Config {
     fn validate(&self) -> Result<(), ConfigError> {
         self.numbers.default_region.parse::<parley_sms::Region>()?;
         if let Some(problem) = self.sending.problem() {
+            return Err(ConfigError::Invalid(problem));
+        }
+        if let Some(problem) = self.limits.problem() {
+            return Err(ConfigError::Invalid(problem));
+        }
+        if let Some(problem) = self.tls.problem() {
             return Err(ConfigError::Invalid(problem));
         }
         if let Some(problem) = self.sessions.problem() {

@@ -24,6 +24,7 @@ mod outbound;
 mod router;
 mod routes;
 mod rules;
+pub mod serve;
 mod signin;
 mod sim;
 mod store;
@@ -117,6 +118,8 @@ pub enum StartError {
     Provider(#[from] parley_sms::ProviderError),
     #[error("cannot set up the media fetcher: {0}")]
     Media(#[from] reqwest::Error),
+    #[error("cannot serve HTTPS: {0}")]
+    Tls(#[from] serve::TlsError),
 }
 
 /// A hub running in this process.
@@ -128,13 +131,29 @@ pub struct RunningHub {
     shutdown: watch::Sender<bool>,
     server: tokio::task::JoinHandle<()>,
     state: Arc<HubState>,
+    certificates: Option<Arc<serve::Certificates>>,
 }
 
 impl RunningHub {
-    /// `http://<address>`.
+    /// `http://<address>`, or `https://` when the hub serves TLS.
     #[must_use]
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.address)
+        let scheme = if self.certificates.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{}", self.address)
+    }
+
+    /// Reads the TLS certificate and key again (what `SIGHUP` does).
+    ///
+    /// # Errors
+    /// When the new files cannot be used; the certificate in use stays.
+    pub fn reload_tls(&self) -> Result<(), serve::TlsError> {
+        self.certificates
+            .as_ref()
+            .map_or(Ok(()), |certificates| certificates.reload())
     }
 
     /// A customer's text through the simulated carrier, straight in (the demo's waiting
@@ -272,7 +291,40 @@ fn http_routes(state: Arc<HubState>) -> HttpRouter {
     } else {
         tracing::warn!(ui_dir = %ui_dir.display(), "no UI build found; the browser UI is not served");
     }
-    security_headers(routes.with_state(state))
+    let body_limit = axum::extract::DefaultBodyLimit::max(state.config.limits.max_request_bytes);
+    security_headers(routes.layer(body_limit).with_state(state))
+}
+
+/// Reads the certificate again on each `SIGHUP` (a renewed certificate needs no restart).
+fn reload_on_hangup(certificates: Arc<serve::Certificates>, mut stopping: watch::Receiver<bool>) {
+    #[cfg(unix)]
+    tokio::spawn(async move {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut hangups = match signal(SignalKind::hangup()) {
+            Ok(hangups) => hangups,
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for SIGHUP: the certificate is read at start only");
+                return;
+            }
+        };
+        loop {
+            tokio::select! {
+                received = hangups.recv() => {
+                    if received.is_none() {
+                        return;
+                    }
+                    if let Err(error) = certificates.reload() {
+                        tracing::error!(%error, "SIGHUP: the new certificate cannot be used; the old one stays");
+                    }
+                }
+                _ = stopping.wait_for(|stopping| *stopping) => return,
+            }
+        }
+    });
+    #[cfg(not(unix))]
+    {
+        let _ = (certificates, &mut stopping);
+    }
 }
 
 /// What the browser may do with anything the hub serves: only the hub's own scripts,
@@ -326,10 +378,19 @@ pub async fn start(config: Config) -> Result<RunningHub, StartError> {
         address: config.listen,
         source,
     })?;
+    let certificates = match config.tls.files() {
+        Some((certificate, key)) => Some(Arc::new(serve::Certificates::load(&certificate, &key)?)),
+        None => None,
+    };
+    let scheme = if certificates.is_some() {
+        "https"
+    } else {
+        "http"
+    };
     let public_url = config
         .public_url
         .clone()
-        .unwrap_or_else(|| format!("http://{address}"))
+        .unwrap_or_else(|| format!("{scheme}://{address}"))
         .trim_end_matches('/')
         .to_owned();
     let (provider, from_number) = provider(&config, &store)?;
@@ -388,14 +449,28 @@ pub async fn start(config: Config) -> Result<RunningHub, StartError> {
         sign_in: signin::Guard::new(config_sessions),
     });
     let app = http_routes(state.clone());
+    let listener = serve::HubListener::new(
+        listener,
+        certificates.clone(),
+        state.config.limits.max_connections,
+    )
+    .map_err(|source| StartError::Listen {
+        address: state.config.listen,
+        source,
+    })?;
+    if let Some(certificates) = &certificates {
+        reload_on_hangup(Arc::clone(certificates), stopping.clone());
+    }
     let mut stopped = stopping;
     let server = tokio::spawn(async move {
+        use axum::serve::ListenerExt as _;
         let app = app.into_make_service_with_connect_info::<SocketAddr>();
-        let serving = axum::serve(listener, app).with_graceful_shutdown(async move {
-            if stopped.wait_for(|stopping| *stopping).await.is_err() {
-                std::future::pending::<()>().await;
-            }
-        });
+        let serving =
+            axum::serve(listener.tap_io(|_| {}), app).with_graceful_shutdown(async move {
+                if stopped.wait_for(|stopping| *stopping).await.is_err() {
+                    std::future::pending::<()>().await;
+                }
+            });
         if let Err(error) = serving.await {
             tracing::error!(%error, "the HTTP server stopped");
         }
@@ -407,5 +482,6 @@ pub async fn start(config: Config) -> Result<RunningHub, StartError> {
         shutdown,
         server,
         state,
+        certificates,
     })
 }

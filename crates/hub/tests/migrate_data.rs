@@ -100,18 +100,22 @@ async fn busy_sqlite_hub(db: &TestDatabase, media: &Path) -> Store {
     put_file(media, &sent, false, b"sent picture");
     put_file(media, &sent, true, b"sent thumb");
     let upload = store
-        .create_upload(&NewUpload {
-            agent_id: ana.id,
-            digest: &sent,
-            content_type: "image/png",
-            thumbnail_type: "image/png",
-            size: 12,
-            width: 3,
-            height: 3,
-            token: &"c3".repeat(24),
-        })
+        .create_upload(
+            &NewUpload {
+                agent_id: ana.id,
+                digest: &sent,
+                content_type: "image/png",
+                thumbnail_type: "image/png",
+                size: 12,
+                width: 3,
+                height: 3,
+                token: &"c3".repeat(24),
+            },
+            u64::MAX,
+        )
         .await
-        .expect("upload");
+        .expect("upload")
+        .expect("within the quota");
     let contact = store.ensure_contact("+12015550402").await.expect("contact");
     let (message, _) = store
         .create_outbound(&Outbound {

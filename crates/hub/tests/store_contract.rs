@@ -848,7 +848,20 @@ async fn pictures_kept_in_the_database_are_shared_and_forgotten_when_unused() {
             height: 3,
             token: &"0a".repeat(24),
         };
-        store.create_upload(&upload).await.expect("uploaded");
+        let quota = 25;
+        let first = store.create_upload(&upload, quota).await.expect("uploaded");
+        assert!(first.is_some(), "{}", db.engine);
+        let over = parley_hub::NewUpload {
+            size: 16,
+            token: &"0b".repeat(24),
+            ..upload
+        };
+        assert_eq!(
+            store.create_upload(&over, quota).await.expect("asked"),
+            None,
+            "{}: 10 + 16 bytes not sent yet pass a quota of 25",
+            db.engine
+        );
         clock.advance(2 * 24 * 60 * 60 * 1000);
         let before = store.now() - 24 * 60 * 60 * 1000;
         let orphans = store.forget_unsent_uploads(before).await.expect("swept");

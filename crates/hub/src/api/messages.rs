@@ -148,17 +148,30 @@ pub async fn upload(
     let size = u32::try_from(bytes.len()).unwrap_or(u32::MAX);
     let id = hub
         .store
-        .create_upload(&crate::store::NewUpload {
-            agent_id: current.agent.id,
-            digest: &processed.digest,
-            content_type: processed.content_type,
-            thumbnail_type: processed.thumbnail_type,
-            size,
-            width: processed.width,
-            height: processed.height,
-            token: &token,
-        })
+        .create_upload(
+            &crate::store::NewUpload {
+                agent_id: current.agent.id,
+                digest: &processed.digest,
+                content_type: processed.content_type,
+                thumbnail_type: processed.thumbnail_type,
+                size,
+                width: processed.width,
+                height: processed.height,
+                token: &token,
+            },
+            hub.config.limits.upload_quota_bytes,
+        )
         .await?;
+    let Some(id) = id else {
+        tracing::warn!(login = %current.agent.login, size, "upload refused: over the agent's quota");
+        return Err(Failure::new(
+            ErrorCode::TooManyRequests,
+            format!(
+                "you have {:.0} MB of pictures that are not sent yet: send or remove some first",
+                hub.config.limits.upload_quota_bytes as f64 / 1_048_576.0
+            ),
+        ));
+    };
     tracing::info!(upload_id = id, size, login = %current.agent.login, "picture uploaded");
     Ok((
         StatusCode::CREATED,

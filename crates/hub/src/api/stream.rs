@@ -94,6 +94,9 @@ pub async fn stream(
     tracing::info!(login = %agent.login, since = ?query.since, "event stream opened");
     let login = agent.login.clone();
     let viewer = Viewer::new(&hub.store, agent).await?;
+    // A client sends nothing but pings and a close: a large message is refused.
+    let most = hub.config.limits.max_stream_message_bytes;
+    let upgrade = upgrade.max_message_size(most).max_frame_size(most);
     Ok(upgrade.on_upgrade(move |socket| async move {
         if let Err(error) = stream_events(&hub, socket, viewer, &session, query.since).await {
             tracing::info!(%login, %error, "event stream closed");

@@ -65,13 +65,14 @@ impl Store {
             .ok_or(StoreError::NotFound("media"))
     }
 
-    /// Stores an agent's checked picture, not yet part of a message.
+    /// Stores an agent's checked picture, not yet part of a message; `None` when the
+    /// agent's pictures not sent yet would pass `quota` bytes with it.
     ///
     /// # Errors
     /// [`StoreError::Database`].
-    pub async fn create_upload(&self, upload: &NewUpload<'_>) -> Result<Id> {
+    pub async fn create_upload(&self, upload: &NewUpload<'_>, quota: u64) -> Result<Option<Id>> {
         let now = self.now();
-        self.read().await?.insert_upload(upload, now).await
+        self.read().await?.insert_upload(upload, quota, now).await
     }
 
     /// Forgets pictures uploaded before `before` that never went with a message, and

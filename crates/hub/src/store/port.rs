@@ -279,7 +279,14 @@ pub(crate) trait Pictures {
     async fn media_ready(&mut self, id: Id, ready: &ReadyMedia) -> Result<()>;
     async fn media_issue(&mut self, id: Id, issue: MediaIssue) -> Result<()>;
     async fn stored_media(&mut self, id: Id) -> Result<Option<StoredMedia>>;
-    async fn insert_upload(&mut self, upload: &NewUpload<'_>, now: Millis) -> Result<Id>;
+    /// Stores an upload unless the agent's unsent uploads would then pass `quota` bytes
+    /// (`None`).
+    async fn insert_upload(
+        &mut self,
+        upload: &NewUpload<'_>,
+        quota: u64,
+        now: Millis,
+    ) -> Result<Option<Id>>;
     /// Takes an agent's unsent upload for a message.
     async fn attach_upload(
         &mut self,

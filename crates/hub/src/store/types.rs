@@ -151,7 +151,7 @@ pub struct StoredMedia {
 }
 
 /// A checked picture an agent uploads.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub struct NewUpload<'a> {
     pub agent_id: Id,
     pub digest: &'a str,

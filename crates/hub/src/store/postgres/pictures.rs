@@ -128,10 +128,19 @@ impl Pictures for Connection {
         one(row)
     }
 
-    async fn insert_upload(&mut self, upload: &NewUpload<'_>, now: Millis) -> Result<Id> {
+    async fn insert_upload(
+        &mut self,
+        upload: &NewUpload<'_>,
+        quota: u64,
+        now: Millis,
+    ) -> Result<Option<Id>> {
+        // One statement, so the quota holds however many uploads arrive at once.
         Ok(sqlx::query_scalar(
             "INSERT INTO uploads (agent_id, digest, content_type, thumbnail_type, size, width, \
-               height, token, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+               height, token, created_at) \
+             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9 \
+             WHERE (SELECT COALESCE(SUM(size), 0) FROM uploads \
+                    WHERE agent_id = $10 AND message_id IS NULL) + $11 <= $12 \
              RETURNING id",
         )
         .bind(upload.agent_id)
@@ -143,7 +152,10 @@ impl Pictures for Connection {
         .bind(i64::from(upload.height))
         .bind(upload.token)
         .bind(now)
-        .fetch_one(self.db())
+        .bind(upload.agent_id)
+        .bind(i64::from(upload.size))
+        .bind(i64::try_from(quota).unwrap_or(i64::MAX))
+        .fetch_optional(self.db())
         .await?)
     }
 

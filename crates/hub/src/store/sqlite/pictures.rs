@@ -128,10 +128,20 @@ impl Pictures for Connection {
         one(row)
     }
 
-    async fn insert_upload(&mut self, upload: &NewUpload<'_>, now: Millis) -> Result<Id> {
+    async fn insert_upload(
+        &mut self,
+        upload: &NewUpload<'_>,
+        quota: u64,
+        now: Millis,
+    ) -> Result<Option<Id>> {
+        // One statement, so the quota holds however many uploads arrive at once.
         Ok(sqlx::query_scalar(
             "INSERT INTO uploads (agent_id, digest, content_type, thumbnail_type, size, width, \
-               height, token, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+               height, token, created_at) \
+             SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? \
+             WHERE (SELECT COALESCE(SUM(size), 0) FROM uploads \
+                    WHERE agent_id = ? AND message_id IS NULL) + ? <= ? \
+             RETURNING id",
         )
         .bind(upload.agent_id)
         .bind(upload.digest)
@@ -142,7 +152,10 @@ impl Pictures for Connection {
         .bind(i64::from(upload.height))
         .bind(upload.token)
         .bind(now)
-        .fetch_one(self.db())
+        .bind(upload.agent_id)
+        .bind(i64::from(upload.size))
+        .bind(i64::try_from(quota).unwrap_or(i64::MAX))
+        .fetch_optional(self.db())
         .await?)
     }
 
