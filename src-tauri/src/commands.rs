@@ -209,7 +209,8 @@ pub async fn create_interaction_for_number(
     Ok(shell.client.create_interaction_for_number(&phone).await?)
 }
 
-/// Opens the full-size picture in the OS default app.
+/// Opens the full-size picture in the OS default app (with the save-media permission: the
+/// app can copy it anywhere).
 #[tauri::command]
 pub async fn open_media(
     app: tauri::AppHandle,
@@ -217,7 +218,7 @@ pub async fn open_media(
     media_id: Id,
 ) -> Result<(), ApiError> {
     use tauri_plugin_opener::OpenerExt as _;
-    let path = shell.client.media_file(media_id, false).await?;
+    let path = shell.client.media_to_open(media_id).await?;
     app.opener()
         .open_path(path.to_string_lossy(), None::<&str>)
         .map_err(|error| {

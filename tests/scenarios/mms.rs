@@ -270,6 +270,11 @@ async fn pictures_are_fetched_checked_and_broken_ones_become_attachment_issues()
     assert!(image::load_from_memory(&std::fs::read(thumb).expect("readable")).is_ok());
     let refused = client.media_to_save(photo.id).await;
     assert!(refused.is_err(), "no Save without the permission");
+    let refused = client.media_to_open(photo.id).await;
+    assert!(
+        refused.is_err(),
+        "no Open in another app without the permission: it could copy the file anywhere"
+    );
     assert!(
         client.media_file(second[0].id, false).await.is_err(),
         "nothing to keep for an issue"

@@ -532,6 +532,23 @@ impl Client {
         Ok(path)
     }
 
+    /// The full-size picture's file, to hand to another app (Open): that app can copy it
+    /// anywhere, so it takes the save-media permission as Save does.
+    ///
+    /// # Errors
+    /// [`ClientError::Forbidden`] without the save-media permission, or as
+    /// [`Client::media_file`].
+    pub async fn media_to_open(&self, media_id: Id) -> Result<PathBuf> {
+        let signed = self.signed()?;
+        let agent = signed.replica.agent(signed.agent_id).await?;
+        if !agent.permissions.save_media {
+            return Err(ClientError::Forbidden(
+                "opening a picture in another app needs the save-media permission",
+            ));
+        }
+        self.media_file(media_id, false).await
+    }
+
     /// What saving a picture needs: the permission, the local file and the suggested name.
     ///
     /// # Errors

@@ -154,8 +154,12 @@ export class Workspace {
     const workspace = this;
     this.pictures = {
       source: (mediaId, size) => api.mediaSource(mediaId, size),
-      open:
-        openMedia === undefined ? undefined : (mediaId) => this.#act(() => openMedia(mediaId)),
+      // Handing the file to another app lets it be copied anywhere: that takes the
+      // save-media permission. Without it, Open shows the picture in Parley's own viewer.
+      get open() {
+        if (openMedia === undefined || !workspace.agent.permissions.saveMedia) return undefined;
+        return (mediaId: number) => workspace.#act(() => openMedia(mediaId));
+      },
       get canSave() {
         return workspace.agent.permissions.saveMedia;
       },
