@@ -97,7 +97,12 @@ impl SenderKind {
             return Self::ShortCode;
         }
         match digits.strip_prefix('1') {
-            Some(national) if national.len() == 10 && TOLL_FREE.contains(&&national[..3]) => {
+            Some(national)
+                if national.len() == 10
+                    && national
+                        .get(..3)
+                        .is_some_and(|area| TOLL_FREE.contains(&area)) =>
+            {
                 Self::TollFree
             }
             _ => Self::LongCode,
@@ -182,5 +187,7 @@ mod tests {
             SenderKind::of("MG0123456789abcdef0123456789abcdef"),
             SenderKind::MessagingService
         );
+        // Found by the fuzzer: a character past one byte in the area code's place.
+        assert_eq!(SenderKind::of("+155\u{FFFD} 0123"), SenderKind::LongCode);
     }
 }
