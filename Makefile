@@ -9,7 +9,10 @@ export PATH := $(CARGO_BIN):$(PATH)
 
 KILLS ?= 1000
 
-.PHONY: campaign bench help deps ui build run dev test test-rust test-ui test-e2e test-browser test-desktop lint fmt bindings bundle clean
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := webhook phone picture search segments
+
+.PHONY: audit fuzz campaign bench help deps ui build run dev test test-rust test-ui test-e2e test-browser test-desktop lint fmt bindings bundle clean
 
 help:
 	@echo "make run      build and start the hub (demo data, simulated carrier) and the desktop app"
@@ -19,6 +22,8 @@ help:
 	@echo "make bundle   release .deb and .rpm of the desktop app"
 	@echo "make bench    throughput and latency figures on both engines (release build)"
 	@echo "make campaign kill -9 the hub KILLS times (1000) under load and faults, on both engines"
+	@echo "make audit    cargo deny (advisories, licenses, bans, sources) and npm audit (part of make test)"
+	@echo "make fuzz     each fuzz target for FUZZ_SECONDS (60), from its seed corpus in fuzz/corpus"
 
 deps:
 	@scripts/install-deps.sh
@@ -64,7 +69,10 @@ test-desktop: build
 
 test-e2e: test-browser test-desktop
 
-test: lint test-rust test-ui test-e2e
+audit:
+	scripts/audit.sh
+
+test: lint audit test-rust test-ui test-e2e
 	@echo "make test: all suites passed"
 
 bundle: ui
@@ -82,3 +90,13 @@ bench:
 clean:
 	cargo clean
 	rm -rf ui/dist test-artifacts
+
+# Each target in turn, from its seeds (read only) and what earlier runs found (under
+# fuzz/target). A crash stops the run and leaves its input in fuzz/artifacts/TARGET/.
+fuzz:
+	command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+	for target in $(FUZZ_TARGETS); do \
+	  mkdir -p fuzz/target/corpus/$$target; \
+	  RUSTC_BOOTSTRAP=1 cargo fuzz run $$target fuzz/target/corpus/$$target fuzz/corpus/$$target -- \
+	    -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=1024 -malloc_limit_mb=64 -timeout=10; \
+	done
