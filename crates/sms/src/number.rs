@@ -57,7 +57,13 @@ pub fn parse_number(input: &str, region: Option<Region>) -> Result<String, Inval
     if !phonenumber::is_valid(&parsed) {
         return Err(invalid());
     }
-    Ok(parsed.format().mode(phonenumber::Mode::E164).to_string())
+    let e164 = parsed.format().mode(phonenumber::Mode::E164).to_string();
+    // E.164 has at most 15 digits; some regions' metadata lets longer ones through (found
+    // by fuzzing), and a provider refuses them.
+    if e164.len() > 16 {
+        return Err(invalid());
+    }
+    Ok(e164)
 }
 
 /// Normalizes a number that carries its country code (`+…` or `00…`) to E.164.
@@ -186,6 +192,13 @@ mod tests {
         assert_eq!(
             SenderKind::of("MG0123456789abcdef0123456789abcdef"),
             SenderKind::MessagingService
+        );
+        // Found by the fuzzer: 17 digits pass libphonenumber's German metadata.
+        assert!(normalize_e164("+49209004492049959").is_err());
+        assert_eq!(
+            normalize_e164("+49 30 901820").as_deref(),
+            Ok("+4930901820"),
+            "a short German number still reads"
         );
         // Found by the fuzzer: a character past one byte in the area code's place.
         assert_eq!(SenderKind::of("+155\u{FFFD} 0123"), SenderKind::LongCode);
