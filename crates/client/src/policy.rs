@@ -167,3 +167,47 @@ mod tests {
         assert!(error.to_string().contains("allow_plain_htp"), "{error}");
     }
 }
+
+#[cfg(test)]
+mod signing_in {
+    use std::sync::Arc;
+
+    use parley_proto::{ConnectionState, Event};
+
+    use crate::{Client, ClientError, EventSink, Policy};
+
+    struct Nothing;
+
+    impl EventSink for Nothing {
+        fn event(&self, _: &Event) {}
+        fn connection(&self, _: ConnectionState) {}
+        fn changed(&self) {}
+    }
+
+    #[tokio::test]
+    async fn the_core_refuses_a_plain_hub_elsewhere_before_sending_the_password() {
+        let folder = tempfile::tempdir().expect("a temp folder");
+        let client = Client::new(folder.path().to_owned(), Arc::new(Nothing));
+        // Nothing listens at this address: a refusal must come before any connection.
+        let refused = client
+            .login("http://192.0.2.1:8080", "ana", "secret")
+            .await
+            .expect_err("a plain hub elsewhere");
+        assert!(
+            matches!(&refused, ClientError::Invalid(message) if message.contains("plain http://")),
+            "{refused:?}"
+        );
+        let allowing =
+            Client::new(folder.path().to_owned(), Arc::new(Nothing)).with_policy(Policy {
+                allow_plain_http: true,
+            });
+        let unreachable = allowing
+            .login("http://192.0.2.1:8080", "ana", "secret")
+            .await
+            .expect_err("nothing listens there");
+        assert!(
+            matches!(unreachable, ClientError::Hub(_)),
+            "allowed, it tries the hub: {unreachable:?}"
+        );
+    }
+}
