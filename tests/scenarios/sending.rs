@@ -177,3 +177,94 @@ async fn healthz_names_every_worker_and_the_database() {
         assert_eq!(health["workers"][worker]["state"], "alive", "{health}");
     }
 }
+
+/// Two sends of a text began two minutes ago and the hub stopped during each before the
+/// request reached the provider: the text is sent once, after the provider is asked again,
+/// rather than held back as failed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_unanswered_sends_the_provider_never_got_go_out_once_it_has_settled() {
+    use parley_hub::{AgentSettings, FakeClock, Outbound, Store, StoreOptions};
+    use parley_proto::{MessageStatus, Role};
+    init_logging();
+    let folder = tempfile::tempdir().expect("a temp folder");
+    let fake = FakeTwilio::start().await;
+    let path = folder.path().join("hub.db");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_millis();
+    let two_minutes_ago = i64::try_from(now).expect("a date") - 120_000;
+    let message_id = {
+        let store = Store::open_with(
+            &parley_scenarios::database_for(&path).await,
+            StoreOptions {
+                clock: std::sync::Arc::new(FakeClock::at(two_minutes_ago)),
+                ..StoreOptions::default()
+            },
+        )
+        .await
+        .expect("the store");
+        let agent = store
+            .create_agent(
+                "sue",
+                "Sue",
+                "not a real hash",
+                AgentSettings {
+                    role: Role::Supervisor,
+                    auto_answer: false,
+                    max_chats: 3,
+                    permissions: None,
+                },
+            )
+            .await
+            .expect("an account");
+        let contact = store
+            .ensure_contact("+12015550177")
+            .await
+            .expect("a contact");
+        let (message, _) = store
+            .create_outbound(&Outbound {
+                agent_id: agent.id,
+                contact_id: contact.id,
+                interaction_id: None,
+                body: "Your parcel is on its way",
+                client_key: "settled-1",
+                from_number: parley_scenarios::fake_twilio::OUR_NUMBER,
+                upload_ids: &[],
+            })
+            .await
+            .expect("stored");
+        for _ in 0..2 {
+            store.mark_send_started(message.id).await.expect("counted");
+        }
+        message.id
+    };
+    let hub = start_hub_with(&fake, &path, |_| {}).await;
+    let sid = eventually("the text at the provider", || async {
+        hub.store.provider_sid(message_id).await.ok().flatten()
+    })
+    .await;
+    let accepted = fake.accepted();
+    assert_eq!(accepted.len(), 1, "sent once");
+    assert_eq!(accepted[0].sid, sid);
+    assert_eq!(accepted[0].field("Body"), Some("Your parcel is on its way"));
+    let contact_id = hub
+        .store
+        .list_contacts(0)
+        .await
+        .expect("contacts")
+        .into_iter()
+        .find(|summary| summary.contact.phone == "+12015550177")
+        .expect("the contact")
+        .contact
+        .id;
+    let message = hub
+        .store
+        .list_messages(contact_id)
+        .await
+        .expect("the transcript")
+        .into_iter()
+        .find(|message| message.id == message_id)
+        .expect("in the transcript");
+    assert_ne!(message.status, MessageStatus::Failed, "not held back");
+}

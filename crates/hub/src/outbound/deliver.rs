@@ -5,8 +5,12 @@
 //! the provider: the sender looks it up there first. The message's own provider id,
 //! however the hub learned it (the answer, a status callback that came first), means it
 //! was sent. Only when the provider says it does not have the message is it sent again —
-//! and never a third time: after two sends without an answer the message is marked failed
-//! for the agent to retry, rather than risk a duplicate.
+//! and at most once: a send counts when it may have reached the provider. When both counted
+//! sends went unanswered, the sender waits until the provider has had [`SETTLE`] to finish
+//! whatever it received, and asks again: a send it still does not have never reached it
+//! (the hub stopped before the request got there) and comes off the count, as a 429 does.
+//! When the provider cannot tell, the message is marked failed for the agent to retry,
+//! rather than risk a duplicate.
 
 use std::time::Duration;
 
@@ -24,6 +28,10 @@ const GIVE_UP_AFTER: Duration = Duration::from_secs(15 * 60);
 /// Sends that may reach the provider, at most, per message: the first, and one more after
 /// the provider said it did not have the first.
 const MAX_SENDS: u32 = 2;
+
+/// How long after a send began the provider's answer about it is final: a request it
+/// received by then is in its records, whatever became of the hub that made it.
+const SETTLE: Duration = Duration::from_secs(60);
 
 /// Asks the provider once what kind of line a contact's number is, and keeps the answer
 /// on the contact (a landline shows "this number may not receive SMS"). A failed lookup
@@ -186,19 +194,48 @@ pub(super) async fn deliver(context: &Context, pending: PendingSend) {
         }
     }
     let segments = segments(&pending);
+    let mut last_send_at = pending.last_send_at;
     // Waits after answers that say the provider did not take the message.
     let mut backoff = Duration::from_millis(500);
     loop {
+        if sends >= MAX_SENDS {
+            // Two sends without an answer, and the provider said it had neither.
+            let since = last_send_at.map_or(SETTLE, |at| {
+                Duration::from_millis(u64::try_from(store.now() - at).unwrap_or(0))
+            });
+            if let Some(wait) = SETTLE.checked_sub(since) {
+                tracing::info!(
+                    ?wait,
+                    "two sends went unanswered: asking the provider again once it has settled"
+                );
+                tokio::time::sleep(wait).await;
+            }
+            match recover(store, provider, message_id, &request, started).await {
+                Recovered::Found(sent) => {
+                    tracing::info!("an unanswered send had reached the provider");
+                    record_acceptance(store, message_id, &sent).await;
+                    return;
+                }
+                Recovered::NotFound if started.elapsed() < GIVE_UP_AFTER => {
+                    tracing::info!(
+                        "the provider still has no send of it: the last never reached it, and comes off the count"
+                    );
+                    sends = uncount(store, message_id, sends).await;
+                }
+                Recovered::NotFound | Recovered::CannotTell => {}
+            }
+            if sends >= MAX_SENDS {
+                tracing::warn!(
+                    sends,
+                    "the message went to the provider twice without an answer and it cannot tell; marking it failed rather than risk a duplicate"
+                );
+                fail(store, message_id, None).await;
+                return;
+            }
+        }
         // The number's turn first, so a send is counted only just before it is made.
         context.pacer.wait_turn(&pending.from, segments).await;
-        if sends >= MAX_SENDS {
-            tracing::warn!(
-                sends,
-                "the message went to the provider twice without an answer; marking it failed rather than risk a duplicate"
-            );
-            fail(store, message_id, None).await;
-            return;
-        }
+        last_send_at = Some(store.now());
         sends = match store.mark_send_started(message_id).await {
             Ok(sends) => sends,
             Err(error) => {

@@ -26,7 +26,7 @@ impl From<RowError> for StoreError {
 /// Columns of [`MessageRow`].
 pub(crate) const MESSAGE_COLUMNS: &str = "id, contact_id, interaction_id, direction, body, \
      status, error_code, agent_id, client_key, created_at, provider_sid, from_number, to_number, \
-     send_attempts";
+     send_attempts, send_started_at";
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct MessageRow {
@@ -44,6 +44,7 @@ pub(crate) struct MessageRow {
     from_number: String,
     to_number: String,
     send_attempts: i64,
+    send_started_at: Option<i64>,
 }
 
 impl MessageRow {
@@ -93,6 +94,7 @@ impl TryFrom<MessageRow> for PendingSend {
             body: row.body,
             attempts: u32::try_from(row.send_attempts)
                 .map_err(|_| StoreError::Corrupt("send_attempts".into()))?,
+            last_send_at: row.send_started_at,
         })
     }
 }

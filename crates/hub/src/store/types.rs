@@ -184,6 +184,8 @@ pub struct PendingSend {
     /// How many times it was handed to the provider without a clear "not taken": more
     /// than none means the provider may have it (a hub stopped mid-send).
     pub attempts: u32,
+    /// When the last of those began.
+    pub last_send_at: Option<Millis>,
 }
 
 /// A live session.
