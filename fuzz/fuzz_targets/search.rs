@@ -32,6 +32,9 @@ impl Index {
         index.exec(
             c"CREATE VIRTUAL TABLE messages_fts USING fts5 (body, tokenize = 'unicode61 remove_diacritics 2')",
         );
+        index.exec(
+            c"CREATE VIRTUAL TABLE messages_words USING fts5vocab (messages_fts, 'instance')",
+        );
         index
     }
 
@@ -112,7 +115,9 @@ fuzz_target!(|typed: &str| {
         return;
     }
     match INDEX.matches(typed, &query) {
-        Ok(found) => assert!(found, "{typed:?} does not find itself with {query:?}"),
+        Ok(Some(found)) => assert!(found, "{typed:?} does not find itself with {query:?}"),
+        // Words only this crate's newer Unicode tables know: nothing to find in SQLite.
+        Ok(None) => {}
         Err(error) => {
             panic!("{typed:?} made the FTS5 query {query:?}, which SQLite refused: {error}")
         }

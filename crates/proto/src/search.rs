@@ -130,7 +130,9 @@ pub fn tsquery(input: &str) -> Option<String> {
 fn typed_words(input: &str) -> impl Iterator<Item = &str> {
     input
         .split(char::is_whitespace)
-        .filter(|word| word.chars().any(char::is_alphanumeric))
+        // A term the tokenizer reads no word in would match nothing, and with it the whole
+        // query (found by fuzzing: a lone combining mark).
+        .filter(|word| !words(word).is_empty())
         .take(16)
 }
 
@@ -187,6 +189,9 @@ mod tests {
             fts5_query("say \"hi").as_deref(),
             Some("\"say\"* \"\"\"hi\"*")
         );
+        // A term with no word in it (a lone combining mark) is left out, not matched.
+        assert_eq!(fts5_query("order +\u{b56}").as_deref(), Some("\"order\"*"));
+        assert_eq!(tsquery("+\u{b56}"), None);
         // A symbol SQLite's tables may not know stays inside the term it was typed in.
         assert_eq!(fts5_query("\u{1F7D1}k").as_deref(), Some("\"\u{1F7D1}k\"*"));
         assert_eq!(
