@@ -232,7 +232,8 @@ uploadIds?: Array<number>, };
 export type SimInboundRequest = { from: string, body: string, 
 /**
  * Pictures: names of the simulated carrier's samples (`photo.jpg`, `bomb.png`, …; see
- * `parley-hub simulate inbound --help`) or URLs.
+ * `parley-hub simulate inbound --help`). Nothing else: the carrier never makes the hub
+ * fetch an address a caller chose.
  */
 media: Array<string>, };
 
