@@ -34,11 +34,20 @@ if [ -n "$origin" ] && [ -d "$origin" ]; then
 fi
 
 database=""
+live_url=https://github.com/rustsec/advisory-db
 why="GitHub could not be reached"
 [ -n "${PARLEY_AUDIT_SNAPSHOT:-}" ] && why="PARLEY_AUDIT_SNAPSHOT is set"
-if [ -z "${PARLEY_AUDIT_SNAPSHOT:-}" ] && timeout 90 cargo deny fetch db >/dev/null 2>&1; then
-  database="the live RustSec database"
-else
+# Live only when GitHub answers: cargo-deny's own fetch reports success when it merely
+# refreshes a folder from wherever that folder came from.
+if [ -z "${PARLEY_AUDIT_SNAPSHOT:-}" ] && timeout 60 git ls-remote --heads "$live_url" >/dev/null 2>&1; then
+  if [ "$(git -C "$db_dir" remote get-url origin 2>/dev/null || true)" != "$live_url" ]; then
+    rm -rf "$db_dir"
+  fi
+  if timeout 300 cargo deny fetch db >/dev/null 2>&1; then
+    database="the live RustSec database"
+  fi
+fi
+if [ -z "$database" ]; then
   for bundle in "${bundle_candidates[@]}"; do
     [ -n "$bundle" ] && [ -f "$bundle" ] || continue
     rm -rf "$db_dir"
@@ -49,7 +58,7 @@ else
   done
 fi
 if [ -z "$database" ] && [ -d "$db_dir/.git" ]; then
-  database="the RustSec database fetched earlier (it could not be fetched now)"
+  database="a RustSec database fetched earlier from $(git -C "$db_dir" remote get-url origin) ($why)"
 fi
 
 if [ -n "$database" ]; then
