@@ -218,11 +218,28 @@ describe('pictures in the conversation', () => {
     expect(api.saveMedia).toHaveBeenCalledExactlyOnceWith(50, 'parley-contact-10-picture-50.jpg');
   });
 
-  it('opens the picture in the system\'s app on the desktop', async () => {
-    const { api, user, view } = await openChat({ mode: 'desktop', messages: withPicture });
+  it('opens the picture in the system\'s app on the desktop, with the save-media permission', async () => {
+    const permissions = {
+      saveMedia: true,
+      allContacts: true,
+      editContacts: true,
+      textOutsideInteraction: true,
+    };
+    const { api, user, view } = await openChat({
+      mode: 'desktop',
+      messages: withPicture,
+      agent: { permissions },
+    });
     await user.dblClick(within(view).getByTestId('media-thumbnail'));
     expect(api.openMedia).toHaveBeenCalledExactlyOnceWith(50);
     expect(screen.queryByTestId('media-viewer')).toBeNull();
+  });
+
+  it('opens the picture in Parley\'s own viewer on the desktop without the permission', async () => {
+    const { api, user, view } = await openChat({ mode: 'desktop', messages: withPicture });
+    await user.dblClick(within(view).getByTestId('media-thumbnail'));
+    expect(api.openMedia).not.toHaveBeenCalled();
+    expect(await screen.findByTestId('media-viewer')).toBeTruthy();
   });
 
   it('opens the picture in the page in a browser', async () => {
