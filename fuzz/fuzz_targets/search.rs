@@ -52,18 +52,23 @@ impl Index {
         assert_eq!(done, ffi::SQLITE_OK, "{sql:?}");
     }
 
-    /// Stores `body` as row 1 (alone), then runs `query`: whether it matched, or SQLite's
-    /// error.
-    fn matches(&self, body: &str, query: &str) -> Result<bool, String> {
+    /// Stores `body` as row 1 (alone), then runs `query`: whether it matched (`None` when
+    /// SQLite reads no word in the body, so nothing could), or SQLite's error.
+    fn matches(&self, body: &str, query: &str) -> Result<Option<bool>, String> {
         self.exec(c"DELETE FROM messages_fts");
         self.run(
             c"INSERT INTO messages_fts (rowid, body) VALUES (1, ?)",
             body,
         )?;
-        self.run(
+        let found = self.run(
             c"SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?",
             query,
-        )
+        )?;
+        let has_words = self.run(
+            c"SELECT term FROM messages_words WHERE doc = 1 AND term != ?",
+            "",
+        )?;
+        Ok(has_words.then_some(found))
     }
 
     /// Prepares `sql`, binds `text` to its one parameter and steps once: whether a row came.
