@@ -1,7 +1,7 @@
 // The pictures (MMS) of a conversation: what the transcript may do with them, and how they
 // are named and sized.
 
-import type { Media, MediaSize, MediaSource } from '../api';
+import type { Agent, Api, Media, MediaSize, MediaSource } from '../api';
 
 /** What a transcript can do with its pictures; the workspace gives the session's. */
 export interface PictureActions {
@@ -54,4 +54,30 @@ export function thumbnailBox(
 /** A message's pictures in the order the contact sent them. */
 export function inOrder(media: readonly Media[]): Media[] {
   return [...media].sort((a, b) => a.position - b.position);
+}
+
+/**
+ * The picture actions of a workspace: `agent` is read at each use (permissions change
+ * live), `act` runs an action as the workspace runs every request.
+ */
+export function pictureActions(
+  api: Api,
+  agent: () => Agent,
+  act: <T>(action: () => Promise<T>) => Promise<T>,
+): PictureActions {
+  const openMedia = api.openMedia;
+  return {
+    source: (mediaId, size) => api.mediaSource(mediaId, size),
+    // Handing the file to another app lets it be copied anywhere: that takes the
+    // save-media permission. Without it, Open shows the picture in Parley's own viewer.
+    get open() {
+      if (openMedia === undefined || !agent().permissions.saveMedia) return undefined;
+      return (mediaId: number) => act(() => openMedia(mediaId));
+    },
+    get canSave() {
+      return agent().permissions.saveMedia;
+    },
+    save: (media, contactId) =>
+      act(() => api.saveMedia(media.id, pictureFileName(contactId, media.id, media.contentType))),
+  };
 }

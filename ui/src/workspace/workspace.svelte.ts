@@ -27,7 +27,7 @@ import {
 import type { ContactInteraction, UpdateContactRequest, Upload } from '../api';
 import { Attachments } from '../composer/attachments.svelte';
 import { firstLine, startOfDay } from '../conversation/display';
-import { pictureFileName, type PictureActions } from '../conversation/pictures';
+import { pictureActions, type PictureActions } from '../conversation/pictures';
 import { Notices } from '../notifications/notices';
 
 export type View =
@@ -150,24 +150,7 @@ export class Workspace {
     // only changes, and a session exists only after it reached the hub.
     this.connection = api.mode === 'desktop' ? 'online' : 'offline';
     this.notificationAccess = api.notificationAccess();
-    const openMedia = api.openMedia;
-    const workspace = this;
-    this.pictures = {
-      source: (mediaId, size) => api.mediaSource(mediaId, size),
-      // Handing the file to another app lets it be copied anywhere: that takes the
-      // save-media permission. Without it, Open shows the picture in Parley's own viewer.
-      get open() {
-        if (openMedia === undefined || !workspace.agent.permissions.saveMedia) return undefined;
-        return (mediaId: number) => workspace.#act(() => openMedia(mediaId));
-      },
-      get canSave() {
-        return workspace.agent.permissions.saveMedia;
-      },
-      save: (media, contactId) =>
-        this.#act(() =>
-          api.saveMedia(media.id, pictureFileName(contactId, media.id, media.contentType)),
-        ),
-    };
+    this.pictures = pictureActions(api, () => this.agent, (action) => this.#act(action));
   }
 
   get contactsById(): Map<number, Contact> {
