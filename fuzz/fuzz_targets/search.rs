@@ -12,6 +12,16 @@ use libfuzzer_sys::fuzz_target;
 use libsqlite3_sys as ffi;
 use parley_proto::search::{fts5_query, like_pattern, phone_digits, tsquery, tsvector, words};
 
+/// What SQLite said when it refused a statement.
+#[derive(Debug)]
+struct SqliteError(String);
+
+impl std::fmt::Display for SqliteError {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str(&self.0)
+    }
+}
+
 /// An in-memory database with the hub's FTS5 table, made once.
 struct Index {
     db: *mut ffi::sqlite3,
@@ -54,7 +64,7 @@ impl Index {
 
     /// Stores `body` as row 1 (alone), then runs `query`: whether it matched (`None` when
     /// SQLite reads no word in the body, so nothing could), or SQLite's error.
-    fn matches(&self, body: &str, query: &str) -> Result<Option<bool>, String> {
+    fn matches(&self, body: &str, query: &str) -> Result<Option<bool>, SqliteError> {
         self.exec(c"DELETE FROM messages_fts");
         self.run(
             c"INSERT INTO messages_fts (rowid, body) VALUES (1, ?)",
@@ -72,8 +82,8 @@ impl Index {
     }
 
     /// Prepares `sql`, binds `text` to its one parameter and steps once: whether a row came.
-    fn run(&self, sql: &CStr, text: &str) -> Result<bool, String> {
-        let text = CString::new(text).map_err(|_| "a NUL in the text".to_owned())?;
+    fn run(&self, sql: &CStr, text: &str) -> Result<bool, SqliteError> {
+        let text = CString::new(text).map_err(|_| SqliteError("a NUL in the text".to_owned()))?;
         let mut statement = ptr::null_mut();
         // SAFETY: an open database, a valid C string, out pointers; the statement is
         // finalized below on every path.
@@ -95,11 +105,13 @@ impl Index {
         }
     }
 
-    fn error(&self) -> String {
+    fn error(&self) -> SqliteError {
         // SAFETY: an open database; SQLite owns the message.
-        unsafe { CStr::from_ptr(ffi::sqlite3_errmsg(self.db)) }
-            .to_string_lossy()
-            .into_owned()
+        SqliteError(
+            unsafe { CStr::from_ptr(ffi::sqlite3_errmsg(self.db)) }
+                .to_string_lossy()
+                .into_owned(),
+        )
     }
 }
 

@@ -161,7 +161,7 @@ impl Client {
         let hub_url = hub_url.trim().trim_end_matches('/').to_owned();
         self.policy
             .check_hub_url(&hub_url)
-            .map_err(ClientError::Invalid)?;
+            .map_err(|refused| ClientError::Invalid(refused.to_string()))?;
         let anonymous = HubApi::new(&hub_url)?;
         let answer = anonymous.login(login.trim(), password).await?;
         let hub = anonymous.with_token(answer.token);

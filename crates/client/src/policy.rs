@@ -21,6 +21,19 @@ pub struct Policy {
     pub allow_plain_http: bool,
 }
 
+/// Why the desktop will not sign in to a hub URL.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HubUrlRefused {
+    #[error("{0:?} is not an http(s) URL")]
+    NotHttp(String),
+    #[error(
+        "{0} is a plain http:// hub on another computer: passwords and messages would cross \
+         the network unencrypted. Use its https:// address, or ask your admin \
+         (allow_plain_http in the desktop policy)."
+    )]
+    Plain(String),
+}
+
 /// Why a policy file was not applied.
 #[derive(Debug, thiserror::Error)]
 pub enum PolicyError {
@@ -91,19 +104,15 @@ impl Policy {
     /// this computer (loopback) unless the policy allows plain hubs.
     ///
     /// # Errors
-    /// Why not, in words for the agent.
-    pub fn check_hub_url(&self, hub_url: &str) -> Result<(), String> {
+    /// [`HubUrlRefused`], in words for the agent.
+    pub fn check_hub_url(&self, hub_url: &str) -> Result<(), HubUrlRefused> {
         let url =
-            url::Url::parse(hub_url).map_err(|_| format!("{hub_url:?} is not an http(s) URL"))?;
+            url::Url::parse(hub_url).map_err(|_| HubUrlRefused::NotHttp(hub_url.to_owned()))?;
         match url.scheme() {
             "https" => Ok(()),
             "http" if self.allow_plain_http || is_loopback(&url) => Ok(()),
-            "http" => Err(format!(
-                "{hub_url} is a plain http:// hub on another computer: passwords and \
-                 messages would cross the network unencrypted. Use its https:// address, \
-                 or ask your admin (allow_plain_http in the desktop policy)."
-            )),
-            _ => Err(format!("{hub_url:?} is not an http(s) URL")),
+            "http" => Err(HubUrlRefused::Plain(hub_url.to_owned())),
+            _ => Err(HubUrlRefused::NotHttp(hub_url.to_owned())),
         }
     }
 }

@@ -164,10 +164,10 @@ impl RunningHub {
     pub async fn simulate_inbound(
         &self,
         request: parley_proto::SimInboundRequest,
-    ) -> Result<String, String> {
+    ) -> Result<String, parley_proto::ApiError> {
         api::inject(&self.state, request)
             .await
-            .map_err(|failure| failure.error.message)
+            .map_err(|failure| failure.error)
     }
 
     /// Stops accepting requests and waits for the server to finish.
