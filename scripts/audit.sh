@@ -2,10 +2,8 @@
 # Dependency audits, as CI runs them: `cargo deny` (advisories, licenses, bans, sources) on
 # every crate the workspace builds, and `npm audit --omit=dev` on what the UI ships.
 #
-# The RustSec advisory database: the live one when it can be fetched; otherwise the
-# snapshot bundle in ../shared/reference (machines that cannot reach GitHub), found next to
-# this clone or next to the repository it was cloned from, or named by
-# PARLEY_ADVISORY_DB_BUNDLE (PARLEY_AUDIT_SNAPSHOT=1 uses it without trying the live one).
+# The RustSec advisory database: the live one when GitHub answers; otherwise the snapshot
+# vendored in vendor/rustsec-advisory-db (or the bundle PARLEY_ADVISORY_DB_BUNDLE names) (PARLEY_AUDIT_SNAPSHOT=1 uses it without trying the live one).
 # The output says which database and date were used. When
 # npm's audit service cannot be reached, it says so instead of failing or pretending.
 set -euo pipefail
@@ -26,12 +24,8 @@ cargo fetch --quiet
 db_dir=$CARGO_HOME/advisory-dbs/advisory-db-3157b0e258782691
 bundle_candidates=(
   "${PARLEY_ADVISORY_DB_BUNDLE:-}"
-  "../shared/reference/rustsec-advisory-db.bundle"
+  "vendor/rustsec-advisory-db/advisory-db.bundle"
 )
-origin=$(git config --get remote.origin.url 2>/dev/null || true)
-if [ -n "$origin" ] && [ -d "$origin" ]; then
-  bundle_candidates+=("$origin/../shared/reference/rustsec-advisory-db.bundle")
-fi
 
 database=""
 live_url=https://github.com/rustsec/advisory-db
