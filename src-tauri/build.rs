@@ -10,6 +10,7 @@ const COMMANDS: &[&str] = &[
     "mark_read",
     "list_interactions",
     "accept_interaction",
+    "decline_interaction",
     "send_message",
     "set_focus",
     "set_unread_total",

@@ -112,11 +112,23 @@ pub async fn accept_interaction(
 }
 
 #[tauri::command]
+pub async fn decline_interaction(
+    shell: State<'_, Shell>,
+    interaction_id: Id,
+) -> Result<Interaction, ApiError> {
+    Ok(shell.client.decline(interaction_id).await?)
+}
+
+#[tauri::command]
 pub async fn create_interaction(
     shell: State<'_, Shell>,
     contact_id: Id,
+    beyond_capacity: Option<bool>,
 ) -> Result<Interaction, ApiError> {
-    Ok(shell.client.create_interaction(contact_id).await?)
+    Ok(shell
+        .client
+        .create_interaction(contact_id, beyond_capacity.unwrap_or(false))
+        .await?)
 }
 
 #[tauri::command]
@@ -205,8 +217,12 @@ pub async fn retry_message(shell: State<'_, Shell>, message_id: Id) -> Result<Me
 pub async fn create_interaction_for_number(
     shell: State<'_, Shell>,
     phone: String,
+    beyond_capacity: Option<bool>,
 ) -> Result<Interaction, ApiError> {
-    Ok(shell.client.create_interaction_for_number(&phone).await?)
+    Ok(shell
+        .client
+        .create_interaction_for_number(&phone, beyond_capacity.unwrap_or(false))
+        .await?)
 }
 
 /// Opens the full-size picture in the OS default app (with the save-media permission: the

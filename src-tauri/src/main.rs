@@ -124,6 +124,7 @@ fn main() {
             commands::mark_read,
             commands::list_interactions,
             commands::accept_interaction,
+            commands::decline_interaction,
             commands::send_message,
             commands::create_interaction,
             commands::end_interaction,

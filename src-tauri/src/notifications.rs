@@ -54,7 +54,11 @@ struct Notice {
 enum News {
     Offer,
     Reply(String),
-    AttachmentIssue(MediaIssue),
+    /// A picture that cannot be shown: which one (see `Media::label`) and why.
+    AttachmentIssue {
+        picture: String,
+        issue: MediaIssue,
+    },
     NotDelivered(Option<u32>),
 }
 
@@ -64,7 +68,7 @@ fn words(news: &News, who: &str, privacy: NotificationPrivacy) -> (&'static str,
         let body = match news {
             News::Offer => "A new chat is waiting.",
             News::Reply(_) => "New activity.",
-            News::AttachmentIssue(_) => "A picture could not be shown.",
+            News::AttachmentIssue { .. } => "A picture could not be shown.",
             News::NotDelivered(_) => "A message was not delivered.",
         };
         return ("Parley", format!("{body} Open Parley to see it."));
@@ -79,11 +83,12 @@ fn words(news: &News, who: &str, privacy: NotificationPrivacy) -> (&'static str,
             ("New message", format!("{who}: {shown}"))
         }
         News::Reply(_) => ("New message", format!("{who} sent a new message.")),
-        News::AttachmentIssue(issue) => (
+        News::AttachmentIssue { picture, issue } => (
             "Attachment issue",
             format!(
-                "{who} sent a picture that cannot be shown: {}. Ask them to check the file format and send it again.",
-                issue.describe()
+                "{who} sent a picture that cannot be shown. {picture}: {}. {}",
+                issue.describe(),
+                issue.advice()
             ),
         ),
         News::NotDelivered(code) => (
@@ -122,14 +127,16 @@ async fn news(
             if !is_reply_for_me(client, me, message).await {
                 return None;
             }
-            if let Some(issue) = message.media.iter().find_map(|media| {
+            let count = message.media.len();
+            if let Some((picture, issue)) = message.media.iter().find_map(|media| {
                 (media.state == MediaState::Issue)
                     .then_some(media.issue)
                     .flatten()
+                    .map(|issue| (media.label(count), issue))
             }) {
                 return told
                     .insert((message.id, 1))
-                    .then_some((message.contact_id, News::AttachmentIssue(issue)));
+                    .then_some((message.contact_id, News::AttachmentIssue { picture, issue }));
             }
             (focus != Some(message.contact_id) && told.insert((message.id, 0)))
                 .then(|| (message.contact_id, News::Reply(message.body.clone())))

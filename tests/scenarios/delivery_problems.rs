@@ -216,7 +216,7 @@ async fn opt_outs_refusals_unreachable_numbers_and_retry() {
     // Create SMS Interaction to a typed number: national numbers read in the default
     // region; an incorrect number is refused before anything is created or sent.
     let created = api
-        .create_interaction_for_number("(201) 555-0177")
+        .create_interaction_for_number("(201) 555-0177", false)
         .await
         .expect("a national number");
     let new_contact = hub
@@ -227,7 +227,7 @@ async fn opt_outs_refusals_unreachable_numbers_and_retry() {
     assert_eq!(new_contact.phone, "+12015550177");
     for bad in ["+1 555 123 0001", "12", "+1 800 FLOWERS", "<script>"] {
         let refused = api
-            .create_interaction_for_number(bad)
+            .create_interaction_for_number(bad, false)
             .await
             .expect_err("an incorrect number");
         assert_eq!(refused_with(refused), ErrorCode::InvalidNumber, "{bad}");
@@ -258,7 +258,7 @@ async fn a_landline_is_looked_up_once_and_flagged() {
     // Typing a landline's number starts a lookup at once, so the warning shows before
     // anything is written.
     let created = api
-        .create_interaction_for_number("201-555-0188")
+        .create_interaction_for_number("201-555-0188", false)
         .await
         .expect("created");
     let flagged = eventually("the landline flag", || async {
@@ -287,7 +287,7 @@ async fn a_landline_is_looked_up_once_and_flagged() {
 
     // A mobile number is looked up too, and not flagged.
     let mobile = api
-        .create_interaction_for_number("+1 201 555 0189")
+        .create_interaction_for_number("+1 201 555 0189", false)
         .await
         .expect("created");
     eventually("the second lookup", || async {

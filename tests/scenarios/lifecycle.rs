@@ -460,7 +460,7 @@ async fn create_sms_interaction_settings_and_reasons() {
         .await
         .expect("history");
     let created = dee
-        .create_interaction(contact.id)
+        .create_interaction(contact.id, false)
         .await
         .expect("Create SMS Interaction");
     assert_eq!(created.state, InteractionState::Active);
@@ -469,7 +469,7 @@ async fn create_sms_interaction_settings_and_reasons() {
         "an outbound interaction was never offered"
     );
     let again = dee
-        .create_interaction(contact.id)
+        .create_interaction(contact.id, false)
         .await
         .expect("a second click");
     assert_eq!(
@@ -477,7 +477,7 @@ async fn create_sms_interaction_settings_and_reasons() {
         "no second interaction while one is open"
     );
     let taken = eli
-        .create_interaction(contact.id)
+        .create_interaction(contact.id, false)
         .await
         .expect_err("dee has this contact");
     assert_eq!(code_of(taken), ErrorCode::Conflict);
@@ -559,7 +559,7 @@ async fn create_sms_interaction_on_an_offer_to_me_accepts_it() {
     .await;
     let offer = offered(&fay, "the offer").await;
     let opened = fay
-        .create_interaction(offer.contact_id)
+        .create_interaction(offer.contact_id, false)
         .await
         .expect("opened from the Communication tab");
     assert_eq!(

@@ -27,6 +27,8 @@ async fn another_agents_customer_reaches_the_replica_only_once_it_is_mine() {
         .expect("agents see their own contacts");
     let ana = add_agent(&hub, "ana", "pass-ana-1", true).await;
     let bo = add_agent(&hub, "bo", "pass-bo-1", true).await;
+    // Bo is signed in elsewhere, and Ready.
+    parley_hub::testing::session(&hub.store, bo.id).await;
     hub.store
         .set_agent_status(bo.id, AgentStatus::Ready, None)
         .await

@@ -225,6 +225,7 @@ async fn two_unanswered_sends_the_provider_never_got_go_out_once_it_has_settled(
         let (message, _) = store
             .create_outbound(&Outbound {
                 agent_id: agent.id,
+                agent_name: &agent.name,
                 contact_id: contact.id,
                 interaction_id: None,
                 body: "Your parcel is on its way",

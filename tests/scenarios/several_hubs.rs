@@ -229,7 +229,7 @@ async fn both_hubs_send_and_every_text_reaches_the_provider_once() {
             sends.push(tokio::spawn(async move {
                 let phone = format!("+1201888{hub}{contact:03}");
                 let interaction = client
-                    .create_interaction_for_number(&phone)
+                    .create_interaction_for_number(&phone, false)
                     .await
                     .expect("Create SMS Interaction");
                 for line in 0..3 {

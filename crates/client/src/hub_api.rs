@@ -195,16 +195,34 @@ impl HubApi {
         .await
     }
 
-    /// `POST /api/interactions` (Create SMS Interaction).
+    /// `POST /api/interactions/{id}/decline`: the offer moves on at once.
     ///
     /// # Errors
     /// [`HubError`].
-    pub async fn create_interaction(&self, contact_id: Id) -> Result<Interaction, HubError> {
+    pub async fn decline(&self, interaction_id: Id) -> Result<Interaction, HubError> {
+        self.call(self.request(
+            reqwest::Method::POST,
+            &format!("/api/interactions/{interaction_id}/decline"),
+        ))
+        .await
+    }
+
+    /// `POST /api/interactions` (Create SMS Interaction), beyond the agent's capacity only
+    /// when they chose to.
+    ///
+    /// # Errors
+    /// [`HubError`]; a full agent is refused with `atCapacity`.
+    pub async fn create_interaction(
+        &self,
+        contact_id: Id,
+        beyond_capacity: bool,
+    ) -> Result<Interaction, HubError> {
         self.call(
             self.request(reqwest::Method::POST, "/api/interactions")
                 .json(&CreateInteractionRequest {
                     contact_id: Some(contact_id),
                     phone: None,
+                    beyond_capacity: Some(beyond_capacity),
                 }),
         )
         .await
@@ -217,12 +235,14 @@ impl HubApi {
     pub async fn create_interaction_for_number(
         &self,
         phone: &str,
+        beyond_capacity: bool,
     ) -> Result<Interaction, HubError> {
         self.call(
             self.request(reqwest::Method::POST, "/api/interactions")
                 .json(&CreateInteractionRequest {
                     contact_id: None,
                     phone: Some(phone.to_owned()),
+                    beyond_capacity: Some(beyond_capacity),
                 }),
         )
         .await

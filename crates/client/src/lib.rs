@@ -354,12 +354,29 @@ impl Client {
         Ok(self.signed()?.hub.accept(interaction_id).await?)
     }
 
-    /// Create SMS Interaction with a contact (needs the hub).
+    /// Declines an offer (needs the hub): it moves on to another agent at once.
     ///
     /// # Errors
     /// [`ClientError`].
-    pub async fn create_interaction(&self, contact_id: Id) -> Result<Interaction> {
-        Ok(self.signed()?.hub.create_interaction(contact_id).await?)
+    pub async fn decline(&self, interaction_id: Id) -> Result<Interaction> {
+        Ok(self.signed()?.hub.decline(interaction_id).await?)
+    }
+
+    /// Create SMS Interaction with a contact (needs the hub); beyond the agent's capacity
+    /// only when they chose to.
+    ///
+    /// # Errors
+    /// [`ClientError`]; a full agent comes back as the hub's `atCapacity`.
+    pub async fn create_interaction(
+        &self,
+        contact_id: Id,
+        beyond_capacity: bool,
+    ) -> Result<Interaction> {
+        Ok(self
+            .signed()?
+            .hub
+            .create_interaction(contact_id, beyond_capacity)
+            .await?)
     }
 
     /// Ends an active interaction (needs the hub).
@@ -442,11 +459,15 @@ impl Client {
     ///
     /// # Errors
     /// [`ClientError`]; an incorrect number comes back as the hub's `invalidNumber`.
-    pub async fn create_interaction_for_number(&self, phone: &str) -> Result<Interaction> {
+    pub async fn create_interaction_for_number(
+        &self,
+        phone: &str,
+        beyond_capacity: bool,
+    ) -> Result<Interaction> {
         Ok(self
             .signed()?
             .hub
-            .create_interaction_for_number(phone)
+            .create_interaction_for_number(phone, beyond_capacity)
             .await?)
     }
 

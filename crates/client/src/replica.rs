@@ -53,7 +53,7 @@ pub fn now_millis() -> Millis {
 }
 
 const MESSAGE_COLUMNS: &str = "id, contact_id, interaction_id, direction, body, status, \
-    error_code, agent_id, client_key, created_at, hub_id";
+    error_code, agent_id, agent_name, client_key, created_at, hub_id";
 
 /// Only constant column lists are interpolated; values are always bound.
 macro_rules! sql {
@@ -77,6 +77,7 @@ struct MessageRow {
     status: String,
     error_code: Option<i64>,
     agent_id: Option<i64>,
+    agent_name: Option<String>,
     client_key: Option<String>,
     created_at: i64,
     hub_id: Option<i64>,
@@ -94,6 +95,7 @@ impl TryFrom<MessageRow> for Message {
             status: spelling("message status", &row.status, MessageStatus::parse)?,
             error_code: optional_unsigned("error_code", row.error_code)?,
             agent_id: row.agent_id,
+            agent_name: row.agent_name,
             client_key: row.client_key,
             created_at: row.created_at,
             media: Vec::new(),
@@ -454,6 +456,7 @@ mod tests {
             status: MessageStatus::Received,
             error_code: None,
             agent_id: None,
+            agent_name: None,
             client_key: None,
             created_at: 1,
             media: vec![Media {

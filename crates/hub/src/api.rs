@@ -20,7 +20,7 @@ pub(crate) use contacts::{
     read_markers, search, update_contact,
 };
 pub(crate) use interactions::{
-    accept, create_interaction, end_interaction, interactions, mark_done, save_wrap_up,
+    accept, create_interaction, decline, end_interaction, interactions, mark_done, save_wrap_up,
 };
 pub(crate) use media::{media_file, media_thumbnail, public_media};
 pub(crate) use messages::{retry_message, send_message, upload};

@@ -66,14 +66,10 @@ enum Command {
     /// Drives the built-in simulated carrier of a running hub, as one of its supervisors or
     /// admins (this command opens a short session for them in the hub's database).
     Simulate {
-        /// The running hub's URL.
-        #[arg(
-            long,
-            global = true,
-            default_value = "http://127.0.0.1:8080",
-            env = "PARLEY_HUB_URL"
-        )]
-        hub: String,
+        /// The running hub's URL (default: the listen address of the configuration, as
+        /// `PARLEY_LISTEN` or the config file sets it).
+        #[arg(long, global = true, env = "PARLEY_HUB_URL")]
+        hub: Option<String>,
         /// The supervisor or admin to act as (default: the first admin, else the first
         /// supervisor, by login).
         #[arg(long = "as", global = true, env = "PARLEY_SIM_AS")]
@@ -284,6 +280,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let config = Config::load(cli.config.as_deref())?;
             let store = Store::open(&config.database).await?;
+            let hub = hub.unwrap_or_else(|| config.local_url());
             simulate::simulate(&store, &hub, operator.as_deref(), command).await
         }
     }

@@ -138,6 +138,10 @@ pub struct RoutingConfig {
     /// An active interaction whose conversation is quiet this long is ended on the
     /// contact's side. 0 turns it off.
     pub inactivity_timeout_ms: u64,
+    /// An agent whose app has lost its link to the hub this long (a desktop offline, a
+    /// closed browser) hands their offered and active interactions back to the queue and
+    /// is set Not Ready ("Offline"). 0 turns it off; signing out hands them back at once.
+    pub offline_grace_ms: u64,
 }
 
 impl Default for RoutingConfig {
@@ -146,6 +150,7 @@ impl Default for RoutingConfig {
             sweep_interval_ms: 2_000,
             offer_timeout_ms: 30_000,
             inactivity_timeout_ms: 30 * 60_000,
+            offline_grace_ms: 2 * 60_000,
         }
     }
 }
@@ -310,6 +315,28 @@ pub struct Config {
     pub sessions: SessionsConfig,
     pub tls: TlsConfig,
     pub limits: LimitsConfig,
+}
+
+impl Config {
+    /// Where this machine reaches the hub this configuration runs: its listen address
+    /// (loopback when it listens on every address), over HTTPS when it has a certificate.
+    #[must_use]
+    pub fn local_url(&self) -> String {
+        let scheme = if self.tls.files().is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        let mut address = self.listen;
+        if address.ip().is_unspecified() {
+            address.set_ip(if address.is_ipv4() {
+                std::net::Ipv4Addr::LOCALHOST.into()
+            } else {
+                std::net::Ipv6Addr::LOCALHOST.into()
+            });
+        }
+        format!("{scheme}://{address}")
+    }
 }
 
 impl Default for Config {

@@ -25,7 +25,9 @@ impl Failure {
             ErrorCode::Unauthorized => StatusCode::UNAUTHORIZED,
             ErrorCode::Forbidden => StatusCode::FORBIDDEN,
             ErrorCode::NotFound => StatusCode::NOT_FOUND,
-            ErrorCode::Conflict | ErrorCode::OptedOut => StatusCode::CONFLICT,
+            ErrorCode::Conflict | ErrorCode::OptedOut | ErrorCode::AtCapacity => {
+                StatusCode::CONFLICT
+            }
             ErrorCode::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -79,9 +81,21 @@ impl From<Refusal> for Failure {
                 ErrorCode::BadRequest,
                 "choose a disposition before Done".into(),
             ),
-            Refusal::ContactTaken => (
+            Refusal::ContactTaken { holder: Some(holder) } => (
                 ErrorCode::Conflict,
-                "this contact is in an interaction with another agent or in the queue".into(),
+                format!("{holder} is in a conversation with this contact: only they can write to them until it is Done"),
+            ),
+            Refusal::ContactTaken { holder: None } => (
+                ErrorCode::Conflict,
+                "this contact's conversation is waiting in the queue for an agent: it will be offered to a Ready agent".into(),
+            ),
+            Refusal::AtCapacity { max_chats } => (
+                ErrorCode::AtCapacity,
+                format!("you already have {max_chats} chats open, your limit: end one first, or open this one beyond your limit"),
+            ),
+            Refusal::RetryCannotHelp => (
+                ErrorCode::Conflict,
+                "sending this text again cannot fix its error: correct the number or contact the customer another way".into(),
             ),
             Refusal::OptedOut => (
                 ErrorCode::OptedOut,

@@ -29,6 +29,7 @@ impl Router {
         let sweep = Duration::from_millis(timing.sweep_interval_ms);
         let offer_timeout = i64::try_from(timing.offer_timeout_ms).unwrap_or(i64::MAX);
         let inactivity_timeout = i64::try_from(timing.inactivity_timeout_ms).unwrap_or(i64::MAX);
+        let offline_grace = i64::try_from(timing.offline_grace_ms).unwrap_or(i64::MAX);
         let watched = stopping.clone();
         workers.spawn(
             "router",
@@ -52,6 +53,16 @@ impl Router {
                             Ok(ended) => tracing::info!(ended, "quiet interactions ended"),
                             Err(error) => tracing::error!(%error, "inactivity check failed"),
                         }
+                    }
+                    match store.hand_off_away(offline_grace).await {
+                        Ok(0) => {}
+                        Ok(agents) => {
+                            tracing::info!(
+                                agents,
+                                "agents gone; their interactions went back to the queue"
+                            );
+                        }
+                        Err(error) => tracing::error!(%error, "presence check failed"),
                     }
                     match store.route_queued().await {
                         Ok(0) => {}

@@ -47,6 +47,7 @@ route_table! { ROUTES, add_routes;
     get "/api/interactions" => api::interactions;
     post "/api/interactions" => api::create_interaction;
     post "/api/interactions/{id}/accept" => api::accept;
+    post "/api/interactions/{id}/decline" => api::decline;
     post "/api/interactions/{id}/end" => api::end_interaction;
     put "/api/interactions/{id}/wrap-up" => api::save_wrap_up;
     post "/api/interactions/{id}/done" => api::mark_done;

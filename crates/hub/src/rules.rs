@@ -32,9 +32,16 @@ pub enum Refusal {
     /// Done without the disposition the contact center requires.
     #[error("a disposition is required")]
     DispositionRequired,
-    /// Create SMS Interaction with a contact another agent (or the queue) holds.
+    /// Create SMS Interaction, or Write a Message, to a contact another agent (named when
+    /// known) or the queue holds.
     #[error("the contact is in another agent's interaction or in the queue")]
-    ContactTaken,
+    ContactTaken { holder: Option<String> },
+    /// Create SMS Interaction past the agent's capacity, without saying so.
+    #[error("the agent holds {max_chats} chats already")]
+    AtCapacity { max_chats: u32 },
+    /// Retry of a message whose error another try cannot fix.
+    #[error("sending again cannot fix this error")]
+    RetryCannotHelp,
     /// The contact texted STOP.
     #[error("the contact opted out")]
     OptedOut,

@@ -47,6 +47,12 @@ use port::{Engine, Tx};
 /// The Not Ready reason the hub gives an agent who let an offer lapse.
 pub const NOT_RESPONDING: &str = "Not responding";
 
+/// The Not Ready reason of an agent whose last session ended (signed out, or expired).
+pub const SIGNED_OUT: &str = "Signed out";
+
+/// The Not Ready reason of an agent whose app lost its link for longer than the grace period.
+pub const OFFLINE: &str = "Offline";
+
 /// What can go wrong in the store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

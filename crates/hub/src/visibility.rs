@@ -32,6 +32,12 @@ impl Viewer {
         Ok(Self { agent, contacts })
     }
 
+    /// Whose view this is.
+    #[must_use]
+    pub fn agent_id(&self) -> Id {
+        self.agent.id
+    }
+
     /// The event as this agent gets it: itself, or a placeholder in its place.
     ///
     /// # Errors

@@ -110,6 +110,7 @@ impl World {
                 sweep_interval_ms: 3_600_000,
                 offer_timeout_ms: 0,
                 inactivity_timeout_ms: 0,
+                offline_grace_ms: 0,
             },
             ..Config::default()
         };
@@ -191,7 +192,7 @@ impl World {
         let interaction = self
             .hub
             .store
-            .create_interaction(owner.id, contact)
+            .create_interaction(owner.id, contact, true)
             .await
             .expect("an interaction");
         (contact, interaction.id)
@@ -232,6 +233,7 @@ impl World {
             .store
             .create_outbound(&parley_hub::Outbound {
                 agent_id: owner.id,
+                agent_name: "Owner",
                 contact_id: contact,
                 interaction_id: Some(interaction),
                 body: "did not go",
@@ -435,11 +437,11 @@ async fn probe(world: &World, method: &str, path: &str, who: Who, whose: Whose) 
             Probe::new(Method::POST, path, contact_policy(who, whose, 201))
                 .json(json!({ "contactId": contact }))
         }
-        ("post", "/api/interactions/{id}/accept") => {
+        ("post", "/api/interactions/{id}/accept" | "/api/interactions/{id}/decline") => {
             let interaction = world.offer(&owner).await;
             Probe::new(
                 Method::POST,
-                format!("/api/interactions/{interaction}/accept"),
+                path.replace("{id}", &interaction.to_string()),
                 // Someone else's offer is not open to this agent.
                 interaction_policy(who, whose, 200, 409),
             )
@@ -913,7 +915,7 @@ async fn the_event_log_shows_an_agent_only_their_contacts_from_the_moment_they_a
     world
         .hub
         .store
-        .create_interaction(ana.id, his)
+        .create_interaction(ana.id, his, false)
         .await
         .expect("hers now");
     let seen = events_seen(&world, &ana_token).await;

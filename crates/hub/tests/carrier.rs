@@ -176,3 +176,67 @@ async fn simulate_acts_as_a_supervisor_or_admin_and_says_when_there_is_none() {
         String::from_utf8_lossy(&outbox.stderr)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn simulate_finds_the_hub_at_the_configured_listen_address() {
+    let folder = tempfile::tempdir().expect("a temp folder");
+    let hub = hub(&folder, "127.0.0.1:0", false).await;
+    let hash = parley_hub::hash_password("pw").expect("a hash");
+    hub.store
+        .create_agent(
+            "lee",
+            "Lee",
+            &hash,
+            AgentSettings {
+                role: Role::Supervisor,
+                auto_answer: false,
+                max_chats: 3,
+                permissions: None,
+            },
+        )
+        .await
+        .expect("a supervisor");
+    // No --hub: the listen address comes from PARLEY_LISTEN, as the hub itself reads it.
+    let port = hub
+        .base_url()
+        .rsplit(':')
+        .next()
+        .expect("a port")
+        .to_owned();
+    let sent = tokio::process::Command::new(env!("CARGO_BIN_EXE_parley-hub"))
+        .args([
+            "simulate",
+            "inbound",
+            "--from",
+            "+12015550124",
+            "--body",
+            "hi",
+        ])
+        .env_clear()
+        .env("PARLEY_DATABASE", folder.path().join("hub.db"))
+        .env("PARLEY_LISTEN", format!("0.0.0.0:{port}"))
+        .output()
+        .await
+        .expect("the command runs");
+    assert!(
+        sent.status.success(),
+        "{}",
+        String::from_utf8_lossy(&sent.stderr)
+    );
+    let config = folder.path().join("hub.toml");
+    std::fs::write(&config, format!("listen = \"127.0.0.1:{port}\"\n")).expect("a config file");
+    let listed = tokio::process::Command::new(env!("CARGO_BIN_EXE_parley-hub"))
+        .args(["--config"])
+        .arg(&config)
+        .args(["simulate", "outbox"])
+        .env_clear()
+        .env("PARLEY_DATABASE", folder.path().join("hub.db"))
+        .output()
+        .await
+        .expect("the command runs");
+    assert!(
+        listed.status.success(),
+        "the config file's listen address: {}",
+        String::from_utf8_lossy(&listed.stderr)
+    );
+}

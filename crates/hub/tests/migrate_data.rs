@@ -120,6 +120,7 @@ async fn busy_sqlite_hub(db: &TestDatabase, media: &Path) -> Store {
     let (message, _) = store
         .create_outbound(&Outbound {
             agent_id: ana.id,
+            agent_name: "Ana",
             contact_id: contact.id,
             interaction_id: None,
             body: "Thanks, here is the label",

@@ -2,71 +2,17 @@
 //! `PARLEY_TEST_POSTGRES_URL` names a server (`make test` and CI start one). Each test
 //! says which engine failed.
 
+mod support;
+
 use std::sync::Arc;
 use std::time::Duration;
 
 use parley_hub::testing::TestDatabase;
 use parley_hub::{
-    AgentSettings, Completion, ContactDetails, FakeClock, Inbound, InboundOutcome, Outbound,
-    Refusal, Store, StoreError, StoreOptions, Work, WrapUp,
+    ContactDetails, FakeClock, InboundOutcome, Outbound, Refusal, Store, StoreError, Work,
 };
-use parley_proto::{
-    Agent, AgentStatus, Direction, EndedBy, EventKind, InteractionState, MessageStatus,
-    Reachability, Role,
-};
-
-/// A day in the past, so the fake clock never meets the system's.
-const START: i64 = 1_700_000_000_000;
-
-async fn open(db: &TestDatabase, clock: &Arc<FakeClock>) -> Store {
-    Store::open_with(
-        &db.database,
-        StoreOptions {
-            clock: clock.clone(),
-            claim_lease: Duration::from_secs(30),
-            ..StoreOptions::default()
-        },
-    )
-    .await
-    .unwrap_or_else(|error| panic!("{}: the store opens: {error}", db.engine))
-}
-
-async fn agent(store: &Store, login: &str, auto_answer: bool, max_chats: u32) -> Agent {
-    store
-        .create_agent(
-            login,
-            &format!("Agent {login}"),
-            "not a real hash",
-            AgentSettings {
-                role: Role::Agent,
-                auto_answer,
-                max_chats,
-                permissions: None,
-            },
-        )
-        .await
-        .expect("the agent is created")
-}
-
-async fn text_in(store: &Store, sid: &str, from: &str, body: &str) -> InboundOutcome {
-    store
-        .receive_inbound(&Inbound {
-            provider_sid: sid,
-            from,
-            to: "+12015550100",
-            body,
-            media: &[],
-        })
-        .await
-        .expect("the text is stored")
-}
-
-fn refusal(result: Result<impl std::fmt::Debug, StoreError>) -> Refusal {
-    match result {
-        Err(StoreError::Refused(refusal)) => refusal,
-        other => panic!("expected a refusal, got {other:?}"),
-    }
-}
+use parley_proto::{Direction, EventKind, InteractionState, MessageStatus, Reachability};
+use support::{START, agent, open, refusal, text_in};
 
 #[tokio::test]
 async fn an_inbound_text_is_stored_once_and_queued() {
@@ -123,302 +69,6 @@ async fn an_inbound_text_is_stored_once_and_queued() {
 }
 
 #[tokio::test]
-async fn routing_offers_to_the_assigned_agent_first_and_respects_capacity() {
-    for db in TestDatabase::each().await {
-        let clock = Arc::new(FakeClock::at(START));
-        let store = open(&db, &clock).await;
-        let ana = agent(&store, "ana", false, 1).await;
-        let ben = agent(&store, "ben", true, 1).await;
-        text_in(&store, "SMr1", "+12015550121", "first").await;
-        text_in(&store, "SMr2", "+12015550122", "second").await;
-        text_in(&store, "SMr3", "+12015550123", "third").await;
-        assert_eq!(
-            store.route_queued().await.expect("routes"),
-            0,
-            "{}: nobody is Ready",
-            db.engine
-        );
-        for agent in [&ana, &ben] {
-            store
-                .set_agent_status(agent.id, AgentStatus::Ready, None)
-                .await
-                .expect("Ready");
-        }
-        assert_eq!(
-            store.route_queued().await.expect("routes"),
-            2,
-            "{}: one interaction each; the third waits",
-            db.engine
-        );
-        let anas = store.list_interactions(ana.id).await.expect("ana's");
-        let bens = store.list_interactions(ben.id).await.expect("ben's");
-        assert_eq!(anas.len(), 1, "{}", db.engine);
-        assert_eq!(
-            anas[0].state,
-            InteractionState::Offered,
-            "{}: ana accepts herself",
-            db.engine
-        );
-        assert_eq!(
-            bens[0].state,
-            InteractionState::Active,
-            "{}: ben answers automatically",
-            db.engine
-        );
-        let bens_contact = store.contact(bens[0].contact_id).await.expect("contact");
-        assert_eq!(
-            bens_contact.assigned_agent_id,
-            Some(ben.id),
-            "{}",
-            db.engine
-        );
-
-        // Ben's contact writes again after Done: back to Ben, the agent assigned.
-        store
-            .end_interaction(ben.id, bens[0].id)
-            .await
-            .expect("ends");
-        store
-            .wrap_up(
-                ben.id,
-                bens[0].id,
-                WrapUp {
-                    done: Some(Completion::DispositionOptional),
-                    ..WrapUp::default()
-                },
-            )
-            .await
-            .expect("done");
-        store.accept(ana.id, anas[0].id).await.expect("accepts");
-        store
-            .end_interaction(ana.id, anas[0].id)
-            .await
-            .expect("ends");
-        store
-            .wrap_up(
-                ana.id,
-                anas[0].id,
-                WrapUp {
-                    done: Some(Completion::DispositionOptional),
-                    ..WrapUp::default()
-                },
-            )
-            .await
-            .expect("done");
-        assert_eq!(
-            store.route_queued().await.expect("routes"),
-            1,
-            "{}: the third goes out",
-            db.engine
-        );
-        text_in(&store, "SMr4", &bens_contact.phone, "me again").await;
-        let placed = store.route_queued().await.expect("routes");
-        let bens_now = store.list_interactions(ben.id).await.expect("ben's");
-        assert!(
-            placed == 1 && bens_now.iter().any(|i| i.contact_id == bens_contact.id && i.state == InteractionState::Active),
-            "{}: the assigned agent gets the returning contact: {bens_now:?}",
-            db.engine
-        );
-    }
-}
-
-#[tokio::test]
-async fn the_lifecycle_refuses_with_typed_reasons() {
-    for db in TestDatabase::each().await {
-        let clock = Arc::new(FakeClock::at(START));
-        let store = open(&db, &clock).await;
-        let ana = agent(&store, "ana", false, 3).await;
-        let ben = agent(&store, "ben", false, 3).await;
-        store
-            .set_agent_status(ana.id, AgentStatus::Ready, None)
-            .await
-            .expect("Ready");
-        text_in(&store, "SMl1", "+12015550131", "help").await;
-        store.route_queued().await.expect("routes");
-        let offer = store.list_interactions(ana.id).await.expect("ana's")[0].clone();
-        assert_eq!(
-            refusal(store.accept(ben.id, offer.id).await),
-            Refusal::NotOfferedToYou,
-            "{}",
-            db.engine
-        );
-        assert_eq!(
-            refusal(store.end_interaction(ana.id, offer.id).await),
-            Refusal::NotAccepted,
-            "{}",
-            db.engine
-        );
-        clock.advance(1_000);
-        let active = store.accept(ana.id, offer.id).await.expect("accepts");
-        assert_eq!(active.accepted_at, Some(START + 1_000), "{}", db.engine);
-        assert_eq!(
-            store.accept(ana.id, offer.id).await.expect("again").state,
-            InteractionState::Active
-        );
-        assert_eq!(
-            refusal(store.end_interaction(ben.id, offer.id).await),
-            Refusal::NotYours,
-            "{}",
-            db.engine
-        );
-        let required = WrapUp {
-            done: Some(Completion::DispositionRequired),
-            ..WrapUp::default()
-        };
-        assert_eq!(
-            refusal(store.wrap_up(ana.id, offer.id, required).await),
-            Refusal::DispositionRequired,
-            "{}",
-            db.engine
-        );
-        store
-            .wrap_up(
-                ana.id,
-                offer.id,
-                WrapUp {
-                    disposition: Some("Resolved"),
-                    ..WrapUp::default()
-                },
-            )
-            .await
-            .expect("saved");
-        clock.advance(1_000);
-        let done = store
-            .wrap_up(ana.id, offer.id, required)
-            .await
-            .expect("the saved disposition counts");
-        assert_eq!(
-            (done.state, done.ended_by, done.done_at),
-            (
-                InteractionState::Done,
-                Some(EndedBy::Agent),
-                Some(START + 2_000)
-            ),
-            "{}",
-            db.engine
-        );
-        assert_eq!(
-            refusal(store.wrap_up(ana.id, offer.id, required).await),
-            Refusal::AlreadyDone,
-            "{}",
-            db.engine
-        );
-        let summary = store.agent_summary(ana.id, START).await.expect("figures");
-        assert_eq!(
-            (summary.handled, summary.average_handle_ms),
-            (1, Some(1_000)),
-            "{}",
-            db.engine
-        );
-        assert!(matches!(
-            store.accept(ana.id, 9_999).await,
-            Err(StoreError::NotFound("interaction"))
-        ));
-    }
-}
-
-#[tokio::test]
-async fn a_conversation_goes_on_after_it_ended_and_starts_anew_after_done() {
-    for db in TestDatabase::each().await {
-        let clock = Arc::new(FakeClock::at(START));
-        let store = open(&db, &clock).await;
-        let ana = agent(&store, "ana", true, 3).await;
-        let ben = agent(&store, "ben", false, 3).await;
-        store
-            .set_agent_status(ana.id, AgentStatus::Ready, None)
-            .await
-            .expect("Ready");
-        text_in(&store, "SMc1", "+12015550141", "hi").await;
-        store.route_queued().await.expect("routes");
-        let chat = store.list_interactions(ana.id).await.expect("ana's")[0].clone();
-        store.end_interaction(ana.id, chat.id).await.expect("ends");
-        let again = text_in(&store, "SMc2", "+12015550141", "one more thing").await;
-        assert!(
-            matches!(again, InboundOutcome::Stored { interaction_id, new_interaction: false, .. } if interaction_id == chat.id)
-        );
-        let reactivated = store.list_interactions(ana.id).await.expect("ana's")[0].clone();
-        assert_eq!(
-            (reactivated.state, reactivated.ended_at),
-            (InteractionState::Active, None),
-            "{}",
-            db.engine
-        );
-
-        // Create SMS Interaction: the agent's own open chat is returned; another agent is refused.
-        let contact_id = chat.contact_id;
-        assert_eq!(
-            store
-                .create_interaction(ana.id, contact_id)
-                .await
-                .expect("own")
-                .id,
-            chat.id
-        );
-        assert_eq!(
-            refusal(store.create_interaction(ben.id, contact_id).await),
-            Refusal::ContactTaken,
-            "{}",
-            db.engine
-        );
-        store
-            .wrap_up(
-                ana.id,
-                chat.id,
-                WrapUp {
-                    done: Some(Completion::DispositionOptional),
-                    ..WrapUp::default()
-                },
-            )
-            .await
-            .expect("done");
-        let outbound = Outbound {
-            agent_id: ana.id,
-            contact_id,
-            interaction_id: Some(chat.id),
-            body: "after done",
-            client_key: "key-after-done",
-            from_number: "+12015550100",
-            upload_ids: &[],
-        };
-        assert_eq!(
-            refusal(store.create_outbound(&outbound).await),
-            Refusal::WritingIntoDone,
-            "{}",
-            db.engine
-        );
-        let fresh = store
-            .create_interaction(ben.id, contact_id)
-            .await
-            .expect("a new one");
-        assert_ne!(
-            fresh.id, chat.id,
-            "{}: after Done, a new interaction",
-            db.engine
-        );
-        assert_eq!(fresh.agent_id, Some(ben.id));
-        assert_eq!(
-            store
-                .contact(contact_id)
-                .await
-                .expect("contact")
-                .assigned_agent_id,
-            Some(ben.id)
-        );
-        let history = store
-            .contact_interactions(contact_id)
-            .await
-            .expect("history");
-        let handlers: Vec<Option<&str>> = history.iter().map(|h| h.agent_name.as_deref()).collect();
-        assert_eq!(
-            handlers,
-            [Some("Agent ben"), Some("Agent ana")],
-            "{}: newest first, with names",
-            db.engine
-        );
-    }
-}
-
-#[tokio::test]
 async fn outbound_texts_are_stored_once_per_key_and_refused_after_stop() {
     for db in TestDatabase::each().await {
         let clock = Arc::new(FakeClock::at(START));
@@ -428,6 +78,7 @@ async fn outbound_texts_are_stored_once_per_key_and_refused_after_stop() {
         let contact = store.ensure_contact("+12015550151").await.expect("contact");
         let send = |agent_id, key: &'static str, body: &'static str| Outbound {
             agent_id,
+            agent_name: "Agent",
             contact_id: contact.id,
             interaction_id: None,
             body,
@@ -505,6 +156,7 @@ async fn delivery_reports_move_forward_and_retry_replaces_the_attempt() {
         let (message, _) = store
             .create_outbound(&Outbound {
                 agent_id: ana.id,
+                agent_name: "Agent ana",
                 contact_id: contact.id,
                 interaction_id: None,
                 body: "Your parcel is on its way",
@@ -535,19 +187,44 @@ async fn delivery_reports_move_forward_and_retry_replaces_the_attempt() {
             "{}: a late report changes nothing",
             db.engine
         );
-        let undelivered = apply(None, "SMd1", MessageStatus::Undelivered, Some(30006))
+        let undelivered = apply(None, "SMd1", MessageStatus::Undelivered, Some(30003))
             .await
             .expect("applied");
         assert_eq!(
             undelivered.map(|m| (m.status, m.error_code)),
-            Some((MessageStatus::Undelivered, Some(30006)))
+            Some((MessageStatus::Undelivered, Some(30003)))
+        );
+        // A text to a landline: sending it again cannot help, so it is refused.
+        let desk = store.ensure_contact("+12015550162").await.expect("contact");
+        let (landline, _) = store
+            .create_outbound(&Outbound {
+                agent_id: ana.id,
+                agent_name: "Agent ana",
+                contact_id: desk.id,
+                interaction_id: None,
+                body: "Are you there?",
+                client_key: "k-landline",
+                from_number: "+12015550100",
+                upload_ids: &[],
+            })
+            .await
+            .expect("stored");
+        apply(
+            Some(landline.id),
+            "SMl1",
+            MessageStatus::Undelivered,
+            Some(30006),
+        )
+        .await
+        .expect("applied");
+        assert_eq!(
+            refusal(store.retry(ana.id, landline.id).await),
+            Refusal::RetryCannotHelp,
+            "{}: a landline stays a landline",
+            db.engine
         );
         assert_eq!(
-            store
-                .contact(contact.id)
-                .await
-                .expect("contact")
-                .reachability,
+            store.contact(desk.id).await.expect("contact").reachability,
             Some(Reachability::Landline),
             "{}: 30006 says the number is a landline",
             db.engine
@@ -611,81 +288,6 @@ async fn delivery_reports_move_forward_and_retry_replaces_the_attempt() {
         assert!(
             store.contact(contact.id).await.expect("contact").opted_out,
             "{}: 21610 opts out",
-            db.engine
-        );
-    }
-}
-
-#[tokio::test]
-async fn lapsed_offers_and_quiet_chats_move_on_by_the_clock() {
-    for db in TestDatabase::each().await {
-        let clock = Arc::new(FakeClock::at(START));
-        let store = open(&db, &clock).await;
-        let ana = agent(&store, "ana", false, 3).await;
-        let ben = agent(&store, "ben", true, 3).await;
-        store
-            .set_agent_status(ana.id, AgentStatus::Ready, None)
-            .await
-            .expect("Ready");
-        text_in(&store, "SMo1", "+12015550171", "anyone?").await;
-        store.route_queued().await.expect("routes");
-        clock.advance(30_000);
-        assert_eq!(
-            store.expire_offers(30_000).await.expect("sweep"),
-            0,
-            "{}: not past the timeout yet",
-            db.engine
-        );
-        clock.advance(1);
-        assert_eq!(
-            store.expire_offers(30_000).await.expect("sweep"),
-            1,
-            "{}",
-            db.engine
-        );
-        let ana_now = store.agent(ana.id).await.expect("ana");
-        assert_eq!(
-            (ana_now.status, ana_now.status_reason.as_deref()),
-            (AgentStatus::NotReady, Some(parley_hub::NOT_RESPONDING)),
-            "{}",
-            db.engine
-        );
-        assert!(
-            store
-                .list_interactions(ana.id)
-                .await
-                .expect("ana's")
-                .is_empty(),
-            "{}: the offer went back",
-            db.engine
-        );
-        store
-            .set_agent_status(ben.id, AgentStatus::Ready, None)
-            .await
-            .expect("Ready");
-        store.route_queued().await.expect("routes");
-        let chat = store.list_interactions(ben.id).await.expect("ben's")[0].clone();
-        clock.advance(60_000);
-        text_in(&store, "SMo2", "+12015550171", "still there?").await;
-        clock.advance(59_000);
-        assert_eq!(
-            store.end_idle(60_000).await.expect("sweep"),
-            0,
-            "{}: a message 59 s ago keeps it going",
-            db.engine
-        );
-        clock.advance(2_000);
-        assert_eq!(
-            store.end_idle(60_000).await.expect("sweep"),
-            1,
-            "{}",
-            db.engine
-        );
-        let ended = store.list_interactions(ben.id).await.expect("ben's")[0].clone();
-        assert_eq!(
-            (ended.id, ended.ended_by),
-            (chat.id, Some(EndedBy::Contact)),
-            "{}",
             db.engine
         );
     }

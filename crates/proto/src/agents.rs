@@ -171,7 +171,8 @@ pub struct UpdateAgentRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct AgentSummary {
-    /// Interactions marked Done since then.
+    /// Conversations handled since then: interactions marked Done in which a message was
+    /// written (one opened and closed without a text does not count).
     pub handled: u32,
     /// Average handle time (accept → done) of those, in ms.
     pub average_handle_ms: Option<Millis>,

@@ -20,6 +20,9 @@ pub enum ErrorCode {
     InvalidNumber,
     /// The contact opted out of texts (STOP); nothing is sent until they text START.
     OptedOut,
+    /// The agent holds as many chats as they may: Create SMS Interaction asks again with
+    /// `beyondCapacity` to open one more.
+    AtCapacity,
     /// Too many attempts lately (failed sign-ins): wait as `Retry-After` says.
     TooManyRequests,
     /// The hub (or the provider behind it) cannot be reached right now.

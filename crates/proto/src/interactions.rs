@@ -121,6 +121,11 @@ pub struct CreateInteractionRequest {
     #[serde(default)]
     #[ts(optional)]
     pub phone: Option<String>,
+    /// Open it even though the agent already holds as many chats as they may (after the
+    /// hub answered `atCapacity` and the agent chose to go on).
+    #[serde(default)]
+    #[ts(optional)]
+    pub beyond_capacity: Option<bool>,
 }
 
 /// What the contact center configured for agents (`GET /api/settings`).
@@ -135,6 +140,16 @@ pub struct WorkspaceSettings {
     pub not_ready_reasons: Vec<String>,
     /// The Standard Responses library.
     pub standard_responses: Vec<StandardResponse>,
+    /// How long an offer waits for Accept before it moves on and the agent is set Not
+    /// Ready (0: it waits), for the offer's countdown.
+    #[serde(default)]
+    #[ts(type = "number")]
+    pub offer_timeout_ms: u64,
+    /// How long an app may stay offline before the agent's chats go back to the queue
+    /// (0: never), so the app can warn the agent.
+    #[serde(default)]
+    #[ts(type = "number")]
+    pub offline_grace_ms: u64,
 }
 
 /// A prepared text agents insert into the composer. `text` may hold the fields

@@ -116,6 +116,10 @@ pub struct Message {
     pub error_code: Option<u32>,
     /// The agent who wrote an outbound message.
     pub agent_id: Option<Id>,
+    /// That agent's name when they wrote it, shown with the message wherever it appears.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub agent_name: Option<String>,
     /// The idempotency key the sending client chose for an outbound message.
     pub client_key: Option<String>,
     pub created_at: Millis,
@@ -207,6 +211,49 @@ impl MediaIssue {
             Self::FetchFailed => "the file could not be downloaded from the carrier",
         }
     }
+
+    /// What the agent can do about it: one sentence that fits the issue.
+    #[must_use]
+    pub fn advice(self) -> &'static str {
+        match self {
+            Self::UnsupportedType => {
+                "Ask them to send it as a JPEG, PNG, GIF or WebP picture (a screenshot of it will do)."
+            }
+            Self::TooLarge => "Ask them to send a smaller copy, such as a screenshot of it.",
+            Self::Corrupt => "Ask them to send it again.",
+            Self::FetchFailed => "Ask them to send it again in a few minutes.",
+        }
+    }
+}
+
+impl Media {
+    /// Which picture this is, for a notice: "Picture 2 of 3 (image/heic, 1.2 MB)".
+    #[must_use]
+    pub fn label(&self, count: usize) -> String {
+        let mut facts = vec![self.content_type.clone()];
+        if let Some(size) = self.size {
+            facts.push(if size >= 1_048_576 {
+                format!("{:.1} MB", f64::from(size) / 1_048_576.0)
+            } else {
+                format!("{} KB", size.div_ceil(1024))
+            });
+        }
+        let facts = facts
+            .into_iter()
+            .filter(|fact| !fact.is_empty())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let name = if count > 1 {
+            format!("Picture {} of {count}", self.position + 1)
+        } else {
+            "The picture".to_owned()
+        };
+        if facts.is_empty() {
+            name
+        } else {
+            format!("{name} ({facts})")
+        }
+    }
 }
 
 /// One picture of an MMS. The file and its thumbnail are fetched from the hub
@@ -266,4 +313,44 @@ pub struct ComposeRequest {
     #[serde(default)]
     #[ts(optional)]
     pub upload_ids: Option<Vec<Id>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn picture(position: u32, content_type: &str, size: Option<u32>) -> Media {
+        Media {
+            id: 1,
+            position,
+            state: MediaState::Issue,
+            issue: Some(MediaIssue::UnsupportedType),
+            content_type: content_type.to_owned(),
+            size,
+            width: None,
+            height: None,
+            digest: None,
+        }
+    }
+
+    #[test]
+    fn a_picture_is_named_by_its_place_type_and_size() {
+        assert_eq!(
+            picture(1, "image/heic", Some(1_258_291)).label(3),
+            "Picture 2 of 3 (image/heic, 1.2 MB)"
+        );
+        assert_eq!(
+            picture(0, "image/png", Some(2_000)).label(1),
+            "The picture (image/png, 2 KB)"
+        );
+        assert_eq!(picture(0, "", None).label(2), "Picture 1 of 2");
+    }
+
+    #[test]
+    fn the_advice_fits_the_issue() {
+        assert!(!MediaIssue::FetchFailed.advice().contains("format"));
+        assert!(MediaIssue::FetchFailed.advice().contains("again"));
+        assert!(MediaIssue::UnsupportedType.advice().contains("JPEG"));
+        assert!(MediaIssue::TooLarge.advice().contains("smaller"));
+    }
 }

@@ -36,6 +36,19 @@ pub enum Meaning {
     Other,
 }
 
+impl Meaning {
+    /// Whether sending again may get through: the carrier was busy, the phone was off, or
+    /// nothing more is known. An incorrect number, an opt-out, a landline, a number out of
+    /// service or our own set-up fail again however often the agent tries.
+    #[must_use]
+    pub const fn retry_may_help(self) -> bool {
+        matches!(
+            self,
+            Self::Temporary | Self::Unreachable(Unreachable::Handset) | Self::Other
+        )
+    }
+}
+
 /// One known code.
 #[derive(Debug, Clone, Copy, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -44,6 +57,8 @@ pub struct CarrierError {
     pub meaning: Meaning,
     /// What the agent reads.
     pub text: &'static str,
+    /// Whether Retry is offered: sending again may get through.
+    pub retry: bool,
 }
 
 /// Twilio's error codes for messages, as documented in its error dictionary.
@@ -79,11 +94,14 @@ pub const KNOWN: &[CarrierError] = &[
         Meaning::Unreachable(Unreachable::Landline),
         "This number is not a mobile number and cannot receive texts.",
     ),
-    e(
-        21617,
-        Meaning::Other,
-        "The message is too long (more than 1,600 characters).",
-    ),
+    CarrierError {
+        retry: false,
+        ..e(
+            21617,
+            Meaning::Other,
+            "The message is too long (more than 1,600 characters).",
+        )
+    },
     e(
         21611,
         Meaning::Temporary,
@@ -151,6 +169,7 @@ const fn e(code: u32, meaning: Meaning, text: &'static str) -> CarrierError {
         code,
         meaning,
         text,
+        retry: meaning.retry_may_help(),
     }
 }
 
@@ -162,6 +181,13 @@ fn known(code: u32) -> Option<&'static CarrierError> {
 #[must_use]
 pub fn meaning(code: u32) -> Meaning {
     known(code).map_or(Meaning::Other, |known| known.meaning)
+}
+
+/// Whether sending again may fix a message that failed with `code` (`None`: the carrier
+/// gave no code, as when it could not be reached).
+#[must_use]
+pub fn retry_may_help(code: Option<u32>) -> bool {
+    code.is_none_or(|code| known(code).is_none_or(|known| known.retry))
 }
 
 /// The agent's reading of `code`.
@@ -199,6 +225,17 @@ mod tests {
         assert_eq!(meaning(30006), Meaning::Unreachable(Unreachable::Landline));
         assert_eq!(meaning(99999), Meaning::Other);
         assert_eq!(describe(21211), "The number is incorrect.");
+    }
+
+    #[test]
+    fn retry_is_offered_only_where_it_may_get_through() {
+        for permanent in [21211, 21610, 30004, 21614, 30005, 30006, 21212, 21617] {
+            assert!(!retry_may_help(Some(permanent)), "{permanent}");
+        }
+        for passing in [30001, 20429, 30003, 30008, 99999] {
+            assert!(retry_may_help(Some(passing)), "{passing}");
+        }
+        assert!(retry_may_help(None), "no code: the carrier was not reached");
         assert!(describe(12345).contains("12345"));
     }
 

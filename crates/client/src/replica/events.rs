@@ -258,12 +258,14 @@ pub(super) async fn upsert_message(
                 authority == Authority::EventLog || message.status.rank() >= current.rank();
             sqlx::query(
                 "UPDATE messages SET hub_id = ?, interaction_id = ?, body = ?, \
+                 agent_name = COALESCE(?, agent_name), \
                  status = CASE WHEN ? THEN ? ELSE status END, \
                  error_code = CASE WHEN ? THEN ? ELSE error_code END WHERE id = ?",
             )
             .bind(message.id)
             .bind(message.interaction_id)
             .bind(&message.body)
+            .bind(&message.agent_name)
             .bind(forward)
             .bind(message.status.as_str())
             .bind(forward)
@@ -275,7 +277,7 @@ pub(super) async fn upsert_message(
         None => {
             sqlx::query(
                 "INSERT INTO messages (hub_id, client_key, contact_id, interaction_id, direction, body, status, \
-                   error_code, agent_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   error_code, agent_id, agent_name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(message.id)
             .bind(&message.client_key)
@@ -286,6 +288,7 @@ pub(super) async fn upsert_message(
             .bind(message.status.as_str())
             .bind(message.error_code.map(i64::from))
             .bind(message.agent_id)
+            .bind(&message.agent_name)
             .bind(message.created_at)
             .execute(&mut **transaction)
             .await?;

@@ -30,6 +30,18 @@ pub async fn accept(
     Ok(Json(interaction))
 }
 
+/// `POST /api/interactions/{id}/decline`: the offer moves on at once.
+pub async fn decline(
+    State(hub): Shared,
+    current: CurrentAgent,
+    Path(interaction_id): Path<Id>,
+) -> ApiResult<Interaction> {
+    let interaction = hub.store.decline(current.agent.id, interaction_id).await?;
+    tracing::info!(interaction_id, login = %current.agent.login, "offer declined");
+    hub.router.kick();
+    Ok(Json(interaction))
+}
+
 /// `POST /api/interactions` (Create SMS Interaction).
 pub async fn create_interaction(
     State(hub): Shared,
@@ -62,7 +74,11 @@ pub async fn create_interaction(
     };
     let interaction = hub
         .store
-        .create_interaction(current.agent.id, contact_id)
+        .create_interaction(
+            current.agent.id,
+            contact_id,
+            request.beyond_capacity.unwrap_or(false),
+        )
         .await?;
     tracing::info!(interaction_id = interaction.id, login = %current.agent.login, "SMS interaction created");
     Ok((StatusCode::CREATED, Json(interaction)))

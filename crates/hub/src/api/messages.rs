@@ -49,6 +49,7 @@ pub async fn send_message(
         .store
         .create_outbound(&Outbound {
             agent_id: current.agent.id,
+            agent_name: &current.agent.name,
             contact_id: request.contact_id,
             interaction_id: request.interaction_id,
             body: &request.body,

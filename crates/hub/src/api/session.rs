@@ -84,11 +84,17 @@ pub(crate) fn session_span(sessions: &crate::config::SessionsConfig) -> i64 {
     i64::try_from(sessions.idle_timeout_ms).unwrap_or(i64::MAX)
 }
 
-/// `POST /api/logout`.
+/// `POST /api/logout`: ends the session. Signing out of the last one hands the agent's
+/// offered and active interactions back to routing, and the agent is Not Ready.
 pub async fn logout(State(hub): Shared, current: CurrentAgent) -> Result<StatusCode, Failure> {
-    hub.store
-        .delete_session(&auth::token_hash(&current.token))
+    let handed = hub
+        .store
+        .sign_out(current.agent.id, &auth::token_hash(&current.token))
         .await?;
+    tracing::info!(login = %current.agent.login, handed, "agent signed out");
+    if handed > 0 {
+        hub.router.kick();
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -125,6 +131,8 @@ pub async fn settings(State(hub): Shared, _current: CurrentAgent) -> Json<Worksp
         disposition_required: workspace.disposition_required,
         not_ready_reasons: workspace.not_ready_reasons.clone(),
         standard_responses: workspace.standard_responses.clone(),
+        offer_timeout_ms: hub.config.routing.offer_timeout_ms,
+        offline_grace_ms: hub.config.routing.offline_grace_ms,
     })
 }
 

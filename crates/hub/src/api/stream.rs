@@ -107,6 +107,13 @@ pub async fn stream(
 /// How often a stream checks that its session still holds.
 const SESSION_CHECK: Duration = Duration::from_secs(1);
 
+/// Every how many session checks a stream records the agent's presence: a few times per
+/// grace period, at most every ten seconds.
+fn presence_interval(grace_ms: u64) -> u64 {
+    let check_ms = u64::try_from(SESSION_CHECK.as_millis()).unwrap_or(1_000);
+    (grace_ms / 4 / check_ms).clamp(1, 10)
+}
+
 /// The close code for a stream whose session ended (an application code: 4000–4999).
 const SESSION_ENDED: u16 = 4001;
 
@@ -147,10 +154,26 @@ async fn stream_events(
     // a second (on whichever hub it is).
     let mut session_check = tokio::time::interval(SESSION_CHECK);
     session_check.tick().await;
+    // An open stream is the agent's presence: it keeps the session going (up to its
+    // lifetime) and tells the hub the agent is there, often enough for the grace period.
+    let agent_id = viewer.agent_id();
+    let presence_every = presence_interval(hub.config.routing.offline_grace_ms);
+    hub.store.seen(agent_id).await?;
+    let mut checks: u64 = 0;
     loop {
         tokio::select! {
             _ = session_check.tick() => {
-                if hub.store.session_agent(session).await?.is_none() {
+                checks += 1;
+                let present = if checks.is_multiple_of(presence_every) {
+                    let present = super::agent_for_session(hub, session).await.is_ok();
+                    if present {
+                        hub.store.seen(agent_id).await?;
+                    }
+                    present
+                } else {
+                    hub.store.session_agent(session).await?.is_some()
+                };
+                if !present {
                     socket
                         .send(Frame::Close(Some(CloseFrame {
                             code: SESSION_ENDED,

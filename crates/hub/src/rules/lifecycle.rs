@@ -173,6 +173,30 @@ pub fn offer(
     }
 }
 
+/// An agent who is gone (signed out, or offline past the grace period) hands an offered or
+/// active interaction back: it is queued for the next Ready agent, its transcript intact.
+#[must_use]
+pub fn hand_back(interaction: &Interaction) -> Interaction {
+    Interaction {
+        accepted_at: None,
+        ..requeue(interaction)
+    }
+}
+
+/// The agent declines an offer made to them: it goes back to the queue at once.
+///
+/// # Errors
+/// [`Refusal::NotOfferedToYou`], or [`Refusal::OfferGone`] when it was accepted or moved on.
+pub fn decline(interaction: &Interaction, agent_id: Id) -> Result<Interaction, Refusal> {
+    if interaction.agent_id != Some(agent_id) {
+        return Err(Refusal::NotOfferedToYou);
+    }
+    match interaction.state {
+        InteractionState::Offered => Ok(requeue(interaction)),
+        _ => Err(Refusal::OfferGone),
+    }
+}
+
 /// An offer goes back to the queue (the agent went Not Ready, or let it lapse).
 #[must_use]
 pub fn requeue(interaction: &Interaction) -> Interaction {
@@ -258,30 +282,79 @@ pub enum Opening {
     Create,
 }
 
-/// Create SMS Interaction: one interaction per contact at a time.
+/// How many chats an agent holds and may hold, for Create SMS Interaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Capacity {
+    /// Offered and active interactions now.
+    pub load: u32,
+    pub max_chats: u32,
+    /// The agent chose to open one beyond the limit.
+    pub beyond: bool,
+}
+
+impl Capacity {
+    fn admits_one_more(self) -> Result<(), Refusal> {
+        if self.beyond || self.load < self.max_chats {
+            Ok(())
+        } else {
+            Err(Refusal::AtCapacity {
+                max_chats: self.max_chats,
+            })
+        }
+    }
+}
+
+/// Create SMS Interaction: one interaction per contact at a time, within the agent's
+/// capacity unless they chose to go beyond it.
 ///
 /// # Errors
-/// [`Refusal::ContactTaken`] when another agent (or the queue) holds the contact.
+/// [`Refusal::ContactTaken`] when another agent (or the queue) holds the contact;
+/// [`Refusal::AtCapacity`].
 pub fn open_for_agent(
     open: Option<&Interaction>,
     agent_id: Id,
+    capacity: Capacity,
     now: Millis,
 ) -> Result<Opening, Refusal> {
     let Some(existing) = open.filter(|open| open.state != InteractionState::Done) else {
+        capacity.admits_one_more()?;
         return Ok(Opening::Create);
     };
     if existing.agent_id != Some(agent_id) {
-        return Err(Refusal::ContactTaken);
+        return Err(Refusal::ContactTaken { holder: None });
     }
     Ok(match existing.state {
-        InteractionState::Ended => Opening::Reactivate(reactivate(existing)),
+        InteractionState::Ended => {
+            capacity.admits_one_more()?;
+            Opening::Reactivate(reactivate(existing))
+        }
         InteractionState::Offered => Opening::Accept(
             accept(existing, agent_id, now)
-                .map_err(|_| Refusal::ContactTaken)?
+                .map_err(|_| Refusal::ContactTaken { holder: None })?
                 .into_interaction(),
         ),
         _ => Opening::Existing(existing.clone()),
     })
+}
+
+/// Write a Message outside an interaction: not while another agent holds the contact's
+/// conversation (offered, active or in wrap-up), so two agents never text one customer at
+/// once. A conversation waiting in the queue is nobody's yet.
+///
+/// # Errors
+/// [`Refusal::ContactTaken`].
+pub fn write_outside(open: Option<&Interaction>, agent_id: Id) -> Result<(), Refusal> {
+    match open {
+        Some(open)
+            if matches!(
+                open.state,
+                InteractionState::Offered | InteractionState::Active | InteractionState::Ended
+            ) && open.agent_id != Some(agent_id) =>
+        {
+            Err(Refusal::ContactTaken { holder: None })
+        }
+        _ => Ok(()),
+    }
 }
 
 /// An agent writes into an interaction: it must be theirs, with this contact, and
@@ -487,22 +560,112 @@ mod tests {
 
     #[test]
     fn create_sms_interaction_keeps_one_interaction_per_contact() {
-        assert_eq!(open_for_agent(None, ANA, 1), Ok(Opening::Create));
+        assert_eq!(open_for_agent(None, ANA, ROOM, 1), Ok(Opening::Create));
         let bens = interaction(InteractionState::Active, Some(BEN));
         assert_eq!(
-            open_for_agent(Some(&bens), ANA, 1),
-            Err(Refusal::ContactTaken)
+            open_for_agent(Some(&bens), ANA, ROOM, 1),
+            Err(Refusal::ContactTaken { holder: None })
         );
         let queued = interaction(InteractionState::Queued, None);
         assert_eq!(
-            open_for_agent(Some(&queued), ANA, 1),
-            Err(Refusal::ContactTaken)
+            open_for_agent(Some(&queued), ANA, ROOM, 1),
+            Err(Refusal::ContactTaken { holder: None })
         );
         let offered = interaction(InteractionState::Offered, Some(ANA));
-        let Ok(Opening::Accept(accepted)) = open_for_agent(Some(&offered), ANA, 7) else {
+        let Ok(Opening::Accept(accepted)) = open_for_agent(Some(&offered), ANA, ROOM, 7) else {
             panic!("opening an offer made to me accepts it");
         };
         assert_eq!(accepted.accepted_at, Some(7));
+    }
+
+    const ROOM: Capacity = Capacity {
+        load: 0,
+        max_chats: 3,
+        beyond: false,
+    };
+
+    #[test]
+    fn create_sms_interaction_respects_capacity_unless_told_otherwise() {
+        let full = Capacity { load: 3, ..ROOM };
+        assert_eq!(
+            open_for_agent(None, ANA, full, 1),
+            Err(Refusal::AtCapacity { max_chats: 3 })
+        );
+        assert_eq!(
+            open_for_agent(
+                None,
+                ANA,
+                Capacity {
+                    beyond: true,
+                    ..full
+                },
+                1
+            ),
+            Ok(Opening::Create),
+            "the agent chose to go beyond the limit"
+        );
+        let ended = interaction(InteractionState::Ended, Some(ANA));
+        assert_eq!(
+            open_for_agent(Some(&ended), ANA, full, 1),
+            Err(Refusal::AtCapacity { max_chats: 3 }),
+            "reopening an ended chat takes a place too"
+        );
+        let active = interaction(InteractionState::Active, Some(ANA));
+        assert_eq!(
+            open_for_agent(Some(&active), ANA, full, 1),
+            Ok(Opening::Existing(active.clone())),
+            "the open chat is already counted"
+        );
+    }
+
+    #[test]
+    fn nobody_writes_into_another_agents_conversation() {
+        for state in [
+            InteractionState::Offered,
+            InteractionState::Active,
+            InteractionState::Ended,
+        ] {
+            let bens = interaction(state, Some(BEN));
+            assert_eq!(
+                write_outside(Some(&bens), ANA),
+                Err(Refusal::ContactTaken { holder: None }),
+                "{state:?}"
+            );
+            assert_eq!(
+                write_outside(Some(&bens), BEN),
+                Ok(()),
+                "{state:?}: his own"
+            );
+        }
+        let queued = interaction(InteractionState::Queued, None);
+        assert_eq!(write_outside(Some(&queued), ANA), Ok(()), "nobody's yet");
+        let done = interaction(InteractionState::Done, Some(BEN));
+        assert_eq!(write_outside(Some(&done), ANA), Ok(()));
+        assert_eq!(write_outside(None, ANA), Ok(()));
+    }
+
+    #[test]
+    fn decline_moves_the_offer_on_and_hand_back_queues_a_live_chat() {
+        let offered = interaction(InteractionState::Offered, Some(ANA));
+        assert_eq!(decline(&offered, BEN), Err(Refusal::NotOfferedToYou));
+        let declined = decline(&offered, ANA).expect("offered to ana");
+        assert_eq!(
+            (declined.state, declined.agent_id),
+            (InteractionState::Queued, None)
+        );
+        let mut active = interaction(InteractionState::Active, Some(ANA));
+        active.accepted_at = Some(3_000);
+        assert_eq!(decline(&active, ANA), Err(Refusal::OfferGone));
+        let handed = hand_back(&active);
+        assert_eq!(
+            (
+                handed.state,
+                handed.agent_id,
+                handed.accepted_at,
+                handed.created_at
+            ),
+            (InteractionState::Queued, None, None, active.created_at)
+        );
     }
 
     #[test]

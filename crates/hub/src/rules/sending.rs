@@ -65,13 +65,20 @@ pub fn same_send(existing: &Message, agent_id: Id, contact_id: Id) -> Result<(),
     }
 }
 
-/// Only a message that failed or was not delivered is sent again.
+/// Only a message that failed or was not delivered is sent again, and only when its error
+/// is one another try may get past (the carrier's error table says which).
 ///
 /// # Errors
-/// [`Refusal::NotFailed`].
+/// [`Refusal::NotFailed`], [`Refusal::RetryCannotHelp`].
 pub fn may_retry(message: &Message) -> Result<(), Refusal> {
     match message.status {
-        MessageStatus::Failed | MessageStatus::Undelivered => Ok(()),
+        MessageStatus::Failed | MessageStatus::Undelivered => {
+            if parley_sms::errors::retry_may_help(message.error_code) {
+                Ok(())
+            } else {
+                Err(Refusal::RetryCannotHelp)
+            }
+        }
         _ => Err(Refusal::NotFailed),
     }
 }

@@ -76,6 +76,7 @@ impl Store {
                     body: inbound.body,
                     status: MessageStatus::Received,
                     agent_id: None,
+                    agent_name: None,
                     client_key: None,
                     provider_sid: Some(inbound.provider_sid),
                     from: inbound.from,
@@ -132,6 +133,11 @@ impl Store {
                 return Ok((existing, false));
             }
             sending::may_text(&contact)?;
+            if outbound.interaction_id.is_none() {
+                let open = change.open_interaction(contact.id).await?;
+                let writing = lifecycle::write_outside(open.as_ref(), outbound.agent_id);
+                super::interactions::naming_holder(&mut change, open.as_ref(), writing).await?;
+            }
             if let Some(interaction_id) = outbound.interaction_id {
                 let interaction = change
                     .lock_interaction(interaction_id)
@@ -152,6 +158,7 @@ impl Store {
                     body: outbound.body,
                     status: MessageStatus::Queued,
                     agent_id: Some(outbound.agent_id),
+                    agent_name: Some(outbound.agent_name),
                     client_key: Some(outbound.client_key),
                     provider_sid: None,
                     from: outbound.from_number,
@@ -246,6 +253,7 @@ impl Store {
             let ended = messages.last().map_or(started, |(_, _, at)| *at);
             let contact = change.touch_contact(phone, Some(name), ended).await?;
             change.emit(EventKind::Contact { contact: contact.clone() });
+            let author = change.agent(agent_id).await?.map(|agent| agent.name);
             let interaction = change
                 .insert_interaction(&Interaction {
                     state: InteractionState::Done,
@@ -274,6 +282,7 @@ impl Store {
                         body,
                         status,
                         agent_id: agent,
+                        agent_name: agent.and(author.as_deref()),
                         client_key: None,
                         provider_sid: None,
                         from,

@@ -4,8 +4,9 @@
 use parley_proto::{AgentStatus, EventKind, Id, Interaction, InteractionState};
 
 use super::accounts::set_status;
-use super::{Change, NOT_RESPONDING, Result, Store, StoreError, transaction};
-use crate::rules::lifecycle::{self, Opening, Transition, WrapUp};
+use super::{Change, NOT_RESPONDING, OFFLINE, Result, SIGNED_OUT, Store, StoreError, transaction};
+use crate::rules::Refusal;
+use crate::rules::lifecycle::{self, Capacity, Opening, Transition, WrapUp};
 use crate::rules::routing;
 
 impl Store {
@@ -34,8 +35,11 @@ impl Store {
             let (mut candidates, auto_answer): (Vec<routing::Candidate>, Vec<bool>) =
                 change.ready_agents().await?.into_iter().unzip();
             let mut placed = 0;
-            for (interaction, assigned_agent_id) in queued {
-                let Some(index) = routing::choose(assigned_agent_id, &candidates) else {
+            for queued in queued {
+                let interaction = queued.interaction;
+                let Some(index) =
+                    routing::choose(queued.assigned_agent_id, queued.declined_by, &candidates)
+                else {
                     continue;
                 };
                 let candidate = &mut candidates[index];
@@ -134,7 +138,12 @@ impl Store {
     ///
     /// # Errors
     /// [`StoreError::NotFound`], [`super::Refusal::ContactTaken`].
-    pub async fn create_interaction(&self, agent_id: Id, contact_id: Id) -> Result<Interaction> {
+    pub async fn create_interaction(
+        &self,
+        agent_id: Id,
+        contact_id: Id,
+        beyond_capacity: bool,
+    ) -> Result<Interaction> {
         transaction!(self, change => {
             let now = change.now;
             let contact = change
@@ -142,7 +151,14 @@ impl Store {
                 .await?
                 .ok_or(StoreError::NotFound("contact"))?;
             let open = change.open_interaction(contact.id).await?;
-            match lifecycle::open_for_agent(open.as_ref(), agent_id, now)? {
+            let agent = change.agent(agent_id).await?.ok_or(StoreError::NotFound("agent"))?;
+            let capacity = Capacity {
+                load: u32::try_from(change.held_by(agent_id).await?.len()).unwrap_or(u32::MAX),
+                max_chats: agent.max_chats,
+                beyond: beyond_capacity,
+            };
+            let opening = lifecycle::open_for_agent(open.as_ref(), agent_id, capacity, now);
+            match naming_holder(&mut change, open.as_ref(), opening).await? {
                 Opening::Existing(interaction) => Ok(interaction),
                 Opening::Reactivate(reactivated) => {
                     let interaction = change.save_interaction(&reactivated).await?;
@@ -173,6 +189,73 @@ impl Store {
                     Ok(created)
                 }
             }
+        })
+    }
+
+    /// The agent declines an interaction offered to them: it goes back to the queue at once,
+    /// and routing offers it to someone else while anyone else is Ready.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`]; [`super::Refusal::NotOfferedToYou`],
+    /// [`super::Refusal::OfferGone`].
+    pub async fn decline(&self, agent_id: Id, interaction_id: Id) -> Result<Interaction> {
+        transaction!(self, change => {
+            let interaction = locked(&mut change, interaction_id).await?;
+            let declined = lifecycle::decline(&interaction, agent_id)?;
+            let declined = change.save_interaction(&declined).await?;
+            change.save_decline(declined.id, Some(agent_id)).await?;
+            change.emit(EventKind::Interaction { interaction: declined.clone() });
+            Ok(declined)
+        })
+    }
+
+    /// Ends a session. When it was the agent's last, the agent is gone: their offered and
+    /// active interactions go back to the queue and they are Not Ready ("Signed out").
+    /// Returns how many interactions were handed back.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn sign_out(&self, agent_id: Id, token_hash: &str) -> Result<usize> {
+        transaction!(self, change => {
+            let now = change.now;
+            change.delete_session(token_hash).await?;
+            if change.live_sessions(agent_id, now).await? > 0 {
+                return Ok(0);
+            }
+            hand_off(&mut change, agent_id, SIGNED_OUT).await
+        })
+    }
+
+    /// Records that an agent's live link shows them present now.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn seen(&self, agent_id: Id) -> Result<()> {
+        let now = self.now();
+        self.read().await?.save_seen(agent_id, Some(now)).await
+    }
+
+    /// Agents who are gone — no live session (signed out on another device, expired,
+    /// revoked), or their app's link unseen for longer than `grace_ms` (0: never) — hand
+    /// their offered and active interactions back to the queue and become Not Ready.
+    /// Returns how many agents. One hub sweeps at a time.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn hand_off_away(&self, grace_ms: i64) -> Result<usize> {
+        transaction!(self, change => {
+            let now = change.now;
+            if !change.try_lock_sweeps().await? {
+                return Ok(0);
+            }
+            let seen_before = if grace_ms > 0 { now - grace_ms } else { i64::MIN };
+            let away = change.away_agents(now, seen_before).await?;
+            for (agent_id, signed_out) in &away {
+                let reason = if *signed_out { SIGNED_OUT } else { OFFLINE };
+                let handed = hand_off(&mut change, *agent_id, reason).await?;
+                tracing::info!(agent_id, reason, handed, "agent gone: interactions handed back");
+            }
+            Ok(away.len())
         })
     }
 
@@ -233,6 +316,42 @@ impl Store {
             }
             Ok(ended)
         })
+    }
+}
+
+/// The agent is gone: their active interactions go back to the queue (their offers go
+/// with Not Ready), and they are Not Ready for `reason`. Returns how many were handed back.
+async fn hand_off(change: &mut Change, agent_id: Id, reason: &str) -> Result<usize> {
+    let held = change.held_by(agent_id).await?;
+    for active in held
+        .iter()
+        .filter(|held| held.state == InteractionState::Active)
+    {
+        let interaction = change
+            .save_interaction(&lifecycle::hand_back(active))
+            .await?;
+        change.emit(EventKind::Interaction { interaction });
+    }
+    set_status(change, agent_id, AgentStatus::NotReady, Some(reason)).await?;
+    change.save_seen(agent_id, None).await?;
+    Ok(held.len())
+}
+
+/// A refusal because another agent holds the contact, with that agent's name.
+pub(super) async fn naming_holder<T>(
+    change: &mut Change,
+    open: Option<&Interaction>,
+    outcome: std::result::Result<T, Refusal>,
+) -> Result<T> {
+    match outcome {
+        Err(Refusal::ContactTaken { .. }) => {
+            let holder = match open.and_then(|open| open.agent_id) {
+                Some(agent_id) => change.agent(agent_id).await?.map(|agent| agent.name),
+                None => None,
+            };
+            Err(Refusal::ContactTaken { holder }.into())
+        }
+        outcome => Ok(outcome?),
     }
 }
 

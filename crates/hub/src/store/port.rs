@@ -16,7 +16,7 @@ use parley_proto::{
 
 use super::Result;
 use super::types::{
-    AgentSettings, ContactDetails, MediaJob, NewMedia, NewMessage, NewUpload, PendingSend,
+    AgentSettings, ContactDetails, MediaJob, NewMedia, NewMessage, NewUpload, PendingSend, Queued,
     ReadMarker, ReadyMedia, Session, StoredMedia, StoredMessage, UploadedPicture,
 };
 use crate::rules::routing::Candidate;
@@ -118,6 +118,13 @@ pub(crate) trait Agents {
     /// `false` when there is no such agent.
     async fn save_password(&mut self, agent_id: Id, password_hash: &str) -> Result<bool>;
     async fn delete_session(&mut self, token_hash: &str) -> Result<()>;
+    /// How many sessions of an agent are live at `now`.
+    async fn live_sessions(&mut self, agent_id: Id, now: Millis) -> Result<i64>;
+    /// Records when an agent's live link last showed them present (`None`: no link).
+    async fn save_seen(&mut self, agent_id: Id, seen_at: Option<Millis>) -> Result<()>;
+    /// Agents who are Ready or hold offered or active interactions but are gone: no live
+    /// session at `now` (`true`), or a link last seen before `seen_before` (`false`).
+    async fn away_agents(&mut self, now: Millis, seen_before: Millis) -> Result<Vec<(Id, bool)>>;
     /// Stores a stream ticket for a live session (dropping expired tickets); `false` when
     /// the session is gone.
     async fn insert_ticket(
@@ -195,6 +202,10 @@ pub(crate) trait Interactions {
     async fn agent_interactions(&mut self, agent_id: Id) -> Result<Vec<Interaction>>;
     /// Interactions offered to an agent, locked.
     async fn offered_to(&mut self, agent_id: Id) -> Result<Vec<Interaction>>;
+    /// Interactions an agent holds (offered or active), locked.
+    async fn held_by(&mut self, agent_id: Id) -> Result<Vec<Interaction>>;
+    /// Records who declined an interaction's offer last (`None` clears it).
+    async fn save_decline(&mut self, interaction_id: Id, agent_id: Option<Id>) -> Result<()>;
     /// Offers made before `offered_before`, locked.
     async fn lapsed_offers(&mut self, offered_before: Millis) -> Result<Vec<Interaction>>;
     /// Active interactions with no message since `before` (nor acceptance or creation);
@@ -202,9 +213,9 @@ pub(crate) trait Interactions {
     async fn quiet_interactions(&mut self, before: Millis) -> Result<Vec<Interaction>>;
     /// When the newest message of an interaction was stored.
     async fn last_message_at(&mut self, interaction_id: Id) -> Result<Option<Millis>>;
-    /// Queued interactions, oldest first, with their contact's assigned agent; locked, and
-    /// skipping rows another hub holds.
-    async fn claim_queued(&mut self) -> Result<Vec<(Interaction, Option<Id>)>>;
+    /// Queued interactions, oldest first, with their contact's assigned agent and the agent
+    /// who declined the last offer; locked, and skipping rows another hub holds.
+    async fn claim_queued(&mut self) -> Result<Vec<Queued>>;
     /// A contact's interactions, newest first, with the handling agent's name.
     async fn contact_history(&mut self, contact_id: Id) -> Result<Vec<ContactInteraction>>;
 }

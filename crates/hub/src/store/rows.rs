@@ -9,7 +9,7 @@ pub(crate) use parley_proto::rows::{
 use parley_proto::rows::{
     RowError, optional_spelling, optional_unsigned, spelling as parsed, unsigned,
 };
-use parley_proto::{Direction, Interaction, Media, MediaIssue, MediaState, Message, MessageStatus};
+use parley_proto::{Direction, Media, MediaIssue, MediaState, Message, MessageStatus};
 
 use super::types::{MediaJob, PendingSend, ReadyMedia, StoredMedia, StoredMessage};
 use super::{Result, StoreError};
@@ -25,7 +25,7 @@ impl From<RowError> for StoreError {
 
 /// Columns of [`MessageRow`].
 pub(crate) const MESSAGE_COLUMNS: &str = "id, contact_id, interaction_id, direction, body, \
-     status, error_code, agent_id, client_key, created_at, provider_sid, from_number, to_number, \
+     status, error_code, agent_id, agent_name, client_key, created_at, provider_sid, from_number, to_number, \
      send_attempts, send_started_at";
 
 #[derive(sqlx::FromRow)]
@@ -38,6 +38,7 @@ pub(crate) struct MessageRow {
     status: String,
     error_code: Option<i64>,
     agent_id: Option<i64>,
+    agent_name: Option<String>,
     client_key: Option<String>,
     created_at: i64,
     provider_sid: Option<String>,
@@ -58,6 +59,7 @@ impl MessageRow {
             status: parsed("message status", &self.status, MessageStatus::parse)?,
             error_code: optional_unsigned("error_code", self.error_code)?,
             agent_id: self.agent_id,
+            agent_name: self.agent_name.clone(),
             client_key: self.client_key.clone(),
             created_at: self.created_at,
             media: Vec::new(),
@@ -313,12 +315,17 @@ pub(crate) struct QueuedRow {
     #[sqlx(flatten)]
     interaction: InteractionRow,
     assigned_agent_id: Option<i64>,
+    declined_by: Option<i64>,
 }
 
-impl TryFrom<QueuedRow> for (Interaction, Option<i64>) {
+impl TryFrom<QueuedRow> for super::types::Queued {
     type Error = StoreError;
     fn try_from(row: QueuedRow) -> Result<Self> {
-        Ok((row.interaction.try_into()?, row.assigned_agent_id))
+        Ok(Self {
+            interaction: row.interaction.try_into()?,
+            assigned_agent_id: row.assigned_agent_id,
+            declined_by: row.declined_by,
+        })
     }
 }
 

@@ -148,6 +148,7 @@ pub(crate) const TABLES: &[Table] = &[
             ("status", Text),
             ("error_code", Int),
             ("agent_id", Int),
+            ("agent_name", Text),
             ("client_key", Text),
             ("provider_sid", Text),
             ("from_number", Text),

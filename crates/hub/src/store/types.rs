@@ -61,6 +61,8 @@ pub enum InboundOutcome {
 #[derive(Debug, Clone)]
 pub struct Outbound<'a> {
     pub agent_id: Id,
+    /// The author's name, shown with the message.
+    pub agent_name: &'a str,
     pub contact_id: Id,
     pub interaction_id: Option<Id>,
     pub body: &'a str,
@@ -79,6 +81,8 @@ pub struct NewMessage<'a> {
     pub body: &'a str,
     pub status: MessageStatus,
     pub agent_id: Option<Id>,
+    /// The author's name (outbound).
+    pub agent_name: Option<&'a str>,
     pub client_key: Option<&'a str>,
     pub provider_sid: Option<&'a str>,
     pub from: &'a str,
@@ -194,4 +198,14 @@ pub struct Session {
     pub agent: parley_proto::Agent,
     pub created_at: Millis,
     pub expires_at: Millis,
+}
+
+/// A queued interaction as routing sees it.
+#[derive(Debug, Clone)]
+pub struct Queued {
+    pub interaction: parley_proto::Interaction,
+    /// The contact's assigned agent, offered it first when free.
+    pub assigned_agent_id: Option<Id>,
+    /// The agent who declined its last offer: someone else gets it when anyone else is Ready.
+    pub declined_by: Option<Id>,
 }

@@ -153,6 +153,10 @@ errorCode: number | null,
  */
 agentId: number | null, 
 /**
+ * That agent's name when they wrote it, shown with the message wherever it appears.
+ */
+agentName?: string, 
+/**
  * The idempotency key the sending client chose for an outbound message.
  */
 clientKey: string | null, createdAt: number, 
@@ -250,7 +254,12 @@ contactId: number | null,
  * A number to text, as the agent typed it (national numbers are read in the hub's
  * default region); the contact is created when new.
  */
-phone?: string, };
+phone?: string, 
+/**
+ * Open it even though the agent already holds as many chats as they may (after the
+ * hub answered `atCapacity` and the agent chose to go on).
+ */
+beyondCapacity?: boolean, };
 
 export type StandardResponse = { category: string, title: string, text: string, };
 
@@ -270,11 +279,22 @@ notReadyReasons: Array<string>,
 /**
  * The Standard Responses library.
  */
-standardResponses: Array<StandardResponse>, };
+standardResponses: Array<StandardResponse>, 
+/**
+ * How long an offer waits for Accept before it moves on and the agent is set Not
+ * Ready (0: it waits), for the offer's countdown.
+ */
+offerTimeoutMs: number, 
+/**
+ * How long an app may stay offline before the agent's chats go back to the queue
+ * (0: never), so the app can warn the agent.
+ */
+offlineGraceMs: number, };
 
 export type AgentSummary = { 
 /**
- * Interactions marked Done since then.
+ * Conversations handled since then: interactions marked Done in which a message was
+ * written (one opened and closed without a text does not count).
  */
 handled: number, 
 /**
@@ -292,7 +312,7 @@ averageWrapUpMs: number | null, };
 
 export type ConnectionState = "online" | "offline";
 
-export type ErrorCode = "badRequest" | "unauthorized" | "forbidden" | "notFound" | "conflict" | "invalidNumber" | "optedOut" | "tooManyRequests" | "unavailable" | "internal";
+export type ErrorCode = "badRequest" | "unauthorized" | "forbidden" | "notFound" | "conflict" | "invalidNumber" | "optedOut" | "atCapacity" | "tooManyRequests" | "unavailable" | "internal";
 
 export type ApiError = { code: ErrorCode, message: string, };
 

@@ -191,7 +191,8 @@ impl Agents for Connection {
             "SELECT COUNT(*), AVG(done_at - accepted_at)::float8, \
                AVG(ended_at - accepted_at)::float8, AVG(done_at - ended_at)::float8 \
              FROM interactions WHERE agent_id = $1 AND state = 'done' AND done_at >= $2 \
-               AND accepted_at IS NOT NULL",
+               AND accepted_at IS NOT NULL \
+               AND EXISTS (SELECT 1 FROM messages m WHERE m.interaction_id = interactions.id)",
         )
         .bind(agent_id)
         .bind(since)
@@ -273,6 +274,42 @@ impl Agents for Connection {
                 .rows_affected()
                 == 1,
         )
+    }
+
+    async fn live_sessions(&mut self, agent_id: Id, now: Millis) -> Result<i64> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM sessions WHERE agent_id = $1 AND expires_at > $2",
+        )
+        .bind(agent_id)
+        .bind(now)
+        .fetch_one(self.db())
+        .await?)
+    }
+
+    async fn save_seen(&mut self, agent_id: Id, seen_at: Option<Millis>) -> Result<()> {
+        sqlx::query("UPDATE agents SET seen_at = $1 WHERE id = $2")
+            .bind(seen_at)
+            .bind(agent_id)
+            .execute(self.db())
+            .await?;
+        Ok(())
+    }
+
+    async fn away_agents(&mut self, now: Millis, seen_before: Millis) -> Result<Vec<(Id, bool)>> {
+        Ok(sqlx::query_as(
+            "SELECT id, signed_out FROM (SELECT a.id, a.status, a.seen_at, \
+               NOT EXISTS (SELECT 1 FROM sessions s \
+                 WHERE s.agent_id = a.id AND s.expires_at > $1) AS signed_out \
+               FROM agents a) p \
+             WHERE (p.signed_out OR (p.seen_at IS NOT NULL AND p.seen_at < $2)) \
+               AND (p.status = 'ready' OR EXISTS (SELECT 1 FROM interactions i \
+                 WHERE i.agent_id = p.id AND i.state IN ('offered', 'active'))) \
+             ORDER BY p.id",
+        )
+        .bind(now)
+        .bind(seen_before)
+        .fetch_all(self.db())
+        .await?)
     }
 
     async fn delete_session(&mut self, token_hash: &str) -> Result<()> {

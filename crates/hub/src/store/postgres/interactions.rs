@@ -9,6 +9,7 @@ use crate::store::port::Interactions;
 use crate::store::rows::{
     HistoryRow, INTERACTION_COLUMNS, INTERACTION_COLUMNS_OF_I, InteractionRow, QueuedRow, all, one,
 };
+use crate::store::types::Queued;
 
 #[async_trait]
 impl Interactions for Connection {
@@ -100,6 +101,26 @@ impl Interactions for Connection {
         all(rows)
     }
 
+    async fn held_by(&mut self, agent_id: Id) -> Result<Vec<Interaction>> {
+        let rows: Vec<InteractionRow> = sqlx::query_as(sql!(
+            "SELECT {INTERACTION_COLUMNS} FROM interactions \
+             WHERE agent_id = $1 AND state IN ('offered', 'active') ORDER BY id FOR UPDATE"
+        ))
+        .bind(agent_id)
+        .fetch_all(self.db())
+        .await?;
+        all(rows)
+    }
+
+    async fn save_decline(&mut self, interaction_id: Id, agent_id: Option<Id>) -> Result<()> {
+        sqlx::query("UPDATE interactions SET declined_by = $1 WHERE id = $2")
+            .bind(agent_id)
+            .bind(interaction_id)
+            .execute(self.db())
+            .await?;
+        Ok(())
+    }
+
     async fn offered_to(&mut self, agent_id: Id) -> Result<Vec<Interaction>> {
         let rows: Vec<InteractionRow> = sqlx::query_as(sql!(
             "SELECT {INTERACTION_COLUMNS} FROM interactions \
@@ -144,11 +165,11 @@ impl Interactions for Connection {
         )
     }
 
-    async fn claim_queued(&mut self) -> Result<Vec<(Interaction, Option<Id>)>> {
+    async fn claim_queued(&mut self) -> Result<Vec<Queued>> {
         // Rows another hub's transaction holds (a message joining a queued interaction)
         // are left for the next pass.
         let rows: Vec<QueuedRow> = sqlx::query_as(sql!(
-            "SELECT {INTERACTION_COLUMNS_OF_I}, c.assigned_agent_id \
+            "SELECT {INTERACTION_COLUMNS_OF_I}, c.assigned_agent_id, i.declined_by \
              FROM interactions i JOIN contacts c ON c.id = i.contact_id \
              WHERE i.state = 'queued' ORDER BY i.created_at, i.id FOR UPDATE OF i SKIP LOCKED"
         ))

@@ -65,8 +65,8 @@ impl Messages for Connection {
     async fn insert_message(&mut self, message: &NewMessage<'_>) -> Result<Message> {
         let row: MessageRow = sqlx::query_as(sql!(
             "INSERT INTO messages (contact_id, interaction_id, direction, body, status, agent_id, \
-               client_key, provider_sid, from_number, to_number, created_at, words) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::tsvector) \
+               agent_name, client_key, provider_sid, from_number, to_number, created_at, words) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::tsvector) \
              RETURNING {MESSAGE_COLUMNS}"
         ))
         .bind(message.contact_id)
@@ -75,6 +75,7 @@ impl Messages for Connection {
         .bind(message.body)
         .bind(message.status.as_str())
         .bind(message.agent_id)
+        .bind(message.agent_name)
         .bind(message.client_key)
         .bind(message.provider_sid)
         .bind(message.from)

@@ -58,8 +58,8 @@ impl Messages for Connection {
     async fn insert_message(&mut self, message: &NewMessage<'_>) -> Result<Message> {
         let row: MessageRow = sqlx::query_as(sql!(
             "INSERT INTO messages (contact_id, interaction_id, direction, body, status, agent_id, \
-               client_key, provider_sid, from_number, to_number, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {MESSAGE_COLUMNS}"
+               agent_name, client_key, provider_sid, from_number, to_number, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {MESSAGE_COLUMNS}"
         ))
         .bind(message.contact_id)
         .bind(message.interaction_id)
@@ -67,6 +67,7 @@ impl Messages for Connection {
         .bind(message.body)
         .bind(message.status.as_str())
         .bind(message.agent_id)
+        .bind(message.agent_name)
         .bind(message.client_key)
         .bind(message.provider_sid)
         .bind(message.from)
