@@ -118,7 +118,7 @@ describe('browser transport: pictures', () => {
     );
     await expect(makeApi().mediaSource(42, 'thumbnail')).rejects.toMatchObject({
       code: 'notFound',
-      message: 'this picture is not available',
+      message: 'This picture is not available.',
     });
     expect(objectUrls.create).not.toHaveBeenCalled();
   });
@@ -183,7 +183,7 @@ describe('browser transport: Retry and new numbers', () => {
     });
     await expect(api.createInteractionForNumber('55')).rejects.toMatchObject({
       code: 'invalidNumber',
-      message: 'the number "55" is incorrect',
+      message: 'The number "55" is incorrect.',
     });
   });
 });
@@ -303,7 +303,7 @@ describe('browser transport: outbound pictures', () => {
     await expect(refused).rejects.toBeInstanceOf(ApiFailure);
     await expect(refused).rejects.toMatchObject({
       code: 'badRequest',
-      message: 'this picture cannot be sent: it is damaged (JPEG, PNG, GIF and WebP up to 5 MB can)',
+      message: 'This picture cannot be sent: it is damaged (JPEG, PNG, GIF and WebP up to 5 MB can).',
     });
   });
 

@@ -3,7 +3,9 @@ import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiFailure, type SearchHit } from '../api';
 import { contact, message, summary } from '../testing/fixtures';
+import { ruleOf } from '../testing/styles';
 import ContactList, { searchDelayMs } from './ContactList.svelte';
+import source from './ContactList.svelte?raw';
 
 const contacts = [
   summary({ id: 1, name: 'Old Olga', phone: '+15550000001', lastActivityAt: 1_000 }, {}),
@@ -66,6 +68,15 @@ describe('ContactList', () => {
     expect(selected).toHaveAttribute('aria-current', 'true');
     await userEvent.setup().click(screen.getAllByTestId('contact-item')[0]!);
     expect(onSelect).toHaveBeenCalledWith(2);
+  });
+});
+
+describe('ContactList: names beside unread badges', () => {
+  it('keeps room for the name, and the badge at its own size', () => {
+    expect(ruleOf(source, '.name')['min-width'], 'never squeezed to nothing').toMatch(
+      /^[1-9]\d*(\.\d+)?(em|ch|px)$/,
+    );
+    expect(ruleOf(source, '.badge')['flex']).toBe('none');
   });
 });
 

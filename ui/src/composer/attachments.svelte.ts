@@ -2,6 +2,7 @@
 // hub as soon as they are attached, and the local previews shown until they are sent.
 
 import { ApiFailure, limits, type Upload } from '../api';
+import { formatSize, pictureLabel } from '../conversation/pictures';
 
 /** The most pictures one message can carry (Twilio's limit, which the hub enforces too). */
 export const MAX_ATTACHMENTS = limits.maxAttachments;
@@ -43,6 +44,8 @@ export class Attachment {
   /** Tells attachments apart while they are shown (two may be the same file). */
   readonly key = nextKey++;
   readonly name: string;
+  /** The type the file claimed; empty when the system did not say. */
+  readonly type: string;
   readonly size: number;
   /** A blob URL of the file itself, freed when the attachment goes. */
   readonly preview: string;
@@ -54,6 +57,7 @@ export class Attachment {
 
   constructor(file: File | Blob, preview: string) {
     this.name = file instanceof File && file.name !== '' ? file.name : 'Pasted picture';
+    this.type = file.type;
     this.size = file.size;
     this.preview = preview;
   }
@@ -65,11 +69,38 @@ export function isPicture(file: File | Blob): boolean {
   return file instanceof File && pictureExtensions.test(file.name);
 }
 
-/** A file's size as the agent reads it: `800 bytes`, `48 KB`, `1.2 MB`. */
-export function formatSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} ${bytes === 1 ? 'byte' : 'bytes'}`;
-  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+/** Sizes read as in the transcript. */
+export { formatSize };
+
+/** What a chosen file tells of itself. */
+function chosen(file: File | Blob): { name: string | undefined; type: string; size: number } {
+  const name = file instanceof File && file.name !== '' ? file.name : undefined;
+  return { name, type: file.type, size: file.size };
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+export function listed(items: readonly string[]): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+}
+
+/**
+ * Which attached pictures did not upload, for the notice that holds the message back, e.g.
+ * `Picture 2 of 3 (photo.jpg, image/jpeg, 1.2 MB) did not upload. Remove it to send the
+ * message.`; `null` when every picture uploaded or is uploading.
+ */
+export function failedUploadsText(items: readonly Attachment[]): string | null {
+  const failed = items.flatMap((attachment, index) =>
+    attachment.state === 'failed' ? [index] : [],
+  );
+  if (failed.length === 0) return null;
+  const labels = failed.map((index, order) => {
+    const { name, type, size } = items[index]!;
+    const article = order === 0 ? 'The' : 'the';
+    return pictureLabel({ name, type, size, index, count: items.length }, article);
+  });
+  const them = failed.length === 1 ? 'it' : 'them';
+  return `${listed(labels)} did not upload. Remove ${them} to send the message.`;
 }
 
 /**
@@ -101,26 +132,35 @@ export class Attachments {
 
   /**
    * Attaches the files that may go and starts their uploads. Files that may not go are
-   * left out before anything is uploaded; the answer says why, `null` when none was.
+   * left out before anything is uploaded; the answer says which and why, `null` when none
+   * was.
    */
   add(files: readonly (File | Blob)[], upload: UploadPicture): string | null {
-    const refused = new Set<string>();
+    /** The files left out, by reason. */
+    const refused = new Map<string, string[]>();
     let count = this.going.length;
     let bytes = this.going.reduce((total, attachment) => total + attachment.size, 0);
-    for (const file of files) {
-      if (!isPicture(file)) {
-        refused.add(refusals.notPicture);
-      } else if (count >= MAX_ATTACHMENTS) {
-        refused.add(refusals.tooMany);
-      } else if (bytes + file.size > MAX_ATTACHMENT_BYTES) {
-        refused.add(refusals.tooLarge);
-      } else {
+    files.forEach((file, index) => {
+      let reason: string | null = null;
+      if (!isPicture(file)) reason = refusals.notPicture;
+      else if (count >= MAX_ATTACHMENTS) reason = refusals.tooMany;
+      else if (bytes + file.size > MAX_ATTACHMENT_BYTES) reason = refusals.tooLarge;
+      if (reason === null) {
         count += 1;
         bytes += file.size;
         this.#start(file, upload);
+        return;
       }
-    }
-    return refused.size === 0 ? null : [...refused].map((reason) => `${reason}.`).join(' ');
+      const label = pictureLabel({ ...chosen(file), index, count: files.length }, 'the');
+      refused.set(reason, [...(refused.get(reason) ?? []), label]);
+    });
+    if (refused.size === 0) return null;
+    return [...refused]
+      .map(([reason, labels]) => {
+        const were = labels.length === 1 ? 'was' : 'were';
+        return `${reason}: ${listed(labels)} ${were} not attached.`;
+      })
+      .join(' ');
   }
 
   #start(file: File | Blob, upload: UploadPicture): void {

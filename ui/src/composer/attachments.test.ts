@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { ApiFailure, type Upload } from '../api';
 import {
   Attachments,
+  failedUploadsText,
   formatSize,
   isPicture,
   MAX_ATTACHMENT_BYTES,
@@ -52,14 +53,44 @@ describe('formatSize', () => {
 });
 
 describe('Attachments', () => {
-  it('gives every reason for what it left out, once each', () => {
+  it('gives every reason for what it left out once, with the files it left out', () => {
     const attachments = new Attachments(objectUrls());
     const refusal = attachments.add(
       [file('a.pdf', 'application/pdf'), file('b.txt', 'text/plain'), file('big.jpg', 'image/jpeg', MAX_ATTACHMENT_BYTES + 1)],
       vi.fn<UploadPicture>(async () => uploaded(1)),
     );
-    expect(refusal).toBe(`${refusals.notPicture}. ${refusals.tooLarge}.`);
+    expect(refusal).toBe(
+      `${refusals.notPicture}: picture 1 of 3 (a.pdf, application/pdf, 10 bytes) and ` +
+        'picture 2 of 3 (b.txt, text/plain, 10 bytes) were not attached. ' +
+        `${refusals.tooLarge}: picture 3 of 3 (big.jpg, image/jpeg, 5.0 MB) was not attached.`,
+    );
     expect(attachments.items).toHaveLength(0);
+  });
+
+  it('names a single file left out by its name, type and size', () => {
+    const attachments = new Attachments(objectUrls());
+    expect(attachments.add([file('photo.heic', 'image/heic', 1000)], vi.fn<UploadPicture>())).toBe(
+      `${refusals.notPicture}: the picture (photo.heic, image/heic, 1000 bytes) was not attached.`,
+    );
+  });
+
+  it('names the pictures that did not upload, so the agent knows which to remove', async () => {
+    const attachments = new Attachments(objectUrls());
+    const upload = vi
+      .fn<UploadPicture>()
+      .mockResolvedValueOnce(uploaded(1))
+      .mockRejectedValueOnce(new ApiFailure('badRequest', 'It is damaged.'))
+      .mockRejectedValueOnce(new ApiFailure('badRequest', 'It is damaged.'));
+    expect(failedUploadsText(attachments.items)).toBeNull();
+    attachments.add(
+      [file('a.jpg', 'image/jpeg'), file('b.png', 'image/png', 2048), file('c.gif', 'image/gif')],
+      upload,
+    );
+    await attachments.settled();
+    expect(failedUploadsText(attachments.items)).toBe(
+      'Picture 2 of 3 (b.png, image/png, 2 KB) and picture 3 of 3 (c.gif, image/gif, 10 bytes) ' +
+        'did not upload. Remove them to send the message.',
+    );
   });
 
   it('leaves out of the limits a picture that did not upload', async () => {

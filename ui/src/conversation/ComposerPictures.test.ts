@@ -264,7 +264,8 @@ describe('Composer: what a message can carry', () => {
       picture('photo.heic', 1000, 'image/heic'),
     ]);
     expect(screen.getByTestId('composer-attach-error')).toHaveTextContent(
-      'Only JPEG, PNG, GIF and WebP pictures can be sent',
+      'Only JPEG, PNG, GIF and WebP pictures can be sent: picture 1 of 2 (invoice.pdf, ' +
+        'application/pdf, 8 bytes) and picture 2 of 2 (photo.heic, image/heic, 1000 bytes) were not attached.',
     );
     expect(upload).not.toHaveBeenCalled();
     expect(chips()).toHaveLength(0);
@@ -360,7 +361,7 @@ describe('Composer: sending pictures', () => {
       'this picture cannot be sent: it is damaged',
     );
     expect(screen.getByTestId('composer-attachment-blocked')).toHaveTextContent(
-      'Remove it to send the message',
+      /^Picture 1 of 2 \(broken\.jpg, image\/jpeg, [^)]+\) did not upload\. Remove it to send the message\.$/,
     );
 
     await user.type(input, 'Here you go{Enter}');

@@ -151,6 +151,22 @@ describe('Transcript: conversation search', () => {
     expect(lastScrolled()).toBe(marks[2]);
   });
 
+  it('keeps the room of the match count, so nothing in the search bar moves when it shows', async () => {
+    render(Transcript, { label: 'Carla', messages: multilingual });
+    const user = userEvent.setup();
+    const bar = screen.getByRole('search', { name: 'Search the conversation' });
+    const before = [...bar.children];
+    const status = screen.getByTestId('conversation-search-status');
+    expect(before, 'the count\'s place is there before any search').toContain(status);
+    expect(status).toHaveTextContent(/^$/);
+
+    await user.type(screen.getByTestId('conversation-search'), 'cafe');
+    expect(within(status).getByTestId('conversation-search-count')).toHaveTextContent('1 of 3');
+    expect([...bar.children], 'the same boxes, in the same order').toEqual(before);
+    await user.clear(screen.getByTestId('conversation-search'));
+    expect([...bar.children]).toEqual(before);
+  });
+
   it('matches Cyrillic without regard to case', async () => {
     render(Transcript, { label: 'Carla', messages: multilingual });
     const user = userEvent.setup();

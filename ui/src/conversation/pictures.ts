@@ -51,6 +51,42 @@ export function thumbnailBox(
   };
 }
 
+/** A file's size as the agent reads it: `800 bytes`, `48 KB`, `1.2 MB`. */
+export function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} ${bytes === 1 ? 'byte' : 'bytes'}`;
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+/** Which picture a notice is about, and what is known of its file. */
+export interface PictureFacts {
+  /** 0-based, among `count` pictures (of a message, or chosen at once). */
+  index: number;
+  count: number;
+  /** The file's name, when the agent chose it. */
+  name?: string;
+  /** The type the file claimed, e.g. `image/heic`; empty when unknown. */
+  type: string;
+  /** Bytes, when known. */
+  size: number | null;
+}
+
+/**
+ * Names a picture in a notice: `Picture 2 of 3 (image/heic, 1.2 MB)`, or `The picture
+ * (photo.heic, image/heic, 1.2 MB)` when it is the only one. `article` starts the latter
+ * ("a" mid-sentence, "the" by default).
+ */
+export function pictureLabel(facts: PictureFacts, article: 'The' | 'the' | 'a' = 'The'): string {
+  const known = [facts.name, facts.type, facts.size === null ? '' : formatSize(facts.size)]
+    .map((fact) => fact?.trim() ?? '')
+    .filter((fact) => fact !== '');
+  const which =
+    facts.count > 1
+      ? `${article === 'The' ? 'Picture' : 'picture'} ${facts.index + 1} of ${facts.count}`
+      : `${article} picture`;
+  return known.length === 0 ? which : `${which} (${known.join(', ')})`;
+}
+
 /** A message's pictures in the order the contact sent them. */
 export function inOrder(media: readonly Media[]): Media[] {
   return [...media].sort((a, b) => a.position - b.position);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { carrierErrors } from '../api';
+import { carrierErrors, type MediaIssue } from '../api';
 import { media, message } from '../testing/fixtures';
 import {
   attachmentIssueText,
@@ -42,23 +42,42 @@ describe('delivery problems', () => {
 });
 
 describe('attachment issues', () => {
-  it('gives the reason per issue and the guide\'s advice to send it again', () => {
-    const advice = 'Ask the contact to check the file format and send it again.';
-    expect(attachmentIssueText(media({ state: 'issue', issue: 'corrupt' }))).toBe(
-      `A picture could not be shown: the file is damaged. ${advice}`,
+  it('names the picture by its place, the type it claimed and its size when known', () => {
+    const heic = media({ state: 'issue', issue: 'unsupportedType', contentType: 'image/heic', size: 1_300_000 });
+    expect(attachmentIssueText(heic, { index: 1, count: 3 })).toMatch(
+      /^Picture 2 of 3 \(image\/heic, 1\.2 MB\) could not be shown: /,
     );
-    expect(attachmentIssueText(media({ state: 'issue', issue: 'unsupportedType' }))).toBe(
-      `A picture could not be shown: the file type is not supported. ${advice}`,
+    // The only picture of its message; a file never fetched has no size.
+    expect(
+      attachmentIssueText(media({ state: 'issue', issue: 'fetchFailed', size: null }), { index: 0, count: 1 }),
+    ).toMatch(/^The picture \(image\/jpeg\) could not be shown: /);
+  });
+
+  it('gives the reason and one piece of advice that fits each issue', () => {
+    const text = (issue: MediaIssue | null) =>
+      attachmentIssueText(media({ state: 'issue', issue, contentType: '', size: null }));
+    expect(text('unsupportedType')).toBe(
+      'The picture could not be shown: Parley shows only JPEG, PNG, GIF and WebP pictures. ' +
+        'Ask the contact to send it in one of those types (a screenshot of it will do).',
     );
-    expect(attachmentIssueText(media({ state: 'issue', issue: 'tooLarge' }))).toBe(
-      `A picture could not be shown: the file is too large. ${advice}`,
+    expect(text('tooLarge')).toBe(
+      'The picture could not be shown: it is larger than Parley takes (5 MB, or too many pixels). ' +
+        'Ask the contact to send a smaller copy, such as a screenshot of it.',
     );
-    expect(attachmentIssueText(media({ state: 'issue', issue: 'fetchFailed' }))).toBe(
-      `A picture could not be shown: it could not be downloaded from the carrier. ${advice}`,
+    expect(text('corrupt')).toBe(
+      'The picture could not be shown: the file is damaged. Ask the contact to send it again.',
     );
-    expect(attachmentIssueText(media({ state: 'issue', issue: null }))).toBe(
-      `A picture could not be shown: the file could not be read. ${advice}`,
+    expect(text('fetchFailed')).toBe(
+      'The picture could not be shown: it could not be downloaded from the carrier. ' +
+        'Ask the contact to send it again in a few minutes.',
     );
+    expect(text(null)).toBe(
+      'The picture could not be shown: the file could not be read. Ask the contact to send it again.',
+    );
+    // A file that never arrived, or a damaged one, has no format to check.
+    for (const issue of ['fetchFailed', 'corrupt', 'tooLarge'] as const) {
+      expect(text(issue), issue).not.toMatch(/format/i);
+    }
   });
 });
 

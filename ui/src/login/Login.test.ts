@@ -57,6 +57,26 @@ describe('Login', () => {
     expect(screen.getByTestId('login-submit')).toBeEnabled();
   });
 
+  it('puts the cursor in the login field when the sign-in screen appears', () => {
+    render(Login, { api: fakeApi('browser').api, onSignedIn: vi.fn() });
+    expect(screen.getByTestId('login-user')).toHaveFocus();
+  });
+
+  it('on the desktop, in the login field when the hub URL is known, else in the hub URL', () => {
+    const { unmount } = render(Login, { api: fakeApi('desktop').api, onSignedIn: vi.fn() });
+    expect(screen.getByTestId('login-hub-url')).not.toHaveValue('');
+    expect(screen.getByTestId('login-user')).toHaveFocus();
+    unmount();
+
+    localStorage.setItem('parley.hubUrl', '');
+    try {
+      render(Login, { api: fakeApi('desktop').api, onSignedIn: vi.fn() });
+      expect(screen.getByTestId('login-hub-url')).toHaveFocus();
+    } finally {
+      localStorage.removeItem('parley.hubUrl');
+    }
+  });
+
   it('does not call the hub without a login and password', async () => {
     const { api } = fakeApi('browser');
     render(Login, { api, onSignedIn: vi.fn() });

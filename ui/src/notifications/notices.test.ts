@@ -133,11 +133,28 @@ describe('notices', () => {
       contactId: 10,
       title: 'Attachment issue',
       body:
-        'Carla (+15551230001) sent a picture that cannot be shown: the file type is not supported. ' +
-        'Ask them to check the file format and send it again.',
+        'Carla (+15551230001) sent a picture (image/jpeg, 47 KB) that cannot be shown: ' +
+        'Parley shows only JPEG, PNG, GIF and WebP pictures. ' +
+        'Ask the contact to send it in one of those types (a screenshot of it will do).',
       silent: false,
     });
     expect(notices.noticeFor({ ...checked, seq: checked.seq + 1 }, situation())).toBeNull();
+  });
+
+  it('names which picture of several the issue is about, with the advice for a file never fetched', () => {
+    const notice = new Notices().noticeFor(
+      reply({
+        media: [
+          media({ id: 501, position: 1, state: 'issue', issue: 'fetchFailed', size: null }),
+          media({ id: 500, position: 0, state: 'ready' }),
+        ],
+      }),
+      situation(),
+    );
+    expect(notice?.body).toBe(
+      'Carla (+15551230001) sent picture 2 of 2 (image/jpeg) that cannot be shown: ' +
+        'it could not be downloaded from the carrier. Ask the contact to send it again in a few minutes.',
+    );
   });
 
   it('tells of an attachment issue even in the conversation in view: the agent must ask for the file again', () => {

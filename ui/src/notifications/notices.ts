@@ -12,7 +12,15 @@ import type {
   Notice,
   NotificationSettings,
 } from '../api';
-import { deliveryProblemText, isDeliveryProblem, issueReason } from '../conversation/problems';
+import { inOrder } from '../conversation/pictures';
+import {
+  deliveryProblemText,
+  isDeliveryProblem,
+  issueAdvice,
+  issuePictureLabel,
+  issueReason,
+  type PicturePlace,
+} from '../conversation/problems';
 
 /** Events older than this are history catching up, not news. */
 export const newsWindowMs = 2 * 60 * 1000;
@@ -109,30 +117,36 @@ export class Notices {
     if (kind.type !== 'message') return null;
     const { message } = kind;
     if (message.direction === 'outbound') return notDeliveredNews(message, situation);
-    const issue = message.media.find((media) => media.state === 'issue');
-    if (issue !== undefined && this.#isMine(message, situation, true)) {
+    const pictures = inOrder(message.media);
+    const index = pictures.findIndex((media) => media.state === 'issue');
+    const issue = pictures[index];
+    if (issue !== undefined && isMine(message, situation, true)) {
       // The reply itself is told with its issue, not a second time.
       this.#remember(replyKey(message));
-      return issueNews(message, issue, situation);
+      return issueNews(message, issue, { index, count: pictures.length }, situation);
     }
-    return this.#isMine(message, situation, false) ? replyNews(message, situation) : null;
+    return isMine(message, situation, false) ? replyNews(message, situation) : null;
   }
+}
 
-  /**
-   * Whether a contact's message belongs to one of my conversations: my interaction (an
-   * offered one only for `offeredCounts`, since its offer announces it), or, outside an
-   * interaction I hold, a contact assigned to me.
-   */
-  #isMine(message: Message, situation: NoticeSituation, offeredCounts: boolean): boolean {
-    const interaction =
-      message.interactionId === null ? undefined : situation.interaction(message.interactionId);
-    if (interaction !== undefined) {
-      if (interaction.state === 'queued') return false;
-      if (interaction.state === 'offered' && !offeredCounts) return false;
-      return interaction.agentId === situation.me;
-    }
-    return situation.contact(message.contactId)?.assignedAgentId === situation.me;
+/**
+ * Whether a contact's message belongs to one of my conversations: my interaction (an
+ * offered one only for `offeredCounts`, since its offer announces it), or, outside an
+ * interaction I hold, a contact assigned to me.
+ */
+export function isMine(
+  message: Message,
+  situation: Pick<NoticeSituation, 'me' | 'contact' | 'interaction'>,
+  offeredCounts: boolean,
+): boolean {
+  const interaction =
+    message.interactionId === null ? undefined : situation.interaction(message.interactionId);
+  if (interaction !== undefined) {
+    if (interaction.state === 'queued') return false;
+    if (interaction.state === 'offered' && !offeredCounts) return false;
+    return interaction.agentId === situation.me;
   }
+  return situation.contact(message.contactId)?.assignedAgentId === situation.me;
 }
 
 function replyKey(message: Message): string {
@@ -168,10 +182,17 @@ function replyNews(message: Message, situation: NoticeSituation): News {
   };
 }
 
-function issueNews(message: Message, issue: Media, situation: NoticeSituation): News {
+function issueNews(
+  message: Message,
+  issue: Media,
+  place: PicturePlace,
+  situation: NoticeSituation,
+): News {
   const who = noticeName(situation.contact(message.contactId));
   // Why the picture failed is Parley's finding, not the contact's words: both say it.
-  const text = `${who} sent a picture that cannot be shown: ${issueReason(issue)}. Ask them to check the file format and send it again.`;
+  const which = issuePictureLabel(issue, place, 'a');
+  const why = `${issueReason(issue)}. ${issueAdvice(issue)}`;
+  const text = `${who} sent ${which} that cannot be shown: ${why}`;
   return {
     key: `issue-${message.id}`,
     contactId: message.contactId,

@@ -106,6 +106,18 @@ describe('notifications from the page (browser)', () => {
 });
 
 describe('notification settings', () => {
+  it('sit with the Shortcuts button inside the top bar\'s landmark', async () => {
+    await workspace('browser');
+    // The top bar's header is the page's banner: no section, main or other landmark holds it.
+    const banner = screen.getByTestId('status-toggle').closest('header')!;
+    expect(screen.getAllByRole('banner')).toContain(banner);
+    expect(banner.parentElement!.closest('main, section, article, aside, nav')).toBeNull();
+    expect(within(banner).getByRole('button', { name: 'Notifications' })).toBe(
+      screen.getByTestId('notification-settings-button'),
+    );
+    expect(within(banner).getByTestId('shortcuts-button')).toHaveAccessibleName('Shortcuts');
+  });
+
   it('asks the browser for permission only when the agent asks for it', async () => {
     const { api, user } = await workspace('browser', (api) =>
       api.notificationAccess.mockReturnValue('default'),

@@ -58,6 +58,30 @@ describe('TopBar', () => {
     expect(onToggleStatus).toHaveBeenCalledTimes(1);
   });
 
+  it('reads as the current status, with its dot, and says that activating it changes it', async () => {
+    const { onToggleStatus, user } = setup(agent({ status: 'notReady', statusReason: 'Lunch' }));
+    const toggle = screen.getByRole('button', { name: /^Current SMS status: Not Ready — Lunch\./ });
+    expect(toggle).toBe(screen.getByTestId('status-toggle'));
+    expect(toggle).toHaveAccessibleName(
+      'Current SMS status: Not Ready — Lunch. Activate to change it to Ready.',
+    );
+    // The pill says "Status:" before the state, as a state and not a command.
+    const prefix = screen.getByTestId('status-prefix');
+    expect(prefix).toHaveTextContent('Status:');
+    expect(prefix.parentElement).toContainElement(toggle);
+    expect(toggle.querySelector('.dot'), 'the state indicator').not.toBeNull();
+    // The words of the pill are a click on the status too.
+    await user.click(prefix);
+    expect(onToggleStatus).toHaveBeenCalledTimes(1);
+  });
+
+  it('names the change to Not Ready when Ready', () => {
+    setup(agent({ status: 'ready' }));
+    expect(screen.getByTestId('status-toggle')).toHaveAccessibleName(
+      'Current SMS status: Ready. Activate to change it to Not Ready.',
+    );
+  });
+
   it('shows Ready without a stale reason', () => {
     setup(agent({ status: 'ready', statusReason: 'Lunch' }));
     expect(screen.getByTestId('status-toggle')).toHaveTextContent(/^Ready$/);
