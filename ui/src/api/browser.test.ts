@@ -159,6 +159,8 @@ describe('browser transport: HTTP', () => {
     fetchMock.mockImplementationOnce(async () => json(201, created));
 
     await expect(api.createInteraction(7)).resolves.toEqual(created);
+    await api.createInteraction(8, true);
+    await api.declineInteraction(44);
     await api.setStatus('notReady', 'Break');
     await api.endInteraction(42);
     await api.saveWrapUp(42, { disposition: 'Resolved', note: null });
@@ -171,7 +173,17 @@ describe('browser transport: HTTP', () => {
       return { method, url, body };
     });
     expect(sent).toEqual([
-      { method: 'POST', url: `${origin}/api/interactions`, body: { contactId: 7 } },
+      {
+        method: 'POST',
+        url: `${origin}/api/interactions`,
+        body: { contactId: 7, beyondCapacity: false },
+      },
+      {
+        method: 'POST',
+        url: `${origin}/api/interactions`,
+        body: { contactId: 8, beyondCapacity: true },
+      },
+      { method: 'POST', url: `${origin}/api/interactions/44/decline`, body: undefined },
       { method: 'PUT', url: `${origin}/api/me/status`, body: { status: 'notReady', reason: 'Break' } },
       { method: 'POST', url: `${origin}/api/interactions/42/end`, body: undefined },
       {
@@ -265,7 +277,7 @@ describe('browser transport: HTTP', () => {
       .updateContact(7, { name: null, email: 'x', notes: null })
       .catch((e) => e);
     expect(failure).toBeInstanceOf(ApiFailure);
-    expect(failure).toMatchObject({ code: 'badRequest', message: '"x" is not an email address' });
+    expect(failure).toMatchObject({ code: 'badRequest', message: '"x" is not an email address.' });
     // null fields are sent, not left out: each one replaces what is stored.
     expect(request(0).body).toEqual({ name: null, email: 'x', notes: null });
   });
@@ -278,7 +290,7 @@ describe('browser transport: HTTP', () => {
     );
     const failure = await api.markDone(42, { disposition: null, note: null }).catch((e) => e);
     expect(failure).toBeInstanceOf(ApiFailure);
-    expect(failure).toMatchObject({ code: 'badRequest', message: 'choose a disposition before Done' });
+    expect(failure).toMatchObject({ code: 'badRequest', message: 'Choose a disposition before Done.' });
   });
 
   it('turns an ApiError body into an ApiFailure with its code and message', async () => {
@@ -382,7 +394,7 @@ describe('browser transport: sending', () => {
     fetchMock.mockResolvedValueOnce(json(400, { code: 'invalidNumber', message: 'No SMS' }));
     await expect(
       api.sendMessage({ contactId: 3, interactionId: null, body: 'x' }),
-    ).rejects.toMatchObject({ code: 'invalidNumber', message: 'No SMS' });
+    ).rejects.toMatchObject({ code: 'invalidNumber', message: 'No SMS.' });
     expect(fetchMock).toHaveBeenCalledTimes(1);
 
     fetchMock.mockResolvedValueOnce(json(200, message()));

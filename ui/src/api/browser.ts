@@ -337,9 +337,12 @@ export function createBrowserApi(overrides: Partial<BrowserEnvironment> = {}): B
     listInteractions: () => request<Interaction[]>('GET', '/api/interactions'),
     acceptInteraction: (interactionId: number) =>
       request<Interaction>('POST', `${interactionPath(interactionId)}/accept`),
-    createInteraction: (contactId: number) =>
+    declineInteraction: (interactionId: number) =>
+      request<Interaction>('POST', `${interactionPath(interactionId)}/decline`),
+    createInteraction: (contactId: number, beyondCapacity = false) =>
       request<Interaction>('POST', '/api/interactions', {
         contactId,
+        beyondCapacity,
       } satisfies CreateInteractionRequest),
     endInteraction: (interactionId: number) =>
       request<Interaction>('POST', `${interactionPath(interactionId)}/end`),
@@ -356,10 +359,11 @@ export function createBrowserApi(overrides: Partial<BrowserEnvironment> = {}): B
     sendMessage,
     retryMessage: (messageId: number) =>
       request<Message>('POST', `/api/messages/${encodeURIComponent(messageId)}/retry`),
-    createInteractionForNumber: (phone: string) =>
+    createInteractionForNumber: (phone: string, beyondCapacity = false) =>
       request<Interaction>('POST', '/api/interactions', {
         contactId: null,
         phone,
+        beyondCapacity,
       } satisfies CreateInteractionRequest),
 
     async mediaSource(mediaId: number, size: MediaSize) {

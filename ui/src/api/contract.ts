@@ -23,6 +23,7 @@ import type {
   WrapUpRequest,
 } from './generated/api';
 import type { Contact, ContactInteraction, UpdateContactRequest } from './generated/api';
+import { asSentence } from './error-text';
 
 /** What a request to show something from outside the page (a notification's Show) names. */
 export interface ShowTarget {
@@ -97,12 +98,15 @@ export interface Api {
   /** The caller's interactions that are not done (offered, active, ended). */
   listInteractions(): Promise<Interaction[]>;
   acceptInteraction(interactionId: number): Promise<Interaction>;
+  /** Declines an offer: it moves on to another Ready agent at once. */
+  declineInteraction(interactionId: number): Promise<Interaction>;
   /**
    * Create SMS Interaction: an active, outbound interaction with the contact. The caller's
    * interaction with the contact that is not Done yet is returned instead of a second one;
-   * `conflict` when the contact is with another agent or in the queue.
+   * `conflict` when the contact is with another agent or in the queue; `atCapacity` when
+   * the agent holds as many chats as they may, unless `beyondCapacity` says they chose to.
    */
-  createInteraction(contactId: number): Promise<Interaction>;
+  createInteraction(contactId: number, beyondCapacity?: boolean): Promise<Interaction>;
   /** The agent ends an active interaction; it stays open (state `ended`) until Done. */
   endInteraction(interactionId: number): Promise<Interaction>;
   /** Saves the disposition and note; a `null` field is left as it was. */
@@ -134,7 +138,7 @@ export interface Api {
    * the agent typed it (national numbers in the hub's default region), and the contact is
    * created when new. `invalidNumber` when it is not a phone number.
    */
-  createInteractionForNumber(phone: string): Promise<Interaction>;
+  createInteractionForNumber(phone: string, beyondCapacity?: boolean): Promise<Interaction>;
   /** Loads a picture of a message (MMS) for showing. */
   mediaSource(mediaId: number, size: MediaSize): Promise<MediaSource>;
   /**
@@ -189,11 +193,24 @@ const knownErrorCodes: Record<ErrorCode, true> = {
   conflict: true,
   invalidNumber: true,
   optedOut: true,
+  atCapacity: true,
   tooManyRequests: true,
   unavailable: true,
   internal: true,
 };
 const errorCodes = Object.keys(knownErrorCodes);
+
+/** What the agent reads when a refusal comes without a message; other codes, the last. */
+const fallbackTexts: Partial<Record<ErrorCode, string>> = {
+  unauthorized: 'Sign in again.',
+  forbidden: 'Your account is not allowed to do this.',
+  notFound: 'It is no longer there.',
+  invalidNumber: 'The number is incorrect.',
+  optedOut: 'The contact opted out of text messages (STOP).',
+  tooManyRequests: 'Too many requests. Wait a moment and try again.',
+  unavailable: 'The hub cannot be reached. Try again in a moment.',
+};
+const generalFallbackText = 'The hub could not do it. Try again.';
 
 /** Every rejected Api call rejects with this; `code` is what the UI branches on. */
 export class ApiFailure extends Error {
@@ -205,12 +222,17 @@ export class ApiFailure extends Error {
     this.code = code;
   }
 
-  /** Reads an `ApiError` off the wire; `null` when `value` is not one. */
+  /**
+   * Reads an `ApiError` off the wire, its message as a sentence for the agent; `null` when
+   * `value` is not one.
+   */
   static fromWire(value: unknown): ApiFailure | null {
     if (typeof value !== 'object' || value === null) return null;
     const { code, message } = value as Partial<Record<keyof ApiError, unknown>>;
     if (typeof code !== 'string' || !errorCodes.includes(code as ErrorCode)) return null;
-    return new ApiFailure(code as ErrorCode, typeof message === 'string' ? message : code);
+    const known = code as ErrorCode;
+    const text = typeof message === 'string' ? asSentence(message) : '';
+    return new ApiFailure(known, text || (fallbackTexts[known] ?? generalFallbackText));
   }
 }
 

@@ -33,7 +33,7 @@ describe('desktop transport: pictures and the rest', () => {
 
     expect(ipc.invoke.mock.calls).toEqual([
       ['retry_message', { messageId: 9 }],
-      ['create_interaction_for_number', { phone: '(201) 555-0123' }],
+      ['create_interaction_for_number', { phone: '(201) 555-0123', beyondCapacity: false }],
       ['open_media', { mediaId: 42 }],
       // The host names the file itself, the same way, in its save dialog.
       ['save_media', { mediaId: 42 }],
@@ -76,7 +76,7 @@ describe('desktop transport: pictures and the rest', () => {
     ipc.invoke.mockRejectedValueOnce({ code: 'optedOut', message: 'the contact opted out' });
     await expect(createDesktopApi().retryMessage(9)).rejects.toMatchObject({
       code: 'optedOut',
-      message: 'the contact opted out',
+      message: 'The contact opted out.',
     });
   });
 });
@@ -118,7 +118,7 @@ describe('desktop transport: outbound pictures', () => {
     const file = new NodeBlob([new Uint8Array([1])], { type: 'image/jpeg' }) as unknown as Blob;
     await expect(createDesktopApi().uploadPicture(file)).rejects.toMatchObject({
       code: 'badRequest',
-      message: 'this picture cannot be sent: it is not a picture',
+      message: 'This picture cannot be sent: it is not a picture.',
     });
   });
 });

@@ -43,6 +43,7 @@ describe('desktop transport', () => {
     await api.markRead(3);
     await api.listInteractions();
     await api.acceptInteraction(9);
+    await api.declineInteraction(9);
     await api.sendMessage(compose);
     await api.setFocus(3);
     await api.setFocus(null);
@@ -65,10 +66,11 @@ describe('desktop transport', () => {
       ['mark_read', { contactId: 3 }],
       ['list_interactions', undefined],
       ['accept_interaction', { interactionId: 9 }],
+      ['decline_interaction', { interactionId: 9 }],
       ['send_message', { request: compose }],
       ['set_focus', { contactId: 3 }],
       ['set_focus', { contactId: null }],
-      ['create_interaction', { contactId: 3 }],
+      ['create_interaction', { contactId: 3, beyondCapacity: false }],
       ['end_interaction', { interactionId: 9 }],
       ['save_wrap_up', { interactionId: 9, request: { disposition: 'Resolved', note: null } }],
       ['mark_done', { interactionId: 9, request: { disposition: null, note: 'Called back' } }],
@@ -112,7 +114,7 @@ describe('desktop transport', () => {
     ipc.invoke.mockRejectedValueOnce({ code: 'badRequest', message: '"x" is not an email address' });
     await expect(
       api.updateContact(10, { name: null, email: 'x', notes: null }),
-    ).rejects.toMatchObject({ code: 'badRequest', message: '"x" is not an email address' });
+    ).rejects.toMatchObject({ code: 'badRequest', message: '"x" is not an email address.' });
   });
 
   it('returns what the host answers', async () => {
@@ -134,7 +136,7 @@ describe('desktop transport', () => {
     ipc.invoke.mockRejectedValueOnce('command not found');
     await expect(api.listContacts()).rejects.toMatchObject({
       code: 'internal',
-      message: 'command not found',
+      message: 'Command not found.',
     });
   });
 

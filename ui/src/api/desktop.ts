@@ -4,6 +4,7 @@
 import { convertFileSrc, invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import { ApiFailure, type Api, type MediaSize, type ShowTarget } from './contract';
+import { asSentence } from './error-text';
 import type {
   Agent,
   AgentStatus,
@@ -41,9 +42,8 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 }
 
 function describe(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  if (typeof error === 'string') return error;
-  return 'The desktop host failed to answer.';
+  const text = error instanceof Error ? error.message : typeof error === 'string' ? error : '';
+  return asSentence(text) || 'The desktop host failed to answer.';
 }
 
 /** Subscribes synchronously although Tauri's `listen` resolves later. */
@@ -117,8 +117,10 @@ export function createDesktopApi(): Api {
     listInteractions: () => call<Interaction[]>('list_interactions'),
     acceptInteraction: (interactionId: number) =>
       call<Interaction>('accept_interaction', { interactionId }),
-    createInteraction: (contactId: number) =>
-      call<Interaction>('create_interaction', { contactId }),
+    declineInteraction: (interactionId: number) =>
+      call<Interaction>('decline_interaction', { interactionId }),
+    createInteraction: (contactId: number, beyondCapacity = false) =>
+      call<Interaction>('create_interaction', { contactId, beyondCapacity }),
     endInteraction: (interactionId: number) =>
       call<Interaction>('end_interaction', { interactionId }),
     saveWrapUp: (interactionId: number, request: WrapUpRequest) =>
@@ -135,8 +137,8 @@ export function createDesktopApi(): Api {
       }),
     sendMessage: (request: ComposeRequest) => call<Message>('send_message', { request }),
     retryMessage: (messageId: number) => call<Message>('retry_message', { messageId }),
-    createInteractionForNumber: (phone: string) =>
-      call<Interaction>('create_interaction_for_number', { phone }),
+    createInteractionForNumber: (phone: string, beyondCapacity = false) =>
+      call<Interaction>('create_interaction_for_number', { phone, beyondCapacity }),
     // The host serves pictures itself: nothing to free once shown.
     mediaSource: async (mediaId: number, size: MediaSize) => ({
       url: mediaUrl(mediaId, size),

@@ -37,7 +37,7 @@ describe('CommunicationTab', () => {
     expect(create).toBe(screen.getByTestId('create-interaction'));
 
     await user.click(create);
-    expect(api.createInteraction).toHaveBeenCalledExactlyOnceWith(10);
+    expect(api.createInteraction).toHaveBeenCalledExactlyOnceWith(10, false);
     const view = await screen.findByTestId('interaction-view');
     expect(view).toHaveAttribute('data-interaction-id', '300');
     expect(view).toHaveAttribute('data-state', 'active');
@@ -311,6 +311,20 @@ describe('CommunicationTab: mark as unread', () => {
     );
     expect(screen.getByRole('region', { name: 'Conversation with Carla' })).toBeInTheDocument();
     expect(api.setFocus).toHaveBeenLastCalledWith(10);
+  });
+
+  it('shows a long error under the header, whole, so its buttons stay on their row', async () => {
+    const long =
+      'Dan Agent is in a conversation with this contact: only they can write to them until it is Done.';
+    const { user } = await selectCarla((api) => {
+      api.createInteraction.mockRejectedValue(new ApiFailure('conflict', long));
+    });
+    await user.click(screen.getByTestId('create-interaction'));
+    const error = await screen.findByTestId('create-interaction-error');
+    expect(error).toHaveTextContent(long);
+    const header = screen.getByRole('region', { name: 'Conversation with Carla' }).querySelector('header')!;
+    expect(header).not.toContainElement(error);
+    expect(header.nextElementSibling).toBe(error);
   });
 });
 

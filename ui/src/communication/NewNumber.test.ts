@@ -29,7 +29,10 @@ describe('Create SMS Interaction with a new number', () => {
 
     await user.type(input, '(201) 555-0123');
     await user.click(screen.getByTestId('new-number-submit'));
-    expect(api.createInteractionForNumber).toHaveBeenCalledExactlyOnceWith('(201) 555-0123');
+    expect(api.createInteractionForNumber).toHaveBeenCalledExactlyOnceWith(
+      '(201) 555-0123',
+      false,
+    );
     const view = await screen.findByTestId('interaction-view');
     expect(view).toHaveAttribute('data-state', 'active');
     // The hub lists it from now on, so a refresh keeps it open.

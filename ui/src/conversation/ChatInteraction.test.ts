@@ -86,12 +86,24 @@ describe('ChatInteraction', () => {
     expect(api.setFocus).toHaveBeenLastCalledWith(10);
   });
 
-  it('marks an active interaction Done directly, ending it on the way', async () => {
-    const { api, user } = await openInteraction();
+  it('asks before Done on a live chat, then ends it and opens the wrap-up instead of closing it', async () => {
+    const { api, user, view } = await openInteraction();
     await user.click(screen.getByTestId('interaction-done'));
+    const question = await screen.findByRole('alertdialog', { name: 'End the chat and wrap up?' });
+    expect(question).toHaveTextContent('The chat with Carla is still going on.');
+    await user.click(within(question).getByRole('button', { name: 'Cancel' }));
+    expect(screen.queryByRole('alertdialog')).toBeNull();
     expect(api.endInteraction).not.toHaveBeenCalled();
-    expect(api.markDone).toHaveBeenCalledExactlyOnceWith(7, { disposition: null, note: null });
-    await waitFor(() => expect(screen.queryByTestId('interaction-view')).toBeNull());
+    expect(api.markDone).not.toHaveBeenCalled();
+    expect(view).toHaveAttribute('data-state', 'active');
+
+    await user.click(screen.getByTestId('interaction-done'));
+    await user.click(await screen.findByRole('button', { name: 'End and wrap up' }));
+    expect(api.endInteraction).toHaveBeenCalledExactlyOnceWith(7);
+    await waitFor(() => expect(view).toHaveAttribute('data-state', 'ended'));
+    expect(api.markDone).not.toHaveBeenCalled();
+    expect(screen.getByTestId('interaction-view')).toBe(view);
+    expect(screen.getByTestId('tab-disposition')).toHaveAttribute('aria-selected', 'true');
   });
 
   it('says the contact ended the chat, and a message sent then goes to the interaction', async () => {
@@ -113,7 +125,8 @@ describe('ChatInteraction', () => {
   });
 
   it('shows why Done was refused and switches to the Disposition tab', async () => {
-    const { api, user, view } = await openInteraction(active, (api) => {
+    const ended = { ...active, state: 'ended' as const, endedAt: 3, endedBy: 'agent' as const };
+    const { api, user, view } = await openInteraction(ended, (api) => {
       api.settings.mockResolvedValue(settings({ dispositionRequired: true }));
       api.markDone.mockRejectedValue(
         new ApiFailure('badRequest', 'choose a disposition before Done'),
@@ -132,7 +145,7 @@ describe('ChatInteraction', () => {
     // Choosing one clears the message, and Done then goes through.
     api.markDone.mockReset();
     api.markDone.mockImplementation(async (id, request) =>
-      interaction({ ...active, id, ...request, state: 'done', doneAt: 4 }),
+      interaction({ ...ended, id, ...request, state: 'done', doneAt: 4 }),
     );
     await user.click(screen.getAllByTestId('disposition-option')[0]!);
     expect(screen.queryByTestId('wrap-up-error')).toBeNull();
@@ -275,5 +288,19 @@ describe('ChatInteraction', () => {
     expect(await screen.findByRole('alert')).toHaveTextContent('accept the interaction first');
     expect(view).toHaveAttribute('data-state', 'active');
     expect(api.markDone).not.toHaveBeenCalled();
+  });
+
+  it('shows a long error under the header, whole, so the header keeps to one row', async () => {
+    const long =
+      'Carla Contact is in a conversation with another agent: only they can write to them until it is Done.';
+    const { user, view } = await openInteraction(active, (api) => {
+      api.endInteraction.mockRejectedValue(new ApiFailure('conflict', long));
+    });
+    await user.click(screen.getByTestId('interaction-end'));
+    const error = await within(view).findByTestId('interaction-end-error');
+    expect(error).toHaveTextContent(long);
+    const header = view.querySelector('header')!;
+    expect(header, 'nothing of the error in the header row').not.toContainElement(error);
+    expect(header.nextElementSibling).toBe(error);
   });
 });

@@ -66,14 +66,39 @@ describe('Transcript: pictures (MMS)', () => {
     expect(screen.getByTestId('message')).toHaveTextContent('Here is the damage');
   });
 
-  it('says which picture could not be shown and why, with the guide\'s advice', () => {
+  it('says which picture could not be shown and why, with the advice for its issue', () => {
     const { pictures } = fakePictures();
     renderMms(pictures);
     const issue = screen.getByTestId('attachment-issue');
+    // The third of the message's pictures, by the order they were sent, as its type and size.
     expect(issue).toHaveTextContent(
-      'A picture could not be shown: the file is damaged. Ask the contact to check the file format and send it again.',
+      'Picture 3 of 3 (image/jpeg, 47 KB) could not be shown: the file is damaged. Ask the contact to send it again.',
     );
     expect(issue).toHaveAttribute('data-media-id', '52');
+  });
+
+  it('tells apart a picture the carrier did not hand over from one of a type Parley does not show', () => {
+    const { pictures } = fakePictures();
+    renderMms(pictures, [
+      message({
+        id: 3,
+        body: '',
+        media: [
+          media({ id: 60, position: 0, state: 'issue', issue: 'fetchFailed', size: null }),
+          media({ id: 61, position: 1, state: 'issue', issue: 'unsupportedType', contentType: 'image/heic', size: 1_300_000 }),
+        ],
+      }),
+    ]);
+    const [fetchFailed, unsupported] = screen.getAllByTestId('attachment-issue');
+    expect(fetchFailed).toHaveTextContent(
+      'Picture 1 of 2 (image/jpeg) could not be shown: it could not be downloaded from the carrier. Ask the contact to send it again in a few minutes.',
+    );
+    expect(fetchFailed, 'nothing is wrong with a file that never arrived').not.toHaveTextContent(
+      /format|type/,
+    );
+    expect(unsupported).toHaveTextContent(
+      'Picture 2 of 2 (image/heic, 1.2 MB) could not be shown: Parley shows only JPEG, PNG, GIF and WebP pictures.',
+    );
   });
 
   it('shows no empty bubble for a picture sent without text', () => {
@@ -150,6 +175,29 @@ describe('Transcript: pictures (MMS)', () => {
     expect(await screen.findByTestId('media-notice')).toHaveTextContent(
       'Saved: parley-contact-10-picture-50.jpg',
     );
+  });
+
+  it('keeps Save small in the corner of a picture, and beside one too small to carry it', () => {
+    const { pictures } = fakePictures({ canSave: true });
+    renderMms(pictures, [
+      message({
+        id: 4,
+        body: '',
+        media: [
+          media({ id: 70, position: 0, width: 1200, height: 900 }),
+          // A sticker-sized picture: 48 × 48.
+          media({ id: 71, position: 1, width: 48, height: 48 }),
+        ],
+      }),
+    ]);
+    const [large, small] = screen.getAllByTestId('media-thumbnail').map((thumbnail) => thumbnail.parentElement!);
+    const [onLarge, besideSmall] = screen.getAllByTestId('media-save');
+    expect(onLarge).toHaveAttribute('data-placement', 'corner');
+    expect(large, 'in the corner of the large picture').toContainElement(onLarge!);
+    expect(besideSmall).toHaveAttribute('data-placement', 'beside');
+    expect(small, 'never over the small one').not.toContainElement(besideSmall!);
+    expect(small!.nextElementSibling, 'right beside it').toBe(besideSmall);
+    expect(besideSmall).toHaveAccessibleName('Save Picture 2 from Carla');
   });
 
   it('says nothing when the agent cancels the save dialog, and why a save failed', async () => {
@@ -335,5 +383,58 @@ describe('Transcript: messages not delivered', () => {
     });
     expect(screen.getByTestId('delivery-problem')).toBeInTheDocument();
     expect(screen.queryByTestId('message-retry')).toBeNull();
+  });
+
+  it('offers Retry only where another try may get through', () => {
+    render(Transcript, {
+      label: 'Carla',
+      messages: [
+        message({ id: 1, createdAt: 1, status: 'failed', errorCode: 21211, ...outbound }),
+        message({ id: 2, createdAt: 2, status: 'undelivered', errorCode: 30006, ...outbound }),
+        message({ id: 3, createdAt: 3, status: 'failed', errorCode: 21610, ...outbound }),
+        message({ id: 4, createdAt: 4, status: 'failed', errorCode: 30001, ...outbound }),
+      ],
+      onRetry: async () => {},
+    });
+    const retries = screen
+      .getAllByTestId('message')
+      .map((element) => within(element).queryByTestId('message-retry') !== null);
+    expect(retries).toEqual([false, false, false, true]);
+    expect(screen.getAllByTestId('delivery-problem')[0]).toHaveTextContent(
+      'The number is incorrect.',
+    );
+  });
+
+  it('shows what became of a retry, down to a second failure', async () => {
+    const onRetry = vi.fn<(messageId: number) => Promise<void>>(async () => {});
+    const failed = message({ id: 7, status: 'failed', errorCode: 30001, ...outbound });
+    const { rerender } = render(Transcript, { label: 'Carla', messages: [failed], onRetry });
+    await userEvent.setup().click(screen.getByTestId('message-retry'));
+    await rerender({ label: 'Carla', messages: [{ ...failed, status: 'queued', errorCode: null }], onRetry });
+    expect(screen.getByTestId('message-retry-outcome')).toHaveTextContent(
+      'Sent again: waiting for the carrier…',
+    );
+    await rerender({ label: 'Carla', messages: [failed], onRetry });
+    expect(screen.getByTestId('message-retry-outcome')).toHaveTextContent(
+      'Sent again, and it did not go through this time either.',
+    );
+  });
+});
+
+describe('Transcript: who wrote each text', () => {
+  it('names the author of every outbound text: "You", or the colleague who wrote it', () => {
+    render(Transcript, {
+      label: 'Carla',
+      me: { id: 1, name: 'Ana Ruiz' },
+      messages: [
+        message({ id: 1, createdAt: 1, body: 'Hi' }),
+        message({ id: 2, createdAt: 2, direction: 'outbound', agentId: 1, agentName: 'Ana Ruiz', status: 'sent' }),
+        message({ id: 3, createdAt: 3, direction: 'outbound', agentId: 2, agentName: 'Ben Ortiz', status: 'sent' }),
+      ],
+    });
+    const authors = screen
+      .getAllByTestId('message')
+      .map((element) => within(element).queryByTestId('message-author')?.textContent ?? null);
+    expect(authors).toEqual([null, 'You', 'Ben Ortiz']);
   });
 });

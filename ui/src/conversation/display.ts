@@ -100,3 +100,13 @@ export function formatDuration(millis: number): string {
   const seconds = Math.max(0, Math.round(millis / 1000));
   return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
 }
+
+/** The first message of an interaction in a transcript (by time), or `null` when it has none. */
+export function firstMessageOf(messages: readonly Message[] | null, interactionId: number): number | null {
+  let first: Message | null = null;
+  for (const message of messages ?? []) {
+    if (message.interactionId !== interactionId) continue;
+    if (first === null || message.createdAt < first.createdAt) first = message;
+  }
+  return first?.id ?? null;
+}

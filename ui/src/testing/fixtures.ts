@@ -119,6 +119,8 @@ export function settings(overrides: Partial<WorkspaceSettings> = {}): WorkspaceS
     dispositions: ['Resolved', 'Follow-up needed', 'Escalated'],
     dispositionRequired: false,
     notReadyReasons: ['Break', 'Lunch'],
+    offerTimeoutMs: 30000,
+    offlineGraceMs: 120000,
     standardResponses: [
       { category: 'Greetings', title: 'Welcome', text: 'Hi {contact.name}, this is {agent.name}.' },
       { category: 'Orders', title: 'Tracking', text: 'Your order is on its way.' },
@@ -169,6 +171,9 @@ export function fakeApi(mode: Api['mode'] = 'browser') {
     listInteractions: vi.fn<Api['listInteractions']>(async () => []),
     acceptInteraction: vi.fn<Api['acceptInteraction']>(async (id) =>
       interaction({ id, state: 'active' }),
+    ),
+    declineInteraction: vi.fn<Api['declineInteraction']>(async (id) =>
+      interaction({ id, state: 'queued', agentId: null, offeredAt: null }),
     ),
     createInteraction: vi.fn<Api['createInteraction']>(async (contactId) =>
       interaction({ id: 300, contactId, state: 'active', offeredAt: null, acceptedAt: 2 }),

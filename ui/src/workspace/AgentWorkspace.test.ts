@@ -151,6 +151,8 @@ describe('AgentWorkspace', () => {
         dispositionRequired: false,
         notReadyReasons: ['Break', 'Training'],
         standardResponses: [],
+        offerTimeoutMs: 30000,
+        offlineGraceMs: 120000,
       });
     });
     const menu = screen.getByTestId('status-reason');
@@ -621,6 +623,13 @@ describe('AgentWorkspace with several interactions', () => {
       note: request.note,
     }));
     await openItem(user, 7);
+    // Done on the live chat ends it first; Done in the wrap-up then closes it.
+    await user.click(screen.getByTestId('interaction-done'));
+    await user.click(await screen.findByRole('button', { name: 'End and wrap up' }));
+    await waitFor(() =>
+      expect(screen.getByTestId('interaction-view')).toHaveAttribute('data-state', 'ended'),
+    );
+    expect(api.markDone).not.toHaveBeenCalled();
     await user.click(screen.getByTestId('interaction-done'));
     await waitFor(() =>
       expect(api.markDone).toHaveBeenCalledExactlyOnceWith(7, {

@@ -53,4 +53,60 @@ describe('OfferDialog', () => {
     expect(await screen.findByRole('alert')).toHaveTextContent('offered to someone else');
     expect(onAccepted).not.toHaveBeenCalled();
   });
+
+  it('counts down to the timeout and says what happens then', async () => {
+    vi.useFakeTimers({ now: 1_000_000 });
+    try {
+      const { api } = fakeApi();
+      render(OfferDialog, {
+        api,
+        interaction: interaction({ id: 7, offeredAt: 1_000_000 }),
+        contact: contact(),
+        preview: 'hi',
+        timeoutMs: 30_000,
+        onAccepted: vi.fn(),
+      });
+      const countdown = screen.getByTestId('offer-countdown');
+      expect(countdown).toHaveTextContent('Accept within 30 s, or you are set Not Ready');
+      await vi.advanceTimersByTimeAsync(12_000);
+      expect(countdown).toHaveTextContent('Accept within 18 s');
+      await vi.advanceTimersByTimeAsync(18_000);
+      expect(screen.getByTestId('offer-countdown')).toHaveTextContent(
+        'Time is up: the SMS goes to another agent',
+      );
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('shows no countdown when offers wait', () => {
+    const { api } = fakeApi();
+    render(OfferDialog, {
+      api,
+      interaction: interaction(),
+      contact: contact(),
+      preview: undefined,
+      timeoutMs: 0,
+      onAccepted: vi.fn(),
+    });
+    expect(screen.queryByTestId('offer-countdown')).toBeNull();
+  });
+
+  it('declines through the api: the offer moves on', async () => {
+    const { api } = fakeApi();
+    const onAccepted = vi.fn();
+    const onDeclined = vi.fn();
+    render(OfferDialog, {
+      api,
+      interaction: interaction({ id: 9 }),
+      contact: contact(),
+      preview: 'hi',
+      onAccepted,
+      onDeclined,
+    });
+    await userEvent.setup().click(screen.getByRole('button', { name: 'Decline' }));
+    expect(api.declineInteraction).toHaveBeenCalledExactlyOnceWith(9);
+    expect(onDeclined).toHaveBeenCalledWith(expect.objectContaining({ id: 9, state: 'queued' }));
+    expect(onAccepted).not.toHaveBeenCalled();
+  });
 });

@@ -25,36 +25,20 @@ import {
   type WrapUpRequest,
 } from '../api';
 import type { ContactInteraction, UpdateContactRequest, Upload } from '../api';
-import { Attachments } from '../composer/attachments.svelte';
+import type { Attachments } from '../composer/attachments.svelte';
 import { firstLine, startOfDay } from '../conversation/display';
 import { pictureActions, type PictureActions } from '../conversation/pictures';
-import { Notices } from '../notifications/notices';
+import { agentIsTyping, Attention } from '../notifications/attention';
+import { Toasts } from '../notifications/toasts.svelte';
+import { Confirmation } from './confirmation.svelte';
+import { Drafts, type InteractionDraft } from './drafts.svelte';
+
+export type { DetailsTab, InteractionDraft } from './drafts.svelte';
 
 export type View =
   | { kind: 'communication'; contactId: number | null }
   | { kind: 'interaction'; interactionId: number };
 
-/** The tabs of an interaction's details column. */
-export type DetailsTab = 'case' | 'contact' | 'disposition' | 'note';
-
-/**
- * What the agent has under way in an interaction's view and the hub does not hold (yet). The
- * workspace keeps it, so going to another view and back loses none of it; it is dropped
- * when the interaction is Done.
- */
-export interface InteractionDraft {
-  /** The message being written. */
-  message: string;
-  /** The pictures attached to it, uploaded or uploading. */
-  readonly attachments: Attachments;
-  tab: DetailsTab;
-  /** The disposition as chosen, saved or not. */
-  disposition: string | null;
-  /** The note as typed, saved or not. */
-  note: string;
-  /** The note as the hub last confirmed it, so an unchanged note is not sent again. */
-  savedNote: string;
-}
 
 export interface Transcript {
   contactId: number;
@@ -63,19 +47,6 @@ export interface Transcript {
 
 /** How long a refresh waits for more events to arrive before it runs. */
 export const refreshDelayMs = 25;
-
-/** How many contacts and interactions from events are kept for deciding notifications. */
-const maxSeen = 500;
-
-/** Keeps `value` as the newest under `key`, forgetting the oldest beyond `maxSeen`. */
-function keepSeen<T>(seen: Map<number, T>, key: number, value: T): void {
-  seen.delete(key);
-  seen.set(key, value);
-  if (seen.size > maxSeen) {
-    const oldest = seen.keys().next();
-    if (!oldest.done) seen.delete(oldest.value);
-  }
-}
 
 /** Whether the agent can see the page: its tab is shown and its window has the focus. */
 function pageInView(): boolean {
@@ -105,6 +76,12 @@ export class Workspace {
   notificationAccess: NotificationAccess = $state('default');
   /** Loads, opens and saves the pictures of the conversations. */
   readonly pictures: PictureActions;
+  /** Notices in the app about conversations that are not on screen. */
+  readonly toasts = new Toasts();
+  /** What the agent has under way in each view. */
+  readonly drafts = new Drafts();
+  /** The question the app asks before a step that is hard to undo. */
+  readonly confirmation = new Confirmation();
   /** Unread messages across my assigned contacts (my read marks), for the badges. */
   unreadTotal: number = $derived(
     this.contacts
@@ -128,19 +105,8 @@ export class Workspace {
   #loadingSummary = false;
   #summaryDirty = false;
   #midnightTimer: ReturnType<typeof setTimeout> | null = null;
-  /** Per interaction id; each draft is reactive state of its own, shared with its view. */
-  readonly #interactionDrafts = new Map<number, InteractionDraft>();
-  /** The message being written in the Communication tab, per contact id. */
-  #contactDrafts: Record<number, string> = $state({});
-  /** The pictures attached to it, per contact id. */
-  readonly #contactAttachments = new Map<number, Attachments>();
-  readonly #notices = new Notices();
-  /**
-   * Contacts and interactions as the newest events had them: a notification is decided as
-   * its event arrives, before the refresh that lists what the event brought.
-   */
-  readonly #seenContacts = new Map<number, Contact>();
-  readonly #seenInteractions = new Map<number, Interaction>();
+  /** Decides what each event tells the agent, as it arrives. */
+  readonly #attention = new Attention();
 
   constructor(api: Api, session: Session, signedOut: () => void) {
     this.api = api;
@@ -216,7 +182,7 @@ export class Workspace {
   start(): () => void {
     const unsubscribe = [
       this.api.onEvent((event) => {
-        this.#notify(event);
+        this.#hear(event);
         if (event.kind.type === 'agent' && event.kind.agent.id === this.agent.id) {
           this.agent = event.kind.agent;
         }
@@ -226,7 +192,7 @@ export class Workspace {
         ) {
           // Marked Done elsewhere (another window of mine) ends its view's unsaved work too.
           if (event.kind.interaction.state === 'done') {
-            this.#dropInteractionDraft(event.kind.interaction.id);
+            this.drafts.drop(event.kind.interaction.id);
           }
           void this.refreshSummary();
         }
@@ -257,10 +223,10 @@ export class Workspace {
       if (this.#timer !== null) clearTimeout(this.#timer);
       if (this.#midnightTimer !== null) clearTimeout(this.#midnightTimer);
       for (const stop of unsubscribe) stop();
-      for (const draft of this.#interactionDrafts.values()) draft.attachments.clear();
-      for (const attachments of this.#contactAttachments.values()) attachments.clear();
+      this.drafts.clear();
       stopUnreadTotal();
       this.#reportUnreadTotal(0);
+      this.toasts.clear();
     };
   }
 
@@ -430,48 +396,35 @@ export class Workspace {
     else this.openInteraction(interaction.id);
   }
 
-  /**
-   * The draft of an interaction's view. The first time it starts from the wrap-up the hub
-   * has; from then on it is the agent's, and refreshes do not overwrite it.
-   */
+
+  /** The draft of an interaction's view (see [`Drafts`]). */
   draftOf(interaction: Interaction): InteractionDraft {
-    const known = this.#interactionDrafts.get(interaction.id);
-    if (known !== undefined) return known;
-    const draft: InteractionDraft = $state({
-      message: '',
-      attachments: new Attachments(),
-      tab: 'case',
-      disposition: interaction.disposition,
-      note: interaction.note ?? '',
-      savedNote: interaction.note ?? '',
-    });
-    this.#interactionDrafts.set(interaction.id, draft);
-    return draft;
+    return this.drafts.of(interaction);
   }
 
   /** The message being written to a contact in the Communication tab. */
   contactDraft(contactId: number): string {
-    return this.#contactDrafts[contactId] ?? '';
+    return this.drafts.contactText(contactId);
   }
 
   setContactDraft(contactId: number, text: string): void {
-    if (text === '') delete this.#contactDrafts[contactId];
-    else this.#contactDrafts[contactId] = text;
+    this.drafts.setContactText(contactId, text);
   }
 
-  /** The pictures attached to the message being written to a contact in the Communication tab. */
+  /** The pictures attached to the message being written to a contact. */
   contactAttachments(contactId: number): Attachments {
-    let attachments = this.#contactAttachments.get(contactId);
-    if (attachments === undefined) {
-      attachments = new Attachments();
-      this.#contactAttachments.set(contactId, attachments);
-    }
-    return attachments;
+    return this.drafts.contactPictures(contactId);
   }
 
   /** Uploads a picture attached to a message; its id then goes with the message. */
   uploadPicture(picture: File | Blob): Promise<Upload> {
     return this.#act(() => this.api.uploadPicture(picture));
+  }
+
+  /** An offer was declined: it moved on to another agent. */
+  declined(interaction: Interaction): void {
+    this.interactions = this.interactions.filter((known) => known.id !== interaction.id);
+    this.requestRefresh();
   }
 
   /** An offer was accepted: open its Chat Interaction view. */
@@ -486,16 +439,52 @@ export class Workspace {
    * with that number), and open its Chat Interaction view.
    */
   async createInteractionForNumber(phone: string): Promise<void> {
-    const created = await this.#act(() => this.api.createInteractionForNumber(phone));
+    const created = await this.#withinCapacity((beyond) =>
+      this.api.createInteractionForNumber(phone, beyond),
+    );
+    if (created === null) return;
     this.accepted(created);
     this.requestRefresh();
   }
 
   /** Create SMS Interaction with a contact, and open its Chat Interaction view. */
   async createInteraction(contactId: number): Promise<void> {
-    const created = await this.#act(() => this.api.createInteraction(contactId));
+    const created = await this.#withinCapacity((beyond) =>
+      this.api.createInteraction(contactId, beyond),
+    );
+    if (created === null) return;
     this.accepted(created);
     this.requestRefresh();
+  }
+
+  /**
+   * Opens a chat within the agent's limit; when the hub says they are at it, the agent is
+   * asked, and it opens beyond the limit only if they say so (`null`: they did not).
+   */
+  async #withinCapacity(
+    open: (beyondCapacity: boolean) => Promise<Interaction>,
+  ): Promise<Interaction | null> {
+    try {
+      return await this.#act(() => open(false));
+    } catch (failure) {
+      if (!(failure instanceof ApiFailure) || failure.code !== 'atCapacity') throw failure;
+      const limit = this.agent.maxChats;
+      const goOn = await this.confirmation.ask({
+        title: 'Open a chat beyond your limit?',
+        text: `You already have ${limit} of ${limit} chats open. Open this one as well, one over your limit?`,
+        confirm: 'Open it anyway',
+      });
+      return goOn ? this.#act(() => open(true)) : null;
+    }
+  }
+
+  /** The interactions the agent holds now: offered to them, or active. */
+  get heldInteractions(): Interaction[] {
+    return this.interactions.filter(
+      (interaction) =>
+        interaction.agentId === this.agent.id &&
+        (interaction.state === 'offered' || interaction.state === 'active'),
+    );
   }
 
   /** The agent ends the chat; the view stays open until Done. */
@@ -511,7 +500,7 @@ export class Workspace {
   /** Marks the interaction Done: its view closes and the contact's conversation opens. */
   async markDone(interactionId: number, request: WrapUpRequest): Promise<void> {
     const done = await this.#act(() => this.api.markDone(interactionId, request));
-    this.#dropInteractionDraft(done.id);
+    this.drafts.drop(done.id);
     this.interactions = this.interactions.filter((known) => known.id !== done.id);
     this.openCommunication(done.contactId);
     this.requestRefresh();
@@ -532,7 +521,7 @@ export class Workspace {
       // A text alone goes as it always has.
       ...(uploadIds.length > 0 ? { uploadIds: [...uploadIds] } : {}),
     });
-    this.#clearSentDraft(contactId, interactionId, body);
+    this.drafts.clearSent(contactId, interactionId, body);
     const transcript = this.transcript;
     if (
       transcript !== null &&
@@ -640,33 +629,32 @@ export class Workspace {
     }
   }
 
-  async signOut(): Promise<void> {
+  /**
+   * Signs out — after asking, when the agent holds chats: signing out hands them back to
+   * routing (a Ready colleague or the queue) and the agent is no longer Ready. `false` when
+   * the agent chose to stay.
+   */
+  async signOut(): Promise<boolean> {
+    const held = this.heldInteractions.length;
+    if (held > 0) {
+      const chats = held === 1 ? 'chat' : 'chats';
+      const goOn = await this.confirmation.ask({
+        title: `Sign out with ${held} open ${chats}?`,
+        text: `Your ${held} open ${chats} will go back to the queue, so a Ready colleague can take ${held === 1 ? 'it' : 'them'}, and you will be Not Ready.`,
+        confirm: 'Sign out',
+        cancel: 'Stay signed in',
+      });
+      if (!goOn) return false;
+    }
     try {
       await this.api.logout();
     } catch (error) {
       console.warn('parley: logout failed; leaving anyway', error);
     }
     this.#signedOut();
+    return true;
   }
 
-  /** The interaction is Done: what its view had under way goes, the pictures' previews too. */
-  #dropInteractionDraft(interactionId: number): void {
-    this.#interactionDrafts.get(interactionId)?.attachments.clear();
-    this.#interactionDrafts.delete(interactionId);
-  }
-
-  /**
-   * A sent message leaves its draft, wherever the agent is by then; text typed meanwhile
-   * (the draft no longer what was sent) stays.
-   */
-  #clearSentDraft(contactId: number, interactionId: number | null, body: string): void {
-    if (interactionId !== null) {
-      const draft = this.#interactionDrafts.get(interactionId);
-      if (draft !== undefined && draft.message.trim() === body) draft.message = '';
-    } else if (this.contactDraft(contactId).trim() === body) {
-      this.setContactDraft(contactId, '');
-    }
-  }
 
   async #loadNotificationSettings(): Promise<void> {
     try {
@@ -682,28 +670,34 @@ export class Workspace {
   }
 
   /**
-   * Tells the agent about the event with a notification from the page, when it is news and
-   * the page may notify. The desktop host notifies by itself.
+   * Tells the agent about the event: a notification from the page, when it is news and the
+   * page may notify (the desktop host notifies by itself); a notice in the app for a reply in
+   * a conversation not on screen; and a chat the hub answered for them opens.
    */
-  #notify(event: Event): void {
-    const { kind } = event;
-    if (kind.type === 'contact') keepSeen(this.#seenContacts, kind.contact.id, kind.contact);
-    if (kind.type === 'interaction') {
-      keepSeen(this.#seenInteractions, kind.interaction.id, kind.interaction);
-    }
-    if (this.api.notificationAccess() !== 'granted') return;
-    const notice = this.#notices.noticeFor(event, {
+  #hear(event: Event): void {
+    const heard = this.#attention.hear(event, {
       me: this.agent.id,
       now: Date.now(),
-      inView: pageInView() ? this.focusedContactId : null,
+      mayNotify: this.api.notificationAccess() === 'granted',
+      pageInView: pageInView(),
+      onScreen: this.focusedContactId,
+      followed: this.#communicationContactId,
       settings: this.notificationSettings ?? defaultNotificationSettings,
-      contact: (contactId) =>
-        this.#seenContacts.get(contactId) ?? this.contactsById.get(contactId),
+      contact: (contactId) => this.contactsById.get(contactId),
       interaction: (interactionId) =>
-        this.#seenInteractions.get(interactionId) ??
         this.interactions.find((candidate) => candidate.id === interactionId),
     });
-    if (notice !== null) this.api.notify(notice);
+    if (heard.notice !== null) this.api.notify(heard.notice);
+    if (heard.answered !== null) {
+      // Opening it while the agent types elsewhere would take their work from under them.
+      if (agentIsTyping(document.activeElement)) {
+        this.#apply(heard.answered.interaction);
+        this.toasts.show(heard.answered.news);
+      } else {
+        this.accepted(heard.answered.interaction);
+      }
+    }
+    if (heard.reply !== null) this.toasts.show(heard.reply);
   }
 
   #reportUnreadTotal(total: number): void {
@@ -736,6 +730,7 @@ export class Workspace {
     this.view = view;
     if (view.kind === 'communication') this.#communicationContactId = view.contactId;
     const focus = this.focusedContactId;
+    if (focus !== null) this.toasts.dismissContact(focus);
     if (focus !== this.#focus) {
       this.#focus = focus;
       this.api.setFocus(focus).catch((error: unknown) => {
