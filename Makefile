@@ -62,7 +62,7 @@ test-ui: deps
 	cd ui && npm test
 
 test-browser: build
-	cd tests/e2e && PARLEY_HUB_BIN="$(HUB)" node --test browser.test.mjs
+	cd tests/e2e && PARLEY_HUB_BIN="$(HUB)" node --test browser.test.mjs shift.test.mjs
 
 test-desktop: build
 	PARLEY_HUB_BIN="$(HUB)" PARLEY_DESKTOP_BIN="$(DESKTOP)" tests/e2e/run-desktop.sh

@@ -6,7 +6,16 @@
 // resort, when this Node process exits.
 
 import { execFile, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -175,8 +184,10 @@ function cleanEnvironment(extra) {
 /**
  * A hub on its own port and database, serving the built UI with the simulated carrier.
  * `name` names its log in the artifacts folder. Call `stop()` in `after`/`t.after`.
+ * `config`: TOML written to the hub's config file (e.g. shorter routing timeouts), beside
+ * the `PARLEY_*` environment the hub is given.
  */
-export async function startHub(name, { demo = false, deliveryDelayMs = 300 } = {}) {
+export async function startHub(name, { demo = false, deliveryDelayMs = 300, config = null } = {}) {
   if (!existsSync(hubBin)) {
     throw new Error(
       `The hub binary ${hubBin} does not exist. Build it (cargo build -p parley-hub) or set PARLEY_HUB_BIN.`,
@@ -196,6 +207,11 @@ export async function startHub(name, { demo = false, deliveryDelayMs = 300 } = {
     PARLEY_SIM_DELIVERY_DELAY_MS: String(deliveryDelayMs),
     PARLEY_LOG: 'info',
   });
+  if (config !== null) {
+    const configPath = join(dir.path, 'hub.toml');
+    writeFileSync(configPath, config);
+    env.PARLEY_CONFIG = configPath;
+  }
 
   const hub = {
     name,
