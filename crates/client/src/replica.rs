@@ -201,8 +201,11 @@ impl Replica {
         let rows: Vec<Row> = sqlx::query_as(
             "SELECT c.id, c.phone, c.name, c.assigned_agent_id, c.last_activity_at, c.email, c.notes, \
                c.opted_out, c.reachability, \
-               (SELECT COUNT(*) FROM messages m WHERE m.contact_id = c.id AND m.direction = 'inbound' \
-                  AND m.hub_id > COALESCE((SELECT r.last_read_hub_id FROM read_markers r WHERE r.contact_id = c.id), 0)) \
+               (SELECT COUNT(*) FROM messages m LEFT JOIN read_markers r ON r.contact_id = m.contact_id \
+                  WHERE m.contact_id = c.id AND m.direction = 'inbound' \
+                  AND m.hub_id > COALESCE(r.last_read_hub_id, 0) \
+                  AND (r.last_read_hub_id IS NOT NULL OR NOT EXISTS (SELECT 1 FROM interactions i \
+                         WHERE i.id = m.interaction_id AND i.state = 'done'))) \
                  AS unread_count, \
                (SELECT m.body FROM messages m WHERE m.contact_id = c.id ORDER BY m.created_at DESC, m.id DESC LIMIT 1) \
                  AS last_message \

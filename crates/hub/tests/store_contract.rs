@@ -653,3 +653,61 @@ async fn demo_history_imports_as_done_interactions() {
         );
     }
 }
+
+#[tokio::test]
+async fn new_counts_the_texts_of_a_live_conversation_not_history_handled_before() {
+    for db in TestDatabase::each().await {
+        let clock = Arc::new(FakeClock::at(START));
+        let store = open(&db, &clock).await;
+        let ana = agent(&store, "ana", true, 3).await;
+        let ben = agent(&store, "ben", false, 3).await;
+        store
+            .set_agent_status(ana.id, parley_proto::AgentStatus::Ready, None)
+            .await
+            .expect("Ready");
+        let phone = "+12015550191";
+        text_in(&store, "SMn1", phone, "Where is my order?").await;
+        store.route_queued().await.expect("routed");
+        let chat = store.list_interactions(ana.id).await.expect("ana's")[0].clone();
+        store
+            .wrap_up(
+                ana.id,
+                chat.id,
+                parley_hub::WrapUp {
+                    done: Some(parley_hub::Completion::DispositionOptional),
+                    ..parley_hub::WrapUp::default()
+                },
+            )
+            .await
+            .expect("done");
+        text_in(&store, "SMn2", phone, "Hello again").await;
+        let unread = |agent_id| {
+            let store = store.clone();
+            async move {
+                store
+                    .list_contacts(agent_id)
+                    .await
+                    .expect("contacts")
+                    .iter()
+                    .find(|summary| summary.contact.phone == phone)
+                    .map(|summary| summary.unread_count)
+            }
+        };
+        assert_eq!(
+            unread(ben.id).await,
+            Some(1),
+            "{}: one new text is one new, whatever came before and was handled",
+            db.engine
+        );
+        let contact_id = chat.contact_id;
+        store.mark_read(ben.id, contact_id).await.expect("read");
+        assert_eq!(unread(ben.id).await, Some(0), "{}", db.engine);
+        store.mark_unread(ben.id, contact_id).await.expect("unread");
+        assert_eq!(
+            unread(ben.id).await,
+            Some(1),
+            "{}: mark as unread still works",
+            db.engine
+        );
+    }
+}

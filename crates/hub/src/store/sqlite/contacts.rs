@@ -139,10 +139,12 @@ impl Contacts for Connection {
         let rows: Vec<SummaryRow> = sqlx::query_as(
             "SELECT c.id, c.phone, c.name, c.assigned_agent_id, c.last_activity_at, c.email, \
                c.notes, c.opted_out, c.reachability, \
-               (SELECT COUNT(*) FROM messages m WHERE m.contact_id = c.id \
-                  AND m.direction = 'inbound' \
-                  AND m.id > COALESCE((SELECT r.last_read_message_id FROM read_markers r \
-                                       WHERE r.agent_id = ? AND r.contact_id = c.id), 0)) \
+               (SELECT COUNT(*) FROM messages m LEFT JOIN read_markers r \
+                  ON r.agent_id = ? AND r.contact_id = m.contact_id \
+                  WHERE m.contact_id = c.id AND m.direction = 'inbound' \
+                  AND m.id > COALESCE(r.last_read_message_id, 0) \
+                  AND (r.last_read_message_id IS NOT NULL OR NOT EXISTS (SELECT 1 FROM interactions i \
+                         WHERE i.id = m.interaction_id AND i.state = 'done'))) \
                  AS unread_count, \
                (SELECT m.body FROM messages m WHERE m.contact_id = c.id ORDER BY m.id DESC LIMIT 1) \
                  AS last_message \
