@@ -288,4 +288,35 @@ describe('a shift with two agents', () => {
       await expectCount(byTestId(page, 'interaction-item'), 2, 'chats after choosing to go beyond');
     });
   });
+
+  test('a chat answered automatically opens with the cursor in it; a reply elsewhere shows a notice with Show', { timeout: testTimeoutMs }, async (t) => {
+    const defer = teardown(t);
+    const hub = await startHub('shift-auto-answer');
+    defer(() => hub.stop());
+    await hub.addAgent(ana.login, ana.name, ana.password, { autoAnswer: true });
+    const page = await openPage(defer, 'shift-auto-answer');
+    const focusedTestId = () => page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? null);
+    const viewOf = (phone) => byTestId(page, 'interaction-view').filter({ hasText: phone });
+
+    await withFailureScreenshot(page, 'shift-auto-answer', async () => {
+      await signInAs(page, hub, ana);
+      await becomeReady(page);
+      await hub.simulateInbound(customer, 'Hi, quick question');
+      await viewOf(customer).waitFor({ state: 'visible' });
+      await waitFor(async () => (await focusedTestId()) === 'composer-input', waitMs, 'the cursor in the opened chat');
+
+      const second = '+12015550188';
+      await hub.simulateInbound(second, 'Another question');
+      await viewOf(second).waitFor({ state: 'visible' });
+
+      // The first customer writes while Ana is in the second chat: a notice, with Show.
+      await hub.simulateInbound(customer, 'Are you there?');
+      const toast = byTestId(page, 'toast').filter({ hasText: 'Are you there?' });
+      await toast.waitFor({ state: 'visible' });
+      await screenshot(page, 'shift-09-notice-with-show');
+      await byTestId(toast, 'toast-show').click();
+      await viewOf(customer).waitFor({ state: 'visible' });
+      await expectCount(messagesWith(viewOf(customer), 'Are you there?'), 1, 'the reply in the chat Show opened');
+    });
+  });
 });
