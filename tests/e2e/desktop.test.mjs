@@ -433,6 +433,17 @@ test('the desktop app: sign in, accept an SMS with an OS notification, reply, se
       250,
     );
 
+    // Wrap up: End, a disposition, Done (before another agent takes this desktop: signing
+    // out with a chat open would hand it back to the queue).
+    await (await session.waitForElement(testId('interaction-item'), 'the active interaction in the list')).click();
+    await (await session.waitForElement(testId('interaction-end'), 'the End button')).click();
+    await expectAttribute(session, testId('interaction-view'), 'data-state', 'ended', 'the interaction view after End');
+    await (await session.find(testId('tab-disposition'))).click();
+    await (await session.waitForElement('[data-testid="disposition-option"][data-code="Resolved"]', 'the Resolved disposition')).click();
+    await (await session.find(testId('interaction-done'))).click();
+    await session.waitForAbsence(testId('interaction-view'), 'the interaction view once it is Done');
+    await shot('07-done');
+
     // Another agent at this desktop: Nico has no save-media permission. He finds the
     // customer, sees the picture but no Save, and Dana's chat in the contact's history.
     await signOutAndIn(session, hub.url, other);
@@ -458,16 +469,6 @@ test('the desktop app: sign in, accept an SMS with an OS notification, reply, se
     );
     await shot('06e-other-agent');
     await signOutAndIn(session, hub.url, agent);
-
-    // Wrap up: End, a disposition, Done.
-    await (await session.waitForElement(testId('interaction-item'), 'the active interaction in the list')).click();
-    await (await session.waitForElement(testId('interaction-end'), 'the End button')).click();
-    await expectAttribute(session, testId('interaction-view'), 'data-state', 'ended', 'the interaction view after End');
-    await (await session.find(testId('tab-disposition'))).click();
-    await (await session.waitForElement('[data-testid="disposition-option"][data-code="Resolved"]', 'the Resolved disposition')).click();
-    await (await session.find(testId('interaction-done'))).click();
-    await session.waitForAbsence(testId('interaction-view'), 'the interaction view once it is Done');
-    await shot('07-done');
 
     // The hub goes away: the desktop still shows history and searches its replica.
     await hub.stop();
