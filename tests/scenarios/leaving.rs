@@ -115,6 +115,19 @@ async fn signing_out_of_the_desktop_hands_the_chat_to_a_ready_colleague() {
     .await;
     let (ana, ben, chat) = ana_chatting(&hub, &fake, folder.path()).await;
     let ana_id = ana.agent_id().expect("signed in");
+    // The app knows when the session ends, to warn before it does.
+    let ends_at = ana
+        .session()
+        .await
+        .expect("the session")
+        .and_then(|session| session.session_ends_at)
+        .expect("the session's end");
+    let lifetime = i64::try_from(hub_lifetime_ms()).expect("fits");
+    let now = hub.store.now();
+    assert!(
+        ends_at > now + lifetime - 60_000 && ends_at <= now + lifetime,
+        "the session ends a lifetime after sign-in ({ends_at} vs now {now})"
+    );
     ana.logout().await.expect("ana signs out");
     ben_takes_over(&hub, &fake, &ben, &chat).await;
     let ana_now = hub.store.agent(ana_id).await.expect("ana");
@@ -143,4 +156,8 @@ async fn a_desktop_offline_past_the_grace_period_hands_its_chat_to_a_colleague()
         (ana_now.status, ana_now.status_reason.as_deref()),
         (AgentStatus::NotReady, Some("Offline"))
     );
+}
+
+fn hub_lifetime_ms() -> u64 {
+    parley_hub::config::SessionsConfig::default().lifetime_ms
 }

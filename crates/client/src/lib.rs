@@ -89,6 +89,8 @@ struct Signed {
     hub: HubApi,
     replica: Replica,
     agent_id: Id,
+    /// When the hub ends the session however it is used.
+    session_ends_at: Option<parley_proto::Millis>,
     outbox_wake: Arc<Notify>,
     workers: Vec<JoinHandle<()>>,
 }
@@ -196,6 +198,7 @@ impl Client {
             hub,
             replica,
             agent_id: answer.agent.id,
+            session_ends_at: (answer.session_ends_at > 0).then_some(answer.session_ends_at),
             outbox_wake,
             workers,
         });
@@ -205,10 +208,12 @@ impl Client {
             .map_err(|_| ClientError::NotSignedIn)?
             .replace(signed);
         drop(previous);
+        let signed_ends_at = (answer.session_ends_at > 0).then_some(answer.session_ends_at);
         tracing::info!(login = %answer.agent.login, "signed in");
         Ok(Session {
             agent: answer.agent,
             hub_url,
+            session_ends_at: signed_ends_at,
         })
     }
 
@@ -242,6 +247,7 @@ impl Client {
         Ok(Some(Session {
             agent,
             hub_url: signed.hub.base().to_owned(),
+            session_ends_at: signed.session_ends_at,
         }))
     }
 

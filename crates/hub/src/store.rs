@@ -47,8 +47,12 @@ use port::{Engine, Tx};
 /// The Not Ready reason the hub gives an agent who let an offer lapse.
 pub const NOT_RESPONDING: &str = "Not responding";
 
-/// The Not Ready reason of an agent whose last session ended (signed out, or expired).
+/// The Not Ready reason of an agent who signed out of their last session.
 pub const SIGNED_OUT: &str = "Signed out";
+
+/// The Not Ready reason of an agent whose last session ended without them signing out
+/// (it expired, or an admin ended it).
+pub const SESSION_ENDED: &str = "Session ended";
 
 /// The Not Ready reason of an agent whose app lost its link for longer than the grace period.
 pub const OFFLINE: &str = "Offline";

@@ -546,7 +546,7 @@ async fn an_agent_offline_past_the_grace_period_or_whose_session_expired_is_hand
         let ben_now = store.agent(ben.id).await.expect("ben");
         assert_eq!(
             ben_now.status_reason.as_deref(),
-            Some("Signed out"),
+            Some("Session ended"),
             "{}",
             db.engine
         );

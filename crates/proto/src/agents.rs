@@ -199,6 +199,10 @@ pub struct LoginRequest {
 pub struct LoginResponse {
     pub token: String,
     pub agent: Agent,
+    /// When the session ends however it is used (its lifetime): the app warns before, since
+    /// the agent's chats go back to the queue then unless they sign in again.
+    #[serde(default)]
+    pub session_ends_at: Millis,
 }
 
 /// `POST /api/ws/ticket`: a single-use ticket that opens the event stream
@@ -219,6 +223,10 @@ pub struct Session {
     pub agent: Agent,
     /// The hub the session talks to (desktop) or the page's origin (browser).
     pub hub_url: String,
+    /// When the session ends (see [`LoginResponse::session_ends_at`]), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub session_ends_at: Option<Millis>,
 }
 
 /// `PUT /api/me/status`.

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { agent, contact, interaction, message } from '../testing/fixtures';
-import { createBrowserApi, pageTitle, tokenKey } from './browser';
+import { createBrowserApi, pageTitle, sessionEndsKey, tokenKey } from './browser';
 import { ApiFailure } from './contract';
 import type { SocketConstructor } from './event-stream';
 import type { ConnectionState, Event } from './generated/api';
@@ -108,11 +108,14 @@ afterEach(() => {
 describe('browser transport: HTTP', () => {
   it('logs in, keeps the token and sends it as a bearer header afterwards', async () => {
     const api = makeApi();
-    fetchMock.mockResolvedValueOnce(json(200, { token: 'secret-token', agent: agent() }));
+    fetchMock.mockResolvedValueOnce(
+      json(200, { token: 'secret-token', agent: agent(), sessionEndsAt: 1_700_043_200_000 }),
+    );
     const session = await api.login({ hubUrl: null, login: 'ana', password: 'pw' });
 
-    expect(session).toEqual({ agent: agent(), hubUrl: origin });
+    expect(session).toEqual({ agent: agent(), hubUrl: origin, sessionEndsAt: 1_700_043_200_000 });
     expect(storage.getItem(tokenKey)).toBe('secret-token');
+    expect(storage.getItem(sessionEndsKey)).toBe('1700043200000');
     const login = request(0);
     expect(login.url).toBe(`${origin}/api/login`);
     expect(login.method).toBe('POST');
@@ -323,12 +326,20 @@ describe('browser transport: HTTP', () => {
     storage.setItem(tokenKey, 'good');
     fetchMock.mockResolvedValueOnce(json(200, agent()));
     await expect(api.session()).resolves.toEqual({ agent: agent(), hubUrl: origin });
+    storage.setItem(sessionEndsKey, '1700043200000');
+    fetchMock.mockResolvedValueOnce(json(200, agent()));
+    await expect(api.session()).resolves.toEqual({
+      agent: agent(),
+      hubUrl: origin,
+      sessionEndsAt: 1_700_043_200_000,
+    });
     expect(request(0).url).toBe(`${origin}/api/me`);
     expect(request(0).headers.get('Authorization')).toBe('Bearer good');
 
     fetchMock.mockResolvedValueOnce(json(401, { code: 'unauthorized', message: 'expired' }));
     await expect(api.session()).resolves.toBeNull();
     expect(storage.getItem(tokenKey)).toBeNull();
+    expect(storage.getItem(sessionEndsKey)).toBeNull();
   });
 
   it('logs out on the hub and drops the token even when the session already expired', async () => {

@@ -38,6 +38,8 @@ import type {
 import type { Contact, ContactInteraction, UpdateContactRequest } from './generated/api';
 
 export const tokenKey = 'parley.token';
+/** When the session in `tokenKey` ends, as the hub said at sign-in. */
+export const sessionEndsKey = 'parley.session-ends-at';
 /** Where the browser keeps the agent's notification choices (on this computer). */
 export const notificationSettingsKey = 'parley.notifications';
 
@@ -180,6 +182,7 @@ export function createBrowserApi(overrides: Partial<BrowserEnvironment> = {}): B
 
   function signedOut(): void {
     storage.removeItem(tokenKey);
+    storage.removeItem(sessionEndsKey);
     unconfirmedKeys.clear();
     stream.stop();
     stream.lastSeq = null;
@@ -291,8 +294,9 @@ export function createBrowserApi(overrides: Partial<BrowserEnvironment> = {}): B
       signedOut();
       const answer = await request<LoginResponse>('POST', '/api/login', loginRequest);
       storage.setItem(tokenKey, answer.token);
+      storage.setItem(sessionEndsKey, String(answer.sessionEndsAt));
       syncStream();
-      return { agent: answer.agent, hubUrl: origin };
+      return { agent: answer.agent, hubUrl: origin, sessionEndsAt: answer.sessionEndsAt };
     },
 
     async logout(): Promise<void> {
@@ -311,7 +315,10 @@ export function createBrowserApi(overrides: Partial<BrowserEnvironment> = {}): B
       try {
         const agent = await request<Agent>('GET', '/api/me');
         syncStream();
-        return { agent, hubUrl: origin };
+        const endsAt = Number(storage.getItem(sessionEndsKey));
+        return endsAt > 0
+          ? { agent, hubUrl: origin, sessionEndsAt: endsAt }
+          : { agent, hubUrl: origin };
       } catch (error) {
         if (error instanceof ApiFailure && error.code === 'unauthorized') {
           signedOut();

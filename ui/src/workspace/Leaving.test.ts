@@ -108,3 +108,30 @@ describe('the agent set Not Ready by the hub', () => {
     expect(api.setStatus).toHaveBeenCalledWith('ready', null);
   });
 });
+
+describe('a session about to end', () => {
+  it('warns first, and signing in again with the password keeps the agent signed in', async () => {
+    // The desktop is online from the start: only the session's end is told.
+    const fake = fakeApi('desktop');
+    const { api } = fake;
+    keepInteractions(api, [interaction({ id: 7, contactId: 10, state: 'active', acceptedAt: 2 })]);
+    const later = Date.now() + 12 * 60 * 60_000;
+    api.login.mockResolvedValue({ ...session(), sessionEndsAt: later });
+    render(AgentWorkspace, {
+      api,
+      session: { ...session(), sessionEndsAt: Date.now() + 5 * 60_000 },
+      onSignedOut: vi.fn(),
+    });
+    const notice = await screen.findByTestId('status-notice');
+    await waitFor(() => expect(notice).toHaveTextContent('your open chat goes back to the queue'));
+    const user = userEvent.setup();
+    await user.type(within(notice).getByLabelText('Password'), 'ana-password');
+    await user.click(within(notice).getByRole('button', { name: 'Stay signed in' }));
+    expect(api.login).toHaveBeenCalledWith({
+      hubUrl: 'http://hub.test',
+      login: 'ana',
+      password: 'ana-password',
+    });
+    await waitFor(() => expect(screen.queryByTestId('status-notice')).toBeNull());
+  });
+});

@@ -78,6 +78,8 @@ export class Workspace {
   readonly pictures: PictureActions;
   /** Notices in the app about conversations that are not on screen. */
   readonly toasts = new Toasts();
+  /** When the hub ends this session however it is used; `null` when not known. */
+  sessionEndsAt: number | null = $state(null);
   /** What the agent has under way in each view. */
   readonly drafts = new Drafts();
   /** The question the app asks before a step that is hard to undo. */
@@ -90,6 +92,7 @@ export class Workspace {
   );
 
   readonly #signedOut: () => void;
+  readonly #hubUrl: string;
   #timer: ReturnType<typeof setTimeout> | null = null;
   #refreshing = false;
   #dirty = false;
@@ -111,6 +114,8 @@ export class Workspace {
   constructor(api: Api, session: Session, signedOut: () => void) {
     this.api = api;
     this.agent = session.agent;
+    this.#hubUrl = session.hubUrl;
+    this.sessionEndsAt = session.sessionEndsAt ?? null;
     this.#signedOut = signedOut;
     // The browser learns it is online when its socket opens; the desktop host reports
     // only changes, and a session exists only after it reached the hub.
@@ -627,6 +632,20 @@ export class Workspace {
     } catch (error) {
       this.#failed(error);
     }
+  }
+
+  /**
+   * Signs in again before the session ends, so the agent's chats stay theirs: a new session
+   * with a new end. Rejects (and keeps the old session) when the password is refused.
+   */
+  async renewSession(password: string): Promise<void> {
+    const session = await this.api.login({
+      hubUrl: this.#hubUrl,
+      login: this.agent.login,
+      password,
+    });
+    this.agent = session.agent;
+    this.sessionEndsAt = session.sessionEndsAt ?? null;
   }
 
   /**

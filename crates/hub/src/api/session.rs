@@ -76,7 +76,12 @@ pub async fn login(
         )
         .await?;
     tracing::info!(login = %agent.login, "agent signed in");
-    Ok(Json(LoginResponse { token, agent }))
+    let lifetime = i64::try_from(hub.config.sessions.lifetime_ms).unwrap_or(i64::MAX);
+    Ok(Json(LoginResponse {
+        token,
+        agent,
+        session_ends_at: now.saturating_add(lifetime),
+    }))
 }
 
 /// How long a new (or just used) session lasts: the idle timeout.

@@ -4,7 +4,10 @@
 use parley_proto::{AgentStatus, EventKind, Id, Interaction, InteractionState};
 
 use super::accounts::set_status;
-use super::{Change, NOT_RESPONDING, OFFLINE, Result, SIGNED_OUT, Store, StoreError, transaction};
+use super::{
+    Change, NOT_RESPONDING, OFFLINE, Result, SESSION_ENDED, SIGNED_OUT, Store, StoreError,
+    transaction,
+};
 use crate::rules::Refusal;
 use crate::rules::lifecycle::{self, Capacity, Opening, Transition, WrapUp};
 use crate::rules::routing;
@@ -251,7 +254,7 @@ impl Store {
             let seen_before = if grace_ms > 0 { now - grace_ms } else { i64::MIN };
             let away = change.away_agents(now, seen_before).await?;
             for (agent_id, signed_out) in &away {
-                let reason = if *signed_out { SIGNED_OUT } else { OFFLINE };
+                let reason = if *signed_out { SESSION_ENDED } else { OFFLINE };
                 let handed = hand_off(&mut change, *agent_id, reason).await?;
                 tracing::info!(agent_id, reason, handed, "agent gone: interactions handed back");
             }

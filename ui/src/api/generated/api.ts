@@ -197,7 +197,12 @@ export type LoginRequest = {
  */
 hubUrl: string | null, login: string, password: string, };
 
-export type LoginResponse = { token: string, agent: Agent, };
+export type LoginResponse = { token: string, agent: Agent, 
+/**
+ * When the session ends however it is used (its lifetime): the app warns before, since
+ * the agent's chats go back to the queue then unless they sign in again.
+ */
+sessionEndsAt: number, };
 
 export type StreamTicket = { ticket: string, expiresAt: number, };
 
@@ -205,7 +210,11 @@ export type Session = { agent: Agent,
 /**
  * The hub the session talks to (desktop) or the page's origin (browser).
  */
-hubUrl: string, };
+hubUrl: string, 
+/**
+ * When the session ends (see [`LoginResponse::session_ends_at`]), when known.
+ */
+sessionEndsAt?: number, };
 
 export type SetStatusRequest = { status: AgentStatus, 
 /**
