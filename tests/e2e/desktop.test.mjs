@@ -433,6 +433,14 @@ test('the desktop app: sign in, accept an SMS with an OS notification, reply, se
       250,
     );
 
+    // Signing out with the chat open asks first; Dana stays.
+    await (await session.find(testId('sign-out'))).click();
+    await session.waitForElement(testId('confirm-dialog'), 'the question before signing out with a chat open');
+    await shot('06f-sign-out-question');
+    await (await session.find(testId('confirm-cancel'))).click();
+    await session.waitForAbsence(testId('confirm-dialog'), 'the question once Dana chose to stay');
+    await expectText(session, testId('agent-name'), agent.name, 'Dana, still signed in');
+
     // Wrap up: End, a disposition, Done (before another agent takes this desktop: signing
     // out with a chat open would hand it back to the queue).
     await (await session.waitForElement(testId('interaction-item'), 'the active interaction in the list')).click();
