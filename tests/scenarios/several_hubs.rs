@@ -356,6 +356,12 @@ async fn a_hub_killed_mid_burst_leaves_its_claimed_work_to_the_other() {
     for (index, (contact_id, interaction_id)) in contacts.iter().copied().enumerate() {
         let (agent, fake, url) = (agent.clone(), center.fake.clone(), center.balancer.url());
         work.push(tokio::spawn(async move {
+            // The burst is spread over a second, so the hub dies in the middle of it however
+            // fast this machine sends.
+            tokio::time::sleep(Duration::from_millis(
+                25 * u64::try_from(index).unwrap_or(0),
+            ))
+            .await;
             let body = format!("reply {index}");
             agent
                 .post(
