@@ -639,11 +639,7 @@ export class Workspace {
    * with a new end. Rejects (and keeps the old session) when the password is refused.
    */
   async renewSession(password: string): Promise<void> {
-    const session = await this.api.login({
-      hubUrl: this.#hubUrl,
-      login: this.agent.login,
-      password,
-    });
+    const session = await this.api.login({ hubUrl: this.#hubUrl, login: this.agent.login, password });
     this.agent = session.agent;
     this.sessionEndsAt = session.sessionEndsAt ?? null;
   }
