@@ -166,17 +166,20 @@ describe('Retry in the conversation', () => {
         }),
       ],
     });
-    api.retryMessage.mockResolvedValueOnce(
-      message({
-        id: 4,
-        contactId: 10,
-        interactionId: 7,
-        direction: 'outbound',
-        agentId: 1,
-        body: 'Your refund is on its way',
-        status: 'pending',
-      }),
-    );
+    const pending = message({
+      id: 4,
+      contactId: 10,
+      interactionId: 7,
+      direction: 'outbound',
+      agentId: 1,
+      body: 'Your refund is on its way',
+      status: 'pending',
+    });
+    // The hub has the new try from then on: a refresh reads it back pending, as it is.
+    api.retryMessage.mockImplementationOnce(async () => {
+      api.listMessages.mockResolvedValue([pending]);
+      return pending;
+    });
     expect(within(view).getByTestId('delivery-problem')).toHaveTextContent(
       'The phone is switched off or out of coverage.',
     );
