@@ -101,9 +101,22 @@ async function startTauriDriver(env) {
   return { driver, logPath, stop: () => stopProcess(child, 5_000) };
 }
 
-/** Signs out and in again as `who`, on the same desktop. */
+/**
+ * Signs out and in again as `who`, on the same desktop. With chats open the app asks
+ * first; going on hands them back to the queue.
+ */
 async function signOutAndIn(session, hubUrl, who) {
   await (await session.find(testId('sign-out'))).click();
+  await waitFor(
+    async () => {
+      const question = await session.findAll(testId('confirm-ok'));
+      if (question.length > 0) await question[0].click();
+      return (await session.findAll(testId('login-hub-url'))).length > 0;
+    },
+    waitMs,
+    'the login form after signing out (going on when asked about open chats)',
+    200,
+  );
   const hubField = await session.waitForElement(testId('login-hub-url'), 'the login form after signing out');
   await hubField.clear();
   await hubField.sendKeys(hubUrl);
@@ -112,8 +125,25 @@ async function signOutAndIn(session, hubUrl, who) {
   await user.sendKeys(who.login);
   await (await session.find(testId('login-password'))).sendKeys(who.password);
   await (await session.find(testId('login-submit'))).click();
-  await expectText(session, testId('agent-name'), who.name, `${who.login} signed in`);
+  await expectDomText(session, testId('agent-name'), who.name, `${who.login} signed in`);
   await expectAttribute(session, testId('connection'), 'data-state', 'online', `${who.login}'s connection`);
+}
+
+/**
+ * Waits for an element's DOM text to equal `expected`: for text the window may cut with an
+ * ellipsis, which WebKitWebDriver reads as empty.
+ */
+async function expectDomText(session, css, expected, what) {
+  let seen;
+  await waitFor(
+    async () => {
+      seen = String(await (await session.find(css)).property('textContent')).trim();
+      return seen === expected;
+    },
+    waitMs,
+    () => `${what} to read ${JSON.stringify(expected)} (it read ${JSON.stringify(seen)})`,
+    200,
+  );
 }
 
 /** Waits for an element's text to equal `expected`. */
@@ -238,7 +268,7 @@ test('the desktop app: sign in, accept an SMS with an OS notification, reply, se
     await (await session.find(testId('login-password'))).sendKeys(agent.password);
     await (await session.find(testId('login-submit'))).click();
 
-    await expectText(session, testId('agent-name'), agent.name, 'the agent name in the top bar after sign-in');
+    await expectDomText(session, testId('agent-name'), agent.name, 'the agent name in the top bar after sign-in');
     await expectAttribute(session, testId('connection'), 'data-state', 'online', 'the connection indicator');
     await expectAttribute(session, testId('status-toggle'), 'data-status', 'notReady', 'the status toggle after sign-in');
     await (await session.find(testId('status-toggle'))).click();
@@ -439,7 +469,7 @@ test('the desktop app: sign in, accept an SMS with an OS notification, reply, se
     await shot('06f-sign-out-question');
     await (await session.find(testId('confirm-cancel'))).click();
     await session.waitForAbsence(testId('confirm-dialog'), 'the question once Dana chose to stay');
-    await expectText(session, testId('agent-name'), agent.name, 'Dana, still signed in');
+    await expectDomText(session, testId('agent-name'), agent.name, 'Dana, still signed in');
 
     // Wrap up: End, a disposition, Done (before another agent takes this desktop: signing
     // out with a chat open would hand it back to the queue).
