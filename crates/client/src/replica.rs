@@ -197,6 +197,8 @@ impl Replica {
             contact: ContactRow,
             unread_count: i64,
             last_message: Option<String>,
+            last_agent_id: Option<i64>,
+            last_agent_name: Option<String>,
         }
         let rows: Vec<Row> = sqlx::query_as(
             "SELECT c.id, c.phone, c.name, c.assigned_agent_id, c.last_activity_at, c.email, c.notes, \
@@ -207,9 +209,10 @@ impl Replica {
                   AND (r.last_read_hub_id IS NOT NULL OR NOT EXISTS (SELECT 1 FROM interactions i \
                          WHERE i.id = m.interaction_id AND i.state = 'done'))) \
                  AS unread_count, \
-               (SELECT m.body FROM messages m WHERE m.contact_id = c.id ORDER BY m.created_at DESC, m.id DESC LIMIT 1) \
-                 AS last_message \
-             FROM contacts c ORDER BY c.last_activity_at DESC, c.id DESC",
+               lm.body AS last_message, lm.agent_id AS last_agent_id, lm.agent_name AS last_agent_name \
+             FROM contacts c LEFT JOIN messages lm ON lm.id = (SELECT m.id FROM messages m \
+               WHERE m.contact_id = c.id ORDER BY m.created_at DESC, m.id DESC LIMIT 1) \
+             ORDER BY c.last_activity_at DESC, c.id DESC",
         )
         .fetch_all(&self.pool)
         .await?;
@@ -219,6 +222,10 @@ impl Replica {
                     contact: row.contact.try_into()?,
                     unread_count: unsigned("unread count", row.unread_count)?,
                     last_message: row.last_message,
+                    last_message_author: row.last_agent_id.map(|agent_id| parley_proto::Author {
+                        agent_id,
+                        name: row.last_agent_name,
+                    }),
                 })
             })
             .collect()

@@ -664,6 +664,20 @@ async fn a_second_agent_cannot_write_into_anothers_conversation() {
             "{}: the author is stored with the text",
             db.engine
         );
+        let listed = store.list_contacts(ben.id).await.expect("contacts");
+        let preview = listed
+            .iter()
+            .find(|summary| summary.contact.id == contact_id)
+            .expect("the contact");
+        assert_eq!(
+            preview.last_message_author,
+            Some(parley_proto::Author {
+                agent_id: ana.id,
+                name: Some("Agent ana".into())
+            }),
+            "{}: the list's preview names who wrote the newest text",
+            db.engine
+        );
     }
 }
 

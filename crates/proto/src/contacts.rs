@@ -91,6 +91,19 @@ pub struct ContactSummary {
     pub unread_count: u32,
     /// The newest message's text, for the list preview.
     pub last_message: Option<String>,
+    /// Who wrote the newest message when an agent did, so the preview names them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub last_message_author: Option<Author>,
+}
+
+/// The agent who wrote a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Author {
+    pub agent_id: Id,
+    /// Their name when they wrote it.
+    pub name: Option<String>,
 }
 
 /// One search result: a contact whose name or number matches (`message` empty), or a

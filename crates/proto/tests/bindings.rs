@@ -2,7 +2,7 @@
 //! file is stale. Run with `UPDATE_BINDINGS=1` (or `make bindings`) to rewrite it.
 
 use parley_proto::{
-    Agent, AgentStatus, AgentSummary, ApiError, ComposeRequest, ConnectionState, Contact,
+    Agent, AgentStatus, AgentSummary, ApiError, Author, ComposeRequest, ConnectionState, Contact,
     ContactInteraction, ContactSummary, CreateInteractionRequest, Direction, EndedBy, ErrorCode,
     Event, EventKind, Interaction, InteractionState, LoginRequest, LoginResponse, Media,
     MediaIssue, MediaState, Message, MessageStatus, NotificationPrivacy, NotificationSettings,
@@ -44,6 +44,7 @@ fn generate() -> String {
         declaration::<Message>(&config),
         declaration::<Upload>(&config),
         declaration::<ContactSummary>(&config),
+        declaration::<Author>(&config),
         declaration::<UpdateContactRequest>(&config),
         declaration::<ContactInteraction>(&config),
         declaration::<SearchHit>(&config),

@@ -167,4 +167,28 @@ describe('ContactList: search', () => {
     expect(screen.getByTestId('search-error')).toHaveTextContent('Cannot reach the hub.');
     expect(ids()).toEqual(['3']);
   });
+
+  it('names who wrote the newest text in the preview: "You", or the colleague', () => {
+    render(ContactList, {
+      contacts: [
+        summary({ id: 10, name: 'Carla', assignedAgentId: 1 }, {
+          lastMessage: 'Your refund is on its way',
+          lastMessageAuthor: { agentId: 1, name: 'Ana Agent' },
+        }),
+        summary({ id: 11, name: 'Dan', assignedAgentId: 1 }, {
+          lastMessage: 'Ben here, checking',
+          lastMessageAuthor: { agentId: 2, name: 'Ben Ortiz' },
+        }),
+        summary({ id: 12, name: 'Eve', assignedAgentId: 1 }, { lastMessage: 'Hello?' }),
+      ],
+      agentId: 1,
+      selectedId: null,
+      onSelect: () => {},
+    });
+    expect(screen.getAllByTestId('contact-preview').map((preview) => preview.textContent)).toEqual([
+      'You: Your refund is on its way',
+      'Ben Ortiz: Ben here, checking',
+      'Hello?',
+    ]);
+  });
 });

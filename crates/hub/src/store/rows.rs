@@ -215,6 +215,8 @@ pub(crate) struct SummaryRow {
     contact: ContactRow,
     unread_count: i64,
     last_message: Option<String>,
+    last_agent_id: Option<i64>,
+    last_agent_name: Option<String>,
 }
 
 impl TryFrom<SummaryRow> for parley_proto::ContactSummary {
@@ -224,6 +226,10 @@ impl TryFrom<SummaryRow> for parley_proto::ContactSummary {
             contact: row.contact.try_into()?,
             unread_count: unsigned("unread count", row.unread_count)?,
             last_message: row.last_message,
+            last_message_author: row.last_agent_id.map(|agent_id| parley_proto::Author {
+                agent_id,
+                name: row.last_agent_name,
+            }),
         })
     }
 }

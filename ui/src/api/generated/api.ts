@@ -175,7 +175,17 @@ unreadCount: number,
 /**
  * The newest message's text, for the list preview.
  */
-lastMessage: string | null, };
+lastMessage: string | null, 
+/**
+ * Who wrote the newest message when an agent did, so the preview names them.
+ */
+lastMessageAuthor?: Author, };
+
+export type Author = { agentId: number, 
+/**
+ * Their name when they wrote it.
+ */
+name: string | null, };
 
 export type UpdateContactRequest = { name: string | null, email: string | null, notes: string | null, };
 

@@ -152,9 +152,10 @@ impl Contacts for Connection {
                   AND (r.last_read_message_id IS NOT NULL OR NOT EXISTS (SELECT 1 FROM interactions i \
                          WHERE i.id = m.interaction_id AND i.state = 'done'))) \
                  AS unread_count, \
-               (SELECT m.body FROM messages m WHERE m.contact_id = c.id \
-                  ORDER BY m.id DESC LIMIT 1) AS last_message \
-             FROM contacts c \
+               lm.body AS last_message, lm.agent_id AS last_agent_id, \
+               lm.agent_name AS last_agent_name \
+             FROM contacts c LEFT JOIN messages lm ON lm.id = \
+               (SELECT m.id FROM messages m WHERE m.contact_id = c.id ORDER BY m.id DESC LIMIT 1) \
              WHERE $2 OR c.assigned_agent_id = $1 \
                 OR EXISTS (SELECT 1 FROM interaction_agents ia JOIN interactions i \
                              ON i.id = ia.interaction_id WHERE i.contact_id = c.id AND ia.agent_id = $1) \
