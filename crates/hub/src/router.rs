@@ -9,6 +9,13 @@ use tokio::sync::{Notify, watch};
 
 use crate::store::Store;
 
+/// The offline grace period to apply after the router has run `up_ms`: none (0, off) until
+/// the hub has been up a whole grace period, so after a hub outage the agents' apps have
+/// the time to reconnect before anyone counts as gone.
+fn offline_grace_now(grace_ms: i64, up_ms: i64) -> i64 {
+    if up_ms >= grace_ms { grace_ms } else { 0 }
+}
+
 /// Runs routing passes: on [`Router::kick`], and every `sweep` as a safety net.
 #[derive(Clone)]
 pub struct Router {
@@ -31,6 +38,7 @@ impl Router {
         let inactivity_timeout = i64::try_from(timing.inactivity_timeout_ms).unwrap_or(i64::MAX);
         let offline_grace = i64::try_from(timing.offline_grace_ms).unwrap_or(i64::MAX);
         let watched = stopping.clone();
+        let started = tokio::time::Instant::now();
         workers.spawn(
             "router",
             Some(sweep),
@@ -54,7 +62,11 @@ impl Router {
                             Err(error) => tracing::error!(%error, "inactivity check failed"),
                         }
                     }
-                    match store.hand_off_away(offline_grace).await {
+                    let up_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
+                    match store
+                        .hand_off_away(offline_grace_now(offline_grace, up_ms))
+                        .await
+                    {
                         Ok(0) => {}
                         Ok(agents) => {
                             tracing::info!(
@@ -83,5 +95,18 @@ impl Router {
     /// Asks for a routing pass soon (new interaction, an agent became Ready, capacity freed).
     pub fn kick(&self) {
         self.wake.notify_one();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::offline_grace_now;
+
+    #[test]
+    fn nobody_counts_as_offline_before_the_hub_has_been_up_a_grace_period() {
+        assert_eq!(offline_grace_now(120_000, 5_000), 0, "just restarted");
+        assert_eq!(offline_grace_now(120_000, 119_999), 0);
+        assert_eq!(offline_grace_now(120_000, 120_000), 120_000);
+        assert_eq!(offline_grace_now(0, 0), 0, "off stays off");
     }
 }
