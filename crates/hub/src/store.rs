@@ -36,8 +36,8 @@ pub use crate::rules::lifecycle::Completion;
 pub use port::Work;
 pub use transfer::Copied;
 pub use types::{
-    AgentSettings, ContactDetails, Inbound, InboundOutcome, MediaJob, MediaOutcome, NewUpload,
-    Outbound, PendingSend, ReadMarker, ReadyMedia, StoredMedia, StoredMessage,
+    AgentSettings, ContactDetails, Inbound, InboundOutcome, MediaJob, MediaOutcome, MessagePage,
+    NewUpload, Outbound, PendingSend, ReadMarker, ReadyMedia, StoredMedia, StoredMessage,
 };
 
 use crate::clock::{Clock, SystemClock};

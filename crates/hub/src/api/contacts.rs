@@ -11,7 +11,7 @@ use serde::Deserialize;
 use super::{ApiResult, CurrentAgent, Shared};
 use crate::error::Failure;
 use crate::rules::workspace;
-use crate::store::{ContactDetails, ReadMarker};
+use crate::store::{ContactDetails, MessagePage, ReadMarker};
 
 /// `GET /api/contacts`.
 pub async fn contacts(State(hub): Shared, current: CurrentAgent) -> ApiResult<Vec<ContactSummary>> {
@@ -28,14 +28,40 @@ pub async fn contact(
     Ok(Json(hub.store.contact(contact_id).await?))
 }
 
-/// `GET /api/contacts/{id}/messages`.
+/// The most messages one page carries.
+const MAX_PAGE: u32 = 500;
+
+#[derive(Debug, Deserialize)]
+pub struct MessagesQuery {
+    before: Option<Id>,
+    after: Option<Id>,
+    limit: Option<u32>,
+}
+
+/// `GET /api/contacts/{id}/messages[?before=ID|after=ID][&limit=N]`: a page of the
+/// contact's messages, oldest first — the newest `limit` (default 100, at most 500), or
+/// those just older or newer than a message. Without any of them, the whole history.
 pub async fn contact_messages(
     State(hub): Shared,
     current: CurrentAgent,
     Path(contact_id): Path<Id>,
+    Query(query): Query<MessagesQuery>,
 ) -> ApiResult<Vec<Message>> {
     current.see_contact(&hub, contact_id).await?;
-    Ok(Json(hub.store.list_messages(contact_id).await?))
+    let page = match (query.before, query.after) {
+        (Some(_), Some(_)) => {
+            return Err(Failure::new(
+                parley_proto::ErrorCode::BadRequest,
+                "ask for messages before one message or after one, not both",
+            ));
+        }
+        (Some(before), None) => MessagePage::Before(before),
+        (None, Some(after)) => MessagePage::After(after),
+        (None, None) if query.limit.is_some() => MessagePage::Newest,
+        (None, None) => return Ok(Json(hub.store.list_messages(contact_id).await?)),
+    };
+    let limit = query.limit.unwrap_or(100).clamp(1, MAX_PAGE);
+    Ok(Json(hub.store.message_page(contact_id, page, limit).await?))
 }
 
 /// `POST /api/contacts/{id}/read`.

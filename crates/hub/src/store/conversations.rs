@@ -23,16 +23,24 @@ impl Store {
     /// [`StoreError::Database`].
     pub async fn list_messages(&self, contact_id: Id) -> Result<Vec<Message>> {
         let mut read = self.read().await?;
-        let mut messages = read.contact_messages(contact_id).await?;
-        let ids: Vec<Id> = messages.iter().map(|message| message.id).collect();
-        let mut pictures: HashMap<Id, Vec<parley_proto::Media>> = HashMap::new();
-        for (message_id, media) in read.media_of(&ids).await? {
-            pictures.entry(message_id).or_default().push(media);
-        }
-        for message in &mut messages {
-            message.media = pictures.remove(&message.id).unwrap_or_default();
-        }
-        Ok(messages)
+        let messages = read.contact_messages(contact_id).await?;
+        with_pictures(read.as_mut(), messages).await
+    }
+
+    /// A page of a contact's messages, oldest first, with their pictures: the newest
+    /// `limit`, or those just older or newer than a message.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn message_page(
+        &self,
+        contact_id: Id,
+        page: super::MessagePage,
+        limit: u32,
+    ) -> Result<Vec<Message>> {
+        let mut read = self.read().await?;
+        let messages = read.contact_message_page(contact_id, page, limit).await?;
+        with_pictures(read.as_mut(), messages).await
     }
 
     /// Stores a customer's message — once per provider message id — into the contact's
@@ -326,4 +334,20 @@ pub(super) async fn with_media(change: &mut Change, mut message: Message) -> Res
         .map(|(_, media)| media)
         .collect();
     Ok(message)
+}
+
+/// The messages with their pictures, read in one query.
+async fn with_pictures(
+    read: &mut dyn super::port::Tx,
+    mut messages: Vec<Message>,
+) -> Result<Vec<Message>> {
+    let ids: Vec<Id> = messages.iter().map(|message| message.id).collect();
+    let mut pictures: HashMap<Id, Vec<parley_proto::Media>> = HashMap::new();
+    for (message_id, media) in read.media_of(&ids).await? {
+        pictures.entry(message_id).or_default().push(media);
+    }
+    for message in &mut messages {
+        message.media = pictures.remove(&message.id).unwrap_or_default();
+    }
+    Ok(messages)
 }

@@ -16,8 +16,9 @@ use parley_proto::{
 
 use super::Result;
 use super::types::{
-    AgentSettings, ContactDetails, MediaJob, NewMedia, NewMessage, NewUpload, PendingSend, Queued,
-    ReadMarker, ReadyMedia, Session, StoredMedia, StoredMessage, UploadedPicture,
+    AgentSettings, ContactDetails, MediaJob, MessagePage, NewMedia, NewMessage, NewUpload,
+    PendingSend, Queued, ReadMarker, ReadyMedia, Session, StoredMedia, StoredMessage,
+    UploadedPicture,
 };
 use crate::rules::routing::Candidate;
 
@@ -259,6 +260,13 @@ pub(crate) trait Messages {
     ) -> Result<bool>;
     /// A contact's messages, oldest first, without their pictures.
     async fn contact_messages(&mut self, contact_id: Id) -> Result<Vec<Message>>;
+    /// A page of a contact's messages (at most `limit`), oldest first.
+    async fn contact_message_page(
+        &mut self,
+        contact_id: Id,
+        page: MessagePage,
+        limit: u32,
+    ) -> Result<Vec<Message>>;
     /// Outbound messages the provider has not taken, oldest first.
     async fn unsent(&mut self, limit: u32) -> Result<Vec<PendingSend>>;
     /// A contact's oldest outbound message the provider has not taken.

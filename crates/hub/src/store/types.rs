@@ -209,3 +209,12 @@ pub struct Queued {
     /// The agent who declined its last offer: someone else gets it when anyone else is Ready.
     pub declined_by: Option<Id>,
 }
+
+/// Which page of a contact's messages: the newest, or those just older or newer than a
+/// message (keyset pages: they join without a gap or a repeat whatever arrives meanwhile).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessagePage {
+    Newest,
+    Before(Id),
+    After(Id),
+}

@@ -8,7 +8,7 @@ use parley_proto::{Id, Message, MessageStatus, Millis};
 use super::{Connection, sql};
 use crate::store::port::Messages;
 use crate::store::rows::{MESSAGE_COLUMNS, MessageRow, all, one};
-use crate::store::types::{NewMessage, PendingSend, StoredMessage};
+use crate::store::types::{MessagePage, NewMessage, PendingSend, StoredMessage};
 use crate::store::{Result, StoreError};
 
 #[async_trait]
@@ -176,6 +176,34 @@ impl Messages for Connection {
         .fetch_all(self.db())
         .await?;
         all(rows)
+    }
+
+    async fn contact_message_page(
+        &mut self,
+        contact_id: Id,
+        page: MessagePage,
+        limit: u32,
+    ) -> Result<Vec<Message>> {
+        // Newest first up to the limit (older pages too), then turned oldest first.
+        let (condition, order, key) = match page {
+            MessagePage::Newest => ("AND id < $3", "DESC", Id::MAX),
+            MessagePage::Before(id) => ("AND id < $3", "DESC", id),
+            MessagePage::After(id) => ("AND id > $3", "ASC", id),
+        };
+        let rows: Vec<MessageRow> = sqlx::query_as(sql!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE contact_id = $1 {condition} \
+             ORDER BY id {order} LIMIT $2"
+        ))
+        .bind(contact_id)
+        .bind(i64::from(limit))
+        .bind(key)
+        .fetch_all(self.db())
+        .await?;
+        let mut messages: Vec<Message> = all(rows)?;
+        if order == "DESC" {
+            messages.reverse();
+        }
+        Ok(messages)
     }
 
     async fn unsent(&mut self, limit: u32) -> Result<Vec<PendingSend>> {
