@@ -62,7 +62,11 @@ async fn a_text_waiting_for_a_lost_answer_holds_back_only_its_own_contact() {
     let (api, contacts) = agent_and_contacts(&hub, &fake, &["+12015550181", "+12015550182"]).await;
     // The provider takes the first text to Ada but its answer comes after the hub's
     // timeout: the hub must find out whether it has it before doing anything else for Ada.
-    fake.lose_next_answer(LostAnswer::Late(std::time::Duration::from_secs(6)));
+    // Bo's text may reach the provider first, so the lost answer is Ada's by number.
+    fake.lose_next_answer_to(
+        "+12015550181",
+        LostAnswer::Late(std::time::Duration::from_secs(6)),
+    );
     let to_ada = api
         .send_message(&text(contacts[0], "ada-1"))
         .await

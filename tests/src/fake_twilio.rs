@@ -133,7 +133,17 @@ impl FakeTwilio {
     /// # Panics
     /// When the lock is poisoned.
     pub fn lose_next_answer(&self, how: LostAnswer) {
-        self.shared.inner.lock().expect("not poisoned").lose_next = Some(how);
+        self.shared.inner.lock().expect("not poisoned").lose_next = Some((None, how));
+    }
+
+    /// Takes the next message to `to` but loses the answer; messages to other numbers,
+    /// which may race ahead of it, are answered as usual.
+    ///
+    /// # Panics
+    /// When the lock is poisoned.
+    pub fn lose_next_answer_to(&self, to: &str, how: LostAnswer) {
+        self.shared.inner.lock().expect("not poisoned").lose_next =
+            Some((Some(to.to_owned()), how));
     }
 
     /// Makes Lookup v2 report `number` as this line type (`landline`, `mobile`, …).

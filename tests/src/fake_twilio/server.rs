@@ -31,8 +31,9 @@ pub(super) struct Inner {
     pub(super) media: HashMap<String, HostedMedia>,
     /// The Message resources of the accepted messages, newest last.
     pub(super) resources: Vec<Value>,
-    /// The next create request is taken but its answer is lost this way.
-    pub(super) lose_next: Option<LostAnswer>,
+    /// The next create request (to this number, when one is named) is taken but its
+    /// answer is lost this way.
+    pub(super) lose_next: Option<(Option<String>, LostAnswer)>,
     /// How long every accepted create waits before it answers (the provider's latency).
     pub(super) answer_delay: std::time::Duration,
     /// When each create request arrived, accepted or not.
@@ -211,7 +212,13 @@ pub(super) async fn create_message(
     let sid = format!("SM{}", random_hex(16));
     let lost = {
         let mut inner = shared.inner.lock().expect("not poisoned");
-        inner.lose_next.take().or_else(|| {
+        let to = field("To").unwrap_or_default();
+        let scripted = match &inner.lose_next {
+            Some((Some(number), _)) if *number != to => None,
+            Some(_) => inner.lose_next.take().map(|(_, how)| how),
+            None => None,
+        };
+        scripted.or_else(|| {
             if chance(faults.server_error) {
                 inner.injected.server_errors += 1;
                 Some(LostAnswer::ServerError)
