@@ -167,6 +167,7 @@ impl From<StoreError> for Failure {
             internal @ (StoreError::Database(_)
             | StoreError::Migrate(_)
             | StoreError::Corrupt(_)
+            | StoreError::Closed
             | StoreError::NotEmpty { .. }) => {
                 tracing::error!(error = %internal, "store failure");
                 Self::new(

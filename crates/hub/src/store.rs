@@ -16,6 +16,8 @@ mod contacts;
 mod conversations;
 mod delivery;
 mod feed;
+mod group;
+mod inbound;
 mod interactions;
 mod pictures;
 mod port;
@@ -33,6 +35,7 @@ use tokio::sync::broadcast;
 
 pub use crate::rules::Refusal;
 pub use crate::rules::lifecycle::Completion;
+pub use conversations::Imported;
 pub use port::Work;
 pub use transfer::Copied;
 pub use types::{
@@ -68,6 +71,9 @@ pub enum StoreError {
     Corrupt(String),
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// The store closed before the write was done.
+    #[error("the store is closing")]
+    Closed,
     /// A rule refuses the request.
     #[error("refused: {0}")]
     Refused(#[from] Refusal),
@@ -127,6 +133,8 @@ struct Inner {
     lease_ms: i64,
     /// Set by [`Store::close`]: the background tasks end.
     closed: std::sync::atomic::AtomicBool,
+    /// Webhook writes that share a commit.
+    group: group::Group,
 }
 
 /// A write in progress: the transaction, the events that describe it, and its time.
@@ -206,6 +214,7 @@ impl Store {
             Database::Postgres(url) => Box::new(postgres::PostgresEngine::open(url).await?),
         };
         let head = engine.read().await?.head_seq().await?;
+        let (group, group_task) = group::Group::start();
         let inner = Arc::new(Inner {
             engine,
             feed: feed::Feed::new(head),
@@ -213,7 +222,9 @@ impl Store {
             holder: uuid::Uuid::new_v4().to_string(),
             lease_ms: i64::try_from(options.claim_lease.as_millis()).unwrap_or(i64::MAX),
             closed: std::sync::atomic::AtomicBool::new(false),
+            group,
         });
+        group_task.spawn(Arc::downgrade(&inner));
         feed::follow(Arc::downgrade(&inner), options.log_poll);
         claims::keep(Arc::downgrade(&inner), options.claim_lease);
         tracing::debug!(engine = inner.engine.name(), head, "store open");
@@ -239,6 +250,13 @@ impl Store {
             .store(true, std::sync::atomic::Ordering::SeqCst);
         self.inner.feed.wake();
         self.inner.engine.close().await;
+    }
+
+    /// The provider's webhook writes (inbound messages, delivery reports) stored since the
+    /// store opened, and the durable commits they shared.
+    #[must_use]
+    pub fn webhook_commits(&self) -> (u64, u64) {
+        self.inner.group.figures()
     }
 
     /// Live events, in log order, published after their commit — this hub's and, on

@@ -228,7 +228,15 @@ impl Store {
     /// # Errors
     /// [`StoreError::Database`].
     pub async fn is_empty(&self) -> Result<bool> {
-        Ok(self.read().await?.contact_count().await? == 0)
+        Ok(self.contact_count().await? == 0)
+    }
+
+    /// How many contacts the store holds.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn contact_count(&self) -> Result<i64> {
+        self.read().await?.contact_count().await
     }
 }
 

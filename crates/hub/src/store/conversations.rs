@@ -8,12 +8,11 @@ use parley_proto::{
     Millis,
 };
 
-use super::contacts::opt;
 use super::types::NewMedia;
 use super::{
     Change, Inbound, InboundOutcome, Outbound, Refusal, Result, Store, StoreError, transaction,
 };
-use crate::rules::lifecycle::{self, InboundPlace};
+use crate::rules::lifecycle;
 use crate::rules::sending;
 
 impl Store {
@@ -49,76 +48,10 @@ impl Store {
     /// # Errors
     /// [`StoreError::Database`].
     pub async fn receive_inbound(&self, inbound: &Inbound<'_>) -> Result<InboundOutcome> {
-        // The same MessageSid delivered to two hubs at once: the second's insert meets the
-        // first's unique key, its transaction runs again, and this check sees the first.
-        transaction!(self, change => {
-            let now = change.now;
-            if let Some(message_id) = change.message_id_by_sid(inbound.provider_sid).await? {
-                return Ok(InboundOutcome::Duplicate { message_id });
-            }
-            // The contact comes first and stays locked: two webhooks from one number (on two
-            // hubs) take turns, so each sees the other's interaction.
-            let contact = change.touch_contact(inbound.from, None, now).await?;
-            change.emit(EventKind::Contact { contact: contact.clone() });
-            let open = change.open_interaction(contact.id).await?;
-            let (interaction_id, new_interaction) = match lifecycle::place_inbound(open.as_ref()) {
-                InboundPlace::Join(interaction) => (interaction.id, false),
-                InboundPlace::Reactivate(reactivated) => {
-                    let interaction = change.save_interaction(&reactivated).await?;
-                    let id = interaction.id;
-                    change.emit(EventKind::Interaction { interaction });
-                    (id, false)
-                }
-                InboundPlace::Queue => {
-                    let interaction = change.insert_interaction(&queued(contact.id, now)).await?;
-                    let id = interaction.id;
-                    change.emit(EventKind::Interaction { interaction });
-                    (id, true)
-                }
-            };
-            let mut message = change
-                .insert_message(&super::types::NewMessage {
-                    contact_id: contact.id,
-                    interaction_id: Some(interaction_id),
-                    direction: Direction::Inbound,
-                    body: inbound.body,
-                    status: MessageStatus::Received,
-                    agent_id: None,
-                    agent_name: None,
-                    client_key: None,
-                    provider_sid: Some(inbound.provider_sid),
-                    from: inbound.from,
-                    to: inbound.to,
-                    created_at: now,
-                })
-                .await?;
-            for (position, (url, declared_type)) in (0_u32..).zip(inbound.media) {
-                change
-                    .insert_media(&NewMedia {
-                        message_id: message.id,
-                        position,
-                        source_url: url,
-                        declared_type,
-                        ready: None,
-                        created_at: now,
-                    })
-                    .await?;
-            }
-            // Most texts have no pictures: no need to read them back.
-            if !inbound.media.is_empty() {
-                message = with_media(&mut change, message).await?;
-            }
-            if let Some(opted_out) = parley_sms::opt_out_keyword(inbound.body) {
-                opt(&mut change, contact.id, opted_out).await?;
-            }
-            let message_id = message.id;
-            change.emit(EventKind::Message { message });
-            Ok(InboundOutcome::Stored {
-                message_id,
-                interaction_id,
-                new_interaction,
-            })
-        })
+        self.inner
+            .group
+            .inbound(self, super::group::InboundJob::of(inbound))
+            .await
     }
 
     /// Stores an agent's outbound message once per client key. Returns the message and
@@ -255,60 +188,104 @@ impl Store {
         our_number: &str,
         messages: &[(Direction, &str, Millis)],
     ) -> Result<Contact> {
+        let conversation = Imported {
+            phone,
+            name,
+            agent_id,
+            our_number,
+            messages,
+        };
+        transaction!(self, change => { import(&mut change, &conversation).await })
+    }
+
+    /// Imports many finished conversations in one transaction (a center's history, or a
+    /// load test's), as [`Store::import_conversation`] imports one.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn import_conversations(&self, conversations: &[Imported<'_>]) -> Result<()> {
         transaction!(self, change => {
-            let now = change.now;
-            let started = messages.first().map_or(now, |(_, _, at)| *at);
-            let ended = messages.last().map_or(started, |(_, _, at)| *at);
-            let contact = change.touch_contact(phone, Some(name), ended).await?;
-            change.emit(EventKind::Contact { contact: contact.clone() });
-            let author = change.agent(agent_id).await?.map(|agent| agent.name);
-            let interaction = change
-                .insert_interaction(&Interaction {
-                    state: InteractionState::Done,
-                    agent_id: Some(agent_id),
-                    offered_at: Some(started),
-                    accepted_at: Some(started),
-                    ended_at: Some(ended),
-                    done_at: Some(ended),
-                    ..queued(contact.id, started)
-                })
-                .await?;
-            let interaction_id = interaction.id;
-            change.emit(EventKind::Interaction { interaction });
-            for (direction, body, at) in messages {
-                let (status, from, to, agent) = match direction {
-                    Direction::Inbound => (MessageStatus::Received, phone, our_number, None),
-                    Direction::Outbound => {
-                        (MessageStatus::Delivered, our_number, phone, Some(agent_id))
-                    }
-                };
-                let message = change
-                    .insert_message(&super::types::NewMessage {
-                        contact_id: contact.id,
-                        interaction_id: Some(interaction_id),
-                        direction: *direction,
-                        body,
-                        status,
-                        agent_id: agent,
-                        agent_name: agent.and(author.as_deref()),
-                        client_key: None,
-                        provider_sid: None,
-                        from,
-                        to,
-                        created_at: *at,
-                    })
-                    .await?;
-                change.emit(EventKind::Message { message });
+            for conversation in conversations {
+                import(&mut change, conversation).await?;
             }
-            let contact = change.assign_contact(contact.id, agent_id).await?;
-            change.emit(EventKind::Contact { contact: contact.clone() });
-            Ok(contact)
+            Ok(())
         })
     }
 }
 
+/// A finished conversation to import.
+#[derive(Debug, Clone, Copy)]
+pub struct Imported<'a> {
+    pub phone: &'a str,
+    pub name: &'a str,
+    /// The agent who handled it (and wrote its outbound messages).
+    pub agent_id: Id,
+    pub our_number: &'a str,
+    /// Its messages, oldest first.
+    pub messages: &'a [(Direction, &'a str, Millis)],
+}
+
+async fn import(change: &mut Change, imported: &Imported<'_>) -> Result<Contact> {
+    let Imported {
+        phone,
+        name,
+        agent_id,
+        our_number,
+        messages,
+    } = *imported;
+    let now = change.now;
+    let started = messages.first().map_or(now, |(_, _, at)| *at);
+    let ended = messages.last().map_or(started, |(_, _, at)| *at);
+    let contact = change.touch_contact(phone, Some(name), ended).await?;
+    change.emit(EventKind::Contact {
+        contact: contact.clone(),
+    });
+    let author = change.agent(agent_id).await?.map(|agent| agent.name);
+    let interaction = change
+        .insert_interaction(&Interaction {
+            state: InteractionState::Done,
+            agent_id: Some(agent_id),
+            offered_at: Some(started),
+            accepted_at: Some(started),
+            ended_at: Some(ended),
+            done_at: Some(ended),
+            ..queued(contact.id, started)
+        })
+        .await?;
+    let interaction_id = interaction.id;
+    change.emit(EventKind::Interaction { interaction });
+    for (direction, body, at) in messages {
+        let (status, from, to, agent) = match direction {
+            Direction::Inbound => (MessageStatus::Received, phone, our_number, None),
+            Direction::Outbound => (MessageStatus::Delivered, our_number, phone, Some(agent_id)),
+        };
+        let message = change
+            .insert_message(&super::types::NewMessage {
+                contact_id: contact.id,
+                interaction_id: Some(interaction_id),
+                direction: *direction,
+                body,
+                status,
+                agent_id: agent,
+                agent_name: agent.and(author.as_deref()),
+                client_key: None,
+                provider_sid: None,
+                from,
+                to,
+                created_at: *at,
+            })
+            .await?;
+        change.emit(EventKind::Message { message });
+    }
+    let contact = change.assign_contact(contact.id, agent_id).await?;
+    change.emit(EventKind::Contact {
+        contact: contact.clone(),
+    });
+    Ok(contact)
+}
+
 /// A new interaction of a contact, queued for routing.
-fn queued(contact_id: Id, now: Millis) -> Interaction {
+pub(super) fn queued(contact_id: Id, now: Millis) -> Interaction {
     Interaction {
         id: 0,
         contact_id,

@@ -6,7 +6,7 @@ use parley_proto::{Direction, EventKind, Id, Message, MessageStatus, SimOutbound
 
 use super::contacts::learn_from_error;
 use super::conversations::with_media;
-use super::{PendingSend, Result, Store, StoreError, StoredMessage, transaction};
+use super::{Change, PendingSend, Result, Store, StoreError, StoredMessage, transaction};
 use crate::rules::sending::{self, Delivery};
 
 /// How many unsent messages one pass of the sender reads.
@@ -133,51 +133,13 @@ impl Store {
         status: MessageStatus,
         error_code: Option<u32>,
     ) -> Result<Option<Message>> {
-        transaction!(self, change => {
-            let stored = match message_id {
-                Some(id) => {
-                    let stored = change.lock_message(id).await?.filter(|stored| {
-                        stored.message.direction == Direction::Outbound
-                            && stored
-                                .provider_sid
-                                .as_deref()
-                                .is_none_or(|sid| sid == provider_sid)
-                    });
-                    // A report about an attempt that Retry replaced is not this message's.
-                    match stored {
-                        Some(_) if change.is_attempt(provider_sid).await? => None,
-                        stored => stored,
-                    }
-                }
-                None => change.lock_outbound_by_sid(provider_sid).await?,
-            };
-            let Some(stored) = stored else {
-                return if change.save_attempt(provider_sid, status, error_code).await? {
-                    Ok(None)
-                } else {
-                    Err(StoreError::NotFound("message"))
-                };
-            };
-            let current = Delivery {
-                status: stored.message.status,
-                error_code: stored.message.error_code,
-                sid_known: stored.provider_sid.is_some(),
-            };
-            let Some((next, code)) = sending::report(current, status, error_code) else {
-                return Ok(None);
-            };
-            let updated = change
-                .save_delivery(stored.message.id, next, code, Some(provider_sid))
-                .await?;
-            if next == status
-                && let Some(code) = code
-            {
-                learn_from_error(&mut change, updated.contact_id, code).await?;
-            }
-            let message = with_media(&mut change, updated).await?;
-            change.emit(EventKind::Message { message: message.clone() });
-            Ok(Some(message))
-        })
+        let job = super::group::StatusJob {
+            message_id,
+            provider_sid: provider_sid.to_owned(),
+            status,
+            error_code,
+        };
+        self.inner.group.status(self, job).await
     }
 
     /// Marks an outbound message failed before the provider took it.
@@ -237,4 +199,62 @@ impl Store {
     pub async fn sim_sent_to(&self, to: &str) -> Result<i64> {
         self.read().await?.sim_sent_to(to).await
     }
+}
+
+/// Applies a delivery report within a change (see [`Store::apply_status`]).
+pub(super) async fn store_status(
+    change: &mut Change,
+    message_id: Option<Id>,
+    provider_sid: &str,
+    status: MessageStatus,
+    error_code: Option<u32>,
+) -> Result<Option<Message>> {
+    let stored = match message_id {
+        Some(id) => {
+            let stored = change.lock_message(id).await?.filter(|stored| {
+                stored.message.direction == Direction::Outbound
+                    && stored
+                        .provider_sid
+                        .as_deref()
+                        .is_none_or(|sid| sid == provider_sid)
+            });
+            // A report about an attempt that Retry replaced is not this message's.
+            match stored {
+                Some(_) if change.is_attempt(provider_sid).await? => None,
+                stored => stored,
+            }
+        }
+        None => change.lock_outbound_by_sid(provider_sid).await?,
+    };
+    let Some(stored) = stored else {
+        return if change
+            .save_attempt(provider_sid, status, error_code)
+            .await?
+        {
+            Ok(None)
+        } else {
+            Err(StoreError::NotFound("message"))
+        };
+    };
+    let current = Delivery {
+        status: stored.message.status,
+        error_code: stored.message.error_code,
+        sid_known: stored.provider_sid.is_some(),
+    };
+    let Some((next, code)) = sending::report(current, status, error_code) else {
+        return Ok(None);
+    };
+    let updated = change
+        .save_delivery(stored.message.id, next, code, Some(provider_sid))
+        .await?;
+    if next == status
+        && let Some(code) = code
+    {
+        learn_from_error(change, updated.contact_id, code).await?;
+    }
+    let message = with_media(change, updated).await?;
+    change.emit(EventKind::Message {
+        message: message.clone(),
+    });
+    Ok(Some(message))
 }

@@ -153,6 +153,9 @@ pub(crate) trait Contacts {
         name: Option<&str>,
         at: Millis,
     ) -> Result<Contact>;
+    /// [`Contacts::touch_contact`] for each of these numbers (distinct, in the order their
+    /// rows are to be locked), with no name; in no set order.
+    async fn touch_contacts(&mut self, phones: &[&str], at: Millis) -> Result<Vec<Contact>>;
     async fn save_details(
         &mut self,
         id: Id,
@@ -195,6 +198,14 @@ pub(crate) trait Interactions {
     async fn lock_interaction(&mut self, id: Id) -> Result<Option<Interaction>>;
     /// The contact's newest interaction that is not Done.
     async fn open_interaction(&mut self, contact_id: Id) -> Result<Option<Interaction>>;
+    /// Every interaction of these contacts that is not Done, locked (in no set order).
+    async fn open_interactions(&mut self, contact_ids: &[Id]) -> Result<Vec<Interaction>>;
+    /// Inserts these interactions, each of another contact, and returns them with their
+    /// ids (in no set order).
+    async fn insert_interactions(
+        &mut self,
+        interactions: &[Interaction],
+    ) -> Result<Vec<Interaction>>;
     /// Inserts `interaction` (its id is ignored) and returns it with its id.
     async fn insert_interaction(&mut self, interaction: &Interaction) -> Result<Interaction>;
     /// Writes every field of `interaction` but its id and contact.
@@ -227,10 +238,15 @@ pub(crate) trait Messages {
     async fn stored_message(&mut self, id: Id) -> Result<Option<StoredMessage>>;
     async fn lock_message(&mut self, id: Id) -> Result<Option<StoredMessage>>;
     async fn message_id_by_sid(&mut self, provider_sid: &str) -> Result<Option<Id>>;
+    /// The messages among these provider ids already stored: (provider id, message id).
+    async fn message_ids_by_sids(&mut self, provider_sids: &[&str]) -> Result<Vec<(String, Id)>>;
     async fn message_by_client_key(&mut self, client_key: &str) -> Result<Option<Message>>;
     /// The outbound message holding `provider_sid`, locked.
     async fn lock_outbound_by_sid(&mut self, provider_sid: &str) -> Result<Option<StoredMessage>>;
     async fn insert_message(&mut self, message: &NewMessage<'_>) -> Result<Message>;
+    /// Inserts these messages, each with its own provider id, and returns them (in no set
+    /// order).
+    async fn insert_messages(&mut self, messages: &[NewMessage<'_>]) -> Result<Vec<StoredMessage>>;
     /// Sets a message's delivery, keeping a provider id it already has.
     async fn save_delivery(
         &mut self,

@@ -63,6 +63,25 @@ impl Contacts for Connection {
         Ok(row.try_into()?)
     }
 
+    async fn touch_contacts(&mut self, phones: &[&str], at: Millis) -> Result<Vec<Contact>> {
+        let phones: Vec<&str> = phones.to_vec();
+        // Rows are locked in the order given (unnest keeps it), so hubs that touch the same
+        // contacts in one order never wait on each other in a circle.
+        let rows: Vec<ContactRow> = sqlx::query_as(sql!(
+            "INSERT INTO contacts (phone, name, last_activity_at) \
+             SELECT phone, NULL, $2 FROM unnest($1::text[]) WITH ORDINALITY AS p (phone, n) \
+             ORDER BY n \
+             ON CONFLICT (phone) DO UPDATE SET \
+               last_activity_at = GREATEST(contacts.last_activity_at, excluded.last_activity_at) \
+             RETURNING {CONTACT_COLUMNS}"
+        ))
+        .bind(&phones)
+        .bind(at)
+        .fetch_all(self.db())
+        .await?;
+        all(rows)
+    }
+
     async fn save_details(
         &mut self,
         id: Id,

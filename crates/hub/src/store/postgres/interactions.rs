@@ -11,6 +11,9 @@ use crate::store::rows::{
 };
 use crate::store::types::Queued;
 
+/// Rows one bulk statement writes (well under PostgreSQL's limit of parameters).
+pub(super) const BULK_ROWS: usize = 1_000;
+
 #[async_trait]
 impl Interactions for Connection {
     async fn interaction(&mut self, id: Id) -> Result<Option<Interaction>> {
@@ -43,6 +46,48 @@ impl Interactions for Connection {
         .fetch_optional(self.db())
         .await?;
         one(row)
+    }
+
+    async fn open_interactions(&mut self, contact_ids: &[Id]) -> Result<Vec<Interaction>> {
+        let rows: Vec<InteractionRow> = sqlx::query_as(sql!(
+            "SELECT {INTERACTION_COLUMNS} FROM interactions WHERE contact_id = ANY($1) \
+             AND state IN ('queued', 'offered', 'active', 'ended') \
+             ORDER BY contact_id, id FOR UPDATE"
+        ))
+        .bind(contact_ids)
+        .fetch_all(self.db())
+        .await?;
+        all(rows)
+    }
+
+    async fn insert_interactions(
+        &mut self,
+        interactions: &[Interaction],
+    ) -> Result<Vec<Interaction>> {
+        let mut inserted = Vec::with_capacity(interactions.len());
+        for chunk in interactions.chunks(BULK_ROWS) {
+            let mut insert = sqlx::QueryBuilder::<sqlx::Postgres>::new(
+                "INSERT INTO interactions (contact_id, state, agent_id, created_at, offered_at, \
+                   accepted_at, ended_at, ended_by, done_at, disposition, note) ",
+            );
+            insert.push_values(chunk, |mut row, interaction| {
+                row.push_bind(interaction.contact_id)
+                    .push_bind(interaction.state.as_str())
+                    .push_bind(interaction.agent_id)
+                    .push_bind(interaction.created_at)
+                    .push_bind(interaction.offered_at)
+                    .push_bind(interaction.accepted_at)
+                    .push_bind(interaction.ended_at)
+                    .push_bind(interaction.ended_by.map(EndedBy::as_str))
+                    .push_bind(interaction.done_at)
+                    .push_bind(interaction.disposition.clone())
+                    .push_bind(interaction.note.clone());
+            });
+            insert.push(format!(" RETURNING {INTERACTION_COLUMNS}"));
+            let rows: Vec<InteractionRow> = insert.build_query_as().fetch_all(self.db()).await?;
+            inserted.extend(all::<_, Interaction>(rows)?);
+        }
+        Ok(inserted)
     }
 
     async fn insert_interaction(&mut self, interaction: &Interaction) -> Result<Interaction> {

@@ -41,6 +41,47 @@ impl Messages for Connection {
         )
     }
 
+    async fn message_ids_by_sids(&mut self, provider_sids: &[&str]) -> Result<Vec<(String, Id)>> {
+        let sids: Vec<&str> = provider_sids.to_vec();
+        Ok(
+            sqlx::query_as("SELECT provider_sid, id FROM messages WHERE provider_sid = ANY($1)")
+                .bind(&sids)
+                .fetch_all(self.db())
+                .await?,
+        )
+    }
+
+    async fn insert_messages(&mut self, messages: &[NewMessage<'_>]) -> Result<Vec<StoredMessage>> {
+        let mut inserted = Vec::with_capacity(messages.len());
+        for chunk in messages.chunks(super::interactions::BULK_ROWS) {
+            let mut insert = sqlx::QueryBuilder::<sqlx::Postgres>::new(
+                "INSERT INTO messages (contact_id, interaction_id, direction, body, status, \
+                   agent_id, agent_name, client_key, provider_sid, from_number, to_number, \
+                   created_at, words) ",
+            );
+            insert.push_values(chunk, |mut row, message| {
+                row.push_bind(message.contact_id)
+                    .push_bind(message.interaction_id)
+                    .push_bind(message.direction.as_str())
+                    .push_bind(message.body)
+                    .push_bind(message.status.as_str())
+                    .push_bind(message.agent_id)
+                    .push_bind(message.agent_name)
+                    .push_bind(message.client_key)
+                    .push_bind(message.provider_sid)
+                    .push_bind(message.from)
+                    .push_bind(message.to)
+                    .push_bind(message.created_at)
+                    .push_bind(search::tsvector(message.body))
+                    .push_unseparated("::tsvector");
+            });
+            insert.push(format!(" RETURNING {MESSAGE_COLUMNS}"));
+            let rows: Vec<MessageRow> = insert.build_query_as().fetch_all(self.db()).await?;
+            inserted.extend(all::<_, StoredMessage>(rows)?);
+        }
+        Ok(inserted)
+    }
+
     async fn message_by_client_key(&mut self, client_key: &str) -> Result<Option<Message>> {
         let row: Option<MessageRow> = sqlx::query_as(sql!(
             "SELECT {MESSAGE_COLUMNS} FROM messages WHERE client_key = $1"

@@ -10,6 +10,9 @@ use crate::store::port::Contacts;
 use crate::store::rows::{CONTACT_COLUMNS, ContactRow, SummaryRow, all, one};
 use crate::store::types::{ContactDetails, ReadMarker};
 
+/// Rows one bulk statement writes (well under SQLite's limit of parameters).
+pub(super) const BULK_ROWS: usize = 500;
+
 #[async_trait]
 impl Contacts for Connection {
     async fn contact(&mut self, id: Id) -> Result<Option<Contact>> {
@@ -54,6 +57,26 @@ impl Contacts for Connection {
         .fetch_one(self.db())
         .await?;
         Ok(row.try_into()?)
+    }
+
+    async fn touch_contacts(&mut self, phones: &[&str], at: Millis) -> Result<Vec<Contact>> {
+        let mut contacts = Vec::with_capacity(phones.len());
+        for chunk in phones.chunks(BULK_ROWS) {
+            let mut upsert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+                "INSERT INTO contacts (phone, name, last_activity_at) ",
+            );
+            upsert.push_values(chunk, |mut row, phone| {
+                row.push_bind(*phone).push_bind(None::<&str>).push_bind(at);
+            });
+            upsert.push(format!(
+                " ON CONFLICT (phone) DO UPDATE SET \
+                   last_activity_at = MAX(last_activity_at, excluded.last_activity_at) \
+                 RETURNING {CONTACT_COLUMNS}"
+            ));
+            let rows: Vec<ContactRow> = upsert.build_query_as().fetch_all(self.db()).await?;
+            contacts.extend(all::<_, Contact>(rows)?);
+        }
+        Ok(contacts)
     }
 
     async fn save_details(

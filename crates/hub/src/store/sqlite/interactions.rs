@@ -38,6 +38,50 @@ impl Interactions for Connection {
         one(row)
     }
 
+    async fn open_interactions(&mut self, contact_ids: &[Id]) -> Result<Vec<Interaction>> {
+        let ids = serde_json::to_string(contact_ids)
+            .map_err(|error| crate::store::StoreError::Corrupt(error.to_string()))?;
+        let rows: Vec<InteractionRow> = sqlx::query_as(sql!(
+            "SELECT {INTERACTION_COLUMNS} FROM interactions \
+             WHERE contact_id IN (SELECT value FROM json_each(?)) \
+               AND state IN ('queued', 'offered', 'active', 'ended')"
+        ))
+        .bind(ids)
+        .fetch_all(self.db())
+        .await?;
+        all(rows)
+    }
+
+    async fn insert_interactions(
+        &mut self,
+        interactions: &[Interaction],
+    ) -> Result<Vec<Interaction>> {
+        let mut inserted = Vec::with_capacity(interactions.len());
+        for chunk in interactions.chunks(super::contacts::BULK_ROWS) {
+            let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+                "INSERT INTO interactions (contact_id, state, agent_id, created_at, offered_at, \
+                   accepted_at, ended_at, ended_by, done_at, disposition, note) ",
+            );
+            insert.push_values(chunk, |mut row, interaction| {
+                row.push_bind(interaction.contact_id)
+                    .push_bind(interaction.state.as_str())
+                    .push_bind(interaction.agent_id)
+                    .push_bind(interaction.created_at)
+                    .push_bind(interaction.offered_at)
+                    .push_bind(interaction.accepted_at)
+                    .push_bind(interaction.ended_at)
+                    .push_bind(interaction.ended_by.map(parley_proto::EndedBy::as_str))
+                    .push_bind(interaction.done_at)
+                    .push_bind(interaction.disposition.as_deref())
+                    .push_bind(interaction.note.as_deref());
+            });
+            insert.push(format!(" RETURNING {INTERACTION_COLUMNS}"));
+            let rows: Vec<InteractionRow> = insert.build_query_as().fetch_all(self.db()).await?;
+            inserted.extend(all::<_, Interaction>(rows)?);
+        }
+        Ok(inserted)
+    }
+
     async fn insert_interaction(&mut self, interaction: &Interaction) -> Result<Interaction> {
         let row: InteractionRow = sqlx::query_as(sql!(
             "INSERT INTO interactions (contact_id, state, agent_id, created_at, offered_at, \
