@@ -1,9 +1,10 @@
 //! The hub on each engine — SQLite with one hub, PostgreSQL with one hub and with two — every
 //! hub a release process of its own, on this machine. Printed, never asserted, each figure
 //! beside a baseline measured in the same run:
-//! - signed inbound webhooks stored and routed per second (32 in flight), against a bare
-//!   `INSERT` loop on the same engine (one commit a row, as durable as the hub's) and
-//!   `GET /healthz` round trips (HTTP on loopback alone);
+//! - signed inbound webhooks stored (and then routed) per second, posted by `parley-load`
+//!   from a process of its own (64 in flight per hub), against bare `INSERT` loops of the
+//!   same rows on the same engine (one commit a row, and 100 rows a commit, as durable as
+//!   the hub's) and `GET /healthz` from `parley-load` the same way (HTTP on loopback alone);
 //! - webhook → agent WebSocket event latency, p50 and p99, at a steady 100 messages a
 //!   second (with two hubs the webhooks alternate between them and the agent is connected
 //!   to the second, so half cross from one hub to the other), against `GET /healthz`
@@ -25,9 +26,12 @@ use parley_scenarios::processes::{HubProcess, HubSetup};
 use sqlx::Connection as _;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
 
-const WEBHOOKS: usize = 2000;
-const IN_FLIGHT: usize = 32;
-const BASELINE_ROWS: usize = 2000;
+const WEBHOOKS: usize = 20_000;
+/// The customers texting in (each a conversation to route).
+const SENDERS: usize = 1_000;
+const IN_FLIGHT: usize = 64;
+const BASELINE_ROWS: usize = 2_000;
+const BATCHED_ROWS: usize = 20_000;
 const RATE: u64 = 100;
 const LATENCY_SECONDS: u64 = 10;
 /// What every hub's webhooks are signed for (the balancer a real center has).
@@ -54,9 +58,79 @@ fn millis(duration: Duration) -> f64 {
     duration.as_secs_f64() * 1000.0
 }
 
-/// A bare `INSERT` loop, one commit a row, on the engine of `database`.
-async fn insert_baseline(database: &Database) -> f64 {
-    let body = "benchmark message";
+/// The bare `INSERT` loops on the engine of `database`: rows shaped as the hub's messages
+/// (with the unique provider id it checks), one commit a row and 100 rows a commit, as
+/// durable as the hub's. Rows a second for each.
+async fn insert_baselines(database: &Database) -> (f64, f64) {
+    const TABLE: &str = "CREATE TABLE baseline_rows (id {key}, contact_id BIGINT NOT NULL, \
+        direction TEXT NOT NULL, body TEXT NOT NULL, status TEXT NOT NULL, \
+        provider_sid TEXT UNIQUE, from_number TEXT NOT NULL, to_number TEXT NOT NULL, \
+        created_at BIGINT NOT NULL)";
+    let insert = |numbered: bool, rows: usize| {
+        let mut sql = String::from(
+            "INSERT INTO baseline_rows (contact_id, direction, body, status, provider_sid, \
+             from_number, to_number, created_at) VALUES ",
+        );
+        let mut n = 0;
+        for row in 0..rows {
+            if row > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('(');
+            for column in 0..8 {
+                if column > 0 {
+                    sql.push_str(", ");
+                }
+                n += 1;
+                if numbered {
+                    sql.push_str(&format!("${n}"));
+                } else {
+                    sql.push('?');
+                }
+            }
+            sql.push(')');
+        }
+        sqlx::AssertSqlSafe(sql)
+    };
+    macro_rules! run_loops {
+        ($connection:expr, $numbered:expr) => {{
+            let mut sid = 0_u64;
+            macro_rules! rows {
+                ($query:expr, $count:expr) => {{
+                    let mut query = $query;
+                    for _ in 0..$count {
+                        sid += 1;
+                        query = query
+                            .bind(i64::try_from(sid % 1000).expect("small"))
+                            .bind("inbound")
+                            .bind("Load message: is my order on its way?")
+                            .bind("received")
+                            .bind(format!("SM{sid:032x}"))
+                            .bind("+12025550100")
+                            .bind("+15550100000")
+                            .bind(1_700_000_000_000_i64);
+                    }
+                    query
+                }};
+            }
+            let started = Instant::now();
+            for _ in 0..BASELINE_ROWS {
+                rows!(sqlx::query(insert($numbered, 1)), 1)
+                    .execute(&mut $connection)
+                    .await
+                    .expect("a row");
+            }
+            let one = per_second(BASELINE_ROWS, started.elapsed());
+            let started = Instant::now();
+            for _ in 0..BATCHED_ROWS / 100 {
+                rows!(sqlx::query(insert($numbered, 100)), 100)
+                    .execute(&mut $connection)
+                    .await
+                    .expect("100 rows");
+            }
+            (one, per_second(BATCHED_ROWS, started.elapsed()))
+        }};
+    }
     match database {
         Database::Sqlite(path) => {
             let options = sqlx::sqlite::SqliteConnectOptions::new()
@@ -67,41 +141,35 @@ async fn insert_baseline(database: &Database) -> f64 {
             let mut connection = sqlx::SqliteConnection::connect_with(&options)
                 .await
                 .expect("the baseline file");
-            sqlx::query("CREATE TABLE rows (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
-                .execute(&mut connection)
-                .await
-                .expect("a table");
-            let started = Instant::now();
-            for _ in 0..BASELINE_ROWS {
-                sqlx::query("INSERT INTO rows (body) VALUES (?)")
-                    .bind(body)
-                    .execute(&mut connection)
-                    .await
-                    .expect("a row");
-            }
-            per_second(BASELINE_ROWS, started.elapsed())
+            sqlx::query(sqlx::AssertSqlSafe(
+                TABLE.replace("{key}", "INTEGER PRIMARY KEY"),
+            ))
+            .execute(&mut connection)
+            .await
+            .expect("a table");
+            run_loops!(connection, false)
         }
         Database::Postgres(url) => {
             let mut connection = sqlx::PgConnection::connect(url)
                 .await
                 .expect("the database");
-            sqlx::query(
-                "CREATE TABLE baseline_rows (id BIGSERIAL PRIMARY KEY, body TEXT NOT NULL)",
-            )
+            sqlx::query(sqlx::AssertSqlSafe(
+                TABLE.replace("{key}", "BIGSERIAL PRIMARY KEY"),
+            ))
             .execute(&mut connection)
             .await
             .expect("a table");
-            let started = Instant::now();
-            for _ in 0..BASELINE_ROWS {
-                sqlx::query("INSERT INTO baseline_rows (body) VALUES ($1)")
-                    .bind(body)
-                    .execute(&mut connection)
-                    .await
-                    .expect("a row");
-            }
-            per_second(BASELINE_ROWS, started.elapsed())
+            run_loops!(connection, true)
         }
     }
+}
+
+/// What `parley-load` measured.
+#[derive(Default)]
+struct Load {
+    per_second: f64,
+    seconds: f64,
+    p99_ms: f64,
 }
 
 /// One configuration's hubs, and the store the bench looks through.
@@ -173,27 +241,66 @@ impl Run {
         self.hubs[index % self.hubs.len()].url()
     }
 
-    /// Signed webhooks, 32 in flight, spread over the hubs; until every one is stored and
-    /// its interaction routed.
-    async fn webhooks(&self, fake: &FakeTwilio) -> f64 {
-        let started = Instant::now();
-        futures::stream::iter(0..WEBHOOKS)
-            .for_each_concurrent(IN_FLIGHT, |index| {
-                let hub = self.hub(index);
-                async move {
-                    let status = fake
-                        .text_in_via(
-                            &hub,
-                            PUBLIC_URL,
-                            &format!("SMt{index:08}"),
-                            &format!("+1202{index:07}"),
-                            "benchmark message",
-                        )
-                        .await;
-                    assert_eq!(status, 200, "a webhook is stored");
-                }
-            })
-            .await;
+    /// `parley-load` against each hub at once (a process of its own per hub, sharing
+    /// `count` between them); its figures summed.
+    async fn load(&self, fake: &FakeTwilio, what: &str, run: &str, count: usize) -> Load {
+        let mut processes = Vec::new();
+        for (index, hub) in self.hubs.iter().enumerate() {
+            let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_parley-load"));
+            command
+                .arg("--hub")
+                .arg(hub.url())
+                .arg("--count")
+                .arg((count / self.hubs.len()).to_string())
+                .arg("--concurrency")
+                .arg(IN_FLIGHT.to_string())
+                .arg(what);
+            if what == "webhooks" {
+                command
+                    .arg("--auth-token")
+                    .arg(&fake.auth_token)
+                    .arg("--public-url")
+                    .arg(PUBLIC_URL)
+                    .arg("--account-sid")
+                    .arg(&fake.account_sid)
+                    .arg("--to")
+                    .arg(parley_scenarios::fake_twilio::OUR_NUMBER)
+                    .arg("--senders")
+                    .arg((SENDERS / self.hubs.len()).to_string())
+                    .arg("--prefix")
+                    .arg(format!("+120{index}"))
+                    .arg("--run")
+                    .arg(format!("{run}{index}"));
+            }
+            processes.push(command.stdin(std::process::Stdio::null()).output());
+        }
+        let mut load = Load::default();
+        for output in futures::future::join_all(processes).await {
+            let output = output.expect("parley-load runs");
+            let stdout = String::from_utf8_lossy(&output.stdout);
+            assert!(
+                output.status.success(),
+                "parley-load failed: {stdout}{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            let figures: serde_json::Value = stdout
+                .lines()
+                .last()
+                .and_then(|line| serde_json::from_str(line).ok())
+                .expect("parley-load's figures");
+            let number = |name: &str| figures[name].as_f64().expect("a figure");
+            load.per_second += number("per_second");
+            load.seconds = load.seconds.max(number("seconds"));
+            load.p99_ms = load.p99_ms.max(number("p99_ms"));
+        }
+        load
+    }
+
+    /// Signed webhooks from `parley-load`, spread over the hubs, until every one is
+    /// stored (answered) and every conversation routed.
+    async fn webhooks(&self, fake: &FakeTwilio) -> (Load, f64) {
+        let load = self.load(fake, "webhooks", "w", WEBHOOKS).await;
+        let ended = Instant::now();
         loop {
             let mut routed = 0;
             for agent in 1..=4 {
@@ -204,28 +311,14 @@ impl Run {
                     .expect("interactions")
                     .len();
             }
-            if routed >= WEBHOOKS {
+            if routed >= SENDERS {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
-        per_second(WEBHOOKS, started.elapsed())
-    }
-
-    /// `GET /healthz`, 32 in flight, spread over the hubs.
-    async fn health(&self) -> f64 {
-        let http = reqwest::Client::new();
-        let started = Instant::now();
-        futures::stream::iter(0..WEBHOOKS)
-            .for_each_concurrent(IN_FLIGHT, |index| {
-                let (http, url) = (http.clone(), format!("{}/healthz", self.hub(index)));
-                async move {
-                    let response = http.get(url).send().await.expect("healthz");
-                    assert!(response.status().is_success());
-                }
-            })
-            .await;
-        per_second(WEBHOOKS, started.elapsed())
+        #[expect(clippy::cast_precision_loss, reason = "counts far below 2^52")]
+        let routed = WEBHOOKS as f64 / (load.seconds + ended.elapsed().as_secs_f64());
+        (load, routed)
     }
 
     /// Webhook → the agent's WebSocket, at a steady rate. The agent is on the last hub.
@@ -343,19 +436,7 @@ async fn main() {
     } else {
         eprintln!("note: PARLEY_TEST_POSTGRES_URL is not set; PostgreSQL is not measured");
     }
-    println!(
-        "{:<18} {:>12} {:>14} {:>10} {:>13} {:>10} {:>10} {:>10} {:>10}",
-        "engine",
-        "webhooks/s",
-        "INSERT rows/s",
-        "ratio",
-        "healthz/s",
-        "p50 ms",
-        "p99 ms",
-        "healthz p50",
-        "p99"
-    );
-    let mut baselines: HashMap<&'static str, f64> = HashMap::new();
+    let mut baselines: HashMap<&'static str, (f64, f64)> = HashMap::new();
     for (name, database, hubs) in configurations {
         let database = database.expect("a database");
         let engine = if database.engine == "sqlite" {
@@ -363,31 +444,46 @@ async fn main() {
         } else {
             "postgres"
         };
-        let baseline = match baselines.get(engine) {
-            Some(rate) => *rate,
+        let (one_a_commit, batched) = match baselines.get(engine) {
+            Some(rates) => *rates,
             None => {
                 let scratch = if engine == "sqlite" {
                     TestDatabase::sqlite()
                 } else {
                     TestDatabase::postgres().await.expect("PostgreSQL")
                 };
-                let rate = insert_baseline(&scratch.database).await;
-                baselines.insert(engine, rate);
-                rate
+                let rates = insert_baselines(&scratch.database).await;
+                baselines.insert(engine, rates);
+                rates
             }
         };
         let run = start(name, database, hubs, &fake).await;
-        let health = run.health().await;
-        let webhooks = run.webhooks(&fake).await;
+        let health = run.load(&fake, "healthz", "h", WEBHOOKS).await;
+        let (stored, routed) = run.webhooks(&fake).await;
         let (p50, p99) = run.latency(&fake).await;
         let (health_p50, health_p99) = run.health_latency().await;
+        let webhooks = stored.per_second;
+        println!("{}", run.name);
         println!(
-            "{:<18} {:>12.0} {:>14.0} {:>10.2} {:>13.0} {:>10.1} {:>10.1} {:>10.2} {:>10.2}",
-            run.name,
-            webhooks,
-            baseline,
-            webhooks / baseline,
-            health,
+            "  signed inbound webhooks, stored   {webhooks:>9.0} msg/s  p99 {:.1} ms ({WEBHOOKS} from {SENDERS} customers, {IN_FLIGHT} in flight per hub, parley-load)",
+            stored.p99_ms
+        );
+        println!("  ... and every conversation routed {routed:>9.0} msg/s");
+        println!(
+            "  bare INSERT, one commit a row     {one_a_commit:>9.0} rows/s  webhooks {:.2}x this",
+            webhooks / one_a_commit
+        );
+        println!(
+            "  bare INSERT, 100 rows a commit    {batched:>9.0} rows/s  webhooks {:.2}x this",
+            webhooks / batched
+        );
+        println!(
+            "  GET /healthz                      {:>9.0} req/s  webhooks {:.2}x this",
+            health.per_second,
+            webhooks / health.per_second
+        );
+        println!(
+            "  webhook -> agent socket, {RATE} msg/s: p50 {:.1} ms, p99 {:.1} ms (GET /healthz at that rate: p50 {:.2} ms, p99 {:.2} ms)",
             millis(p50),
             millis(p99),
             millis(health_p50),
