@@ -12,6 +12,7 @@ use anyhow::{Context as _, bail};
 use clap::{Parser, Subcommand};
 use parley_proto::{Role, SimInboundRequest};
 
+mod seed;
 mod simulate;
 
 #[derive(Parser)]
@@ -57,6 +58,26 @@ enum Command {
         /// target; a PostgreSQL target keeps them in the database).
         #[arg(long)]
         to_media: Option<PathBuf>,
+    },
+    /// Fills an empty database with a contact center's history, for load tests: agents
+    /// `agent001`…, contacts, and their finished conversations (with their events).
+    Seed {
+        #[arg(long, default_value_t = 1_000)]
+        contacts: usize,
+        /// Messages in all, spread over the contacts.
+        #[arg(long, default_value_t = 10_000)]
+        messages: usize,
+        #[arg(long, default_value_t = 10)]
+        agents: usize,
+        /// Every seeded agent's password.
+        #[arg(long, env = "PARLEY_PASSWORD")]
+        password: String,
+        /// How far back the history goes.
+        #[arg(long, default_value_t = 365)]
+        days: u32,
+        /// The same number gives the same history.
+        #[arg(long, default_value_t = 1)]
+        random_seed: u64,
     },
     /// Manages agent accounts.
     Agent {
@@ -228,6 +249,41 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             from_media,
             to_media,
         } => migrate_data(&from, &to, from_media, to_media).await,
+        Command::Seed {
+            contacts,
+            messages,
+            agents,
+            password,
+            days,
+            random_seed,
+        } => {
+            let config = Config::load(cli.config.as_deref())?;
+            let store = Store::open(&config.database).await?;
+            let seeded = seed::seed(
+                &store,
+                &seed::Seed {
+                    contacts,
+                    messages,
+                    agents,
+                    password,
+                    days,
+                    our_number: config
+                        .twilio
+                        .from
+                        .clone()
+                        .unwrap_or_else(|| config.sim.number.clone()),
+                    random_seed,
+                },
+            )
+            .await
+            .with_context(|| format!("cannot seed {}", config.database))?;
+            store.close().await;
+            println!(
+                "seeded {} agents, {} contacts and {} messages into {} in {:.1} s",
+                seeded.agents, seeded.contacts, seeded.messages, config.database, seeded.seconds
+            );
+            Ok(())
+        }
         Command::Agent {
             command:
                 AgentCommand::Add {

@@ -43,7 +43,7 @@ pub use store::{
     AgentSettings, ContactDetails, Inbound, InboundOutcome, MessagePage, NOT_RESPONDING, NewUpload,
     Outbound, Store, StoreError, StoreOptions, Work,
 };
-pub use store::{Copied, MediaJob, MediaOutcome, ReadyMedia};
+pub use store::{Copied, Imported, MediaJob, MediaOutcome, ReadyMedia};
 
 /// Picture checks, and the simulated carrier's samples (for tests and benchmarks).
 pub mod pictures {
