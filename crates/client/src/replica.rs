@@ -375,7 +375,7 @@ impl Replica {
     /// # Errors
     /// [`ReplicaError::Database`].
     pub async fn contact_interactions(&self, contact_id: Id) -> Result<Vec<ContactInteraction>> {
-        Ok(rows::sqlite::contact_history(&self.pool, contact_id).await?)
+        Ok(rows::sqlite::contact_history(&self.pool, contact_id, None).await?)
     }
 
     /// Marks a contact's newest inbound message unread again.

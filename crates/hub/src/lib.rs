@@ -40,8 +40,8 @@ pub use migrate_data::{MigrateDataError, Migrated, Pictures, migrate_data};
 pub use rules::Refusal;
 pub use rules::lifecycle::{Completion, WrapUp};
 pub use store::{
-    AgentSettings, ContactDetails, Inbound, InboundOutcome, MessagePage, NOT_RESPONDING, NewUpload,
-    Outbound, Store, StoreError, StoreOptions, Work,
+    AgentSettings, ContactDetails, ContactPage, Inbound, InboundOutcome, MessagePage,
+    NOT_RESPONDING, NewUpload, Outbound, Store, StoreError, StoreOptions, Work,
 };
 pub use store::{Copied, Imported, MediaJob, MediaOutcome, ReadyMedia};
 

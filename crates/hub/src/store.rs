@@ -39,8 +39,9 @@ pub use conversations::Imported;
 pub use port::Work;
 pub use transfer::Copied;
 pub use types::{
-    AgentSettings, ContactDetails, Inbound, InboundOutcome, MediaJob, MediaOutcome, MessagePage,
-    NewUpload, Outbound, PendingSend, ReadMarker, ReadyMedia, StoredMedia, StoredMessage,
+    AgentSettings, ContactDetails, ContactPage, Inbound, InboundOutcome, MediaJob, MediaOutcome,
+    MessagePage, NewUpload, Outbound, PendingSend, ReadMarker, ReadyMedia, StoredMedia,
+    StoredMessage,
 };
 
 use crate::clock::{Clock, SystemClock};

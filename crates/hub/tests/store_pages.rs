@@ -1,13 +1,14 @@
-//! Pages of a contact's messages, on every engine: the newest page, and pages just older
-//! or newer than a message, join without a gap or a repeat — also when texts arrive
-//! between two pages.
+//! Pages of the contact list, a contact's history and a contact's messages, on every
+//! engine: the first page and the pages that follow join without a gap or a repeat — also
+//! when texts arrive between two pages, and when contacts share a last activity.
 
 mod support;
 
 use std::sync::Arc;
 
 use parley_hub::testing::TestDatabase;
-use parley_hub::{FakeClock, MessagePage};
+use parley_hub::{ContactPage, FakeClock, MessagePage};
+use parley_proto::rows::HistoryPage;
 use support::{START, open, text_in};
 
 #[tokio::test]
@@ -91,5 +92,101 @@ async fn pages_of_a_contacts_messages_join_without_gaps_or_repeats() {
             "{}: only this contact's messages",
             db.engine
         );
+    }
+}
+
+#[tokio::test]
+async fn pages_of_the_contact_list_join_without_gaps_or_repeats() {
+    for db in TestDatabase::each().await {
+        let clock = Arc::new(FakeClock::at(START));
+        let store = open(&db, &clock).await;
+        let agent = support::agent(&store, "pat", false, 3).await;
+        // 23 contacts; some texted in the same millisecond, so the id breaks the tie.
+        for n in 0..23 {
+            if n % 3 == 0 {
+                clock.advance(1_000);
+            }
+            text_in(
+                &store,
+                &format!("SMlist{n:04}"),
+                &format!("+1201555{n:04}"),
+                &format!("hello {n}"),
+            )
+            .await;
+        }
+        let everyone = store.visible_contacts(&agent).await.expect("all");
+        assert_eq!(everyone.len(), 23, "{}", db.engine);
+        let mut pages = Vec::new();
+        let mut after = None;
+        loop {
+            let page = store
+                .contact_page(&agent, ContactPage { after, limit: 10 })
+                .await
+                .expect("a page");
+            let Some(last) = page.last() else { break };
+            after = Some((last.contact.last_activity_at, last.contact.id));
+            pages.push(page);
+        }
+        assert_eq!(
+            pages.iter().map(Vec::len).collect::<Vec<_>>(),
+            [10, 10, 3],
+            "{}",
+            db.engine
+        );
+        let ids = |summaries: &[parley_proto::ContactSummary]| -> Vec<i64> {
+            summaries.iter().map(|summary| summary.contact.id).collect()
+        };
+        let joined: Vec<_> = pages.into_iter().flatten().collect();
+        assert_eq!(ids(&joined), ids(&everyone), "{}: the whole list, in its order", db.engine);
+        assert!(
+            joined.iter().all(|summary| summary.unread_count == 1),
+            "{}: each page counts the unread texts",
+            db.engine
+        );
+    }
+}
+
+#[tokio::test]
+async fn pages_of_a_contacts_history_join_without_gaps_or_repeats() {
+    for db in TestDatabase::each().await {
+        let clock = Arc::new(FakeClock::at(START));
+        let store = open(&db, &clock).await;
+        let agent = support::agent(&store, "pat", false, 3).await;
+        let phone = "+12015550401";
+        for n in 0..7 {
+            let lines = [(parley_proto::Direction::Inbound, "hello", START + n * 1_000)];
+            store
+                .import_conversation(phone, "Ada", agent.id, "+12015550100", &lines)
+                .await
+                .expect("imported");
+        }
+        let contact = store.ensure_contact(phone).await.expect("contact");
+        let everything = store
+            .contact_interactions(contact.id)
+            .await
+            .expect("history");
+        assert_eq!(everything.len(), 7, "{}", db.engine);
+        let mut pages = Vec::new();
+        let mut before = None;
+        loop {
+            let page = store
+                .contact_interaction_page(contact.id, HistoryPage { before, limit: 3 })
+                .await
+                .expect("a page");
+            let Some(last) = page.last() else { break };
+            before = Some(last.interaction.id);
+            pages.push(page);
+        }
+        assert_eq!(
+            pages.iter().map(Vec::len).collect::<Vec<_>>(),
+            [3, 3, 1],
+            "{}",
+            db.engine
+        );
+        let ids = |history: &[parley_proto::ContactInteraction]| -> Vec<i64> {
+            history.iter().map(|item| item.interaction.id).collect()
+        };
+        let joined: Vec<_> = pages.into_iter().flatten().collect();
+        assert_eq!(ids(&joined), ids(&everything), "{}: newest first, whole", db.engine);
     }
 }

@@ -219,8 +219,8 @@ pub mod sqlite {
     use sqlx::{Sqlite, SqliteExecutor};
 
     use super::{
-        CONTACT_COLUMNS, ContactRow, HistoryRow, INTERACTION_COLUMNS, INTERACTION_COLUMNS_OF_I,
-        InteractionRow, RowError, all,
+        CONTACT_COLUMNS, ContactRow, HistoryPage, HistoryRow, INTERACTION_COLUMNS,
+        INTERACTION_COLUMNS_OF_I, InteractionRow, RowError, all,
     };
     use crate::search;
     use crate::{Contact, ContactInteraction, Id, Interaction};
@@ -307,15 +307,26 @@ pub mod sqlite {
     pub async fn contact_history<'c>(
         executor: impl SqliteExecutor<'c>,
         contact_id: Id,
+        page: Option<HistoryPage>,
     ) -> Result<Vec<ContactInteraction>, RowError> {
         let rows: Vec<HistoryRow> = sqlx::query_as::<Sqlite, HistoryRow>(sql!(
             "SELECT {INTERACTION_COLUMNS_OF_I}, a.name AS agent_name \
              FROM interactions i LEFT JOIN agents a ON a.id = i.agent_id \
-             WHERE i.contact_id = ? ORDER BY i.id DESC"
+             WHERE i.contact_id = ?1 AND i.id < ?2 ORDER BY i.id DESC LIMIT ?3"
         ))
         .bind(contact_id)
+        .bind(page.and_then(|page| page.before).unwrap_or(Id::MAX))
+        .bind(page.map_or(-1, |page| i64::from(page.limit)))
         .fetch_all(executor)
         .await?;
         all(rows)
     }
+}
+
+/// A page of a contact's interaction history (newest first): the newest `limit`, or the
+/// `limit` just older than an interaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HistoryPage {
+    pub before: Option<crate::Id>,
+    pub limit: u32,
 }

@@ -11,11 +11,46 @@ use serde::Deserialize;
 use super::{ApiResult, CurrentAgent, Shared};
 use crate::error::Failure;
 use crate::rules::workspace;
-use crate::store::{ContactDetails, MessagePage, ReadMarker};
+use crate::store::{ContactDetails, ContactPage, MessagePage, ReadMarker};
 
-/// `GET /api/contacts`.
-pub async fn contacts(State(hub): Shared, current: CurrentAgent) -> ApiResult<Vec<ContactSummary>> {
-    Ok(Json(hub.store.visible_contacts(&current.agent).await?))
+#[derive(Debug, Deserialize)]
+pub struct ContactsQuery {
+    /// `<lastActivityAt>.<id>` of the last contact of the page before.
+    after: Option<String>,
+    limit: Option<u32>,
+}
+
+/// `GET /api/contacts[?limit=N][&after=<lastActivityAt>.<id>]`: the contacts the caller
+/// may see, newest activity first, with their unread counts — a page of `limit` (default
+/// 100, at most 500), from the top or following a contact already shown. Without either,
+/// every one.
+pub async fn contacts(
+    State(hub): Shared,
+    current: CurrentAgent,
+    Query(query): Query<ContactsQuery>,
+) -> ApiResult<Vec<ContactSummary>> {
+    if query.after.is_none() && query.limit.is_none() {
+        return Ok(Json(hub.store.visible_contacts(&current.agent).await?));
+    }
+    let after = match query.after.as_deref() {
+        None => None,
+        Some(cursor) => Some(
+            cursor
+                .split_once('.')
+                .and_then(|(at, id)| Some((at.parse().ok()?, id.parse().ok()?)))
+                .ok_or_else(|| {
+                    Failure::new(
+                        parley_proto::ErrorCode::BadRequest,
+                        "after is a contact's last activity and id: <lastActivityAt>.<id>",
+                    )
+                })?,
+        ),
+    };
+    let page = ContactPage {
+        after,
+        limit: query.limit.unwrap_or(100).clamp(1, MAX_PAGE),
+    };
+    Ok(Json(hub.store.contact_page(&current.agent, page).await?))
 }
 
 /// `GET /api/contacts/{id}`.
@@ -107,14 +142,32 @@ pub async fn update_contact(
     Ok(Json(contact))
 }
 
-/// `GET /api/contacts/{id}/interactions`: the contact's interaction history.
+#[derive(Debug, Deserialize)]
+pub struct HistoryQuery {
+    before: Option<Id>,
+    limit: Option<u32>,
+}
+
+/// `GET /api/contacts/{id}/interactions[?limit=N][&before=ID]`: the contact's interaction
+/// history, newest first — a page of `limit` (default 100, at most 500), the newest or
+/// those just older than an interaction. Without either, all of it.
 pub async fn contact_interactions(
     State(hub): Shared,
     current: CurrentAgent,
     Path(contact_id): Path<Id>,
+    Query(query): Query<HistoryQuery>,
 ) -> ApiResult<Vec<ContactInteraction>> {
     current.see_contact(&hub, contact_id).await?;
-    Ok(Json(hub.store.contact_interactions(contact_id).await?))
+    if query.before.is_none() && query.limit.is_none() {
+        return Ok(Json(hub.store.contact_interactions(contact_id).await?));
+    }
+    let page = parley_proto::rows::HistoryPage {
+        before: query.before,
+        limit: query.limit.unwrap_or(100).clamp(1, MAX_PAGE),
+    };
+    Ok(Json(
+        hub.store.contact_interaction_page(contact_id, page).await?,
+    ))
 }
 
 /// `POST /api/contacts/{id}/unread`.

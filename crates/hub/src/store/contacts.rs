@@ -7,7 +7,9 @@ use parley_proto::{
     Agent, Contact, ContactInteraction, ContactSummary, EventKind, Id, Reachability, SearchHit,
 };
 
-use super::{Change, ContactDetails, ReadMarker, Result, Store, StoreError, transaction};
+use super::{
+    Change, ContactDetails, ContactPage, ReadMarker, Result, Store, StoreError, transaction,
+};
 use crate::rules::sending::{self, Learned};
 
 impl Store {
@@ -44,7 +46,10 @@ impl Store {
     /// # Errors
     /// [`StoreError::Database`].
     pub async fn list_contacts(&self, agent_id: Id) -> Result<Vec<ContactSummary>> {
-        self.read().await?.contact_summaries(agent_id, true).await
+        self.read()
+            .await?
+            .contact_summaries(agent_id, true, None)
+            .await
     }
 
     /// The contacts `agent` may see (every one, or those assigned to them or in an
@@ -55,7 +60,22 @@ impl Store {
     pub async fn visible_contacts(&self, agent: &Agent) -> Result<Vec<ContactSummary>> {
         self.read()
             .await?
-            .contact_summaries(agent.id, agent.permissions.all_contacts)
+            .contact_summaries(agent.id, agent.permissions.all_contacts, None)
+            .await
+    }
+
+    /// A page of the contacts `agent` may see, as [`Store::visible_contacts`] lists them.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn contact_page(
+        &self,
+        agent: &Agent,
+        page: ContactPage,
+    ) -> Result<Vec<ContactSummary>> {
+        self.read()
+            .await?
+            .contact_summaries(agent.id, agent.permissions.all_contacts, Some(page))
             .await
     }
 
@@ -140,7 +160,22 @@ impl Store {
     /// # Errors
     /// [`StoreError::Database`].
     pub async fn contact_interactions(&self, contact_id: Id) -> Result<Vec<ContactInteraction>> {
-        self.read().await?.contact_history(contact_id).await
+        self.read().await?.contact_history(contact_id, None).await
+    }
+
+    /// A page of a contact's interaction history, newest first.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn contact_interaction_page(
+        &self,
+        contact_id: Id,
+        page: parley_proto::rows::HistoryPage,
+    ) -> Result<Vec<ContactInteraction>> {
+        self.read()
+            .await?
+            .contact_history(contact_id, Some(page))
+            .await
     }
 
     /// Searches contacts (name, number) and message text, with the query language of

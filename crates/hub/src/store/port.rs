@@ -16,8 +16,8 @@ use parley_proto::{
 
 use super::Result;
 use super::types::{
-    AgentSettings, ContactDetails, MediaJob, MessagePage, NewMedia, NewMessage, NewUpload,
-    PendingSend, Queued, ReadMarker, ReadyMedia, Session, StoredMedia, StoredMessage,
+    AgentSettings, ContactDetails, ContactPage, MediaJob, MessagePage, NewMedia, NewMessage,
+    NewUpload, PendingSend, Queued, ReadMarker, ReadyMedia, Session, StoredMedia, StoredMessage,
     UploadedPicture,
 };
 use crate::rules::routing::Candidate;
@@ -173,11 +173,13 @@ pub(crate) trait Contacts {
     async fn phone_to_look_up(&mut self, id: Id) -> Result<Option<String>>;
     async fn assign_contact(&mut self, id: Id, agent_id: Id) -> Result<Contact>;
     async fn contact_count(&mut self) -> Result<i64>;
-    /// Every contact, newest activity first, with `agent_id`'s unread counts.
+    /// Every contact (or a page of them), newest activity first, with `agent_id`'s unread
+    /// counts.
     async fn contact_summaries(
         &mut self,
         agent_id: Id,
         all_contacts: bool,
+        page: Option<ContactPage>,
     ) -> Result<Vec<ContactSummary>>;
     /// The contacts assigned to the agent or in an interaction that was ever theirs.
     async fn assigned_contacts(&mut self, agent_id: Id) -> Result<Vec<Id>>;
@@ -229,7 +231,11 @@ pub(crate) trait Interactions {
     /// who declined the last offer; locked, and skipping rows another hub holds.
     async fn claim_queued(&mut self) -> Result<Vec<Queued>>;
     /// A contact's interactions, newest first, with the handling agent's name.
-    async fn contact_history(&mut self, contact_id: Id) -> Result<Vec<ContactInteraction>>;
+    async fn contact_history(
+        &mut self,
+        contact_id: Id,
+        page: Option<parley_proto::rows::HistoryPage>,
+    ) -> Result<Vec<ContactInteraction>>;
 }
 
 /// Messages, their earlier send attempts, and what the sender needs.

@@ -218,3 +218,11 @@ pub enum MessagePage {
     Before(Id),
     After(Id),
 }
+
+/// A page of the contact list (newest activity first): the first `limit`, or the `limit`
+/// that follow a contact already shown, by its last activity and id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ContactPage {
+    pub after: Option<(Millis, Id)>,
+    pub limit: u32,
+}

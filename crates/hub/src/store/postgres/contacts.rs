@@ -8,7 +8,7 @@ use super::{Connection, sql};
 use crate::store::Result;
 use crate::store::port::Contacts;
 use crate::store::rows::{CONTACT_COLUMNS, ContactRow, SummaryRow, all, one};
-use crate::store::types::{ContactDetails, ReadMarker};
+use crate::store::types::{ContactDetails, ContactPage, ReadMarker};
 
 #[async_trait]
 impl Contacts for Connection {
@@ -160,7 +160,14 @@ impl Contacts for Connection {
         &mut self,
         agent_id: Id,
         all_contacts: bool,
+        page: Option<ContactPage>,
     ) -> Result<Vec<ContactSummary>> {
+        // Without a page: from the top, every row. Unread counts and the newest text are
+        // read for the page's rows only, each from an index.
+        let (activity, id) = page
+            .and_then(|page| page.after)
+            .unwrap_or((Millis::MAX, Id::MAX));
+        let limit = page.map(|page| i64::from(page.limit));
         let rows: Vec<SummaryRow> = sqlx::query_as(
             "SELECT c.id, c.phone, c.name, c.assigned_agent_id, c.last_activity_at, c.email, \
                c.notes, c.opted_out, c.reachability, \
@@ -175,13 +182,17 @@ impl Contacts for Connection {
                lm.agent_name AS last_agent_name \
              FROM contacts c LEFT JOIN messages lm ON lm.id = \
                (SELECT m.id FROM messages m WHERE m.contact_id = c.id ORDER BY m.id DESC LIMIT 1) \
-             WHERE $2 OR c.assigned_agent_id = $1 \
+             WHERE (c.last_activity_at, c.id) < ($3, $4) \
+               AND ($2 OR c.assigned_agent_id = $1 \
                 OR EXISTS (SELECT 1 FROM interaction_agents ia JOIN interactions i \
-                             ON i.id = ia.interaction_id WHERE i.contact_id = c.id AND ia.agent_id = $1) \
-             ORDER BY c.last_activity_at DESC, c.id DESC",
+                             ON i.id = ia.interaction_id WHERE i.contact_id = c.id AND ia.agent_id = $1)) \
+             ORDER BY c.last_activity_at DESC, c.id DESC LIMIT $5",
         )
         .bind(agent_id)
         .bind(all_contacts)
+        .bind(activity)
+        .bind(id)
+        .bind(limit)
         .fetch_all(self.db())
         .await?;
         all(rows)

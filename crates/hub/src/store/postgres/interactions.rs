@@ -223,13 +223,19 @@ impl Interactions for Connection {
         all(rows)
     }
 
-    async fn contact_history(&mut self, contact_id: Id) -> Result<Vec<ContactInteraction>> {
+    async fn contact_history(
+        &mut self,
+        contact_id: Id,
+        page: Option<parley_proto::rows::HistoryPage>,
+    ) -> Result<Vec<ContactInteraction>> {
         let rows: Vec<HistoryRow> = sqlx::query_as(sql!(
             "SELECT {INTERACTION_COLUMNS_OF_I}, a.name AS agent_name \
              FROM interactions i LEFT JOIN agents a ON a.id = i.agent_id \
-             WHERE i.contact_id = $1 ORDER BY i.id DESC"
+             WHERE i.contact_id = $1 AND i.id < $2 ORDER BY i.id DESC LIMIT $3"
         ))
         .bind(contact_id)
+        .bind(page.and_then(|page| page.before).unwrap_or(Id::MAX))
+        .bind(page.map(|page| i64::from(page.limit)))
         .fetch_all(self.db())
         .await?;
         all(rows)

@@ -8,7 +8,7 @@ use super::{Connection, sql};
 use crate::store::Result;
 use crate::store::port::Contacts;
 use crate::store::rows::{CONTACT_COLUMNS, ContactRow, SummaryRow, all, one};
-use crate::store::types::{ContactDetails, ReadMarker};
+use crate::store::types::{ContactDetails, ContactPage, ReadMarker};
 
 /// Rows one bulk statement writes (well under SQLite's limit of parameters).
 pub(super) const BULK_ROWS: usize = 500;
@@ -158,12 +158,19 @@ impl Contacts for Connection {
         &mut self,
         agent_id: Id,
         all_contacts: bool,
+        page: Option<ContactPage>,
     ) -> Result<Vec<ContactSummary>> {
+        // Without a page: from the top, every row. Unread counts and the newest text are
+        // read for the page's rows only, each from an index.
+        let (activity, id) = page
+            .and_then(|page| page.after)
+            .unwrap_or((Millis::MAX, Id::MAX));
+        let limit = page.map(|page| i64::from(page.limit));
         let rows: Vec<SummaryRow> = sqlx::query_as(
             "SELECT c.id, c.phone, c.name, c.assigned_agent_id, c.last_activity_at, c.email, \
                c.notes, c.opted_out, c.reachability, \
                (SELECT COUNT(*) FROM messages m LEFT JOIN read_markers r \
-                  ON r.agent_id = ? AND r.contact_id = m.contact_id \
+                  ON r.agent_id = ?1 AND r.contact_id = m.contact_id \
                   WHERE m.contact_id = c.id AND m.direction = 'inbound' \
                   AND m.id > COALESCE(r.last_read_message_id, 0) \
                   AND (r.last_read_message_id IS NOT NULL OR NOT EXISTS (SELECT 1 FROM interactions i \
@@ -173,15 +180,17 @@ impl Contacts for Connection {
                lm.agent_name AS last_agent_name \
              FROM contacts c LEFT JOIN messages lm ON lm.id = \
                (SELECT m.id FROM messages m WHERE m.contact_id = c.id ORDER BY m.id DESC LIMIT 1) \
-             WHERE ? OR c.assigned_agent_id = ? \
+             WHERE (c.last_activity_at, c.id) < (?3, ?4) \
+               AND (?2 OR c.assigned_agent_id = ?1 \
                 OR EXISTS (SELECT 1 FROM interaction_agents ia JOIN interactions i \
-                             ON i.id = ia.interaction_id WHERE i.contact_id = c.id AND ia.agent_id = ?) \
-             ORDER BY c.last_activity_at DESC, c.id DESC",
+                             ON i.id = ia.interaction_id WHERE i.contact_id = c.id AND ia.agent_id = ?1)) \
+             ORDER BY c.last_activity_at DESC, c.id DESC LIMIT ?5",
         )
         .bind(agent_id)
         .bind(all_contacts)
-        .bind(agent_id)
-        .bind(agent_id)
+        .bind(activity)
+        .bind(id)
+        .bind(limit.unwrap_or(-1))
         .fetch_all(self.db())
         .await?;
         all(rows)

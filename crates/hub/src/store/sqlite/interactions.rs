@@ -204,7 +204,11 @@ impl Interactions for Connection {
         all(rows)
     }
 
-    async fn contact_history(&mut self, contact_id: Id) -> Result<Vec<ContactInteraction>> {
-        Ok(parley_proto::rows::sqlite::contact_history(self.db(), contact_id).await?)
+    async fn contact_history(
+        &mut self,
+        contact_id: Id,
+        page: Option<parley_proto::rows::HistoryPage>,
+    ) -> Result<Vec<ContactInteraction>> {
+        Ok(parley_proto::rows::sqlite::contact_history(self.db(), contact_id, page).await?)
     }
 }
