@@ -62,8 +62,12 @@ pub async fn list_contacts(shell: State<'_, Shell>) -> Result<Vec<ContactSummary
 pub async fn list_messages(
     shell: State<'_, Shell>,
     contact_id: Id,
+    page: Option<parley_proto::MessagePageRequest>,
 ) -> Result<Vec<Message>, ApiError> {
-    Ok(shell.client.list_messages(contact_id).await?)
+    Ok(match page {
+        Some(page) => shell.client.message_page(contact_id, &page).await?,
+        None => shell.client.list_messages(contact_id).await?,
+    })
 }
 
 #[tauri::command]

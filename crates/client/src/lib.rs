@@ -278,6 +278,27 @@ impl Client {
         Ok(self.signed()?.replica.list_messages(contact_id).await?)
     }
 
+    /// A page of a contact's transcript from the replica (see [`parley_proto::MessagePageRequest`]).
+    ///
+    /// # Errors
+    /// [`ClientError`].
+    pub async fn message_page(
+        &self,
+        contact_id: Id,
+        page: &parley_proto::MessagePageRequest,
+    ) -> Result<Vec<Message>> {
+        Ok(self
+            .signed()?
+            .replica
+            .message_page(
+                contact_id,
+                page.before,
+                page.after,
+                Some(page.limit.clamp(1, 500)),
+            )
+            .await?)
+    }
+
     /// The agent's interactions that are not done (from the replica).
     ///
     /// # Errors

@@ -249,18 +249,71 @@ impl Replica {
     /// # Errors
     /// [`ReplicaError::Database`].
     pub async fn list_messages(&self, contact_id: Id) -> Result<Vec<Message>> {
-        let rows: Vec<MessageRow> = sqlx::query_as(sql!(
-            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE contact_id = ? ORDER BY created_at, id"
-        ))
-        .bind(contact_id)
-        .fetch_all(&self.pool)
-        .await?;
+        self.message_page(contact_id, None, None, None).await
+    }
+
+    /// A page of a contact's messages, oldest first, with their pictures: the newest
+    /// `limit`, or the `limit` just older than message `before` or newer than `after` (local
+    /// ids), in the transcript's order (time, then id). Without a limit, all of them.
+    ///
+    /// # Errors
+    /// [`ReplicaError`]; [`ReplicaError::NotFound`] for a `before` or `after` not here.
+    pub async fn message_page(
+        &self,
+        contact_id: Id,
+        before: Option<Id>,
+        after: Option<Id>,
+        limit: Option<u32>,
+    ) -> Result<Vec<Message>> {
+        let mark = match before.or(after) {
+            None => None,
+            Some(id) => Some(
+                sqlx::query_as::<_, (i64, i64)>("SELECT created_at, id FROM messages WHERE id = ?")
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?
+                    .ok_or(ReplicaError::NotFound("message"))?,
+            ),
+        };
+        let limit = limit.map_or(-1, i64::from);
+        let mut rows: Vec<MessageRow> = match (mark, after.is_some()) {
+            (Some((at, id)), true) => {
+                sqlx::query_as(sql!(
+                    "SELECT {MESSAGE_COLUMNS} FROM messages WHERE contact_id = ?1 \
+                     AND (created_at, id) > (?2, ?3) ORDER BY created_at, id LIMIT ?4"
+                ))
+                .bind(contact_id)
+                .bind(at)
+                .bind(id)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?
+            }
+            (mark, _) => {
+                let (at, id) = mark.unwrap_or((i64::MAX, i64::MAX));
+                let mut rows: Vec<MessageRow> = sqlx::query_as(sql!(
+                    "SELECT {MESSAGE_COLUMNS} FROM messages WHERE contact_id = ?1 \
+                     AND (created_at, id) < (?2, ?3) ORDER BY created_at DESC, id DESC LIMIT ?4"
+                ))
+                .bind(contact_id)
+                .bind(at)
+                .bind(id)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.reverse();
+                rows
+            }
+        };
+        let hub_ids: Vec<Id> = rows.iter().filter_map(|row| row.hub_id).collect();
         let media: Vec<MediaRow> = sqlx::query_as(sql!(
             "SELECT {MEDIA_COLUMNS} FROM media WHERE message_hub_id IN \
-               (SELECT hub_id FROM messages WHERE contact_id = ? AND hub_id IS NOT NULL) \
-             ORDER BY message_hub_id, position"
+               (SELECT value FROM json_each(?)) ORDER BY message_hub_id, position"
         ))
-        .bind(contact_id)
+        .bind(
+            serde_json::to_string(&hub_ids)
+                .map_err(|error| ReplicaError::Corrupt(error.to_string()))?,
+        )
         .fetch_all(&self.pool)
         .await?;
         let mut by_message: std::collections::HashMap<Id, Vec<Media>> =
@@ -271,7 +324,7 @@ impl Replica {
                 .or_default()
                 .push(Media::try_from(row)?);
         }
-        rows.into_iter()
+        rows.drain(..)
             .map(|row| {
                 let hub_id = row.hub_id;
                 let mut message = Message::try_from(row)?;
@@ -526,5 +579,60 @@ mod tests {
                 "{what} is an error, not a value quietly replaced"
             );
         }
+    }
+
+    #[tokio::test]
+    async fn pages_of_a_transcript_join_without_gaps_or_repeats_and_keep_pictures() {
+        let folder = tempfile::tempdir().expect("a temp folder");
+        let replica = Replica::open(&folder.path().join("replica.db"))
+            .await
+            .expect("the replica opens");
+        // 25 texts; some share a time, so the id orders them.
+        let events: Vec<Event> = (1..=25)
+            .map(|n| Event {
+                seq: n,
+                at: n,
+                kind: EventKind::Message {
+                    message: Message {
+                        id: 100 + n,
+                        body: format!("text {n}"),
+                        created_at: n / 2,
+                        media: if n == 3 {
+                            picture_message().media
+                        } else {
+                            Vec::new()
+                        },
+                        ..picture_message()
+                    },
+                },
+            })
+            .collect();
+        replica.apply_events(&events).await.expect("applied");
+        let everything = replica.list_messages(3).await.expect("all");
+        assert_eq!(everything.len(), 25);
+        let mut pages = Vec::new();
+        let mut before = None;
+        loop {
+            let page = replica
+                .message_page(3, before, None, Some(10))
+                .await
+                .expect("a page");
+            let Some(first) = page.first() else { break };
+            before = Some(first.id);
+            pages.push(page);
+        }
+        assert_eq!(pages.iter().map(Vec::len).collect::<Vec<_>>(), [10, 10, 5]);
+        let joined: Vec<Message> = pages.into_iter().rev().flatten().collect();
+        assert_eq!(joined, everything, "oldest first, whole, pictures and all");
+        assert_eq!(joined[2].media.len(), 1);
+        let newer = replica
+            .message_page(3, None, Some(everything[19].id), Some(3))
+            .await
+            .expect("a newer page");
+        assert_eq!(newer, everything[20..23].to_vec());
+        assert!(matches!(
+            replica.message_page(3, Some(9_999), None, Some(3)).await,
+            Err(ReplicaError::NotFound("message"))
+        ));
     }
 }

@@ -137,7 +137,12 @@ async fn pages_of_the_contact_list_join_without_gaps_or_repeats() {
             summaries.iter().map(|summary| summary.contact.id).collect()
         };
         let joined: Vec<_> = pages.into_iter().flatten().collect();
-        assert_eq!(ids(&joined), ids(&everyone), "{}: the whole list, in its order", db.engine);
+        assert_eq!(
+            ids(&joined),
+            ids(&everyone),
+            "{}: the whole list, in its order",
+            db.engine
+        );
         assert!(
             joined.iter().all(|summary| summary.unread_count == 1),
             "{}: each page counts the unread texts",
@@ -187,6 +192,11 @@ async fn pages_of_a_contacts_history_join_without_gaps_or_repeats() {
             history.iter().map(|item| item.interaction.id).collect()
         };
         let joined: Vec<_> = pages.into_iter().flatten().collect();
-        assert_eq!(ids(&joined), ids(&everything), "{}: newest first, whole", db.engine);
+        assert_eq!(
+            ids(&joined),
+            ids(&everything),
+            "{}: newest first, whole",
+            db.engine
+        );
     }
 }

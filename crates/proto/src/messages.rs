@@ -100,6 +100,22 @@ impl MessageStatus {
     }
 }
 
+/// Which page of a contact's transcript to read: the newest `limit` messages, or the
+/// `limit` just older than message `before` or just newer than message `after`. Pages
+/// come oldest first and join without a gap or a repeat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct MessagePageRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub before: Option<Id>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub after: Option<Id>,
+    /// 1–500.
+    pub limit: u32,
+}
+
 /// One SMS in a contact's transcript.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]

@@ -5,11 +5,11 @@ use parley_proto::{
     Agent, AgentStatus, AgentSummary, ApiError, Author, ComposeRequest, ConnectionState, Contact,
     ContactInteraction, ContactSummary, CreateInteractionRequest, Direction, EndedBy, ErrorCode,
     Event, EventKind, Interaction, InteractionState, LoginRequest, LoginResponse, Media,
-    MediaIssue, MediaState, Message, MessageStatus, NotificationPrivacy, NotificationSettings,
-    Permissions, Reachability, RevokedSessions, Role, RolePermissions, SearchHit,
-    SendMessageRequest, Session, SetPasswordRequest, SetStatusRequest, SimInboundRequest,
-    SimOutboundMessage, StandardResponse, StreamTicket, UpdateAgentRequest, UpdateContactRequest,
-    Upload, WorkspaceSettings, WrapUpRequest,
+    MediaIssue, MediaState, Message, MessagePageRequest, MessageStatus, NotificationPrivacy,
+    NotificationSettings, Permissions, Reachability, RevokedSessions, Role, RolePermissions,
+    SearchHit, SendMessageRequest, Session, SetPasswordRequest, SetStatusRequest,
+    SimInboundRequest, SimOutboundMessage, StandardResponse, StreamTicket, UpdateAgentRequest,
+    UpdateContactRequest, Upload, WorkspaceSettings, WrapUpRequest,
 };
 use ts_rs::{Config, TS};
 
@@ -42,6 +42,7 @@ fn generate() -> String {
         declaration::<MediaIssue>(&config),
         declaration::<Media>(&config),
         declaration::<Message>(&config),
+        declaration::<MessagePageRequest>(&config),
         declaration::<Upload>(&config),
         declaration::<ContactSummary>(&config),
         declaration::<Author>(&config),

@@ -137,6 +137,9 @@ describe('browser transport: HTTP', () => {
 
     await api.setStatus('ready');
     await api.listMessages(7);
+    await api.listMessages(7, { limit: 100 });
+    await api.listMessages(7, { before: 40, limit: 100 });
+    await api.listMessages(7, { after: 41, limit: 5 });
     await api.listInteractions();
     await api.acceptInteraction(42);
     fetchMock.mockImplementationOnce(async () => new Response(null, { status: 204 }));
@@ -147,6 +150,9 @@ describe('browser transport: HTTP', () => {
     ).toEqual([
       `PUT ${origin}/api/me/status`,
       `GET ${origin}/api/contacts/7/messages`,
+      `GET ${origin}/api/contacts/7/messages?limit=100`,
+      `GET ${origin}/api/contacts/7/messages?limit=100&before=40`,
+      `GET ${origin}/api/contacts/7/messages?limit=5&after=41`,
       `GET ${origin}/api/interactions`,
       `POST ${origin}/api/interactions/42/accept`,
       `POST ${origin}/api/contacts/7/read`,

@@ -24,6 +24,7 @@ import type {
   LoginRequest,
   LoginResponse,
   Message,
+  MessagePageRequest,
   NotificationPrivacy,
   NotificationSettings,
   SearchHit,
@@ -252,6 +253,13 @@ export function createBrowserApi(overrides: Partial<BrowserEnvironment> = {}): B
   const mediaPath = (mediaId: number, size: MediaSize) =>
     `/api/media/${encodeURIComponent(mediaId)}${size === 'thumbnail' ? '/thumbnail' : ''}`;
 
+  const pageQuery = (page: MessagePageRequest | undefined): string => {
+    if (page === undefined) return '';
+    const query = new URLSearchParams({ limit: String(page.limit) });
+    if (page.before !== undefined) query.set('before', String(page.before));
+    if (page.after !== undefined) query.set('after', String(page.after));
+    return `?${query}`;
+  };
   const contactPath = (contactId: number) => `/api/contacts/${encodeURIComponent(contactId)}`;
   const interactionPath = (interactionId: number) =>
     `/api/interactions/${encodeURIComponent(interactionId)}`;
@@ -331,8 +339,8 @@ export function createBrowserApi(overrides: Partial<BrowserEnvironment> = {}): B
     setStatus: (status: AgentStatus, reason: string | null = null) =>
       request<Agent>('PUT', '/api/me/status', { status, reason } satisfies SetStatusRequest),
     listContacts: () => request<ContactSummary[]>('GET', '/api/contacts'),
-    listMessages: (contactId: number) =>
-      request<Message[]>('GET', `${contactPath(contactId)}/messages`),
+    listMessages: (contactId: number, page?: MessagePageRequest) =>
+      request<Message[]>('GET', `${contactPath(contactId)}/messages${pageQuery(page)}`),
     markRead: (contactId: number) => request<void>('POST', `${contactPath(contactId)}/read`),
     markUnread: (contactId: number) => request<void>('POST', `${contactPath(contactId)}/unread`),
     search: (query: string) =>

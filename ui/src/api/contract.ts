@@ -15,6 +15,7 @@ import type {
   Interaction,
   LoginRequest,
   Message,
+  MessagePageRequest,
   NotificationSettings,
   SearchHit,
   Session,
@@ -73,8 +74,11 @@ export interface Api {
   setStatus(status: AgentStatus, reason?: string | null): Promise<Agent>;
   /** Every contact, with the caller's unread counts. */
   listContacts(): Promise<ContactSummary[]>;
-  /** A contact's whole history, oldest first. */
-  listMessages(contactId: number): Promise<Message[]>;
+  /**
+   * A contact's messages, oldest first: with `page`, the newest `limit` or the `limit` just
+   * older than message `before` (or newer than `after`); without it, the whole history.
+   */
+  listMessages(contactId: number, page?: MessagePageRequest): Promise<Message[]>;
   markRead(contactId: number): Promise<void>;
   /** Mark as unread: the contact's newest inbound message counts as unread again. */
   markUnread(contactId: number): Promise<void>;

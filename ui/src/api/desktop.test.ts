@@ -40,6 +40,7 @@ describe('desktop transport', () => {
     await api.setStatus('notReady', 'Lunch');
     await api.listContacts();
     await api.listMessages(3);
+    await api.listMessages(3, { before: 40, limit: 100 });
     await api.markRead(3);
     await api.listInteractions();
     await api.acceptInteraction(9);
@@ -62,7 +63,8 @@ describe('desktop transport', () => {
       ['set_status', { status: 'ready', reason: null }],
       ['set_status', { status: 'notReady', reason: 'Lunch' }],
       ['list_contacts', undefined],
-      ['list_messages', { contactId: 3 }],
+      ['list_messages', { contactId: 3, page: null }],
+      ['list_messages', { contactId: 3, page: { before: 40, limit: 100 } }],
       ['mark_read', { contactId: 3 }],
       ['list_interactions', undefined],
       ['accept_interaction', { interactionId: 9 }],

@@ -16,6 +16,7 @@ import type {
   Interaction,
   LoginRequest,
   Message,
+  MessagePageRequest,
   NotificationSettings,
   SearchHit,
   Session,
@@ -106,7 +107,8 @@ export function createDesktopApi(): Api {
     setStatus: (status: AgentStatus, reason: string | null = null) =>
       call<Agent>('set_status', { status, reason }),
     listContacts: () => call<ContactSummary[]>('list_contacts'),
-    listMessages: (contactId: number) => call<Message[]>('list_messages', { contactId }),
+    listMessages: (contactId: number, page?: MessagePageRequest) =>
+      call<Message[]>('list_messages', { contactId, page: page ?? null }),
     markRead: (contactId: number) => call<void>('mark_read', { contactId }),
     markUnread: (contactId: number) => call<void>('mark_unread', { contactId }),
     search: (query: string) => call<SearchHit[]>('search', { query }),

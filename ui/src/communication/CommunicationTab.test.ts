@@ -178,7 +178,7 @@ describe('CommunicationTab: search', () => {
       name: 'Conversation with Refund Rita',
     });
     expect(api.setFocus).toHaveBeenLastCalledWith(12);
-    expect(api.listMessages).toHaveBeenCalledWith(12);
+    expect(api.listMessages).toHaveBeenCalledWith(12, { limit: 100 });
     // The whole transcript, with the message found brought into view and highlighted.
     await waitFor(() => expect(within(conversation).getAllByTestId('message')).toHaveLength(3));
     const found = conversation.querySelector('[data-message-id="502"]');

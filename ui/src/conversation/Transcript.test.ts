@@ -293,3 +293,63 @@ describe('Transcript: revealing a message', () => {
     }
   });
 });
+
+describe('Transcript: a long history, a page at a time', () => {
+  const page = (from: number, to: number) =>
+    Array.from({ length: to - from + 1 }, (_, index) =>
+      message({ id: from + index, createdAt: (from + index) * 1_000, body: `text ${from + index}` }),
+    );
+
+  it('shows earlier messages when asked, and says so while they load', async () => {
+    let messages = page(101, 200);
+    let release: () => void = () => {};
+    const onEarlier = vi.fn(
+      () =>
+        new Promise<boolean>((resolve) => {
+          release = () => {
+            messages = [...page(1, 100), ...messages];
+            resolve(true);
+          };
+        }),
+    );
+    const { rerender } = render(Transcript, {
+      label: 'Carla',
+      messages,
+      hasEarlier: true,
+      onEarlier,
+    });
+    expect(screen.getAllByTestId('message')).toHaveLength(100);
+    const earlier = screen.getByTestId('transcript-earlier');
+    expect(earlier).toHaveTextContent('Show earlier messages');
+    await userEvent.click(earlier);
+    expect(onEarlier).toHaveBeenCalledTimes(1);
+    expect(earlier).toHaveTextContent('Loading earlier messages…');
+    expect(earlier).toBeDisabled();
+    release();
+    await rerender({ label: 'Carla', messages, hasEarlier: false, onEarlier });
+    expect(screen.getAllByTestId('message')).toHaveLength(200);
+    expect(screen.queryByTestId('transcript-earlier')).toBeNull();
+  });
+
+  it('loads earlier pages until a message asked for is there, then reveals it', async () => {
+    let messages = page(201, 300);
+    let props = { label: 'Carla', messages, hasEarlier: true, reveal: { messageId: 42 } };
+    // The host answers a moment later, as it does.
+    let rerender: ((props: Record<string, unknown>) => Promise<void>) | undefined;
+    const onEarlier = vi.fn(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const first = messages[0]!.id;
+      messages = [...page(first - 100, first - 1), ...messages];
+      props = { ...props, messages, hasEarlier: messages[0]!.id > 1 };
+      await rerender!({ ...props, onEarlier });
+      return true;
+    });
+    rerender = render(Transcript, { ...props, onEarlier }).rerender;
+    await vi.waitFor(() => expect(screen.getAllByTestId('message')).toHaveLength(300));
+    expect(onEarlier).toHaveBeenCalledTimes(2);
+    const target = screen
+      .getAllByTestId('message')
+      .find((item) => item.getAttribute('data-message-id') === '42');
+    await vi.waitFor(() => expect(target).toHaveClass('revealed'));
+  });
+});

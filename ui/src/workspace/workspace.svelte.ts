@@ -32,6 +32,7 @@ import { agentIsTyping, Attention } from '../notifications/attention';
 import { Toasts } from '../notifications/toasts.svelte';
 import { Confirmation } from './confirmation.svelte';
 import { Drafts, type InteractionDraft } from './drafts.svelte';
+import { Transcripts } from './transcript.svelte';
 
 export type { DetailsTab, InteractionDraft } from './drafts.svelte';
 
@@ -40,10 +41,9 @@ export type View =
   | { kind: 'interaction'; interactionId: number };
 
 
-export interface Transcript {
-  contactId: number;
-  messages: Message[];
-}
+
+/** The newest messages read for an offer's preview. */
+const offerPreviewPage = 20;
 
 /** How long a refresh waits for more events to arrive before it runs. */
 export const refreshDelayMs = 25;
@@ -58,8 +58,8 @@ export class Workspace {
   agent: Agent = $state()!;
   contacts: ContactSummary[] = $state([]);
   interactions: Interaction[] = $state([]);
-  /** The messages of the contact in view; `contactId` tells which one they belong to. */
-  transcript: Transcript | null = $state(null);
+  /** The transcript of the contact in view, a page at a time. */
+  readonly transcripts: Transcripts;
   /** The first line of the newest inbound message, per offered interaction id. */
   offerPreviews: Record<number, string> = $state({});
   connection: ConnectionState = $state('online');
@@ -113,6 +113,7 @@ export class Workspace {
 
   constructor(api: Api, session: Session, signedOut: () => void) {
     this.api = api;
+    this.transcripts = new Transcripts(api);
     this.agent = session.agent;
     this.#hubUrl = session.hubUrl;
     this.sessionEndsAt = session.sessionEndsAt ?? null;
@@ -178,9 +179,7 @@ export class Workspace {
   /** The transcript of the contact in view, once it has loaded. */
   get focusedMessages(): Message[] | null {
     const focus = this.focusedContactId;
-    return this.transcript !== null && this.transcript.contactId === focus
-      ? this.transcript.messages
-      : null;
+    return this.transcripts.messagesOf(focus);
   }
 
   /** Subscribes to the host and loads everything; returns the function that stops it. */
@@ -319,15 +318,18 @@ export class Workspace {
 
   async #refresh(): Promise<void> {
     const focus = this.focusedContactId;
+    const page = focus === null ? null : this.transcripts.refreshRequest(focus);
     const [contacts, interactions, messages] = await Promise.all([
       this.api.listContacts(),
       this.api.listInteractions(),
-      focus === null ? Promise.resolve(null) : this.api.listMessages(focus),
+      focus === null || page === null ? Promise.resolve(null) : this.api.listMessages(focus, page),
     ]);
     if (this.#stopped) return;
     this.contacts = contacts;
     this.interactions = interactions;
-    if (focus !== null && messages !== null) this.transcript = { contactId: focus, messages };
+    if (focus !== null && messages !== null && page !== null) {
+      this.transcripts.refreshed(focus, messages, page);
+    }
 
     if (this.view.kind === 'interaction' && this.viewedInteraction === undefined) {
       // The interaction was marked Done elsewhere; keep its conversation in view.
@@ -344,7 +346,7 @@ export class Workspace {
         const messages =
           offer.contactId === focus && focusMessages !== null
             ? focusMessages
-            : await this.api.listMessages(offer.contactId);
+            : await this.api.listMessages(offer.contactId, { limit: offerPreviewPage });
         return [offer.id, firstLine(newestInbound(messages)?.body ?? '')] as const;
       }),
     );
@@ -527,27 +529,14 @@ export class Workspace {
       ...(uploadIds.length > 0 ? { uploadIds: [...uploadIds] } : {}),
     });
     this.drafts.clearSent(contactId, interactionId, body);
-    const transcript = this.transcript;
-    if (
-      transcript !== null &&
-      transcript.contactId === contactId &&
-      !transcript.messages.some((known) => known.id === message.id)
-    ) {
-      this.transcript = { contactId, messages: [...transcript.messages, message] };
-    }
+    this.transcripts.added(message);
     this.requestRefresh();
   }
 
   /** Retry: sends a failed or undelivered message again; it shows as pending at once. */
   async retryMessage(messageId: number): Promise<void> {
     const message = await this.#act(() => this.api.retryMessage(messageId));
-    const transcript = this.transcript;
-    if (transcript !== null && transcript.contactId === message.contactId) {
-      this.transcript = {
-        contactId: message.contactId,
-        messages: transcript.messages.map((known) => (known.id === message.id ? message : known)),
-      };
-    }
+    this.transcripts.replaced(message);
     this.requestRefresh();
   }
 

@@ -165,6 +165,12 @@ clientKey: string | null, createdAt: number,
  */
 media: Array<Media>, };
 
+export type MessagePageRequest = { before?: number, after?: number, 
+/**
+ * 1–500.
+ */
+limit: number, };
+
 export type Upload = { id: number, contentType: string, size: number, width: number, height: number, };
 
 export type ContactSummary = { contact: Contact, 

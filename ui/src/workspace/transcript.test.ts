@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import type { Message } from '../api';
+import { fakeApi, message } from '../testing/fixtures';
+import { largestPage, mergeNewer, transcriptPage, Transcripts } from './transcript.svelte';
+
+/** A contact's history of `count` messages, ids 1…count, oldest first. */
+function history(count: number, contactId = 7): Message[] {
+  return Array.from({ length: count }, (_, index) =>
+    message({ id: index + 1, contactId, createdAt: 1_000 * (index + 1), body: `text ${index + 1}` }),
+  );
+}
+
+/** The host's pages of `all`, as the hub answers them. */
+function host(all: Message[]) {
+  const { api } = fakeApi();
+  api.listMessages.mockImplementation(async (_contactId, page) => {
+    if (page === undefined) return all;
+    if (page.before !== undefined) {
+      const older = all.filter((known) => known.id < page.before!);
+      return older.slice(Math.max(0, older.length - page.limit));
+    }
+    if (page.after !== undefined) {
+      return all.filter((known) => known.id > page.after!).slice(0, page.limit);
+    }
+    return all.slice(Math.max(0, all.length - page.limit));
+  });
+  return api;
+}
+
+const ids = (messages: Message[] | null) => messages?.map((known) => known.id) ?? null;
+
+describe('Transcripts', () => {
+  it('opens with the newest page and loads earlier ones until the first message', async () => {
+    const all = history(250);
+    const api = host(all);
+    const transcripts = new Transcripts(api);
+    const request = transcripts.refreshRequest(7);
+    expect(request).toEqual({ limit: transcriptPage });
+    transcripts.refreshed(7, await api.listMessages(7, request), request);
+    expect(ids(transcripts.messagesOf(7))).toEqual(ids(all.slice(150)));
+    expect(transcripts.current?.hasEarlier).toBe(true);
+
+    expect(await transcripts.loadEarlier()).toBe(true);
+    expect(await transcripts.loadEarlier()).toBe(true);
+    expect(transcripts.current?.hasEarlier).toBe(false);
+    expect(await transcripts.loadEarlier()).toBe(false);
+    // Every message once, in order: the pages joined without a gap or a repeat.
+    expect(ids(transcripts.messagesOf(7))).toEqual(ids(all));
+    expect(api.listMessages).toHaveBeenCalledWith(7, { before: 151, limit: transcriptPage });
+    expect(api.listMessages).toHaveBeenCalledWith(7, { before: 51, limit: transcriptPage });
+    expect(transcripts.messagesOf(8)).toBeNull();
+  });
+
+  it('a refresh reads back as many as are loaded, takes their changes, and adds new ones', async () => {
+    const all = history(250);
+    const api = host(all);
+    const transcripts = new Transcripts(api);
+    let request = transcripts.refreshRequest(7);
+    transcripts.refreshed(7, await api.listMessages(7, request), request);
+    await transcripts.loadEarlier();
+    // 200 loaded: the next refresh reads the newest 200 again.
+    request = transcripts.refreshRequest(7);
+    expect(request).toEqual({ limit: 200 });
+    all[120] = { ...all[120]!, status: 'delivered' };
+    all.push(message({ id: 251, contactId: 7, createdAt: 251_000, body: 'new' }));
+    transcripts.refreshed(7, await api.listMessages(7, request), request);
+    const loaded = transcripts.messagesOf(7)!;
+    expect(loaded).toHaveLength(201);
+    expect(loaded.at(-1)?.body).toBe('new');
+    expect(loaded.find((known) => known.id === 121)?.status).toBe('delivered');
+    expect(transcripts.current?.hasEarlier).toBe(true);
+  });
+
+  it('never reads more than the largest page, and starts again when new texts leave a gap', async () => {
+    const all = history(50);
+    const api = host(all);
+    const transcripts = new Transcripts(api);
+    let request = transcripts.refreshRequest(7);
+    transcripts.refreshed(7, await api.listMessages(7, request), request);
+    expect(transcripts.current?.hasEarlier).toBe(false);
+    // More texts arrived than a refresh reads back: the loaded ones no longer join them.
+    all.push(...history(700).slice(50));
+    request = transcripts.refreshRequest(7);
+    transcripts.refreshed(7, await api.listMessages(7, request), request);
+    expect(transcripts.messagesOf(7)).toHaveLength(transcriptPage);
+    expect(transcripts.current?.hasEarlier).toBe(true);
+    expect(transcripts.messagesOf(7)?.at(-1)?.id).toBe(700);
+    for (let round = 0; round < 10; round += 1) await transcripts.loadEarlier();
+    expect(transcripts.refreshRequest(7)).toEqual({ limit: largestPage });
+  });
+
+  it('keeps a sent message and a retried one in place', () => {
+    const transcripts = new Transcripts(fakeApi().api);
+    transcripts.refreshed(7, history(3), { limit: transcriptPage });
+    transcripts.added(message({ id: 4, contactId: 7, direction: 'outbound', body: 'sent' }));
+    transcripts.added(message({ id: 4, contactId: 7, direction: 'outbound', body: 'sent' }));
+    transcripts.added(message({ id: 9, contactId: 8, body: 'another contact' }));
+    transcripts.replaced(message({ id: 2, contactId: 7, body: 'text 2', status: 'failed' }));
+    expect(ids(transcripts.messagesOf(7))).toEqual([1, 2, 3, 4]);
+    expect(transcripts.messagesOf(7)?.[1]?.status).toBe('failed');
+  });
+
+  it('merges a newer page by id', () => {
+    const loaded = history(3);
+    const page = [{ ...loaded[2]!, status: 'delivered' as const }, message({ id: 4, contactId: 7 })];
+    expect(mergeNewer(loaded, page).map((known) => [known.id, known.status])).toEqual([
+      [1, loaded[0]!.status],
+      [2, loaded[1]!.status],
+      [3, 'delivered'],
+      [4, page[1]!.status],
+    ]);
+  });
+});
