@@ -314,10 +314,13 @@ impl Messages for Connection {
         let Some(query) = search::fts5_query(input) else {
             return Ok(Vec::new());
         };
+        // The index walks its matches newest first and stops at the limit: a common word
+        // or a one-letter prefix reads 50 matches, not every one.
         let rows: Vec<MessageRow> = sqlx::query_as(sql!(
             "SELECT {MESSAGE_COLUMNS} FROM messages WHERE id IN \
-               (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?) \
-             ORDER BY id DESC LIMIT ?"
+               (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?1 \
+                ORDER BY rowid DESC LIMIT ?2) \
+             ORDER BY id DESC"
         ))
         .bind(query)
         .bind(i64::from(limit))
