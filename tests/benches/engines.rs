@@ -6,9 +6,10 @@
 //!   same rows on the same engine (one commit a row, and 100 rows a commit, as durable as
 //!   the hub's) and `GET /healthz` from `parley-load` the same way (HTTP on loopback alone);
 //! - webhook → agent WebSocket event latency, p50 and p99, at a steady 100 messages a
-//!   second (with two hubs the webhooks alternate between them and the agent is connected
-//!   to the second, so half cross from one hub to the other), against `GET /healthz`
-//!   latency at the same rate.
+//!   second with 500 agents signed in and their streams open (with two hubs the webhooks
+//!   alternate between them and the agents between the hubs, so half the messages cross
+//!   from one hub to the other), every delivery to every stream counted, against
+//!   `GET /healthz` latency at the same rate.
 //!
 //! PostgreSQL runs need `PARLEY_TEST_POSTGRES_URL`; `make bench` starts a throwaway cluster.
 
@@ -34,6 +35,8 @@ const BASELINE_ROWS: usize = 2_000;
 const BATCHED_ROWS: usize = 20_000;
 const RATE: u64 = 100;
 const LATENCY_SECONDS: u64 = 10;
+/// Agents signed in with their event streams open while latency is measured.
+const CONNECTED: usize = 500;
 /// What every hub's webhooks are signed for (the balancer a real center has).
 const PUBLIC_URL: &str = "http://parley.example";
 
@@ -163,6 +166,10 @@ async fn insert_baselines(database: &Database) -> (f64, f64) {
         }
     }
 }
+
+/// An agent's open event stream.
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// What `parley-load` measured.
 #[derive(Default)]
@@ -321,36 +328,87 @@ impl Run {
         (load, routed)
     }
 
-    /// Webhook → the agent's WebSocket, at a steady rate. The agent is on the last hub.
-    async fn latency(&self, fake: &FakeTwilio) -> (Duration, Duration) {
+    /// Signs in `CONNECTED` agents (Ready, answering automatically) and opens each one's
+    /// event stream, spread over the hubs; the bench agent's is the first.
+    async fn connect_agents(&self) -> Vec<Socket> {
+        let hash = parley_hub::hash_password("bench").expect("hashing works");
+        let mut tokens = vec![(self.hubs.len() - 1, self.agent_token.clone())];
+        let http = reqwest::Client::new();
+        for index in 1..CONNECTED {
+            let login = format!("watch{index:03}");
+            let agent = self
+                .store
+                .create_agent(
+                    &login,
+                    &login,
+                    &hash,
+                    AgentSettings {
+                        role: Role::Agent,
+                        auto_answer: true,
+                        max_chats: 5,
+                        permissions: None,
+                    },
+                )
+                .await
+                .expect("an agent");
+            self.store
+                .set_agent_status(agent.id, AgentStatus::Ready, None)
+                .await
+                .expect("Ready");
+            let hub = index % self.hubs.len();
+            let session: serde_json::Value = http
+                .post(format!("{}/api/login", self.hubs[hub].url()))
+                .json(&serde_json::json!({ "login": login, "password": "bench" }))
+                .send()
+                .await
+                .expect("signs in")
+                .json()
+                .await
+                .expect("a session");
+            tokens.push((hub, session["token"].as_str().expect("a token").to_owned()));
+        }
         let head = self.store.head_seq().await.expect("head");
-        let ws_url = format!(
-            "ws://{}/api/ws?since={head}",
-            self.hubs[self.hubs.len() - 1].address
-        );
-        let mut request = ws_url.into_client_request().expect("a request");
-        request.headers_mut().insert(
-            "authorization",
-            format!("Bearer {}", self.agent_token)
-                .parse()
-                .expect("a header value"),
-        );
-        let (mut socket, _) = tokio_tungstenite::connect_async(request)
-            .await
-            .expect("the stream");
+        let mut sockets = Vec::with_capacity(tokens.len());
+        for (hub, token) in tokens {
+            let ws_url = format!("ws://{}/api/ws?since={head}", self.hubs[hub].address);
+            let mut request = ws_url.into_client_request().expect("a request");
+            request.headers_mut().insert(
+                "authorization",
+                format!("Bearer {token}").parse().expect("a header value"),
+            );
+            let (socket, _) = tokio_tungstenite::connect_async(request)
+                .await
+                .expect("the stream");
+            sockets.push(socket);
+        }
+        sockets
+    }
+
+    /// Webhook → every connected agent's WebSocket, at a steady rate: each delivery of a
+    /// message event to each socket is one latency. Returns p50, p99 and the deliveries.
+    async fn latency(&self, fake: &FakeTwilio) -> (Duration, Duration, usize) {
+        let sockets = self.connect_agents().await;
         let sent: Arc<Mutex<HashMap<String, Instant>>> = Arc::new(Mutex::new(HashMap::new()));
         let count = usize::try_from(RATE * LATENCY_SECONDS).expect("small");
-        let receiving = {
+        let deadline = Instant::now() + Duration::from_secs(LATENCY_SECONDS + 30);
+        let mut readers = Vec::with_capacity(sockets.len());
+        for mut socket in sockets {
             let sent = sent.clone();
-            tokio::spawn(async move {
+            readers.push(tokio::spawn(async move {
                 let mut latencies = Vec::with_capacity(count);
                 while latencies.len() < count {
-                    let Some(Ok(frame)) = socket.next().await else {
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    let Ok(Some(Ok(frame))) = tokio::time::timeout(left, socket.next()).await
+                    else {
                         break;
                     };
                     let received = Instant::now();
                     match frame {
                         tokio_tungstenite::tungstenite::Message::Text(text) => {
+                            // Most frames are other events: parse only the ones measured.
+                            if !text.contains("latency ") {
+                                continue;
+                            }
                             let event: Event = serde_json::from_str(&text).expect("an event");
                             if let EventKind::Message { message } = event.kind
                                 && let Some(at) =
@@ -360,17 +418,16 @@ impl Run {
                             }
                         }
                         tokio_tungstenite::tungstenite::Message::Ping(payload) => {
-                            socket
+                            let _ = socket
                                 .send(tokio_tungstenite::tungstenite::Message::Pong(payload))
-                                .await
-                                .expect("pong");
+                                .await;
                         }
                         _ => {}
                     }
                 }
                 latencies
-            })
-        };
+            }));
+        }
         let mut ticks = tokio::time::interval(Duration::from_micros(1_000_000 / RATE));
         let mut posts = Vec::with_capacity(count);
         for index in 0..count {
@@ -394,12 +451,16 @@ impl Run {
         for post in posts {
             assert_eq!(post.await.expect("posted"), 200);
         }
-        let mut latencies = tokio::time::timeout(Duration::from_secs(30), receiving)
-            .await
-            .expect("every message reaches the agent")
-            .expect("the stream reader");
+        let mut latencies = Vec::new();
+        for reader in readers {
+            latencies.extend(reader.await.expect("a stream reader"));
+        }
         latencies.sort();
-        (percentile(&latencies, 0.5), percentile(&latencies, 0.99))
+        (
+            percentile(&latencies, 0.5),
+            percentile(&latencies, 0.99),
+            latencies.len(),
+        )
     }
 
     /// `GET /healthz` at the same steady rate, for comparison.
@@ -460,7 +521,7 @@ async fn main() {
         let run = start(name, database, hubs, &fake).await;
         let health = run.load(&fake, "healthz", "h", WEBHOOKS).await;
         let (stored, routed) = run.webhooks(&fake).await;
-        let (p50, p99) = run.latency(&fake).await;
+        let (p50, p99, deliveries) = run.latency(&fake).await;
         let (health_p50, health_p99) = run.health_latency().await;
         let webhooks = stored.per_second;
         println!("{}", run.name);
@@ -483,9 +544,10 @@ async fn main() {
             webhooks / health.per_second
         );
         println!(
-            "  webhook -> agent socket, {RATE} msg/s: p50 {:.1} ms, p99 {:.1} ms (GET /healthz at that rate: p50 {:.2} ms, p99 {:.2} ms)",
+            "  webhook -> agent sockets, {RATE} msg/s, {CONNECTED} agents connected: p50 {:.1} ms, p99 {:.1} ms over {deliveries} of {} deliveries (GET /healthz at that rate: p50 {:.2} ms, p99 {:.2} ms)",
             millis(p50),
             millis(p99),
+            CONNECTED * usize::try_from(RATE * LATENCY_SECONDS).expect("small"),
             millis(health_p50),
             millis(health_p99),
         );

@@ -160,3 +160,104 @@ async fn details_and_history_across_agents() {
     assert_eq!(clear.email, None, "an empty text clears a field");
     hub.stop().await;
 }
+
+/// The list endpoints' pages over HTTP: the cursors as documented, bounded sizes, and a
+/// clear 400 for a cursor that is not one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_over_http_follow_their_cursors() {
+    init_logging();
+    let folder = tempfile::tempdir().expect("a temp folder");
+    let fake = FakeTwilio::start().await;
+    let hub = start_hub_with(&fake, &folder.path().join("hub.db"), |_| {}).await;
+    add_agent(&hub, "pat", "pass-pat-1", false).await;
+    for n in 0..5 {
+        let (status, _) = fake
+            .text_in(
+                &hub.base_url(),
+                &format!("SM{n:032}"),
+                &format!("+1201555017{n}"),
+                "hello",
+            )
+            .await;
+        assert_eq!(status, 200);
+    }
+    let http = reqwest::Client::new();
+    let login: serde_json::Value = http
+        .post(format!("{}/api/login", hub.base_url()))
+        .json(&serde_json::json!({ "login": "pat", "password": "pass-pat-1" }))
+        .send()
+        .await
+        .expect("signs in")
+        .json()
+        .await
+        .expect("a session");
+    let token = login["token"].as_str().expect("a token").to_owned();
+    let get = |path: String| {
+        let (http, url, token) = (
+            http.clone(),
+            format!("{}{path}", hub.base_url()),
+            token.clone(),
+        );
+        async move {
+            let response = http
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .expect("answers");
+            let status = response.status().as_u16();
+            (
+                status,
+                response.json::<serde_json::Value>().await.expect("json"),
+            )
+        }
+    };
+    let (status, everyone) = get("/api/contacts".into()).await;
+    assert_eq!(status, 200);
+    let everyone: Vec<i64> = everyone
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|summary| summary["contact"]["id"].as_i64().expect("an id"))
+        .collect();
+    assert_eq!(everyone.len(), 5);
+    let mut paged = Vec::new();
+    let mut after = String::new();
+    loop {
+        let (status, page) = get(format!("/api/contacts?limit=2{after}")).await;
+        assert_eq!(status, 200);
+        let page = page.as_array().expect("a page").clone();
+        let Some(last) = page.last() else { break };
+        assert!(page.len() <= 2);
+        after = format!(
+            "&after={}.{}",
+            last["contact"]["lastActivityAt"].as_i64().expect("a time"),
+            last["contact"]["id"].as_i64().expect("an id")
+        );
+        paged.extend(
+            page.iter()
+                .map(|summary| summary["contact"]["id"].as_i64().expect("id")),
+        );
+    }
+    assert_eq!(
+        paged, everyone,
+        "the pages join into the whole list, in its order"
+    );
+
+    let (status, error) = get("/api/contacts?after=yesterday".into()).await;
+    assert_eq!(status, 400, "{error}");
+    assert_eq!(error["code"], "badRequest");
+    let contact = everyone[0];
+    let (status, _) = get(format!("/api/contacts/{contact}/messages?before=9&after=1")).await;
+    assert_eq!(status, 400, "before and after at once");
+    let (status, page) = get(format!("/api/contacts/{contact}/messages?limit=100000")).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        page.as_array().expect("a page").len(),
+        1,
+        "a large limit is capped, not refused"
+    );
+    let (status, history) = get(format!("/api/contacts/{contact}/interactions?limit=1")).await;
+    assert_eq!(status, 200);
+    assert_eq!(history.as_array().expect("a page").len(), 1);
+}

@@ -154,7 +154,7 @@ impl HubProcess {
 }
 
 /// The URL as the config file needs it (the Display form hides the password).
-fn database_url(database: &parley_hub::config::Database) -> String {
+pub fn database_url(database: &parley_hub::config::Database) -> String {
     match database {
         parley_hub::config::Database::Sqlite(path) => format!("sqlite://{}", path.display()),
         parley_hub::config::Database::Postgres(url) => url.clone(),

@@ -7,9 +7,10 @@ use axum::extract::ws::{CloseFrame, Message as Frame, WebSocket, WebSocketUpgrad
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
+use futures::SinkExt as _;
 use parley_proto::{ErrorCode, Event, StreamTicket};
 use serde::Deserialize;
-use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 
 use super::{ApiResult, CurrentAgent, Shared};
 use crate::HubState;
@@ -193,7 +194,27 @@ async fn stream_events(
                 Ok(event) if event.seq == last + 1 => {
                     last = event.seq;
                     let shown = viewer.show(&hub.store, event).await?;
-                    socket.send(Frame::Text(serde_json::to_string(&shown)?.into())).await?;
+                    socket.feed(Frame::Text(serde_json::to_string(&shown)?.into())).await?;
+                    // The events of one change (a text is a contact, an interaction and a
+                    // message) and any others already waiting go out in one write.
+                    let behind = loop {
+                        match live.try_recv() {
+                            Ok(event) if event.seq <= last => {}
+                            Ok(event) if event.seq == last + 1 => {
+                                last = event.seq;
+                                let shown = viewer.show(&hub.store, event).await?;
+                                socket
+                                    .feed(Frame::Text(serde_json::to_string(&shown)?.into()))
+                                    .await?;
+                            }
+                            Ok(_) | Err(TryRecvError::Lagged(_)) => break true,
+                            Err(TryRecvError::Empty | TryRecvError::Closed) => break false,
+                        }
+                    };
+                    socket.flush().await?;
+                    if behind {
+                        last = catch_up(hub, &mut socket, &mut viewer, last).await?;
+                    }
                 }
                 Ok(_) | Err(RecvError::Lagged(_)) => {
                     last = catch_up(hub, &mut socket, &mut viewer, last).await?;
