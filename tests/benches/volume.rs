@@ -20,7 +20,6 @@ use parley_hub::testing::TestDatabase;
 use parley_scenarios::FakeTwilio;
 use parley_scenarios::processes::{HubProcess, HubSetup};
 use rand::Rng as _;
-use sqlx::Connection as _;
 
 /// Requests timed for each figure.
 const SAMPLES: usize = 200;
@@ -69,19 +68,21 @@ async fn bare_search(database: &Database, word: &str) -> (f64, f64) {
             let options = sqlx::sqlite::SqliteConnectOptions::new()
                 .filename(path)
                 .read_only(true);
-            let mut connection = sqlx::SqliteConnection::connect_with(&options)
+            let pool = sqlx::sqlite::SqlitePoolOptions::new()
+                .max_connections(1)
+                .connect_with(options)
                 .await
                 .expect("the database");
             let query = parley_proto::search::fts5_query(word).expect("a query");
             time(|_| {
-                let (query, connection) = (query.clone(), &mut connection);
+                let (query, pool) = (query.clone(), pool.clone());
                 async move {
                     let _: Vec<i64> = sqlx::query_scalar(
                         "SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? \
                          ORDER BY rowid DESC LIMIT 50",
                     )
                     .bind(query)
-                    .fetch_all(connection)
+                    .fetch_all(&pool)
                     .await
                     .expect("matches");
                 }
@@ -89,19 +90,21 @@ async fn bare_search(database: &Database, word: &str) -> (f64, f64) {
             .await
         }
         Database::Postgres(url) => {
-            let mut connection = sqlx::PgConnection::connect(url)
+            let pool = sqlx::postgres::PgPoolOptions::new()
+                .max_connections(1)
+                .connect(url)
                 .await
                 .expect("the database");
             let query = parley_proto::search::tsquery(word).expect("a query");
             time(|_| {
-                let (query, connection) = (query.clone(), &mut connection);
+                let (query, pool) = (query.clone(), pool.clone());
                 async move {
                     let _: Vec<i64> = sqlx::query_scalar(
                         "SELECT id FROM messages WHERE words @@ $1::tsquery \
                          ORDER BY id DESC LIMIT 50",
                     )
                     .bind(query)
-                    .fetch_all(connection)
+                    .fetch_all(&pool)
                     .await
                     .expect("matches");
                 }
