@@ -241,17 +241,27 @@ pub mod sqlite {
         input: &str,
         limit: u32,
     ) -> Result<Vec<Contact>, RowError> {
+        // Three characters or more: the trigram index finds them, whatever the volume.
+        if let Some(query) = search::trigram_query(input) {
+            let rows: Vec<ContactRow> = sqlx::query_as::<Sqlite, ContactRow>(sql!(
+                "SELECT {CONTACT_COLUMNS} FROM contacts WHERE id IN \
+                   (SELECT rowid FROM contacts_trigram WHERE contacts_trigram MATCH ?) \
+                 ORDER BY last_activity_at DESC, id DESC LIMIT ?"
+            ))
+            .bind(query)
+            .bind(i64::from(limit))
+            .fetch_all(executor)
+            .await?;
+            return all(rows);
+        }
+        // One or two: most contacts match, so the newest are found after a few rows.
         let pattern = search::like_pattern(input);
-        let digits = search::phone_digits(input).map(|digits| format!("%{digits}%"));
         let rows: Vec<ContactRow> = sqlx::query_as::<Sqlite, ContactRow>(sql!(
             "SELECT {CONTACT_COLUMNS} FROM contacts \
-             WHERE name LIKE ? ESCAPE '\\' OR phone LIKE ? ESCAPE '\\' \
-               OR phone LIKE COALESCE(?, '') \
-             ORDER BY last_activity_at DESC, id DESC LIMIT ?"
+             WHERE name LIKE ?1 ESCAPE '\\' OR phone LIKE ?1 ESCAPE '\\' \
+             ORDER BY last_activity_at DESC, id DESC LIMIT ?2"
         ))
         .bind(&pattern)
-        .bind(&pattern)
-        .bind(digits)
         .bind(i64::from(limit))
         .fetch_all(executor)
         .await?;

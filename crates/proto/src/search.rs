@@ -150,6 +150,22 @@ pub fn like_pattern(input: &str) -> String {
     pattern
 }
 
+/// The `contacts_trigram` query for what the agent typed, when it is long enough for the
+/// index (three characters): the text anywhere in the name or number, or its digits
+/// anywhere in the number. Shorter input is matched with `LIKE`.
+#[must_use]
+pub fn trigram_query(input: &str) -> Option<String> {
+    let typed = input.trim();
+    if typed.chars().count() < 3 {
+        return None;
+    }
+    let mut query = format!("\"{}\"", typed.replace('"', "\"\""));
+    if let Some(digits) = phone_digits(input) {
+        query.push_str(&format!(" OR phone : \"{digits}\""));
+    }
+    Some(query)
+}
+
 /// The digits to match phone numbers with, when the input looks like (part of) a number:
 /// `201 555-01` finds `+12015550101`.
 #[must_use]
@@ -164,6 +180,20 @@ pub fn phone_digits(input: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn three_characters_or_more_go_to_the_trigram_index() {
+        assert_eq!(trigram_query(" an "), None);
+        assert_eq!(trigram_query("Ana R").as_deref(), Some("\"Ana R\""));
+        assert_eq!(
+            trigram_query("say \"hi\"").as_deref(),
+            Some("\"say \"\"hi\"\"\"")
+        );
+        assert_eq!(
+            trigram_query("201 555-01").as_deref(),
+            Some("\"201 555-01\" OR phone : \"20155501\"")
+        );
+    }
 
     #[test]
     fn words_become_quoted_prefix_terms() {
