@@ -244,6 +244,15 @@ impl Store {
         self.inner.clock.now()
     }
 
+    /// Refreshes the database's statistics for its query planner: after a bulk import,
+    /// before the planner has seen the new rows.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn analyze(&self) -> Result<()> {
+        self.inner.engine.analyze().await
+    }
+
     /// Closes every connection; the store's background tasks end.
     pub async fn close(&self) {
         self.inner

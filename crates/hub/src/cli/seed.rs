@@ -202,6 +202,9 @@ pub(crate) async fn seed(store: &Store, seed: &Seed) -> Result<Seeded, StoreErro
             next_report = Instant::now() + std::time::Duration::from_secs(10);
         }
     }
+    // The planner has not seen the new rows yet: without fresh statistics its first plans
+    // (PostgreSQL's above all) read every match of a search.
+    store.analyze().await?;
     Ok(Seeded {
         agents: agent_ids.len(),
         contacts,

@@ -35,6 +35,8 @@ pub(crate) trait Engine: Send + Sync {
     async fn listen(&self) -> Result<Option<Box<dyn Listener>>>;
     /// Closes every connection.
     async fn close(&self);
+    /// Refreshes the query planner's statistics (after a bulk import).
+    async fn analyze(&self) -> Result<()>;
 }
 
 /// Notifications of events committed by other hubs.

@@ -73,6 +73,11 @@ impl Engine for PostgresEngine {
         Ok(Some(Box::new(EventsListener { listener })))
     }
 
+    async fn analyze(&self) -> Result<()> {
+        sqlx::raw_sql("ANALYZE").execute(&self.pool).await?;
+        Ok(())
+    }
+
     async fn close(&self) {
         self.pool.close().await;
     }

@@ -91,6 +91,11 @@ impl Engine for SqliteEngine {
         Ok(None)
     }
 
+    async fn analyze(&self) -> Result<()> {
+        sqlx::raw_sql("ANALYZE").execute(&self.pool).await?;
+        Ok(())
+    }
+
     async fn close(&self) {
         self.pool.close().await;
     }
