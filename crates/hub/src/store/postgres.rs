@@ -74,7 +74,10 @@ impl Engine for PostgresEngine {
     }
 
     async fn analyze(&self) -> Result<()> {
-        sqlx::raw_sql("ANALYZE").execute(&self.pool).await?;
+        // Vacuum too: it merges the search indexes' pending entries.
+        sqlx::raw_sql("VACUUM (ANALYZE)")
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
