@@ -4,6 +4,10 @@
 //! - `webhooks`: signed inbound webhooks in Twilio's wire format from many customers, as
 //!   fast as the hub takes them (or at `--rate`), each counted when the hub answered 200.
 //! - `healthz`: `GET /healthz` the same way: the cost of HTTP on loopback alone.
+//! - `agents`: signs in agents over the real API (Ready, their event streams open): each
+//!   accepts what it is offered and answers each text in its chats, while customers text
+//!   in at `--rate`. Prints how long a text took from its webhook to the agent's stream,
+//!   and the agents' accept and reply round trips.
 //!
 //! Every request is built and signed before the clock starts. The last line printed is
 //! the figures as one JSON object, for a benchmark to read.
@@ -64,6 +68,29 @@ enum What {
     },
     /// `GET /healthz`.
     Healthz,
+    /// Simulated agents over the WebSocket API while customers text in at `--rate`.
+    Agents {
+        /// The agents: logins `agent001`… as `parley-hub seed` makes them.
+        #[arg(long, default_value_t = 50)]
+        agents: usize,
+        /// Their password.
+        #[arg(long, env = "PARLEY_PASSWORD")]
+        password: String,
+        /// How long customers text in.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        #[arg(long, env = "PARLEY_TWILIO_AUTH_TOKEN")]
+        auth_token: String,
+        #[arg(long)]
+        public_url: Option<String>,
+        #[arg(long, default_value = "+15550100000")]
+        to: String,
+        #[arg(long, default_value = "AC00000000000000000000000000000000")]
+        account_sid: String,
+        /// Names the messages of this run.
+        #[arg(long, default_value = "agents")]
+        run: String,
+    },
 }
 
 struct Request {
@@ -71,9 +98,7 @@ struct Request {
     body: Option<(String, String)>,
 }
 
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
-    let cli = Cli::parse();
+async fn load(cli: Cli) -> std::process::ExitCode {
     let hub = cli.hub.trim_end_matches('/').to_owned();
     let (kind, requests) = match &cli.what {
         What::Webhooks {
@@ -108,6 +133,7 @@ async fn main() -> std::process::ExitCode {
                 .collect::<Vec<_>>();
             ("webhooks", requests)
         }
+        What::Agents { .. } => unreachable!("run by agents::shift"),
         What::Healthz => (
             "healthz",
             (0..cli.count)
@@ -119,6 +145,42 @@ async fn main() -> std::process::ExitCode {
         ),
     };
     let figures = drive(requests, cli.concurrency, cli.rate).await;
+    report(kind, &figures)
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    if let What::Agents {
+        agents,
+        password,
+        seconds,
+        auth_token,
+        public_url,
+        to,
+        account_sid,
+        run,
+    } = &cli.what
+    {
+        let hub = cli.hub.trim_end_matches('/').to_owned();
+        let shift = Shift {
+            signed_for: public_url.clone().unwrap_or_else(|| hub.clone()),
+            hub,
+            agents: *agents,
+            password: password.clone(),
+            seconds: *seconds,
+            rate: if cli.rate > 0.0 { cli.rate } else { 100.0 },
+            auth_token: auth_token.clone(),
+            to: to.clone(),
+            account_sid: account_sid.clone(),
+            run: run.clone(),
+        };
+        return agents::shift(shift).await;
+    }
+    load(cli).await
+}
+
+fn report(kind: &str, figures: &Figures) -> std::process::ExitCode {
     println!(
         "{kind}: {} of {} answered 200 in {:.2} s: {:.0}/s; latency p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; {} failed",
         figures.ok,
@@ -147,11 +209,28 @@ async fn main() -> std::process::ExitCode {
     if figures.failed == 0 {
         std::process::ExitCode::SUCCESS
     } else {
-        if let Some(first) = figures.first_failure {
+        if let Some(first) = &figures.first_failure {
             eprintln!("first failure: {first}");
         }
         std::process::ExitCode::FAILURE
     }
+}
+
+#[path = "load/agents.rs"]
+mod agents;
+
+/// What `agents` is to do.
+struct Shift {
+    hub: String,
+    signed_for: String,
+    agents: usize,
+    password: String,
+    seconds: u64,
+    rate: f64,
+    auth_token: String,
+    to: String,
+    account_sid: String,
+    run: String,
 }
 
 /// The fields Twilio posts for an SMS to a messaging number.
@@ -163,6 +242,17 @@ fn inbound_params(
     index: usize,
 ) -> Vec<(String, String)> {
     let body = format!("Load message {index}: is my order on its way?");
+    inbound_fields(sid, from, to, account_sid, &body)
+}
+
+/// The fields of an inbound SMS with this text.
+fn inbound_fields(
+    sid: &str,
+    from: &str,
+    to: &str,
+    account_sid: &str,
+    body: &str,
+) -> Vec<(String, String)> {
     [
         ("ToCountry", "US"),
         ("ToState", "CA"),
@@ -174,7 +264,7 @@ fn inbound_params(
         ("FromState", "CA"),
         ("SmsStatus", "received"),
         ("FromCity", ""),
-        ("Body", &body),
+        ("Body", body),
         ("FromCountry", "US"),
         ("To", to),
         ("ToZip", ""),
