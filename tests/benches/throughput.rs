@@ -2,8 +2,8 @@
 //! process so the ratio means something on any machine:
 //! - signed inbound webhooks stored and routed per second, against `GET /healthz` round
 //!   trips (the cost of HTTP on loopback alone);
-//! - hub events applied to the desktop replica per second (backfill), against the hub
-//!   handing out the same events (`GET /api/events`);
+//! - a desktop's first sign-in (snapshot fetched and applied, stream connected), against
+//!   the hub handing out the snapshot alone (`GET /api/sync/snapshot`);
 //! - inbound pictures checked and thumbnailed per second, against decoding them alone.
 //!
 //! Run with `make bench` (a release build).
@@ -64,20 +64,15 @@ async fn main() {
         health_rate / webhook_rate
     );
 
-    let head = hub.store.head_seq().await.expect("the log");
+    // The desktop's first sign-in: the hub's snapshot for the agent (fetched alone, the
+    // baseline), then the whole sign-in — snapshot fetched and applied to the replica, and
+    // the stream connected.
     let api = parley_client::hub_api::HubApi::new(&hub.base_url()).expect("a client");
     let token = api.login("bench", "bench-pass").await.expect("login").token;
     let api = api.with_token(token);
     let started = Instant::now();
-    let mut since = 0;
-    let mut fetched = 0;
-    loop {
-        let batch = api.events(since, 500).await.expect("events");
-        let Some(last) = batch.last() else { break };
-        since = last.seq;
-        fetched += batch.len();
-    }
-    let fetch_rate = per_second(fetched, started.elapsed());
+    let snapshot = api.snapshot().await.expect("a snapshot");
+    let fetched = started.elapsed();
 
     let (client, sink) = desktop(&folder.path().join("desktop"));
     let started = Instant::now();
@@ -85,17 +80,21 @@ async fn main() {
         .login(&hub.base_url(), "bench", "bench-pass")
         .await
         .expect("login");
-    eventually("the replica to catch up", || async {
-        (sink.seqs().last().copied() >= Some(head)).then_some(())
+    eventually("the desktop to be online", || async {
+        (sink.connection() == Some(parley_proto::ConnectionState::Online)).then_some(())
     })
     .await;
-    let sync_rate = per_second(sink.seqs().len(), started.elapsed());
+    let signed_in = started.elapsed();
     println!(
-        "hub GET /api/events (backfill):   {fetch_rate:>9.0} events/s  (baseline, {fetched} events)"
+        "hub GET /api/sync/snapshot:       {:>9.1} ms  (baseline: {} contacts, {} messages)",
+        fetched.as_secs_f64() * 1000.0,
+        snapshot.contacts.len(),
+        snapshot.messages.len()
     );
     println!(
-        "desktop replica sync (apply):     {sync_rate:>9.0} events/s  ({:.2}x the baseline's cost per event)",
-        fetch_rate / sync_rate
+        "desktop first sign-in to online:  {:>9.1} ms  ({:.2}x the baseline)",
+        signed_in.as_secs_f64() * 1000.0,
+        signed_in.as_secs_f64() / fetched.as_secs_f64()
     );
     hub.stop().await;
 

@@ -40,6 +40,14 @@ async fn messages_typed_while_the_hub_is_down_are_sent_once_in_order() {
         client.list_interactions().await.ok()?.into_iter().next()
     })
     .await;
+    let offer_seq = sink
+        .events
+        .lock()
+        .expect("not poisoned")
+        .iter()
+        .find(|event| matches!(&event.kind, parley_proto::EventKind::Interaction { interaction: seen } if seen.id == interaction.id))
+        .map(|event| event.seq)
+        .expect("the interaction came as an event");
     eventually("the desktop to be online", || async {
         (sink.connection() == Some(ConnectionState::Online)).then_some(())
     })
@@ -115,11 +123,22 @@ async fn messages_typed_while_the_hub_is_down_are_sent_once_in_order() {
         (sink.seqs().last().copied() == Some(head)).then_some(())
     })
     .await;
-    let seqs = sink.seqs();
-    let expected: Vec<i64> = (1..=head).collect();
-    assert_eq!(
-        seqs, expected,
-        "every event once, in order, across the outage"
+    let (missed, in_order) = sink
+        .missed(
+            &hub.store,
+            interaction.agent_id.expect("ana's"),
+            interaction.contact_id,
+            offer_seq,
+        )
+        .await;
+    assert!(
+        in_order,
+        "every event once, in order, across the outage: {:?}",
+        sink.seqs()
+    );
+    assert!(
+        missed.is_empty(),
+        "the desktop missed {missed:?} across the outage"
     );
     let transcript = client
         .list_messages(interaction.contact_id)

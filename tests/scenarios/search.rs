@@ -2,8 +2,12 @@
 //! for the same words (each word a prefix, all required, newest first); punctuation, quotes, FTS operators and non-Latin text never error.
 //! Mark as unread.
 
+use parley_hub::AgentSettings;
+use parley_proto::Role;
 use parley_proto::{AgentStatus, ComposeRequest, SearchHit};
-use parley_scenarios::{FakeTwilio, add_agent, desktop, eventually, init_logging, start_hub_with};
+use parley_scenarios::{
+    FakeTwilio, add_agent, agent_in, desktop, eventually, init_logging, start_hub_with,
+};
 
 /// A comparable form of hits: (contact phone, message body).
 fn shape(hits: &[SearchHit]) -> Vec<(String, Option<String>)> {
@@ -23,7 +27,19 @@ async fn hub_and_desktop_search_alike_and_never_error() {
     let folder = tempfile::tempdir().expect("a temp folder");
     let fake = FakeTwilio::start().await;
     let hub = start_hub_with(&fake, &folder.path().join("hub.db"), |_| {}).await;
-    add_agent(&hub, "ana", "pass-ana", true).await;
+    // Ana takes all five chats, so her desktop holds every conversation the hub has.
+    agent_in(
+        &hub.store,
+        "ana",
+        "pass-ana",
+        AgentSettings {
+            role: Role::Agent,
+            auto_answer: true,
+            max_chats: 5,
+            permissions: None,
+        },
+    )
+    .await;
     let (client, sink) = desktop(&folder.path().join("desktop"));
     client
         .login(&hub.base_url(), "ana", "pass-ana")

@@ -197,6 +197,40 @@ impl RecordingSink {
             .collect()
     }
 
+    /// The events of the hub's log after `from` that the agent's scoped stream must carry
+    /// — those of `contact_id`'s interactions and messages, and of the agent's account —
+    /// but that never reached this desktop; and whether what reached it came in order,
+    /// each once.
+    ///
+    /// # Panics
+    /// When the lock is poisoned or the log cannot be read.
+    pub async fn missed(
+        &self,
+        store: &parley_hub::Store,
+        agent_id: parley_proto::Id,
+        contact_id: parley_proto::Id,
+        from: i64,
+    ) -> (Vec<i64>, bool) {
+        use parley_proto::EventKind;
+        let seqs = self.seqs();
+        let in_order = seqs.windows(2).all(|pair| pair[1] > pair[0]);
+        let missed = store
+            .events_since(from, 100_000)
+            .await
+            .expect("the log")
+            .into_iter()
+            .filter(|event| match &event.kind {
+                EventKind::Interaction { interaction } => interaction.contact_id == contact_id,
+                EventKind::Message { message } => message.contact_id == contact_id,
+                EventKind::Agent { agent } => agent.id == agent_id,
+                _ => false,
+            })
+            .map(|event| event.seq)
+            .filter(|seq| !seqs.contains(seq))
+            .collect();
+        (missed, in_order)
+    }
+
     /// The last connection state reported.
     ///
     /// # Panics

@@ -3,9 +3,10 @@
 use std::time::Duration;
 
 use parley_proto::{
-    Agent, AgentStatus, AgentSummary, ApiError, Contact, CreateInteractionRequest, ErrorCode,
-    Event, Id, Interaction, LoginRequest, LoginResponse, Message, SendMessageRequest,
-    SetStatusRequest, UpdateContactRequest, Upload, WorkspaceSettings, WrapUpRequest,
+    Agent, AgentStatus, AgentSummary, ApiError, Contact, ContactInteraction, ContactSummary,
+    CreateInteractionRequest, ErrorCode, Event, Followed, Id, Interaction, LoginRequest,
+    LoginResponse, Message, SendMessageRequest, SetStatusRequest, Snapshot, UpdateContactRequest,
+    Upload, WorkspaceSettings, WrapUpRequest,
 };
 use serde::de::DeserializeOwned;
 
@@ -357,16 +358,83 @@ impl HubApi {
             .await
     }
 
-    /// `GET /api/contacts/{id}/messages`: the contact's whole history.
+    /// `GET /api/contacts/{id}/messages?limit=N[&before=ID]`: the contact's newest `limit`
+    /// messages, or the `limit` just older than hub message `before`; oldest first.
     ///
     /// # Errors
     /// [`HubError`].
-    pub async fn contact_messages(&self, contact_id: Id) -> Result<Vec<Message>, HubError> {
+    pub async fn contact_messages(
+        &self,
+        contact_id: Id,
+        before: Option<Id>,
+        limit: u32,
+    ) -> Result<Vec<Message>, HubError> {
+        let mut query = vec![("limit", limit.to_string())];
+        if let Some(before) = before {
+            query.push(("before", before.to_string()));
+        }
+        self.call(
+            self.request(
+                reqwest::Method::GET,
+                &format!("/api/contacts/{contact_id}/messages"),
+            )
+            .query(&query),
+        )
+        .await
+    }
+
+    /// `GET /api/contacts/{id}/interactions?limit=N`: the newest of a contact's
+    /// interactions.
+    ///
+    /// # Errors
+    /// [`HubError`].
+    pub async fn contact_interactions(
+        &self,
+        contact_id: Id,
+        limit: u32,
+    ) -> Result<Vec<ContactInteraction>, HubError> {
+        self.call(
+            self.request(
+                reqwest::Method::GET,
+                &format!("/api/contacts/{contact_id}/interactions"),
+            )
+            .query(&[("limit", limit.to_string())]),
+        )
+        .await
+    }
+
+    /// `GET /api/contacts?limit=N`: the first page of the contact list the agent may see.
+    ///
+    /// # Errors
+    /// [`HubError`].
+    pub async fn contact_page(&self, limit: u32) -> Result<Vec<ContactSummary>, HubError> {
+        self.call(
+            self.request(reqwest::Method::GET, "/api/contacts")
+                .query(&[("limit", limit.to_string())]),
+        )
+        .await
+    }
+
+    /// `POST /api/contacts/{id}/follow`: keep a contact the agent opened, with its changes
+    /// in the scoped stream from now on.
+    ///
+    /// # Errors
+    /// [`HubError`].
+    pub async fn follow(&self, contact_id: Id) -> Result<Followed, HubError> {
         self.call(self.request(
-            reqwest::Method::GET,
-            &format!("/api/contacts/{contact_id}/messages"),
+            reqwest::Method::POST,
+            &format!("/api/contacts/{contact_id}/follow"),
         ))
         .await
+    }
+
+    /// `GET /api/sync/snapshot`: where the desktop starts from.
+    ///
+    /// # Errors
+    /// [`HubError`].
+    pub async fn snapshot(&self) -> Result<Snapshot, HubError> {
+        self.call(self.request(reqwest::Method::GET, "/api/sync/snapshot"))
+            .await
     }
 
     /// `POST /api/messages`.
@@ -432,15 +500,18 @@ impl HubApi {
             .await
     }
 
-    /// `GET /api/events?since=N&limit=M`.
+    /// `GET /api/events?since=N&limit=M&scope=agent`: the agent's own events after `since`
+    /// (with a placeholder where the read stopped). `gone` when the desktop must take a
+    /// snapshot instead.
     ///
     /// # Errors
     /// [`HubError`].
     pub async fn events(&self, since: i64, limit: u32) -> Result<Vec<Event>, HubError> {
-        self.call(
-            self.request(reqwest::Method::GET, "/api/events")
-                .query(&[("since", since.to_string()), ("limit", limit.to_string())]),
-        )
+        self.call(self.request(reqwest::Method::GET, "/api/events").query(&[
+            ("since", since.to_string()),
+            ("limit", limit.to_string()),
+            ("scope", "agent".to_owned()),
+        ]))
         .await
     }
 }

@@ -9,6 +9,7 @@
 pub mod hub_api;
 pub mod outbox;
 pub mod policy;
+mod reads;
 pub mod replica;
 pub mod sync;
 
@@ -16,10 +17,9 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use parley_proto::{
-    Agent, AgentStatus, AgentSummary, ApiError, ComposeRequest, ConnectionState,
-    ContactInteraction, ContactSummary, ErrorCode, Event, Id, Interaction, Message,
-    NotificationSettings, SearchHit, Session, UpdateContactRequest, Upload, WorkspaceSettings,
-    WrapUpRequest,
+    Agent, AgentStatus, AgentSummary, ApiError, ComposeRequest, ConnectionState, ErrorCode, Event,
+    Id, Interaction, Message, NotificationSettings, SearchHit, Session, UpdateContactRequest,
+    Upload, WorkspaceSettings, WrapUpRequest,
 };
 use sha2::{Digest, Sha256};
 use tokio::sync::Notify;
@@ -262,43 +262,6 @@ impl Client {
         Ok(agent)
     }
 
-    /// Every contact with unread counts (from the replica: works offline).
-    ///
-    /// # Errors
-    /// [`ClientError`].
-    pub async fn list_contacts(&self) -> Result<Vec<ContactSummary>> {
-        Ok(self.signed()?.replica.list_contacts().await?)
-    }
-
-    /// A contact's whole history (from the replica: works offline).
-    ///
-    /// # Errors
-    /// [`ClientError`].
-    pub async fn list_messages(&self, contact_id: Id) -> Result<Vec<Message>> {
-        Ok(self.signed()?.replica.list_messages(contact_id).await?)
-    }
-
-    /// A page of a contact's transcript from the replica (see [`parley_proto::MessagePageRequest`]).
-    ///
-    /// # Errors
-    /// [`ClientError`].
-    pub async fn message_page(
-        &self,
-        contact_id: Id,
-        page: &parley_proto::MessagePageRequest,
-    ) -> Result<Vec<Message>> {
-        Ok(self
-            .signed()?
-            .replica
-            .message_page(
-                contact_id,
-                page.before,
-                page.after,
-                Some(page.limit.clamp(1, 500)),
-            )
-            .await?)
-    }
-
     /// The agent's interactions that are not done (from the replica).
     ///
     /// # Errors
@@ -346,18 +309,6 @@ impl Client {
         let signed = self.signed()?;
         let contact = signed.hub.update_contact(contact_id, &request).await?;
         Ok(contact)
-    }
-
-    /// A contact's interaction history (from the replica: works offline).
-    ///
-    /// # Errors
-    /// [`ClientError`].
-    pub async fn contact_interactions(&self, contact_id: Id) -> Result<Vec<ContactInteraction>> {
-        Ok(self
-            .signed()?
-            .replica
-            .contact_interactions(contact_id)
-            .await?)
     }
 
     /// Searches contacts and message text in the replica (works offline).
@@ -649,14 +600,6 @@ impl Client {
             *kept = Some(settings);
         }
         Ok(())
-    }
-
-    /// A contact from the replica (for notifications).
-    ///
-    /// # Errors
-    /// [`ClientError`].
-    pub async fn contact(&self, contact_id: Id) -> Result<parley_proto::Contact> {
-        Ok(self.signed()?.replica.contact(contact_id).await?)
     }
 
     /// An interaction from the replica (for notifications).

@@ -64,6 +64,7 @@ macro_rules! sql {
 
 mod events;
 mod outbox;
+mod scope;
 
 pub use outbox::OutboxItem;
 

@@ -1,12 +1,15 @@
-//! Keeps the replica in step with the hub: HTTP backfill from the cursor, then the live
-//! WebSocket stream; on any failure, offline, back off, and start again from the cursor.
-//! Events are applied strictly in `seq` order, so there is never a gap or a duplicate.
+//! Keeps the replica in step with the hub: a snapshot scoped to the agent on the first
+//! sign-in (or when the hub can no longer replay from the cursor), an HTTP backfill from the
+//! cursor, then the live WebSocket stream; on any failure, offline, back off, and start
+//! again from the cursor. The hub sends the agent's own events (their contacts, their
+//! account) in `seq` order, with a placeholder where it left others out; each is applied
+//! once, in order.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use futures::StreamExt as _;
-use parley_proto::{ConnectionState, Event};
+use parley_proto::{ConnectionState, ErrorCode, Event, HeldHistory};
 use tokio::sync::Notify;
 use tokio_tungstenite::tungstenite::Message as Frame;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
@@ -26,8 +29,6 @@ pub enum SyncError {
     Replica(#[from] ReplicaError),
     #[error("websocket: {0}")]
     Socket(#[from] Box<tokio_tungstenite::tungstenite::Error>),
-    #[error("the event stream skipped from {cursor} to {seq}")]
-    Gap { cursor: i64, seq: i64 },
     #[error("unreadable event: {0}")]
     Decode(#[from] serde_json::Error),
     #[error("the hub URL {0:?} is not http(s)")]
@@ -69,11 +70,44 @@ impl Sync {
         }
     }
 
+    /// Brings the replica up to the hub's log: from a snapshot when it has never synced or
+    /// the hub cannot replay from its cursor, then the events since.
+    async fn catch_up(&self) -> Result<i64, SyncError> {
+        if self.replica.cursor().await? == 0 {
+            self.resnapshot().await?;
+        }
+        match self.backfill().await {
+            Err(SyncError::Hub(HubError::Refused { error, .. }))
+                if error.code == ErrorCode::Gone =>
+            {
+                tracing::info!(reason = %error.message, "the hub cannot replay from the cursor");
+                self.resnapshot().await?;
+                self.backfill().await
+            }
+            caught_up => caught_up,
+        }
+    }
+
+    async fn resnapshot(&self) -> Result<(), SyncError> {
+        let started = std::time::Instant::now();
+        let snapshot = self.hub.snapshot().await?;
+        self.replica.apply_snapshot(&snapshot).await?;
+        tracing::info!(
+            seq = snapshot.seq,
+            contacts = snapshot.contacts.len(),
+            messages = snapshot.messages.len(),
+            elapsed_ms = started.elapsed().as_millis(),
+            "started from a snapshot"
+        );
+        self.sink.changed();
+        Ok(())
+    }
+
     async fn backfill(&self) -> Result<i64, SyncError> {
         loop {
             let cursor = self.replica.cursor().await?;
             let batch = self.hub.events(cursor, 500).await?;
-            if batch.is_empty() {
+            if batch.last().is_none_or(|event| event.seq <= cursor) {
                 return Ok(cursor);
             }
             let applied = self.replica.apply_events(&batch).await?;
@@ -82,31 +116,36 @@ impl Sync {
         }
     }
 
-    /// An agent who sees only their own contacts gets a contact's events from the moment
-    /// it became theirs (an offer, an interaction): what came before — the contact and its
-    /// history — is fetched from the hub once.
+    /// The scoped stream carries a contact's events from the moment it became the agent's
+    /// (an offer, an interaction, an assignment): its row and newest messages are fetched
+    /// from the hub once; older history is fetched when the agent scrolls up.
     async fn fetch_opened_contacts(&self) -> Result<(), SyncError> {
-        let agent = self.replica.agent(self.agent_id).await?;
-        if agent.permissions.all_contacts {
-            // Every event of every contact comes through the log.
-            return Ok(());
-        }
         for contact_id in self.replica.contacts_to_fetch().await? {
             let contact = self.hub.contact(contact_id).await?;
-            let history = self.hub.contact_messages(contact_id).await?;
+            let messages = self
+                .hub
+                .contact_messages(contact_id, None, FETCHED_MESSAGES)
+                .await?;
+            let full = messages.len() >= FETCHED_MESSAGES as usize;
+            let history = HeldHistory {
+                contact_id,
+                oldest_message_id: messages.first().filter(|_| full).map(|oldest| oldest.id),
+            };
             tracing::info!(
                 contact_id,
-                messages = history.len(),
-                "a contact's history fetched"
+                messages = messages.len(),
+                "a contact's newest history fetched"
             );
-            self.replica.adopt_contact(&contact, &history).await?;
+            self.replica
+                .adopt_contact(&contact, &messages, &history, None)
+                .await?;
             self.sink.changed();
         }
         Ok(())
     }
 
     async fn round(&self, backoff: &mut Duration) -> Result<(), SyncError> {
-        let mut cursor = self.backfill().await?;
+        let mut cursor = self.catch_up().await?;
         let url = stream_url(self.hub.base(), cursor)?;
         let (mut socket, _) = connect(&url, self.hub.token().unwrap_or_default()).await?;
         *backoff = Duration::from_millis(250);
@@ -120,14 +159,9 @@ impl Sync {
                 _ => continue,
             };
             let event: Event = serde_json::from_str(&text)?;
+            // The hub leaves out what is not the agent's: a later seq is the next event.
             if event.seq <= cursor {
                 continue;
-            }
-            if event.seq != cursor + 1 {
-                return Err(SyncError::Gap {
-                    cursor,
-                    seq: event.seq,
-                });
             }
             let applied = self
                 .replica
@@ -147,6 +181,9 @@ impl Sync {
     }
 }
 
+/// How many of a contact's newest messages are fetched when it becomes the agent's.
+pub const FETCHED_MESSAGES: u32 = 100;
+
 /// `ws(s)://host/api/ws?since=…` from the hub's http(s) URL. (The session goes in a header,
 /// never in the URL.)
 fn stream_url(base: &str, since: i64) -> Result<url::Url, SyncError> {
@@ -161,7 +198,8 @@ fn stream_url(base: &str, since: i64) -> Result<url::Url, SyncError> {
     url.set_path("/api/ws");
     url.query_pairs_mut()
         .clear()
-        .append_pair("since", &since.to_string());
+        .append_pair("since", &since.to_string())
+        .append_pair("scope", "agent");
     Ok(url)
 }
 
@@ -226,9 +264,15 @@ mod tests {
     #[test]
     fn stream_url_follows_the_hub_scheme() {
         let url = stream_url("http://127.0.0.1:8080", 41).expect("http works");
-        assert_eq!(url.as_str(), "ws://127.0.0.1:8080/api/ws?since=41");
+        assert_eq!(
+            url.as_str(),
+            "ws://127.0.0.1:8080/api/ws?since=41&scope=agent"
+        );
         let secure = stream_url("https://sms.example.com/", 0).expect("https works");
-        assert_eq!(secure.as_str(), "wss://sms.example.com/api/ws?since=0");
+        assert_eq!(
+            secure.as_str(),
+            "wss://sms.example.com/api/ws?since=0&scope=agent"
+        );
         assert!(stream_url("ftp://x", 0).is_err());
     }
 }

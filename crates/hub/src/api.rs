@@ -16,7 +16,7 @@ pub(crate) use admin::{
 };
 pub(crate) use carrier::{inject, sim_inbound, sim_media, sim_outbox};
 pub(crate) use contacts::{
-    contact, contact_interactions, contact_messages, contacts, mark_read, mark_unread,
+    contact, contact_interactions, contact_messages, contacts, follow, mark_read, mark_unread,
     read_markers, search, update_contact,
 };
 pub(crate) use interactions::{
@@ -25,7 +25,7 @@ pub(crate) use interactions::{
 pub(crate) use media::{media_file, media_thumbnail, public_media};
 pub(crate) use messages::{retry_message, send_message, upload};
 pub(crate) use session::{login, logout, me, set_status, settings, summary};
-pub(crate) use stream::{events, stream, stream_ticket};
+pub(crate) use stream::{events, snapshot, stream, stream_ticket};
 
 use std::sync::Arc;
 

@@ -28,12 +28,14 @@ mod database;
 mod limits;
 mod sending;
 mod sessions;
+mod sync;
 mod tls;
 
 pub use database::Database;
 pub use limits::LimitsConfig;
 pub use sending::SendingConfig;
 pub use sessions::SessionsConfig;
+pub use sync::SyncConfig;
 pub use tls::TlsConfig;
 
 /// Which SMS provider the hub uses.
@@ -313,6 +315,7 @@ pub struct Config {
     pub cluster: ClusterConfig,
     pub sending: SendingConfig,
     pub sessions: SessionsConfig,
+    pub sync: SyncConfig,
     pub tls: TlsConfig,
     pub limits: LimitsConfig,
 }
@@ -356,6 +359,7 @@ impl Default for Config {
             cluster: ClusterConfig::default(),
             sending: SendingConfig::default(),
             sessions: SessionsConfig::default(),
+            sync: SyncConfig::default(),
             tls: TlsConfig::default(),
             limits: LimitsConfig::default(),
         }
@@ -526,6 +530,9 @@ impl Config {
             return Err(ConfigError::Invalid(problem));
         }
         if let Some(problem) = self.tls.problem() {
+            return Err(ConfigError::Invalid(problem));
+        }
+        if let Some(problem) = self.sync.problem() {
             return Err(ConfigError::Invalid(problem));
         }
         if let Some(problem) = self.sessions.problem() {

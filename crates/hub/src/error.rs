@@ -29,6 +29,7 @@ impl Failure {
                 StatusCode::CONFLICT
             }
             ErrorCode::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::Gone => StatusCode::GONE,
             ErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         };

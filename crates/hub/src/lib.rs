@@ -21,6 +21,7 @@ mod health;
 mod media;
 mod migrate_data;
 mod outbound;
+mod retention;
 mod router;
 mod routes;
 mod rules;
@@ -43,7 +44,7 @@ pub use store::{
     AgentSettings, ContactDetails, ContactPage, Inbound, InboundOutcome, MessagePage,
     NOT_RESPONDING, NewUpload, Outbound, Store, StoreError, StoreOptions, Work,
 };
-pub use store::{Copied, Imported, MediaJob, MediaOutcome, ReadyMedia};
+pub use store::{Copied, Imported, MediaJob, MediaOutcome, ReadyMedia, SnapshotLimits};
 
 /// Picture checks, and the simulated carrier's samples (for tests and benchmarks).
 pub mod pictures {
@@ -416,6 +417,12 @@ pub async fn start(config: Config) -> Result<RunningHub, StartError> {
         MediaStore::Database => Arc::new(DatabaseBlobs::new(store.clone())),
     };
     media::sweep_unsent_uploads(store.clone(), blobs.clone(), &workers, stopping.clone());
+    retention::prune_event_log(
+        store.clone(),
+        config.sync.event_retention_days,
+        &workers,
+        stopping.clone(),
+    );
     let media = media::Fetcher::spawn(
         store.clone(),
         &config.media,

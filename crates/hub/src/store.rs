@@ -23,6 +23,7 @@ mod pictures;
 mod port;
 mod postgres;
 mod rows;
+mod scope;
 mod sqlite;
 mod transfer;
 mod types;
@@ -37,6 +38,7 @@ pub use crate::rules::Refusal;
 pub use crate::rules::lifecycle::Completion;
 pub use conversations::Imported;
 pub use port::Work;
+pub use scope::SnapshotLimits;
 pub use transfer::Copied;
 pub use types::{
     AgentSettings, ContactDetails, ContactPage, Inbound, InboundOutcome, MediaJob, MediaOutcome,

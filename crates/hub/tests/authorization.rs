@@ -38,7 +38,8 @@ async fn probe(world: &World, method: &str, path: &str, who: Who, whose: Whose) 
         }
         ("post", "/api/logout") => Probe::new(Method::POST, path, signed_in(who, 204)),
         ("get", "/api/me" | "/api/me/summary" | "/api/settings" | "/api/contacts")
-        | ("get", "/api/search" | "/api/read-markers" | "/api/interactions" | "/api/events") => {
+        | ("get", "/api/search" | "/api/read-markers" | "/api/interactions" | "/api/events")
+        | ("get", "/api/sync/snapshot") => {
             let path = match path {
                 "/api/search" => "/api/search?q=hello".to_owned(),
                 "/api/me/summary" => "/api/me/summary?since=0".to_owned(),
@@ -62,10 +63,16 @@ async fn probe(world: &World, method: &str, path: &str, who: Who, whose: Whose) 
             "/api/contacts/{id}"
             | "/api/contacts/{id}/messages"
             | "/api/contacts/{id}/interactions",
-        ) => {
+        )
+        | ("post", "/api/contacts/{id}/follow") => {
             let (contact, _) = world.chat(&owner).await;
+            let method = if method == "post" {
+                Method::POST
+            } else {
+                Method::GET
+            };
             Probe::new(
-                Method::GET,
+                method,
                 path.replace("{id}", &contact.to_string()),
                 contact_policy(who, whose, 200),
             )

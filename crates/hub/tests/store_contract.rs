@@ -633,6 +633,7 @@ async fn demo_history_imports_as_done_interactions() {
             .map(|event| match event.kind {
                 EventKind::Agent { .. } => "agent",
                 EventKind::Hidden => "hidden",
+                EventKind::Followed { .. } => "followed",
                 EventKind::Contact { .. } => "contact",
                 EventKind::Interaction { .. } => "interaction",
                 EventKind::Message { .. } => "message",

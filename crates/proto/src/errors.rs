@@ -25,6 +25,9 @@ pub enum ErrorCode {
     AtCapacity,
     /// Too many attempts lately (failed sign-ins): wait as `Retry-After` says.
     TooManyRequests,
+    /// What was asked for is no longer kept (the event log was pruned past the cursor, or
+    /// the gap is too long to replay): start again from a snapshot.
+    Gone,
     /// The hub (or the provider behind it) cannot be reached right now.
     Unavailable,
     /// Something went wrong on our side; details are in the log.

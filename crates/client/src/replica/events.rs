@@ -1,7 +1,7 @@
 //! The hub's events applied to the replica, in order, once each, with the sync cursor.
 
 use parley_proto::{
-    Agent, Contact, EndedBy, Event, EventKind, Id, MediaIssue, Message, MessageStatus, Reachability,
+    Agent, EndedBy, Event, EventKind, Id, MediaIssue, Message, MessageStatus, Reachability,
 };
 use sqlx::{Sqlite, SqliteConnection, Transaction};
 
@@ -54,9 +54,9 @@ impl Replica {
         Ok(applied)
     }
 
-    /// Contacts here (or named by an interaction here) whose whole history was not fetched
-    /// yet: for an agent who sees only their own contacts, whose events start when the
-    /// contact became theirs.
+    /// Contacts here (or named by an interaction here) never fetched from the hub: the
+    /// scoped stream carries a contact's events from when it became the agent's, so its
+    /// row and newest history are fetched once.
     ///
     /// # Errors
     /// [`ReplicaError::Database`].
@@ -68,30 +68,6 @@ impl Replica {
         )
         .fetch_all(&self.pool)
         .await?)
-    }
-
-    /// Keeps a contact and its history fetched from the hub.
-    ///
-    /// # Errors
-    /// [`ReplicaError::Database`].
-    pub async fn adopt_contact(&self, contact: &Contact, history: &[Message]) -> Result<()> {
-        let mut transaction = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        apply(
-            &mut transaction,
-            &EventKind::Contact {
-                contact: contact.clone(),
-            },
-        )
-        .await?;
-        for message in history {
-            upsert_message(&mut transaction, message, Authority::EventLog).await?;
-        }
-        sqlx::query("INSERT OR IGNORE INTO fetched_contacts (contact_id) VALUES (?)")
-            .bind(contact.id)
-            .execute(&mut *transaction)
-            .await?;
-        transaction.commit().await?;
-        Ok(())
     }
 
     /// Stores the signed-in agent (before the event log mentions them).
@@ -135,7 +111,10 @@ async fn read_cursor(transaction: &mut Transaction<'static, Sqlite>) -> Result<i
     })
 }
 
-async fn apply(transaction: &mut Transaction<'static, Sqlite>, kind: &EventKind) -> Result<()> {
+pub(super) async fn apply(
+    transaction: &mut Transaction<'static, Sqlite>,
+    kind: &EventKind,
+) -> Result<()> {
     match kind {
         EventKind::Contact { contact } => {
             sqlx::query(
@@ -187,8 +166,9 @@ async fn apply(transaction: &mut Transaction<'static, Sqlite>, kind: &EventKind)
             upsert_message(transaction, message, Authority::EventLog).await?;
         }
         EventKind::Agent { agent } => upsert_agent(transaction, agent).await?,
-        // Another agent's business: only the cursor moves.
-        EventKind::Hidden => {}
+        // Another agent's business, or the hub noting a contact this desktop keeps: only
+        // the cursor moves.
+        EventKind::Hidden | EventKind::Followed { .. } => {}
     }
     Ok(())
 }

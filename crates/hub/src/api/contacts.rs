@@ -99,6 +99,27 @@ pub async fn contact_messages(
     Ok(Json(hub.store.message_page(contact_id, page, limit).await?))
 }
 
+/// `POST /api/contacts/{id}/follow`: the agent's desktop keeps this contact (one the agent
+/// opened): from now on the agent's scoped stream carries its changes. Answers the contact
+/// with its newest messages and open interaction.
+pub async fn follow(
+    State(hub): Shared,
+    current: CurrentAgent,
+    Path(contact_id): Path<Id>,
+) -> ApiResult<parley_proto::Followed> {
+    current.see_contact(&hub, contact_id).await?;
+    let followed = hub
+        .store
+        .follow(
+            current.agent.id,
+            contact_id,
+            hub.config.sync.snapshot_messages_per_contact,
+        )
+        .await?
+        .ok_or_else(|| Failure::new(parley_proto::ErrorCode::NotFound, "no such contact"))?;
+    Ok(Json(followed))
+}
+
 /// `POST /api/contacts/{id}/read`.
 pub async fn mark_read(
     State(hub): Shared,

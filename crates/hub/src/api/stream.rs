@@ -8,7 +8,7 @@ use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use futures::SinkExt as _;
-use parley_proto::{ErrorCode, Event, StreamTicket};
+use parley_proto::{ErrorCode, Event, Snapshot, StreamTicket};
 use serde::Deserialize;
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 
@@ -16,34 +16,98 @@ use super::{ApiResult, CurrentAgent, Shared};
 use crate::HubState;
 use crate::auth;
 use crate::error::Failure;
-use crate::visibility::Viewer;
+use crate::visibility::{Scope, Viewer, placeholder};
 
 #[derive(Debug, Deserialize)]
 pub struct EventsQuery {
     #[serde(default)]
     since: i64,
     limit: Option<u32>,
+    /// `agent`: the scoped view (see [`crate::visibility`]).
+    scope: Option<String>,
 }
 
-/// `GET /api/events?since=N&limit=M`: the backfill, as the caller may see it.
+fn scope_of(text: Option<&str>) -> Result<Scope, Failure> {
+    match text {
+        None | Some("full") => Ok(Scope::Full),
+        Some("agent") => Ok(Scope::Agent),
+        Some(other) => Err(Failure::new(
+            ErrorCode::BadRequest,
+            format!("scope {other:?} is neither \"full\" nor \"agent\""),
+        )),
+    }
+}
+
+/// Refuses a cursor the log can no longer replay: pruned past it, or (scoped) so far
+/// behind that a snapshot is quicker.
+async fn check_cursor(hub: &HubState, since: i64, scope: Scope) -> Result<(), Failure> {
+    let pruned = hub.store.pruned_through().await?;
+    if since < pruned {
+        return Err(Failure::new(
+            ErrorCode::Gone,
+            format!("the event log was pruned through {pruned}: take a snapshot"),
+        ));
+    }
+    if scope == Scope::Agent && since > 0 {
+        let behind = hub.store.head_seq().await? - since;
+        if behind > i64::from(hub.config.sync.replay_limit) {
+            return Err(Failure::new(
+                ErrorCode::Gone,
+                format!("{behind} events behind: take a snapshot"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `GET /api/events?since=N&limit=M[&scope=agent]`: the backfill, as the caller may see
+/// it. Scoped, the events the agent does not need are left out, and a placeholder at the
+/// last seq read says how far the log was read.
 pub async fn events(
     State(hub): Shared,
     current: CurrentAgent,
     Query(query): Query<EventsQuery>,
 ) -> ApiResult<Vec<Event>> {
     let limit = query.limit.unwrap_or(500).clamp(1, 5000);
-    let mut viewer = Viewer::new(&hub.store, current.agent).await?;
+    let scope = scope_of(query.scope.as_deref())?;
+    check_cursor(&hub, query.since, scope).await?;
+    let mut viewer = Viewer::with_scope(&hub.store, current.agent, scope).await?;
     let mut shown = Vec::new();
-    for event in hub.store.events_since(query.since, limit).await? {
-        shown.push(viewer.show(&hub.store, event).await?);
+    let batch = hub.store.events_since(query.since, limit).await?;
+    let last = batch.last().cloned();
+    for event in batch {
+        shown.extend(viewer.show(&hub.store, event).await?);
+    }
+    if let Some(last) = last
+        && shown.last().is_none_or(|event| event.seq != last.seq)
+    {
+        shown.push(placeholder(&last));
     }
     Ok(Json(shown))
+}
+
+/// `GET /api/sync/snapshot`: what the agent's desktop starts from (see
+/// [`parley_proto::Snapshot`]).
+pub async fn snapshot(State(hub): Shared, current: CurrentAgent) -> ApiResult<Snapshot> {
+    let snapshot = hub
+        .store
+        .snapshot(&current.agent, hub.config.sync.snapshot_limits())
+        .await?;
+    tracing::info!(
+        login = %current.agent.login,
+        seq = snapshot.seq,
+        contacts = snapshot.contacts.len(),
+        messages = snapshot.messages.len(),
+        "snapshot taken"
+    );
+    Ok(Json(snapshot))
 }
 
 #[derive(Debug, Deserialize)]
 pub struct StreamQuery {
     ticket: Option<String>,
     since: Option<i64>,
+    scope: Option<String>,
 }
 
 /// How long a stream ticket stays good: long enough for one connection attempt.
@@ -92,9 +156,13 @@ pub async fn stream(
         (None, None) => return Err(Failure::unauthorized()),
     };
     let agent = super::agent_for_session(&hub, &session).await?;
-    tracing::info!(login = %agent.login, since = ?query.since, "event stream opened");
+    let scope = scope_of(query.scope.as_deref())?;
+    if let Some(since) = query.since {
+        check_cursor(&hub, since, scope).await?;
+    }
+    tracing::info!(login = %agent.login, since = ?query.since, ?scope, "event stream opened");
     let login = agent.login.clone();
-    let viewer = Viewer::new(&hub.store, agent).await?;
+    let viewer = Viewer::with_scope(&hub.store, agent, scope).await?;
     // A client sends nothing but pings and a close: a large message is refused.
     let most = hub.config.limits.max_stream_message_bytes;
     let upgrade = upgrade.max_message_size(most).max_frame_size(most);
@@ -161,9 +229,14 @@ async fn stream_events(
     let presence_every = presence_interval(hub.config.routing.offline_grace_ms);
     hub.store.seen(agent_id).await?;
     let mut checks: u64 = 0;
+    // The placeholder of left-out events not told yet (scoped view).
+    let mut left_out: Option<Event> = None;
     loop {
         tokio::select! {
             _ = session_check.tick() => {
+                if let Some(place) = left_out.take() {
+                    send(&mut socket, &place).await?;
+                }
                 checks += 1;
                 let present = if checks.is_multiple_of(presence_every) {
                     let present = super::agent_for_session(hub, session).await.is_ok();
@@ -192,9 +265,9 @@ async fn stream_events(
             received = live.recv() => match received {
                 Ok(event) if event.seq <= last => {}
                 Ok(event) if event.seq == last + 1 => {
+                    let mut run = Run::default();
                     last = event.seq;
-                    let shown = viewer.show(&hub.store, event).await?;
-                    socket.feed(Frame::Text(serde_json::to_string(&shown)?.into())).await?;
+                    run.feed(&mut socket, &mut viewer, &hub.store, event).await?;
                     // The events of one change (a text is a contact, an interaction and a
                     // message) and any others already waiting go out in one write.
                     let behind = loop {
@@ -202,16 +275,15 @@ async fn stream_events(
                             Ok(event) if event.seq <= last => {}
                             Ok(event) if event.seq == last + 1 => {
                                 last = event.seq;
-                                let shown = viewer.show(&hub.store, event).await?;
-                                socket
-                                    .feed(Frame::Text(serde_json::to_string(&shown)?.into()))
-                                    .await?;
+                                run.feed(&mut socket, &mut viewer, &hub.store, event).await?;
                             }
                             Ok(_) | Err(TryRecvError::Lagged(_)) => break true,
                             Err(TryRecvError::Empty | TryRecvError::Closed) => break false,
                         }
                     };
-                    socket.flush().await?;
+                    // A run of left-out events is told at the next session check, at most
+                    // once a second, not once a run.
+                    left_out = run.finish(&mut socket).await?;
                     if behind {
                         last = catch_up(hub, &mut socket, &mut viewer, last).await?;
                     }
@@ -241,12 +313,57 @@ async fn catch_up(
         let Some(newest) = batch.last().map(|event| event.seq) else {
             return Ok(last);
         };
+        let mut run = Run::default();
         for event in batch {
-            let shown = viewer.show(&hub.store, event).await?;
-            socket
-                .send(Frame::Text(serde_json::to_string(&shown)?.into()))
-                .await?;
+            run.feed(socket, viewer, &hub.store, event).await?;
+        }
+        if let Some(place) = run.finish(socket).await? {
+            send(socket, &place).await?;
         }
         last = newest;
+    }
+}
+
+async fn send(socket: &mut WebSocket, event: &Event) -> Result<(), StreamError> {
+    socket
+        .send(Frame::Text(serde_json::to_string(event)?.into()))
+        .await?;
+    Ok(())
+}
+
+/// Events on their way to one socket, written together: those the viewer shows, and —
+/// when the run ends on events it leaves out — a placeholder at the last, so the client's
+/// cursor moves past them.
+#[derive(Default)]
+struct Run {
+    left_out: Option<Event>,
+}
+
+impl Run {
+    async fn feed(
+        &mut self,
+        socket: &mut WebSocket,
+        viewer: &mut Viewer,
+        store: &crate::store::Store,
+        event: Event,
+    ) -> Result<(), StreamError> {
+        let seq_event = placeholder(&event);
+        match viewer.show(store, event).await? {
+            Some(shown) => {
+                self.left_out = None;
+                socket
+                    .feed(Frame::Text(serde_json::to_string(&shown)?.into()))
+                    .await?;
+            }
+            None => self.left_out = Some(seq_event),
+        }
+        Ok(())
+    }
+
+    /// Writes the run; answers the placeholder it ended on, for the caller to send now or
+    /// later.
+    async fn finish(self, socket: &mut WebSocket) -> Result<Option<Event>, StreamError> {
+        socket.flush().await?;
+        Ok(self.left_out)
     }
 }

@@ -314,7 +314,7 @@ pub(super) async fn with_media(change: &mut Change, mut message: Message) -> Res
 }
 
 /// The messages with their pictures, read in one query.
-async fn with_pictures(
+pub(super) async fn with_pictures(
     read: &mut dyn super::port::Tx,
     mut messages: Vec<Message>,
 ) -> Result<Vec<Message>> {

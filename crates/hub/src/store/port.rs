@@ -31,6 +31,9 @@ pub(crate) trait Engine: Send + Sync {
     async fn begin(&self) -> Result<Box<dyn Tx>>;
     /// A connection for reads outside any transaction.
     async fn read(&self) -> Result<Box<dyn Tx>>;
+    /// A read-only transaction whose reads all see one moment of the database (a
+    /// snapshot, with the event log's head of that moment).
+    async fn snapshot(&self) -> Result<Box<dyn Tx>>;
     /// Wakes when another process commits events (`None`: this engine has one process).
     async fn listen(&self) -> Result<Option<Box<dyn Listener>>>;
     /// Closes every connection.
@@ -55,6 +58,7 @@ pub(crate) trait Tx:
     + Messages
     + Pictures
     + Events
+    + Scope
     + Claims
     + Carrier
     + super::transfer::Transfer
@@ -382,6 +386,35 @@ impl Work {
             Self::Media => "media",
         }
     }
+}
+
+/// Scoped sync: what each agent's desktop keeps, and the event log's retention.
+#[async_trait]
+pub(crate) trait Scope {
+    /// Records that the agent opened the contact (now, `at`).
+    async fn follow(&mut self, agent_id: Id, contact_id: Id, at: Millis) -> Result<()>;
+    /// The agent's contacts: assigned to them, in an interaction that was ever theirs, or
+    /// followed.
+    async fn scope_contact_ids(&mut self, agent_id: Id) -> Result<Vec<Id>>;
+    /// Of those (follows since `since` only), the ones active since `since` or in an open
+    /// interaction, newest activity first, at most `most`.
+    async fn scope_recent_contacts(
+        &mut self,
+        agent_id: Id,
+        since: Millis,
+        most: u32,
+    ) -> Result<Vec<Id>>;
+    /// These contacts' interactions that are open or were created since `since`.
+    async fn scope_interactions(
+        &mut self,
+        contact_ids: &[Id],
+        since: Millis,
+    ) -> Result<Vec<Interaction>>;
+    /// Deletes events older than `before` among the log's first `most` (never the head);
+    /// answers how many.
+    async fn prune_events(&mut self, before: Millis, most: u32) -> Result<u64>;
+    /// The newest event pruned (0: none).
+    async fn pruned_through(&mut self) -> Result<i64>;
 }
 
 /// Claims: a hub takes a piece of work for a lease it keeps renewing; when it dies, the

@@ -11,6 +11,7 @@ mod events;
 mod interactions;
 mod messages;
 mod pictures;
+mod scope;
 mod transfer;
 
 use async_trait::async_trait;
@@ -65,6 +66,17 @@ impl Engine for PostgresEngine {
 
     async fn read(&self) -> Result<Box<dyn Tx>> {
         Ok(Box::new(Connection::Pooled(self.pool.acquire().await?)))
+    }
+
+    async fn snapshot(&self) -> Result<Box<dyn Tx>> {
+        // Every statement of a REPEATABLE READ transaction sees the database as of its
+        // first one; `event_head` is written under a row lock held to commit, so the head
+        // read there numbers exactly the commits the snapshot sees.
+        let transaction = self
+            .pool
+            .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            .await?;
+        Ok(Box::new(Connection::Transaction(transaction)))
     }
 
     async fn listen(&self) -> Result<Option<Box<dyn Listener>>> {

@@ -264,6 +264,7 @@ pub(crate) fn event_payload(kind: &parley_proto::EventKind) -> Result<(&'static 
         EventKind::Interaction { .. } => "interaction",
         EventKind::Message { .. } => "message",
         EventKind::Agent { .. } => "agent",
+        EventKind::Followed { .. } => "followed",
         EventKind::Hidden => "hidden",
     };
     let payload = serde_json::to_string(kind)

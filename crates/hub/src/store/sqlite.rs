@@ -9,6 +9,7 @@ mod events;
 mod interactions;
 mod messages;
 mod pictures;
+mod scope;
 mod transfer;
 
 use std::path::Path;
@@ -85,6 +86,13 @@ impl Engine for SqliteEngine {
 
     async fn read(&self) -> Result<Box<dyn Tx>> {
         Ok(Box::new(Connection::Pooled(self.pool.acquire().await?)))
+    }
+
+    async fn snapshot(&self) -> Result<Box<dyn Tx>> {
+        // A deferred transaction reads one version of the database (WAL) from its first
+        // read to its end, and takes no lock that would hold a writer back.
+        let transaction = self.pool.begin_with("BEGIN DEFERRED").await?;
+        Ok(Box::new(Connection::Transaction(transaction)))
     }
 
     async fn listen(&self) -> Result<Option<Box<dyn Listener>>> {

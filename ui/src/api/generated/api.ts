@@ -203,7 +203,7 @@ agentName: string | null, };
 
 export type SearchHit = { contact: Contact, message: Message | null, };
 
-export type EventKind = { "type": "contact", contact: Contact, } | { "type": "interaction", interaction: Interaction, } | { "type": "message", message: Message, } | { "type": "agent", agent: Agent, } | { "type": "hidden" };
+export type EventKind = { "type": "contact", contact: Contact, } | { "type": "interaction", interaction: Interaction, } | { "type": "message", message: Message, } | { "type": "agent", agent: Agent, } | { "type": "followed", agent_id: number, contact_id: number, } | { "type": "hidden" };
 
 export type Event = { seq: number, at: number, kind: EventKind, };
 
@@ -337,7 +337,7 @@ averageWrapUpMs: number | null, };
 
 export type ConnectionState = "online" | "offline";
 
-export type ErrorCode = "badRequest" | "unauthorized" | "forbidden" | "notFound" | "conflict" | "invalidNumber" | "optedOut" | "atCapacity" | "tooManyRequests" | "unavailable" | "internal";
+export type ErrorCode = "badRequest" | "unauthorized" | "forbidden" | "notFound" | "conflict" | "invalidNumber" | "optedOut" | "atCapacity" | "tooManyRequests" | "gone" | "unavailable" | "internal";
 
 export type ApiError = { code: ErrorCode, message: string, };
 

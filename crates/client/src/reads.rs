@@ -1,0 +1,167 @@
+//! What the Communication tab and the Chat Interaction view read: from the replica, which
+//! holds the agent's own contacts within the window, and from the hub for what it does not
+//! hold — the rest of the contact list's first page, a contact the agent opens, history
+//! older than the replica's, the Contact tab's history. What is fetched is kept. Offline,
+//! the replica answers with what it holds.
+
+use parley_proto::{ContactInteraction, ContactSummary, Id, Message, MessagePageRequest};
+
+use crate::{Client, Result, Signed};
+
+/// How many contacts of the hub's contact list are shown beside the replica's.
+const CONTACT_PAGE: u32 = 200;
+
+/// How many older messages one fetch from the hub brings (at least a page).
+const OLDER_PAGE: u32 = 100;
+
+/// How much of a contact's interaction history the Contact tab shows.
+const HISTORY_PAGE: u32 = 100;
+
+impl Client {
+    /// The contact list: the agent's contacts held here, with unread counts from the local
+    /// read markers, and — when the hub is reachable — the first page of every contact the
+    /// agent may see; newest activity first.
+    ///
+    /// # Errors
+    /// [`ClientError`].
+    pub async fn list_contacts(&self) -> Result<Vec<ContactSummary>> {
+        let signed = self.signed()?;
+        let mut contacts = signed.replica.list_contacts().await?;
+        match signed.hub.contact_page(CONTACT_PAGE).await {
+            Ok(page) => {
+                let held: std::collections::HashSet<Id> =
+                    contacts.iter().map(|summary| summary.contact.id).collect();
+                contacts.extend(
+                    page.into_iter()
+                        .filter(|summary| !held.contains(&summary.contact.id)),
+                );
+                contacts.sort_by(|a, b| {
+                    (b.contact.last_activity_at, b.contact.id)
+                        .cmp(&(a.contact.last_activity_at, a.contact.id))
+                });
+            }
+            Err(error) if error.is_transient() => {
+                tracing::debug!(%error, "the contact list shows what this computer holds");
+            }
+            Err(error) => return Err(error.into()),
+        }
+        Ok(contacts)
+    }
+
+    /// A page of a contact's transcript (see [`MessagePageRequest`]): from the replica,
+    /// after fetching the contact from the hub when it is not held here, and older history
+    /// when the page reaches past what is held.
+    ///
+    /// # Errors
+    /// [`ClientError`].
+    pub async fn message_page(
+        &self,
+        contact_id: Id,
+        page: &MessagePageRequest,
+    ) -> Result<Vec<Message>> {
+        let signed = self.signed()?;
+        hold(&signed, contact_id).await?;
+        let limit = page.limit.clamp(1, 500);
+        let read = || {
+            signed
+                .replica
+                .message_page(contact_id, page.before, page.after, Some(limit))
+        };
+        let messages = read().await?;
+        if page.after.is_some() || messages.len() >= limit as usize {
+            return Ok(messages);
+        }
+        let Some(Some(oldest_held)) = signed.replica.held_history(contact_id).await? else {
+            return Ok(messages);
+        };
+        let want = limit.max(OLDER_PAGE);
+        match signed
+            .hub
+            .contact_messages(contact_id, Some(oldest_held), want)
+            .await
+        {
+            Ok(older) => {
+                let complete = older.len() < want as usize;
+                signed
+                    .replica
+                    .adopt_older(contact_id, &older, complete)
+                    .await?;
+                Ok(read().await?)
+            }
+            Err(error) if error.is_transient() => {
+                tracing::debug!(%error, contact_id, "older history is on the hub only");
+                Ok(messages)
+            }
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    /// A contact's whole history held here (from the replica: works offline).
+    ///
+    /// # Errors
+    /// [`ClientError`].
+    pub async fn list_messages(&self, contact_id: Id) -> Result<Vec<Message>> {
+        let signed = self.signed()?;
+        hold(&signed, contact_id).await?;
+        Ok(signed.replica.list_messages(contact_id).await?)
+    }
+
+    /// A contact: from the replica, or fetched (and kept) from the hub.
+    ///
+    /// # Errors
+    /// [`ClientError`].
+    pub async fn contact(&self, contact_id: Id) -> Result<parley_proto::Contact> {
+        let signed = self.signed()?;
+        hold(&signed, contact_id).await?;
+        Ok(signed.replica.contact(contact_id).await?)
+    }
+
+    /// A contact's interaction history: the hub's when reachable, else what is held here.
+    ///
+    /// # Errors
+    /// [`ClientError`].
+    pub async fn contact_interactions(&self, contact_id: Id) -> Result<Vec<ContactInteraction>> {
+        let signed = self.signed()?;
+        match signed
+            .hub
+            .contact_interactions(contact_id, HISTORY_PAGE)
+            .await
+        {
+            Ok(history) => Ok(history),
+            Err(error) if error.is_transient() => {
+                Ok(signed.replica.contact_interactions(contact_id).await?)
+            }
+            Err(error) => Err(error.into()),
+        }
+    }
+}
+
+/// Makes sure the replica holds a contact the agent opens: one it never fetched is
+/// followed on the hub (its changes come through the stream from then on) and kept with
+/// its newest messages. Offline, what is held is what there is.
+async fn hold(signed: &Signed, contact_id: Id) -> Result<()> {
+    if signed.replica.held_history(contact_id).await?.is_some() {
+        return Ok(());
+    }
+    match signed.hub.follow(contact_id).await {
+        Ok(followed) => {
+            signed
+                .replica
+                .adopt_contact(
+                    &followed.contact,
+                    &followed.messages,
+                    &followed.history,
+                    followed.interaction.as_ref(),
+                )
+                .await?;
+            tracing::info!(
+                contact_id,
+                messages = followed.messages.len(),
+                "contact kept"
+            );
+            Ok(())
+        }
+        Err(error) if error.is_transient() => Ok(()),
+        Err(error) => Err(error.into()),
+    }
+}
