@@ -199,6 +199,7 @@ const knownErrorCodes: Record<ErrorCode, true> = {
   optedOut: true,
   atCapacity: true,
   tooManyRequests: true,
+  gone: true,
   unavailable: true,
   internal: true,
 };
@@ -212,6 +213,7 @@ const fallbackTexts: Partial<Record<ErrorCode, string>> = {
   invalidNumber: 'The number is incorrect.',
   optedOut: 'The contact opted out of text messages (STOP).',
   tooManyRequests: 'Too many requests. Wait a moment and try again.',
+  gone: 'It is no longer kept on the hub.',
   unavailable: 'The hub cannot be reached. Try again in a moment.',
 };
 const generalFallbackText = 'The hub could not do it. Try again.';
