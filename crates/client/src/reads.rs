@@ -152,6 +152,7 @@ async fn hold(signed: &Signed, contact_id: Id) -> Result<()> {
                     &followed.messages,
                     &followed.history,
                     followed.interaction.as_ref(),
+                    true,
                 )
                 .await?;
             tracing::info!(

@@ -76,16 +76,26 @@ impl Sync {
         if self.replica.cursor().await? == 0 {
             self.resnapshot().await?;
         }
-        match self.backfill().await {
+        let cursor = match self.backfill().await {
             Err(SyncError::Hub(HubError::Refused { error, .. }))
                 if error.code == ErrorCode::Gone =>
             {
                 tracing::info!(reason = %error.message, "the hub cannot replay from the cursor");
                 self.resnapshot().await?;
-                self.backfill().await
+                self.backfill().await?
             }
-            caught_up => caught_up,
+            caught_up => caught_up?,
+        };
+        // The replica holds the admin's window, not the center's whole history.
+        let dropped = self
+            .replica
+            .prune_outside_window(crate::replica::now_millis())
+            .await?;
+        if dropped > 0 {
+            tracing::info!(dropped, "messages older than the window dropped");
+            self.sink.changed();
         }
+        Ok(cursor)
     }
 
     async fn resnapshot(&self) -> Result<(), SyncError> {
@@ -137,7 +147,7 @@ impl Sync {
                 "a contact's newest history fetched"
             );
             self.replica
-                .adopt_contact(&contact, &messages, &history, None)
+                .adopt_contact(&contact, &messages, &history, None, false)
                 .await?;
             self.sink.changed();
         }

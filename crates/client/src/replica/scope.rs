@@ -62,15 +62,77 @@ impl Replica {
             .execute(&mut *transaction)
             .await?;
         }
-        sqlx::query(
-            "INSERT INTO sync_state (key, value) VALUES ('cursor', ?) \
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        )
-        .bind(snapshot.seq.to_string())
-        .execute(&mut *transaction)
-        .await?;
+        for (key, value) in [
+            ("cursor", snapshot.seq.to_string()),
+            ("window_days", snapshot.window_days.to_string()),
+        ] {
+            sqlx::query(
+                "INSERT INTO sync_state (key, value) VALUES (?, ?) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )
+            .bind(key)
+            .bind(value)
+            .execute(&mut *transaction)
+            .await?;
+        }
         transaction.commit().await?;
         Ok(())
+    }
+
+    /// Drops what is older than the hub's window (from the last snapshot): messages and
+    /// finished interactions of contacts not opened within it, and contacts left with
+    /// nothing recent. A contact in an open interaction, opened within the window, or with
+    /// a text still in the outbox keeps everything. Answers how many messages went.
+    ///
+    /// # Errors
+    /// [`super::ReplicaError::Database`].
+    pub async fn prune_outside_window(&self, now: parley_proto::Millis) -> Result<u64> {
+        let window: Option<String> =
+            sqlx::query_scalar("SELECT value FROM sync_state WHERE key = 'window_days'")
+                .fetch_optional(&self.pool)
+                .await?;
+        let Some(days) = window.and_then(|days| days.parse::<i64>().ok()) else {
+            return Ok(0);
+        };
+        let cutoff = now - days * 86_400_000;
+        let kept = "SELECT contact_id FROM fetched_contacts WHERE opened_at >= ?1 \
+                    UNION SELECT contact_id FROM interactions WHERE state <> 'done' \
+                    UNION SELECT contact_id FROM outbox";
+        let mut transaction = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut dropped = 0;
+        for (index, statement) in [
+            // What is held after the prune starts at the oldest message kept.
+            "UPDATE fetched_contacts SET oldest_message_id = COALESCE((SELECT MIN(m.hub_id) \
+               FROM messages m WHERE m.contact_id = fetched_contacts.contact_id \
+               AND m.created_at >= ?1), 9223372036854775807) \
+             WHERE contact_id NOT IN (KEPT) AND EXISTS (SELECT 1 FROM messages m \
+               WHERE m.contact_id = fetched_contacts.contact_id AND m.created_at < ?1)",
+            "DELETE FROM media WHERE message_hub_id IN (SELECT hub_id FROM messages \
+               WHERE created_at < ?1 AND contact_id NOT IN (KEPT))",
+            "DELETE FROM messages WHERE created_at < ?1 AND contact_id NOT IN (KEPT) \
+               AND id NOT IN (SELECT message_id FROM outbox)",
+            "DELETE FROM interactions WHERE state = 'done' AND created_at < ?1 \
+               AND contact_id NOT IN (KEPT)",
+            "DELETE FROM fetched_contacts WHERE contact_id IN (SELECT c.id FROM contacts c \
+               WHERE c.last_activity_at < ?1 AND c.id NOT IN (KEPT) \
+               AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.contact_id = c.id))",
+            "DELETE FROM contacts WHERE last_activity_at < ?1 AND id NOT IN (KEPT) \
+               AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.contact_id = contacts.id)",
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let statement = statement.replace("KEPT", kept);
+            let done = sqlx::query(sqlx::AssertSqlSafe(statement))
+                .bind(cutoff)
+                .execute(&mut *transaction)
+                .await?;
+            if index == 2 {
+                dropped = done.rows_affected();
+            }
+        }
+        transaction.commit().await?;
+        Ok(dropped)
     }
 
     /// How much of a contact's history is here: `None` when it was never fetched,
@@ -88,7 +150,7 @@ impl Replica {
     }
 
     /// Keeps a contact and its newest messages fetched from the hub (a contact the agent
-    /// opened, or one that became theirs). What the replica already held of its history
+    /// `opened`, or one that became theirs). What the replica already held of its history
     /// stays held.
     ///
     /// # Errors
@@ -99,6 +161,7 @@ impl Replica {
         messages: &[Message],
         history: &HeldHistory,
         interaction: Option<&parley_proto::Interaction>,
+        opened: bool,
     ) -> Result<()> {
         let mut transaction = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let contact = contact.clone();
@@ -111,6 +174,13 @@ impl Replica {
             upsert_message(&mut transaction, message, Authority::Answer).await?;
         }
         hold(&mut transaction, history, false).await?;
+        if opened {
+            sqlx::query("UPDATE fetched_contacts SET opened_at = ? WHERE contact_id = ?")
+                .bind(super::now_millis())
+                .bind(history.contact_id)
+                .execute(&mut *transaction)
+                .await?;
+        }
         transaction.commit().await?;
         Ok(())
     }
@@ -142,6 +212,12 @@ impl Replica {
         if complete || oldest.is_some() {
             hold(&mut transaction, &history, true).await?;
         }
+        // Scrolling up is opening: what the agent read stays past the window.
+        sqlx::query("UPDATE fetched_contacts SET opened_at = ? WHERE contact_id = ?")
+            .bind(super::now_millis())
+            .bind(contact_id)
+            .execute(&mut *transaction)
+            .await?;
         transaction.commit().await?;
         Ok(())
     }
@@ -167,4 +243,158 @@ async fn hold(
         .execute(&mut **transaction)
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use parley_proto::{
+        Contact, Direction, HeldHistory, Id, Interaction, InteractionState, Message, MessageStatus,
+        Millis, Snapshot,
+    };
+
+    use super::super::{Replica, now_millis};
+
+    const DAY: Millis = 86_400_000;
+
+    fn contact(id: Id, last_activity_at: Millis) -> Contact {
+        Contact {
+            id,
+            phone: format!("+1201555{id:04}"),
+            name: None,
+            assigned_agent_id: None,
+            last_activity_at,
+            email: None,
+            notes: None,
+            opted_out: false,
+            reachability: None,
+        }
+    }
+
+    fn message(id: Id, contact_id: Id, created_at: Millis) -> Message {
+        Message {
+            id,
+            contact_id,
+            interaction_id: None,
+            direction: Direction::Inbound,
+            body: format!("text {id}"),
+            status: MessageStatus::Received,
+            error_code: None,
+            agent_id: None,
+            agent_name: None,
+            client_key: None,
+            created_at,
+            media: Vec::new(),
+        }
+    }
+
+    fn interaction(id: Id, contact_id: Id, state: InteractionState, at: Millis) -> Interaction {
+        Interaction {
+            id,
+            contact_id,
+            state,
+            agent_id: Some(1),
+            created_at: at,
+            offered_at: None,
+            accepted_at: None,
+            ended_at: None,
+            ended_by: None,
+            done_at: None,
+            disposition: None,
+            note: None,
+        }
+    }
+
+    async fn bodies(replica: &Replica, contact_id: Id) -> Vec<String> {
+        replica
+            .list_messages(contact_id)
+            .await
+            .expect("reads")
+            .into_iter()
+            .map(|m| m.body)
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn the_replica_keeps_the_window_and_what_the_agent_opened_or_is_working_on() {
+        let folder = tempfile::tempdir().expect("a temp folder");
+        let replica = Replica::open(&folder.path().join("replica.db"))
+            .await
+            .expect("the replica opens");
+        let now = now_millis();
+        let old = now - 200 * DAY;
+        let recent = now - DAY;
+        // 1: old and recent texts. 2: only old texts, finished. 3: old texts, in an open
+        // chat. 4: old texts, opened by the agent.
+        let snapshot = Snapshot {
+            seq: 10,
+            window_days: 90,
+            agents: Vec::new(),
+            contacts: vec![
+                contact(1, recent),
+                contact(2, old),
+                contact(3, old),
+                contact(4, old),
+            ],
+            interactions: vec![
+                interaction(21, 2, InteractionState::Done, old),
+                interaction(31, 3, InteractionState::Active, old),
+            ],
+            messages: vec![
+                message(101, 1, old),
+                message(102, 1, recent),
+                message(201, 2, old),
+                message(301, 3, old),
+            ],
+            histories: [1, 2, 3]
+                .into_iter()
+                .map(|contact_id| HeldHistory {
+                    contact_id,
+                    oldest_message_id: None,
+                })
+                .collect(),
+            read_markers: Vec::new(),
+        };
+        replica.apply_snapshot(&snapshot).await.expect("applied");
+        replica
+            .adopt_contact(
+                &contact(4, old),
+                &[message(401, 4, old)],
+                &HeldHistory {
+                    contact_id: 4,
+                    oldest_message_id: None,
+                },
+                None,
+                true,
+            )
+            .await
+            .expect("opened");
+
+        let dropped = replica.prune_outside_window(now).await.expect("pruned");
+        assert_eq!(dropped, 2, "contact 1's old text and contact 2's");
+        assert_eq!(bodies(&replica, 1).await, ["text 102"]);
+        assert_eq!(
+            replica.held_history(1).await.expect("held"),
+            Some(Some(102)),
+            "older history is the hub's again"
+        );
+        assert!(
+            replica.contact(2).await.is_err(),
+            "a finished contact with nothing recent goes"
+        );
+        assert_eq!(
+            bodies(&replica, 3).await,
+            ["text 301"],
+            "an open chat stays"
+        );
+        assert_eq!(
+            bodies(&replica, 4).await,
+            ["text 401"],
+            "an opened contact stays"
+        );
+        assert_eq!(
+            replica.prune_outside_window(now).await.expect("pruned"),
+            0,
+            "a second prune changes nothing"
+        );
+    }
 }
