@@ -260,4 +260,30 @@ async fn pages_over_http_follow_their_cursors() {
     let (status, history) = get(format!("/api/contacts/{contact}/interactions?limit=1")).await;
     assert_eq!(status, 200);
     assert_eq!(history.as_array().expect("a page").len(), 1);
+
+    // `mine`: only the caller's own contacts, however many the center has.
+    let ids = |list: serde_json::Value| -> Vec<i64> {
+        list.as_array()
+            .expect("a list")
+            .iter()
+            .map(|summary| summary["contact"]["id"].as_i64().expect("an id"))
+            .collect()
+    };
+    let (status, mine) = get("/api/contacts?mine=true&limit=100".into()).await;
+    assert_eq!(status, 200);
+    assert_eq!(ids(mine), Vec::<i64>::new(), "none is pat's yet");
+    let created = http
+        .post(format!("{}/api/interactions", hub.base_url()))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({ "contactId": null, "phone": "+12015550199" }))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(created.status().as_u16(), 201);
+    let created: serde_json::Value = created.json().await.expect("an interaction");
+    let chosen = created["contactId"].as_i64().expect("its contact");
+    let (_, mine) = get("/api/contacts?mine=true&limit=100".into()).await;
+    assert_eq!(ids(mine), [chosen], "the contact pat texts is pat's");
+    let (_, mine) = get("/api/contacts?mine=true".into()).await;
+    assert_eq!(ids(mine), [chosen]);
 }

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use parley_proto::{
-    Agent, AgentStatus, AgentSummary, ApiError, Contact, ContactInteraction, ContactSummary,
+    Agent, AgentStatus, AgentSummary, ApiError, Contact, ContactInteraction,
     CreateInteractionRequest, ErrorCode, Event, Followed, Id, Interaction, LoginRequest,
     LoginResponse, Message, SendMessageRequest, SetStatusRequest, Snapshot, UpdateContactRequest,
     Upload, WorkspaceSettings, WrapUpRequest,
@@ -399,18 +399,6 @@ impl HubApi {
                 &format!("/api/contacts/{contact_id}/interactions"),
             )
             .query(&[("limit", limit.to_string())]),
-        )
-        .await
-    }
-
-    /// `GET /api/contacts?limit=N`: the first page of the contact list the agent may see.
-    ///
-    /// # Errors
-    /// [`HubError`].
-    pub async fn contact_page(&self, limit: u32) -> Result<Vec<ContactSummary>, HubError> {
-        self.call(
-            self.request(reqwest::Method::GET, "/api/contacts")
-                .query(&[("limit", limit.to_string())]),
         )
         .await
     }

@@ -1,15 +1,11 @@
 //! What the Communication tab and the Chat Interaction view read: from the replica, which
 //! holds the agent's own contacts within the window, and from the hub for what it does not
-//! hold — the rest of the contact list's first page, a contact the agent opens, history
-//! older than the replica's, the Contact tab's history. What is fetched is kept. Offline,
-//! the replica answers with what it holds.
+//! hold — a contact the agent opens, history older than the replica's, the Contact tab's
+//! history. What is fetched is kept. Offline, the replica answers with what it holds.
 
 use parley_proto::{ContactInteraction, ContactSummary, Id, Message, MessagePageRequest};
 
 use crate::{Client, Result, Signed};
-
-/// How many contacts of the hub's contact list are shown beside the replica's.
-const CONTACT_PAGE: u32 = 200;
 
 /// How many older messages one fetch from the hub brings (at least a page).
 const OLDER_PAGE: u32 = 100;
@@ -18,34 +14,14 @@ const OLDER_PAGE: u32 = 100;
 const HISTORY_PAGE: u32 = 100;
 
 impl Client {
-    /// The contact list: the agent's contacts held here, with unread counts from the local
-    /// read markers, and — when the hub is reachable — the first page of every contact the
-    /// agent may see; newest activity first.
+    /// The contact list: the agent's contacts held here (their own within the window, and
+    /// those they opened), with unread counts from the local read markers; newest activity
+    /// first. Works offline.
     ///
     /// # Errors
-    /// [`ClientError`].
+    /// [`crate::ClientError`].
     pub async fn list_contacts(&self) -> Result<Vec<ContactSummary>> {
-        let signed = self.signed()?;
-        let mut contacts = signed.replica.list_contacts().await?;
-        match signed.hub.contact_page(CONTACT_PAGE).await {
-            Ok(page) => {
-                let held: std::collections::HashSet<Id> =
-                    contacts.iter().map(|summary| summary.contact.id).collect();
-                contacts.extend(
-                    page.into_iter()
-                        .filter(|summary| !held.contains(&summary.contact.id)),
-                );
-                contacts.sort_by(|a, b| {
-                    (b.contact.last_activity_at, b.contact.id)
-                        .cmp(&(a.contact.last_activity_at, a.contact.id))
-                });
-            }
-            Err(error) if error.is_transient() => {
-                tracing::debug!(%error, "the contact list shows what this computer holds");
-            }
-            Err(error) => return Err(error.into()),
-        }
-        Ok(contacts)
+        Ok(self.signed()?.replica.list_contacts().await?)
     }
 
     /// A page of a contact's transcript (see [`MessagePageRequest`]): from the replica,

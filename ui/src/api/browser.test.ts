@@ -125,7 +125,7 @@ describe('browser transport: HTTP', () => {
     fetchMock.mockResolvedValueOnce(json(200, []));
     await api.listContacts();
     const contacts = request(1);
-    expect(contacts.url).toBe(`${origin}/api/contacts`);
+    expect(contacts.url, "the agent's own contacts, a page").toBe(`${origin}/api/contacts?mine=true&limit=500`);
     expect(contacts.method).toBe('GET');
     expect(contacts.headers.get('Authorization')).toBe('Bearer secret-token');
   });
@@ -448,7 +448,7 @@ describe('browser transport: events', () => {
     fetchMock.mockResolvedValueOnce(json(200, { token: 'a b', agent: agent() }));
     await api.login({ hubUrl: null, login: 'ana', password: 'pw' });
     await vi.waitFor(() => expect(FakeSocket.instances).toHaveLength(1));
-    expect(FakeSocket.last().url).toBe('wss://hub.example.com/api/ws?ticket=t%2F1');
+    expect(FakeSocket.last().url).toBe('wss://hub.example.com/api/ws?ticket=t%2F1&scope=agent');
     expect(FakeSocket.last().url).not.toContain('a%20b');
     expect(ticketBearers).toEqual(['Bearer a b']);
 
@@ -473,7 +473,7 @@ describe('browser transport: events', () => {
 
     await vi.waitFor(() => expect(FakeSocket.instances).toHaveLength(1));
     const first = FakeSocket.last();
-    expect(first.url).toBe('ws://127.0.0.1:8080/api/ws?ticket=t%2F1');
+    expect(first.url).toBe('ws://127.0.0.1:8080/api/ws?ticket=t%2F1&scope=agent');
     first.open();
     first.receive(event(11));
     first.receive(event(12));
@@ -485,7 +485,7 @@ describe('browser transport: events', () => {
     await vi.advanceTimersByTimeAsync(1);
     expect(FakeSocket.instances).toHaveLength(2);
     // Each connection takes a new ticket.
-    expect(FakeSocket.last().url).toBe('ws://127.0.0.1:8080/api/ws?ticket=t%2F2&since=12');
+    expect(FakeSocket.last().url).toBe('ws://127.0.0.1:8080/api/ws?ticket=t%2F2&scope=agent&since=12');
 
     // Failed attempts back off: 1 s, then 2 s, …
     FakeSocket.last().drop();
@@ -503,6 +503,24 @@ describe('browser transport: events', () => {
     resumed.receive(event(13));
     expect(seqs).toEqual([11, 12, 13]);
     expect(states).toEqual(['online', 'offline', 'online']);
+  });
+
+  it('starts from now when the hub keeps refusing to resume (its log was pruned)', async () => {
+    vi.useFakeTimers();
+    storage.setItem(tokenKey, 'tok');
+    const api = makeApi();
+    api.onEvent(() => {});
+    await vi.waitFor(() => expect(FakeSocket.instances).toHaveLength(1));
+    FakeSocket.last().open();
+    FakeSocket.last().receive(event(40));
+    FakeSocket.last().drop();
+    for (let refused = 0; refused < 5; refused += 1) {
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(FakeSocket.last().url).toContain('since=40');
+      FakeSocket.last().drop();
+    }
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(FakeSocket.last().url).not.toContain('since=');
   });
 
   it('caps the backoff at ten seconds', async () => {
@@ -550,7 +568,7 @@ describe('browser transport: events', () => {
     expect(states).toEqual(['offline']);
     await vi.advanceTimersByTimeAsync(500);
     expect(FakeSocket.instances).toHaveLength(1);
-    expect(FakeSocket.last().url).toBe('wss://hub.example.com/api/ws?ticket=t%2F1');
+    expect(FakeSocket.last().url).toBe('wss://hub.example.com/api/ws?ticket=t%2F1&scope=agent');
   });
 
   it('opens no socket when signed out while its ticket was on the way', async () => {

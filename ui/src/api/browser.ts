@@ -148,6 +148,9 @@ type Method = 'GET' | 'POST' | 'PUT';
 /** What a request carries: JSON, or a file's bytes as they are, with the file's type. */
 type Payload = { json: unknown } | { file: Blob };
 
+/** How many of the agent's own contacts the list reads (newest first). */
+const contactPage = 500;
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export function createBrowserApi(overrides: Partial<BrowserEnvironment> = {}): BrowserApi {
@@ -166,7 +169,8 @@ export function createBrowserApi(overrides: Partial<BrowserEnvironment> = {}): B
     url: async (since) => {
       const { ticket } = await request<StreamTicket>('POST', '/api/ws/ticket');
       const socketOrigin = origin.replace(/^http/, 'ws');
-      const query = `ticket=${encodeURIComponent(ticket)}`;
+      // The agent's own events only: the rest of the center is left out.
+      const query = `ticket=${encodeURIComponent(ticket)}&scope=agent`;
       return `${socketOrigin}/api/ws?${query}${since === null ? '' : `&since=${since}`}`;
     },
     Socket: environment.Socket,
@@ -338,7 +342,8 @@ export function createBrowserApi(overrides: Partial<BrowserEnvironment> = {}): B
 
     setStatus: (status: AgentStatus, reason: string | null = null) =>
       request<Agent>('PUT', '/api/me/status', { status, reason } satisfies SetStatusRequest),
-    listContacts: () => request<ContactSummary[]>('GET', '/api/contacts'),
+    // The agent's own contacts, newest first: a page, not the whole center.
+    listContacts: () => request<ContactSummary[]>('GET', `/api/contacts?mine=true&limit=${contactPage}`),
     listMessages: (contactId: number, page?: MessagePageRequest) =>
       request<Message[]>('GET', `${contactPath(contactId)}/messages${pageQuery(page)}`),
     markRead: (contactId: number) => request<void>('POST', `${contactPath(contactId)}/read`),

@@ -22,6 +22,9 @@ export interface EventStreamOptions {
   onConnection: (state: ConnectionState) => void;
 }
 
+/** How many refused connections in a row still ask to resume after the last seq. */
+const resumeAttempts = 5;
+
 export class EventStream {
   readonly #options: EventStreamOptions;
   #socket: SocketLike | null = null;
@@ -33,6 +36,8 @@ export class EventStream {
   #attempt = 0;
   /** The seq of the newest event received; a reconnect resumes after it. */
   lastSeq: number | null = null;
+  /** Connections refused in a row before they opened. */
+  #failedOpens = 0;
 
   constructor(options: EventStreamOptions) {
     this.#options = options;
@@ -75,9 +80,11 @@ export class EventStream {
       return;
     }
     this.#socket = socket;
+    let opened = false;
     // Handlers check `socket === this.#socket` so a stopped or replaced socket is ignored.
     socket.onopen = () => {
       if (socket !== this.#socket) return;
+      opened = true;
       this.#delayMs = firstReconnectDelayMs;
       this.#report('online');
     };
@@ -99,6 +106,11 @@ export class EventStream {
     socket.onclose = () => {
       if (socket !== this.#socket) return;
       this.#socket = null;
+      // Refused before it opened, again and again: the hub may no longer replay from there
+      // (its log was pruned past it). The next attempt starts from now; the page reads
+      // everything again once online.
+      this.#failedOpens = opened ? 0 : this.#failedOpens + 1;
+      if (this.#failedOpens >= resumeAttempts) this.lastSeq = null;
       this.#closed();
     };
   }

@@ -193,7 +193,7 @@ describe('AgentWorkspace', () => {
     emitEvent({ seq: 2, at: 2, kind: { type: 'interaction', interaction: others } });
     await new Promise((resolve) => setTimeout(resolve, 60));
     expect(api.summary).toHaveBeenCalledTimes(2);
-    expect(api.listContacts.mock.calls.length).toBeGreaterThan(1);
+    expect(api.listInteractions.mock.calls.length).toBeGreaterThan(1);
     expect(api.settings).toHaveBeenCalledTimes(1);
   });
 });

@@ -26,12 +26,14 @@ import {
 } from '../api';
 import type { ContactInteraction, UpdateContactRequest, Upload } from '../api';
 import type { Attachments } from '../composer/attachments.svelte';
-import { firstLine, startOfDay } from '../conversation/display';
+import { firstLine } from '../conversation/display';
 import { pictureActions, type PictureActions } from '../conversation/pictures';
 import { agentIsTyping, Attention } from '../notifications/attention';
 import { Toasts } from '../notifications/toasts.svelte';
 import { Confirmation } from './confirmation.svelte';
 import { Drafts, type InteractionDraft } from './drafts.svelte';
+import { ContactRows } from './contactRows';
+import { Kpis } from './kpis.svelte';
 import { Transcripts } from './transcript.svelte';
 
 export type { DetailsTab, InteractionDraft } from './drafts.svelte';
@@ -39,8 +41,6 @@ export type { DetailsTab, InteractionDraft } from './drafts.svelte';
 export type View =
   | { kind: 'communication'; contactId: number | null }
   | { kind: 'interaction'; interactionId: number };
-
-
 
 /** The newest messages read for an offer's preview. */
 const offerPreviewPage = 20;
@@ -68,8 +68,8 @@ export class Workspace {
   error: string | null = $state(null);
   /** Dispositions and Not Ready reasons; `null` until loaded after sign-in. */
   settings: WorkspaceSettings | null = $state(null);
-  /** Today's figures for the top bar's KPI summary; `null` until loaded. */
-  summary: AgentSummary | null = $state(null);
+  /** Today's figures for the top bar's KPI summary. */
+  readonly kpis: Kpis;
   /** The agent's notification choices; `null` until loaded. */
   notificationSettings: NotificationSettings | null = $state(null);
   /** Whether the page may show notifications (`host` on the desktop, which shows its own). */
@@ -105,15 +105,17 @@ export class Workspace {
   readonly #markingUnread = new Set<number>();
   #stopped = false;
   #loadingSettings = false;
-  #loadingSummary = false;
-  #summaryDirty = false;
-  #midnightTimer: ReturnType<typeof setTimeout> | null = null;
   /** Decides what each event tells the agent, as it arrives. */
   readonly #attention = new Attention();
+  /** Live events applied to the contact list's rows. */
+  readonly #rows = new ContactRows();
+  /** The contact list is to be read again at the next refresh. */
+  #contactsStale = true;
 
   constructor(api: Api, session: Session, signedOut: () => void) {
     this.api = api;
     this.transcripts = new Transcripts(api);
+    this.kpis = new Kpis(api, (error) => this.#failed(error));
     this.agent = session.agent;
     this.#hubUrl = session.hubUrl;
     this.sessionEndsAt = session.sessionEndsAt ?? null;
@@ -187,6 +189,9 @@ export class Workspace {
     const unsubscribe = [
       this.api.onEvent((event) => {
         this.#hear(event);
+        const patched = this.#rows.apply(this.contacts, event, this.agent.id);
+        if (patched.rows !== null) this.contacts = patched.rows;
+        if (patched.stale) this.#contactsStale = true;
         if (event.kind.type === 'agent' && event.kind.agent.id === this.agent.id) {
           this.agent = event.kind.agent;
         }
@@ -200,7 +205,8 @@ export class Workspace {
           }
           void this.refreshSummary();
         }
-        this.requestRefresh();
+        // Where the stream left other agents' events out: nothing here changed.
+        if (event.kind.type !== 'hidden' && event.kind.type !== 'followed') this.#schedule();
       }),
       this.api.onShow((target) => this.show(target)),
       this.api.onChanged(() => this.requestRefresh()),
@@ -225,7 +231,7 @@ export class Workspace {
     return () => {
       this.#stopped = true;
       if (this.#timer !== null) clearTimeout(this.#timer);
-      if (this.#midnightTimer !== null) clearTimeout(this.#midnightTimer);
+      this.kpis.stop();
       for (const stop of unsubscribe) stop();
       this.drafts.clear();
       stopUnreadTotal();
@@ -234,17 +240,31 @@ export class Workspace {
     };
   }
 
-  /** Schedules a refresh; calls within `refreshDelayMs` share one. */
+  /** Schedules a refresh of everything; calls within `refreshDelayMs` share one. */
   requestRefresh(): void {
+    this.#contactsStale = true;
+    this.#schedule();
+  }
+
+  /**
+   * Schedules a refresh of the chats and the conversation in view; the contact list too
+   * only when an event could not be applied to its rows.
+   */
+  #schedule(): void {
     if (this.#timer !== null || this.#stopped) return;
     this.#timer = setTimeout(() => {
       this.#timer = null;
-      void this.refreshNow();
+      void this.#run();
     }, refreshDelayMs);
   }
 
-  /** Refreshes at once, or right after the refresh already running. */
+  /** Refreshes everything at once, or right after the refresh already running. */
   async refreshNow(): Promise<void> {
+    this.#contactsStale = true;
+    await this.#run();
+  }
+
+  async #run(): Promise<void> {
     if (this.#refreshing) {
       this.#dirty = true;
       return;
@@ -279,53 +299,31 @@ export class Workspace {
     }
   }
 
-  /**
-   * Reloads today's KPI summary. Calls while one is loading share a single follow-up, and
-   * a new day starts it again at midnight.
-   */
-  async refreshSummary(): Promise<void> {
-    if (this.#loadingSummary) {
-      this.#summaryDirty = true;
-      return;
-    }
-    this.#loadingSummary = true;
-    try {
-      do {
-        this.#summaryDirty = false;
-        const summary = await this.api.summary(startOfDay());
-        if (this.#stopped) return;
-        this.summary = summary;
-      } while (this.#summaryDirty && !this.#stopped);
-      this.#scheduleMidnight();
-    } catch (error) {
-      if (error instanceof ApiFailure && error.code === 'unauthorized') this.#failed(error);
-      // The figures are a convenience: keep the last ones rather than raise the banner.
-      else console.warn('parley: KPI summary not loaded', error);
-    } finally {
-      this.#loadingSummary = false;
-    }
+  /** Reloads today's KPI summary (see [`Kpis`]). */
+  refreshSummary(): Promise<void> {
+    return this.kpis.refresh();
   }
 
-  #scheduleMidnight(): void {
-    if (this.#midnightTimer !== null) clearTimeout(this.#midnightTimer);
-    const now = new Date();
-    const tomorrow = new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1);
-    this.#midnightTimer = setTimeout(() => {
-      this.#midnightTimer = null;
-      void this.refreshSummary();
-    }, tomorrow.getTime() - now.getTime() + 1000);
+  /** Today's figures for the top bar's KPI summary; `null` until loaded. */
+  get summary(): AgentSummary | null {
+    return this.kpis.summary;
   }
 
   async #refresh(): Promise<void> {
     const focus = this.focusedContactId;
     const page = focus === null ? null : this.transcripts.refreshRequest(focus);
+    const listContacts = this.#contactsStale;
+    this.#contactsStale = false;
     const [contacts, interactions, messages] = await Promise.all([
-      this.api.listContacts(),
+      listContacts ? this.api.listContacts() : Promise.resolve(null),
       this.api.listInteractions(),
       focus === null || page === null ? Promise.resolve(null) : this.api.listMessages(focus, page),
     ]);
     if (this.#stopped) return;
-    this.contacts = contacts;
+    if (contacts !== null) {
+      this.contacts = contacts;
+      this.#rows.reset();
+    }
     this.interactions = interactions;
     if (focus !== null && messages !== null && page !== null) {
       this.transcripts.refreshed(focus, messages, page);

@@ -18,19 +18,27 @@ pub struct ContactsQuery {
     /// `<lastActivityAt>.<id>` of the last contact of the page before.
     after: Option<String>,
     limit: Option<u32>,
+    /// Only the caller's own contacts: assigned to them, or in an interaction that was
+    /// ever theirs.
+    #[serde(default)]
+    mine: bool,
 }
 
-/// `GET /api/contacts[?limit=N][&after=<lastActivityAt>.<id>]`: the contacts the caller
-/// may see, newest activity first, with their unread counts — a page of `limit` (default
-/// 100, at most 500), from the top or following a contact already shown. Without either,
-/// every one.
+/// `GET /api/contacts[?limit=N][&after=<lastActivityAt>.<id>][&mine=true]`: the contacts
+/// the caller may see (`mine`: their own), newest activity first, with their unread counts
+/// — a page of `limit` (default 100, at most 500), from the top or following a contact
+/// already shown. Without either, every one.
 pub async fn contacts(
     State(hub): Shared,
     current: CurrentAgent,
     Query(query): Query<ContactsQuery>,
 ) -> ApiResult<Vec<ContactSummary>> {
+    let mut agent = current.agent;
+    if query.mine {
+        agent.permissions.all_contacts = false;
+    }
     if query.after.is_none() && query.limit.is_none() {
-        return Ok(Json(hub.store.visible_contacts(&current.agent).await?));
+        return Ok(Json(hub.store.visible_contacts(&agent).await?));
     }
     let after = match query.after.as_deref() {
         None => None,
@@ -50,7 +58,7 @@ pub async fn contacts(
         after,
         limit: query.limit.unwrap_or(100).clamp(1, MAX_PAGE),
     };
-    Ok(Json(hub.store.contact_page(&current.agent, page).await?))
+    Ok(Json(hub.store.contact_page(&agent, page).await?))
 }
 
 /// `GET /api/contacts/{id}`.

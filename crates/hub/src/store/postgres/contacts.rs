@@ -168,7 +168,17 @@ impl Contacts for Connection {
             .and_then(|page| page.after)
             .unwrap_or((Millis::MAX, Id::MAX));
         let limit = page.map(|page| i64::from(page.limit));
-        let rows: Vec<SummaryRow> = sqlx::query_as(
+        // An agent's own contacts are found from their assignments and interactions (an
+        // index each), not by reading every contact in activity order.
+        let from = if all_contacts {
+            "contacts c"
+        } else {
+            "(SELECT id FROM contacts WHERE assigned_agent_id = $1 \
+               UNION SELECT i.contact_id FROM interaction_agents ia \
+                 JOIN interactions i ON i.id = ia.interaction_id WHERE ia.agent_id = $1) mine \
+             JOIN contacts c ON c.id = mine.id"
+        };
+        let rows: Vec<SummaryRow> = sqlx::query_as(sql!(
             "SELECT c.id, c.phone, c.name, c.assigned_agent_id, c.last_activity_at, c.email, \
                c.notes, c.opted_out, c.reachability, \
                (SELECT COUNT(*) FROM messages m LEFT JOIN read_markers r \
@@ -180,14 +190,14 @@ impl Contacts for Connection {
                  AS unread_count, \
                lm.body AS last_message, lm.agent_id AS last_agent_id, \
                lm.agent_name AS last_agent_name \
-             FROM contacts c LEFT JOIN messages lm ON lm.id = \
+             FROM {from} LEFT JOIN messages lm ON lm.id = \
                (SELECT m.id FROM messages m WHERE m.contact_id = c.id ORDER BY m.id DESC LIMIT 1) \
              WHERE (c.last_activity_at, c.id) < ($3, $4) \
                AND ($2 OR c.assigned_agent_id = $1 \
                 OR EXISTS (SELECT 1 FROM interaction_agents ia JOIN interactions i \
                              ON i.id = ia.interaction_id WHERE i.contact_id = c.id AND ia.agent_id = $1)) \
-             ORDER BY c.last_activity_at DESC, c.id DESC LIMIT $5",
-        )
+             ORDER BY c.last_activity_at DESC, c.id DESC LIMIT $5"
+        ))
         .bind(agent_id)
         .bind(all_contacts)
         .bind(activity)
