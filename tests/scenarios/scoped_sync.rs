@@ -237,7 +237,18 @@ async fn a_contact_the_agent_opens_is_kept_and_followed_and_no_other_reaches_the
         .await
         .expect("ben signs in");
     online(&sink).await;
-    // Ben (who may see every contact) opens one of ana's customers: fetched and kept.
+    // Ben (who may see every contact) finds one of ana's customers, which his desktop does
+    // not hold, by number and by text: as a contact to open.
+    for query in ["201 555-0511", "hi ana"] {
+        let found = ben.search(query).await.expect("a search");
+        assert!(
+            found
+                .iter()
+                .any(|hit| hit.contact.id == opened.id && hit.message.is_none()),
+            "{query:?} finds the contact: {found:?}"
+        );
+    }
+    // He opens it: fetched and kept.
     let page = ben
         .message_page(
             opened.id,

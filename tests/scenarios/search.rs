@@ -215,6 +215,11 @@ async fn mark_as_unread_brings_the_badge_back() {
         .login(&hub.base_url(), "ben", "pass-ben")
         .await
         .expect("signs in");
+    // The customer's chat is Ben's, so the contact is on his desktop.
+    client
+        .set_status(AgentStatus::Ready, None)
+        .await
+        .expect("Ready");
     fake.text_in(
         &hub.base_url(),
         "SM000000000000000000000000000000u1",

@@ -5,8 +5,8 @@ use std::time::Duration;
 use parley_proto::{
     Agent, AgentStatus, AgentSummary, ApiError, Contact, ContactInteraction,
     CreateInteractionRequest, ErrorCode, Event, Followed, Id, Interaction, LoginRequest,
-    LoginResponse, Message, SendMessageRequest, SetStatusRequest, Snapshot, UpdateContactRequest,
-    Upload, WorkspaceSettings, WrapUpRequest,
+    LoginResponse, Message, SearchHit, SendMessageRequest, SetStatusRequest, Snapshot,
+    UpdateContactRequest, Upload, WorkspaceSettings, WrapUpRequest,
 };
 use serde::de::DeserializeOwned;
 
@@ -413,6 +413,18 @@ impl HubApi {
             reqwest::Method::POST,
             &format!("/api/contacts/{contact_id}/follow"),
         ))
+        .await
+    }
+
+    /// `GET /api/search?q=…`: contacts and messages the agent may see.
+    ///
+    /// # Errors
+    /// [`HubError`].
+    pub async fn search(&self, query: &str) -> Result<Vec<SearchHit>, HubError> {
+        self.call(
+            self.request(reqwest::Method::GET, "/api/search")
+                .query(&[("q", query)]),
+        )
         .await
     }
 

@@ -18,8 +18,8 @@ use std::sync::{Arc, Mutex};
 
 use parley_proto::{
     Agent, AgentStatus, AgentSummary, ApiError, ComposeRequest, ConnectionState, ErrorCode, Event,
-    Id, Interaction, Message, NotificationSettings, SearchHit, Session, UpdateContactRequest,
-    Upload, WorkspaceSettings, WrapUpRequest,
+    Id, Interaction, Message, NotificationSettings, Session, UpdateContactRequest, Upload,
+    WorkspaceSettings, WrapUpRequest,
 };
 use sha2::{Digest, Sha256};
 use tokio::sync::Notify;
@@ -309,19 +309,6 @@ impl Client {
         let signed = self.signed()?;
         let contact = signed.hub.update_contact(contact_id, &request).await?;
         Ok(contact)
-    }
-
-    /// Searches contacts and message text in the replica (works offline).
-    ///
-    /// # Errors
-    /// [`ClientError`].
-    pub async fn search(&self, query: &str) -> Result<Vec<SearchHit>> {
-        if query.chars().count() > 200 {
-            return Err(ClientError::Invalid(
-                "the search is longer than 200 characters".into(),
-            ));
-        }
-        Ok(self.signed()?.replica.search(query).await?)
     }
 
     /// Accepts an offered interaction (needs the hub).

@@ -3,9 +3,11 @@
 //! hold — a contact the agent opens, history older than the replica's, the Contact tab's
 //! history. What is fetched is kept. Offline, the replica answers with what it holds.
 
-use parley_proto::{ContactInteraction, ContactSummary, Id, Message, MessagePageRequest};
+use parley_proto::{
+    ContactInteraction, ContactSummary, Id, Message, MessagePageRequest, SearchHit,
+};
 
-use crate::{Client, Result, Signed};
+use crate::{Client, ClientError, Result, Signed};
 
 /// How many older messages one fetch from the hub brings (at least a page).
 const OLDER_PAGE: u32 = 100;
@@ -109,6 +111,51 @@ impl Client {
             }
             Err(error) => Err(error.into()),
         }
+    }
+}
+
+impl Client {
+    /// Searches contacts and message text: what this computer holds (works offline), and —
+    /// when the hub is reachable — the contacts it does not hold that the hub finds by
+    /// name, number or text, so the agent can open them (and they are kept then).
+    ///
+    /// # Errors
+    /// [`ClientError::Invalid`] for a search longer than 200 characters.
+    pub async fn search(&self, query: &str) -> Result<Vec<SearchHit>> {
+        if query.chars().count() > 200 {
+            return Err(ClientError::Invalid(
+                "the search is longer than 200 characters".into(),
+            ));
+        }
+        let signed = self.signed()?;
+        let mut hits = signed.replica.search(query).await?;
+        let found = match signed.hub.search(query).await {
+            Ok(found) => found,
+            Err(error) if error.is_transient() => {
+                tracing::debug!(%error, "searched what this computer holds");
+                return Ok(hits);
+            }
+            Err(error) => return Err(error.into()),
+        };
+        let ids: Vec<Id> = found.iter().map(|hit| hit.contact.id).collect();
+        let held = signed.replica.held_contacts(&ids).await?;
+        let mut added = std::collections::HashSet::new();
+        // A contact not held here is offered as a contact: its messages' ids are the hub's,
+        // and the transcript finds a message by this computer's.
+        let others: Vec<SearchHit> = found
+            .into_iter()
+            .filter(|hit| !held.contains(&hit.contact.id) && added.insert(hit.contact.id))
+            .map(|hit| SearchHit {
+                contact: hit.contact,
+                message: None,
+            })
+            .collect();
+        let contacts_end = hits
+            .iter()
+            .position(|hit| hit.message.is_some())
+            .unwrap_or(hits.len());
+        hits.splice(contacts_end..contacts_end, others);
+        Ok(hits)
     }
 }
 

@@ -185,6 +185,22 @@ impl Replica {
         Ok(())
     }
 
+    /// Which of these contacts are held here.
+    ///
+    /// # Errors
+    /// [`super::ReplicaError::Database`].
+    pub async fn held_contacts(&self, ids: &[Id]) -> Result<std::collections::HashSet<Id>> {
+        let ids = serde_json::to_string(ids)
+            .map_err(|error| super::ReplicaError::Corrupt(error.to_string()))?;
+        let held: Vec<Id> = sqlx::query_scalar(
+            "SELECT id FROM contacts WHERE id IN (SELECT value FROM json_each(?))",
+        )
+        .bind(ids)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(held.into_iter().collect())
+    }
+
     /// Keeps older messages of a contact fetched from the hub (the agent scrolled up past
     /// what was held); `complete` when they reach the start of its history.
     ///
