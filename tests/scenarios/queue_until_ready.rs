@@ -33,17 +33,19 @@ async fn queued_until_an_agent_is_ready() {
         )
         .await;
     assert_eq!(status, 200);
-    let queued = eventually(
-        "the queued conversation and its message to reach the desktop replica",
-        || async {
-            let contacts = client.list_contacts().await.ok()?;
-            contacts
-                .into_iter()
-                .find(|contact| contact.last_message.is_some())
-        },
-    )
-    .await;
-    assert_eq!(queued.unread_count, 1);
+    // Stored and queued on the hub; nobody's yet, so on no agent's desktop.
+    let queued = hub
+        .store
+        .ensure_contact("+12015550107")
+        .await
+        .expect("stored before the webhook was answered");
+    let history = hub
+        .store
+        .contact_interactions(queued.id)
+        .await
+        .expect("history");
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].interaction.state, InteractionState::Queued);
     // Routing passes (triggered and periodic) place nothing while nobody is Ready.
     assert_eq!(
         hub.store.route_queued().await.expect("a routing pass"),
@@ -73,7 +75,19 @@ async fn queued_until_an_agent_is_ready() {
     })
     .await;
     assert_eq!(offered.agent_id, Some(ben.id));
-    assert_eq!(offered.contact_id, queued.contact.id);
+    assert_eq!(offered.contact_id, queued.id);
+    // Offered to ben: the contact and its text are on his desktop, unread.
+    let on_desktop = eventually("the offered conversation on ben's desktop", || async {
+        client
+            .list_contacts()
+            .await
+            .ok()?
+            .into_iter()
+            .find(|contact| contact.contact.id == queued.id && contact.last_message.is_some())
+    })
+    .await;
+    assert_eq!(on_desktop.unread_count, 1);
+    assert_eq!(on_desktop.last_message.as_deref(), Some("anyone there?"));
 
     // Going Not Ready puts an unanswered offer back in the queue.
     client
@@ -142,9 +156,10 @@ async fn auto_answer_and_capacity() {
         4,
         "the fourth conversation is kept, not dropped"
     );
-    let contacts = eventually("all four contacts on the desktop", || async {
+    // Her three are on her desktop; the queued fourth is nobody's yet, so not there.
+    let contacts = eventually("cleo's three contacts on the desktop", || async {
         let contacts = client.list_contacts().await.ok()?;
-        (contacts.len() == 4).then_some(contacts)
+        (contacts.len() == 3).then_some(contacts)
     })
     .await;
     let assigned = contacts
