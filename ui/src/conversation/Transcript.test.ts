@@ -1,6 +1,7 @@
 import { render, screen, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Message } from '../api';
 import { message } from '../testing/fixtures';
 import { formatDateTime } from './display';
 import Transcript from './Transcript.svelte';
@@ -351,5 +352,43 @@ describe('Transcript: a long history, a page at a time', () => {
       .getAllByTestId('message')
       .find((item) => item.getAttribute('data-message-id') === '42');
     await vi.waitFor(() => expect(target).toHaveClass('revealed'));
+  });
+
+  it('reading back, offers the newest messages and seeks a newer hit from there', async () => {
+    // The window is back at 1…100; the hit is 450, among the newest.
+    let props: { label: string; messages: Message[] } & Record<string, unknown> = {
+      label: 'Carla',
+      messages: page(1, 100),
+      hasEarlier: false,
+      hasLater: true,
+    };
+    let rerender: ((props: Record<string, unknown>) => Promise<void>) | undefined;
+    const onNewest = vi.fn(async () => {
+      props = { ...props, messages: page(401, 500), hasEarlier: true, hasLater: false };
+      await rerender!({ ...props, onNewest });
+    });
+    rerender = render(Transcript, { ...props, onNewest }).rerender;
+    const newest = screen.getByTestId('transcript-newest');
+    expect(newest).toHaveTextContent('Show newest messages');
+    await userEvent.click(newest);
+    expect(onNewest).toHaveBeenCalledTimes(1);
+    await vi.waitFor(() => expect(screen.queryByTestId('transcript-newest')).toBeNull());
+    expect(screen.getAllByTestId('message')[0]).toHaveAttribute('data-message-id', '401');
+
+    // Back at 1…100 again, a search hit at 450 is found by going to the newest first.
+    props = {
+      ...props,
+      messages: page(1, 100),
+      hasEarlier: false,
+      hasLater: true,
+      reveal: { messageId: 450 },
+    };
+    await rerender({ ...props, onNewest });
+    await vi.waitFor(() => expect(onNewest).toHaveBeenCalledTimes(2));
+    const target = () =>
+      screen
+        .getAllByTestId('message')
+        .find((item) => item.getAttribute('data-message-id') === '450');
+    await vi.waitFor(() => expect(target()).toHaveClass('revealed'));
   });
 });

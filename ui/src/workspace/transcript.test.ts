@@ -1,7 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Message } from '../api';
 import { fakeApi, message } from '../testing/fixtures';
-import { largestPage, mergeNewer, transcriptPage, Transcripts } from './transcript.svelte';
+import {
+  largestPage,
+  mergeNewer,
+  transcriptPage,
+  Transcripts,
+  windowSize,
+} from './transcript.svelte';
 
 /** A contact's history of `count` messages, ids 1…count, oldest first. */
 function history(count: number, contactId = 7): Message[] {
@@ -34,7 +40,7 @@ describe('Transcripts', () => {
     const all = history(250);
     const api = host(all);
     const transcripts = new Transcripts(api);
-    const request = transcripts.refreshRequest(7);
+    const request = transcripts.refreshRequest(7)!;
     expect(request).toEqual({ limit: transcriptPage });
     transcripts.refreshed(7, await api.listMessages(7, request), request);
     expect(ids(transcripts.messagesOf(7))).toEqual(ids(all.slice(150)));
@@ -55,11 +61,11 @@ describe('Transcripts', () => {
     const all = history(250);
     const api = host(all);
     const transcripts = new Transcripts(api);
-    let request = transcripts.refreshRequest(7);
+    let request = transcripts.refreshRequest(7)!;
     transcripts.refreshed(7, await api.listMessages(7, request), request);
     await transcripts.loadEarlier();
     // 200 loaded: the next refresh reads the newest 200 again.
-    request = transcripts.refreshRequest(7);
+    request = transcripts.refreshRequest(7)!;
     expect(request).toEqual({ limit: 200 });
     all[120] = { ...all[120]!, status: 'delivered' };
     all.push(message({ id: 251, contactId: 7, createdAt: 251_000, body: 'new' }));
@@ -75,18 +81,65 @@ describe('Transcripts', () => {
     const all = history(50);
     const api = host(all);
     const transcripts = new Transcripts(api);
-    let request = transcripts.refreshRequest(7);
+    let request = transcripts.refreshRequest(7)!;
     transcripts.refreshed(7, await api.listMessages(7, request), request);
     expect(transcripts.current?.hasEarlier).toBe(false);
     // More texts arrived than a refresh reads back: the loaded ones no longer join them.
     all.push(...history(700).slice(50));
-    request = transcripts.refreshRequest(7);
+    request = transcripts.refreshRequest(7)!;
     transcripts.refreshed(7, await api.listMessages(7, request), request);
     expect(transcripts.messagesOf(7)).toHaveLength(transcriptPage);
     expect(transcripts.current?.hasEarlier).toBe(true);
     expect(transcripts.messagesOf(7)?.at(-1)?.id).toBe(700);
-    for (let round = 0; round < 10; round += 1) await transcripts.loadEarlier();
-    expect(transcripts.refreshRequest(7)).toEqual({ limit: largestPage });
+    for (let round = 0; round < 2; round += 1) await transcripts.loadEarlier();
+    expect(transcripts.messagesOf(7)).toHaveLength(windowSize);
+    expect(transcripts.current?.hasLater).toBe(false);
+    expect(transcripts.refreshRequest(7)).toEqual({ limit: windowSize });
+    expect(windowSize).toBeLessThanOrEqual(largestPage);
+  });
+
+  it('holds a window of the history: reading back lets the newest go, and they come back', async () => {
+    const all = history(1000);
+    const api = host(all);
+    const transcripts = new Transcripts(api);
+    const request = transcripts.refreshRequest(7)!;
+    transcripts.refreshed(7, await api.listMessages(7, request), request);
+    const seen = new Set<number>();
+    const note = () => transcripts.messagesOf(7)!.forEach((known) => seen.add(known.id));
+    while (await transcripts.loadEarlier()) {
+      note();
+      expect(transcripts.messagesOf(7)!.length).toBeLessThanOrEqual(windowSize);
+    }
+    expect(ids(transcripts.messagesOf(7))).toEqual(ids(all.slice(0, windowSize)));
+    expect(transcripts.current?.hasLater).toBe(true);
+    // Reading back, a refresh leaves the window where the agent is.
+    expect(transcripts.refreshRequest(7)).toBeNull();
+
+    while (await transcripts.loadLater()) {
+      note();
+      const loaded = ids(transcripts.messagesOf(7))!;
+      expect(loaded.length).toBeLessThanOrEqual(windowSize);
+      // An unbroken run of the history, in order.
+      expect(loaded).toEqual(loaded.map((_, index) => loaded[0]! + index));
+    }
+    expect(ids(transcripts.messagesOf(7))).toEqual(ids(all.slice(1000 - windowSize)));
+    expect(transcripts.current).toMatchObject({ hasLater: false, hasEarlier: true });
+    expect(seen.size).toBe(1000);
+  });
+
+  it('goes back to the newest when the agent sends while reading back', async () => {
+    const all = history(700);
+    const api = host(all);
+    const transcripts = new Transcripts(api);
+    const request = transcripts.refreshRequest(7)!;
+    transcripts.refreshed(7, await api.listMessages(7, request), request);
+    for (let round = 0; round < 4; round += 1) await transcripts.loadEarlier();
+    expect(transcripts.current?.hasLater).toBe(true);
+    all.push(message({ id: 701, contactId: 7, createdAt: 701_000, direction: 'outbound' }));
+    transcripts.added(all.at(-1)!);
+    await vi.waitFor(() => expect(transcripts.current?.hasLater).toBe(false));
+    expect(transcripts.messagesOf(7)?.at(-1)?.id).toBe(701);
+    expect(transcripts.messagesOf(7)).toHaveLength(transcriptPage);
   });
 
   it('keeps a sent message and a retried one in place', () => {
