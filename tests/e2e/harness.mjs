@@ -185,9 +185,10 @@ function cleanEnvironment(extra) {
  * A hub on its own port and database, serving the built UI with the simulated carrier.
  * `name` names its log in the artifacts folder. Call `stop()` in `after`/`t.after`.
  * `config`: TOML written to the hub's config file (e.g. shorter routing timeouts), beside
- * the `PARLEY_*` environment the hub is given.
+ * the `PARLEY_*` environment the hub is given. `prepare(run)`: runs hub commands
+ * (`run(args, env)`) on the migrated database before it serves.
  */
-export async function startHub(name, { demo = false, deliveryDelayMs = 300, config = null } = {}) {
+export async function startHub(name, { demo = false, deliveryDelayMs = 300, config = null, prepare = null } = {}) {
   if (!existsSync(hubBin)) {
     throw new Error(
       `The hub binary ${hubBin} does not exist. Build it (cargo build -p parley-hub) or set PARLEY_HUB_BIN.`,
@@ -297,6 +298,10 @@ export async function startHub(name, { demo = false, deliveryDelayMs = 300, conf
 
   // Migrate first, so that `agent add` and `serve` never race to create the schema.
   await runHubCommand(['migrate'], env, 'creating the hub database');
+  // Anything the caller runs with the hub's own CLI before it serves (e.g. `seed`).
+  if (prepare !== null) {
+    await prepare((args, extra = {}) => runHubCommand(args, { ...env, ...extra }, `parley-hub ${args[0]}`));
+  }
 
   const args = ['serve'];
   if (demo) args.push('--demo');

@@ -22,6 +22,42 @@ function ids() {
   return screen.getAllByTestId('contact-item').map((element) => element.dataset.contactId);
 }
 
+describe('ContactList: thousands of contacts', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('draws only the rows in view, and the scroll position says which', async () => {
+    // Rows 60 px high in a list 600 px high.
+    vi.spyOn(HTMLElement.prototype, 'offsetHeight', 'get').mockImplementation(function (
+      this: HTMLElement,
+    ) {
+      return this.classList.contains('row') ? 60 : 0;
+    });
+    vi.spyOn(HTMLElement.prototype, 'clientHeight', 'get').mockReturnValue(600);
+    const many = Array.from({ length: 2000 }, (_, index) =>
+      summary({ id: index + 1, name: `Contact ${index + 1}`, lastActivityAt: 10_000_000 - index }),
+    );
+    render(ContactList, { contacts: many, agentId: 1, selectedId: null, onSelect: vi.fn() });
+    await vi.waitFor(() => expect(screen.getAllByTestId('contact-item').length).toBeLessThan(40));
+    expect(ids()[0]).toBe('1');
+
+    const rows = screen.getByTestId('contact-rows');
+    rows.scrollTop = 60 * 1000;
+    await fireEvent.scroll(rows);
+    const drawn = ids().map(Number);
+    expect(drawn.length).toBeLessThan(40);
+    expect(drawn).toContain(1001);
+    expect(drawn).toContain(1010);
+    expect(drawn).not.toContain(1);
+    const first = screen.getAllByTestId('contact-item')[0]!.closest('li')!;
+    expect(first.getAttribute('aria-setsize')).toBe('2000');
+    expect(Number(first.getAttribute('aria-posinset'))).toBe(drawn[0]);
+    // The rows not drawn keep their room, so the scroll bar stays true.
+    const spacers = rows.querySelectorAll<HTMLElement>('li.spacer');
+    const room = [...spacers].reduce((total, spacer) => total + parseFloat(spacer.style.height), 0);
+    expect(room + drawn.length * 60).toBe(2000 * 60);
+  });
+});
+
 describe('ContactList', () => {
   it('lists only my contacts, most recent activity first', () => {
     render(ContactList, { contacts, agentId: 1, selectedId: null, onSelect: vi.fn() });
