@@ -13,7 +13,7 @@ export const transcriptPage = 100;
 export const largestPage = 500;
 
 /** The most messages a transcript holds at once. */
-export const windowSize = 300;
+export const windowSize = 250;
 
 export interface Transcript {
   contactId: number;
