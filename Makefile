@@ -12,7 +12,7 @@ KILLS ?= 1000
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := webhook phone picture search segments
 
-.PHONY: audit fuzz campaign bench bench-volume bench-ui help deps ui build run dev test test-rust test-ui test-e2e test-browser test-desktop lint fmt bindings bundle clean
+.PHONY: audit fuzz campaign bench bench-volume bench-ui bench-desktop help deps ui build run dev test test-rust test-ui test-e2e test-browser test-desktop lint fmt bindings bundle clean
 
 help:
 	@echo "make run      build and start the hub (demo data, simulated carrier) and the desktop app"
@@ -23,6 +23,7 @@ help:
 	@echo "make bench    throughput and latency figures on both engines (release build)"
 	@echo "make bench-volume  list, transcript and search at 1M messages, 100k contacts (release)"
 	@echo "make bench-ui     a 100k-message transcript in Chromium: first paint and DOM nodes"
+	@echo "make bench-desktop  the desktop app's memory idle with 10k contacts held (release, Xvfb)"
 	@echo "make campaign kill -9 the hub KILLS times (1000) under load and faults, on both engines"
 	@echo "make audit    cargo deny (advisories, licenses, bans, sources) and npm audit (part of make test)"
 	@echo "make fuzz     each fuzz target for FUZZ_SECONDS (60), from its seed corpus in fuzz/corpus"
@@ -96,6 +97,11 @@ bench-volume:
 
 bench-ui: build
 	cd tests/e2e && PARLEY_HUB_BIN="$(HUB)" node bench-transcript.mjs
+
+bench-desktop: ui
+	cargo build --release -p parley-desktop -p parley-hub
+	PARLEY_HUB_BIN="$(TARGET_DIR)/release/parley-hub" PARLEY_DESKTOP_BIN="$(TARGET_DIR)/release/parley-desktop" \
+		tests/e2e/run-desktop.sh tests/e2e/bench-desktop-memory.mjs
 
 clean:
 	cargo clean

@@ -15,12 +15,9 @@ import { promisify } from 'node:util';
 import { test } from 'node:test';
 import {
   artifactPath,
-  freePort,
   makeTempDir,
   repoRoot,
   startHub,
-  startProcess,
-  stopProcess,
   teardown,
   waitFor,
   waitMs,
@@ -64,42 +61,12 @@ async function grabScreen(path) {
     console.error(`# no X screenshot (${error.message}); the WebDriver screenshots remain`);
   }
 }
-import { onPath, watchNotifications } from './notifications.mjs';
-import { Keys, WebDriver, testId } from './webdriver.mjs';
+import { watchNotifications } from './notifications.mjs';
+import { startTauriDriver } from './tauri-driver.mjs';
+import { Keys, testId } from './webdriver.mjs';
 
 const desktopBinSetting = process.env.PARLEY_DESKTOP_BIN;
 const customer = '+12015550101';
-
-/** Starts tauri-driver on free ports with `env` (inherited by WebKitWebDriver and the app). */
-async function startTauriDriver(env) {
-  const driverBin = onPath(process.env.TAURI_DRIVER_BIN || 'tauri-driver');
-  assert.ok(
-    driverBin && existsSync(driverBin),
-    `tauri-driver not found (TAURI_DRIVER_BIN=${process.env.TAURI_DRIVER_BIN ?? '(unset)'}, PATH=${process.env.PATH}); ` +
-      'install it with `cargo install tauri-driver --locked`',
-  );
-  assert.ok(
-    onPath('WebKitWebDriver'),
-    'WebKitWebDriver is not on PATH; tauri-driver needs it (Debian package webkit2gtk-driver)',
-  );
-  const port = await freePort();
-  const nativePort = await freePort();
-  const logPath = artifactPath('desktop-tauri-driver.log');
-  // Its own process group, so stopping it also ends WebKitWebDriver and the app.
-  const child = startProcess(driverBin, ['--port', String(port), '--native-port', String(nativePort)], {
-    env,
-    logPath,
-    detached: true,
-  });
-  const driver = new WebDriver(`http://127.0.0.1:${port}`);
-  try {
-    await driver.waitUntilUp(() => child.exitCode === null && child.signalCode === null);
-  } catch (error) {
-    await stopProcess(child);
-    throw new Error(`${error.message}; see ${logPath}`);
-  }
-  return { driver, logPath, stop: () => stopProcess(child, 5_000) };
-}
 
 /**
  * Signs out and in again as `who`, on the same desktop. With chats open the app asks

@@ -2,6 +2,7 @@
 # Runs the desktop end-to-end test with what a real window needs: an X display (Xvfb) and
 # a private D-Bus session (for the notification daemon and dbus-monitor the test starts).
 # From anywhere:  PARLEY_DESKTOP_BIN=target/debug/parley-desktop tests/e2e/run-desktop.sh
+# With arguments, runs that node script instead (the desktop benchmarks).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -19,4 +20,7 @@ done
 # WebKitGTK's DMA-BUF renderer fails or wastes memory under Xvfb.
 export WEBKIT_DISABLE_DMABUF_RENDERER=1
 
+if [ "$#" -gt 0 ]; then
+  exec dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24" node "$@"
+fi
 exec dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24" node --test tests/e2e/desktop.test.mjs
