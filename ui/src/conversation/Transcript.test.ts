@@ -391,4 +391,30 @@ describe('Transcript: a long history, a page at a time', () => {
         .find((item) => item.getAttribute('data-message-id') === '450');
     await vi.waitFor(() => expect(target()).toHaveClass('revealed'));
   });
+
+  it('goes to a search hit far back in one step when the message is known', async () => {
+    const hit = page(4321, 4321)[0]!;
+    let props: { label: string; messages: Message[] } & Record<string, unknown> = {
+      label: 'Carla',
+      messages: page(9901, 10000),
+      hasEarlier: true,
+      reveal: { messageId: hit.id, message: hit },
+    };
+    let rerender: ((props: Record<string, unknown>) => Promise<void>) | undefined;
+    const onEarlier = vi.fn(async () => false);
+    const onJump = vi.fn(async (message: Message) => {
+      // The host answers a moment later, as it does.
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      props = { ...props, messages: page(message.id - 50, message.id + 50), hasLater: true };
+      await rerender!({ ...props, onJump, onEarlier });
+      return true;
+    });
+    rerender = render(Transcript, { ...props, onJump, onEarlier }).rerender;
+    const target = () =>
+      screen
+        .getAllByTestId('message')
+        .find((item) => item.getAttribute('data-message-id') === '4321');
+    await vi.waitFor(() => expect(target()).toHaveClass('revealed'));
+    expect(onJump).toHaveBeenCalledExactlyOnceWith(hit);
+  });
 });

@@ -139,6 +139,29 @@ export class Transcripts {
     }
   }
 
+  /**
+   * Loads the page around a message (a search hit) in one step, however far back it is:
+   * those just before it, it, and those just after.
+   */
+  async jumpTo(message: Message): Promise<boolean> {
+    const current = this.current;
+    if (current === null || current.contactId !== message.contactId) return false;
+    const half = transcriptPage / 2;
+    const [older, newer] = await Promise.all([
+      this.#api.listMessages(message.contactId, { before: message.id, limit: half }),
+      this.#api.listMessages(message.contactId, { after: message.id, limit: half }),
+    ]);
+    const now = this.current;
+    if (now === null || now.contactId !== message.contactId) return false;
+    this.current = {
+      contactId: message.contactId,
+      messages: [...older, message, ...newer],
+      hasEarlier: older.length >= half,
+      hasLater: newer.length >= half,
+    };
+    return true;
+  }
+
   /** Goes back to the newest messages (the agent was reading back). */
   async showNewest(): Promise<void> {
     const current = this.current;

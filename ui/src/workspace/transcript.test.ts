@@ -163,4 +163,23 @@ describe('Transcripts', () => {
       [4, page[1]!.status],
     ]);
   });
+
+  it('jumps to the page around a message far back in one step', async () => {
+    const all = history(5000);
+    const api = host(all);
+    const transcripts = new Transcripts(api);
+    const request = transcripts.refreshRequest(7)!;
+    transcripts.refreshed(7, await api.listMessages(7, request), request);
+    api.listMessages.mockClear();
+    expect(await transcripts.jumpTo(all[1234]!)).toBe(true);
+    expect(api.listMessages).toHaveBeenCalledTimes(2);
+    const loaded = ids(transcripts.messagesOf(7))!;
+    // Fifty before it, it, fifty after it.
+    expect(loaded).toEqual(ids(all.slice(1234 - transcriptPage / 2, 1235 + transcriptPage / 2)));
+    expect(transcripts.current).toMatchObject({ hasEarlier: true, hasLater: true });
+    // From there, down to the newest: the pages join.
+    while (await transcripts.loadLater());
+    expect(transcripts.messagesOf(7)?.at(-1)?.id).toBe(5000);
+    expect(transcripts.current?.hasLater).toBe(false);
+  });
 });
