@@ -16,14 +16,15 @@ const OLDER_PAGE: u32 = 100;
 const HISTORY_PAGE: u32 = 100;
 
 impl Client {
-    /// The contact list: the agent's contacts held here (their own within the window, and
-    /// those they opened), with unread counts from the local read markers; newest activity
-    /// first. Works offline.
+    /// The contact list: the contacts assigned to the agent, and those in an interaction
+    /// that is not done, held here, with unread counts from the local read markers; newest
+    /// activity first. Works offline.
     ///
     /// # Errors
     /// [`crate::ClientError`].
     pub async fn list_contacts(&self) -> Result<Vec<ContactSummary>> {
-        Ok(self.signed()?.replica.list_contacts().await?)
+        let signed = self.signed()?;
+        Ok(signed.replica.list_contacts(signed.agent_id).await?)
     }
 
     /// A page of a contact's transcript (see [`MessagePageRequest`]): from the replica,

@@ -186,12 +186,14 @@ impl Replica {
         Ok(row.ok_or(ReplicaError::NotFound("agent"))?.try_into()?)
     }
 
-    /// Every known contact, newest activity first, with unread counts from the local
-    /// read markers.
+    /// The contacts the Communication tab lists for agent `me`: assigned to them, or in an
+    /// interaction that is not done; newest activity first, with unread counts from the
+    /// local read markers. (Other contacts held here — history, opened ones — are read one
+    /// at a time.)
     ///
     /// # Errors
     /// [`ReplicaError::Database`].
-    pub async fn list_contacts(&self) -> Result<Vec<ContactSummary>> {
+    pub async fn list_contacts(&self, me: Id) -> Result<Vec<ContactSummary>> {
         #[derive(sqlx::FromRow)]
         struct Row {
             #[sqlx(flatten)]
@@ -213,8 +215,11 @@ impl Replica {
                lm.body AS last_message, lm.agent_id AS last_agent_id, lm.agent_name AS last_agent_name \
              FROM contacts c LEFT JOIN messages lm ON lm.id = (SELECT m.id FROM messages m \
                WHERE m.contact_id = c.id ORDER BY m.created_at DESC, m.id DESC LIMIT 1) \
+             WHERE c.assigned_agent_id = ?1 OR c.id IN \
+               (SELECT contact_id FROM interactions WHERE state <> 'done') \
              ORDER BY c.last_activity_at DESC, c.id DESC",
         )
+        .bind(me)
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter()

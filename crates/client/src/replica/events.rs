@@ -278,7 +278,7 @@ pub(super) async fn upsert_message(
 }
 
 /// The hub always sends a message with all its pictures: they replace what was known.
-async fn upsert_media(
+pub(super) async fn upsert_media(
     transaction: &mut Transaction<'static, Sqlite>,
     message: &Message,
 ) -> Result<()> {

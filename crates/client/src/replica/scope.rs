@@ -3,7 +3,7 @@
 
 use parley_proto::{Contact, EventKind, HeldHistory, Id, Message, Snapshot};
 
-use super::events::{Authority, apply, upsert_agent, upsert_message};
+use super::events::{Authority, apply, upsert_agent, upsert_media, upsert_message};
 use super::{Replica, Result};
 
 impl Replica {
@@ -45,9 +45,7 @@ impl Replica {
             let interaction = interaction.clone();
             apply(&mut transaction, &EventKind::Interaction { interaction }).await?;
         }
-        for message in &snapshot.messages {
-            upsert_message(&mut transaction, message, Authority::EventLog).await?;
-        }
+        insert_messages(&mut transaction, &snapshot.messages).await?;
         for history in &snapshot.histories {
             hold(&mut transaction, history, true).await?;
         }
@@ -237,6 +235,48 @@ impl Replica {
         transaction.commit().await?;
         Ok(())
     }
+}
+
+/// Messages a statement stores (11 values each, well under SQLite's limit).
+const MESSAGE_ROWS: usize = 500;
+
+/// Stores a snapshot's messages as the hub has them, a few hundred to a statement: matched by
+/// hub id, or by client key for a message typed here.
+async fn insert_messages(
+    transaction: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    messages: &[Message],
+) -> Result<()> {
+    for chunk in messages.chunks(MESSAGE_ROWS) {
+        let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "INSERT INTO messages (hub_id, client_key, contact_id, interaction_id, direction, body, \
+               status, error_code, agent_id, agent_name, created_at) ",
+        );
+        insert.push_values(chunk, |mut row, message| {
+            row.push_bind(message.id)
+                .push_bind(message.client_key.as_deref())
+                .push_bind(message.contact_id)
+                .push_bind(message.interaction_id)
+                .push_bind(message.direction.as_str())
+                .push_bind(message.body.as_str())
+                .push_bind(message.status.as_str())
+                .push_bind(message.error_code.map(i64::from))
+                .push_bind(message.agent_id)
+                .push_bind(message.agent_name.as_deref())
+                .push_bind(message.created_at);
+        });
+        let update = "interaction_id = excluded.interaction_id, body = excluded.body, \
+             status = excluded.status, error_code = excluded.error_code, \
+             agent_name = COALESCE(excluded.agent_name, agent_name)";
+        insert.push(format!(
+            " ON CONFLICT (hub_id) DO UPDATE SET {update} \
+              ON CONFLICT (client_key) DO UPDATE SET hub_id = excluded.hub_id, {update}"
+        ));
+        insert.build().execute(&mut **transaction).await?;
+        for message in chunk.iter().filter(|message| !message.media.is_empty()) {
+            upsert_media(transaction, message).await?;
+        }
+    }
+    Ok(())
 }
 
 /// Records how much of a contact's history is held: replacing what was recorded
