@@ -55,16 +55,20 @@ function appPid() {
 function pss() {
   let total = 0;
   const names = [];
+  const each = [];
   for (const pid of tree(appPid())) {
     try {
       const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
-      total += Number(/^Pss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0);
-      names.push(readFileSync(`/proc/${pid}/comm`, 'utf8').trim());
+      const kib = Number(/^Pss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0);
+      const name = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+      total += kib;
+      names.push(name);
+      each.push(`${name} ${(kib / 1024).toFixed(0)}`);
     } catch {
       // Gone meanwhile.
     }
   }
-  return { mib: total / 1024, names };
+  return { mib: total / 1024, names, each: each.join(', ') };
 }
 
 const hub = await startHub('bench-desktop', {
@@ -74,59 +78,84 @@ const hub = await startHub('bench-desktop', {
       PARLEY_PASSWORD: 'bench-pass',
     }),
 });
-const dataDir = makeTempDir('parley-bench-desktop-data-');
-const tauriDriver = await startTauriDriver(
-  { ...process.env, PARLEY_DATA_DIR: dataDir.path, PARLEY_LOG: 'warn', WEBKIT_DISABLE_DMABUF_RENDERER: '1' },
-  'bench-desktop-tauri-driver.log',
-);
-try {
-  const session = await tauriDriver.driver.newSession({ alwaysMatch: { 'tauri:options': { application: desktopBin } } });
+// An agent with nothing: the same workspace, empty.
+await hub.addAgent('empty', 'Empty Agent', 'bench-pass');
+
+/**
+ * Starts the app (a new process), measures it idle at the sign-in screen, signs `login` in,
+ * waits for its snapshot to be applied, and measures it idle again.
+ */
+async function measure(login) {
+  const dataDir = makeTempDir('parley-bench-desktop-data-');
+  const tauriDriver = await startTauriDriver(
+    { ...process.env, PARLEY_DATA_DIR: dataDir.path, PARLEY_LOG: 'warn', WEBKIT_DISABLE_DMABUF_RENDERER: '1' },
+    `bench-desktop-${login}-tauri-driver.log`,
+  );
   try {
-    const hubUrl = await session.waitForElement(testId('login-hub-url'), 'the sign-in screen');
-    await new Promise((resolve) => setTimeout(resolve, idleMs));
-    const blank = pss();
+    const session = await tauriDriver.driver.newSession({ alwaysMatch: { 'tauri:options': { application: desktopBin } } });
+    try {
+      const hubUrl = await session.waitForElement(testId('login-hub-url'), 'the sign-in screen');
+      await new Promise((resolve) => setTimeout(resolve, idleMs));
+      const blank = pss();
+      const streams = hub.log().split(`event stream opened login=${login}`).length;
 
-    await hubUrl.clear();
-    await hubUrl.sendKeys(hub.url);
-    await (await session.find(testId('login-user'))).sendKeys('agent001');
-    await (await session.find(testId('login-password'))).sendKeys('bench-pass');
-    const started = Date.now();
-    await (await session.find(testId('login-submit'))).click();
-    await waitFor(
-      async () => (await session.findAll(testId('agent-name'))).length > 0,
-      120_000,
-      'the workspace after sign-in',
-      250,
-    ).catch(async (error) => {
-      await session.screenshot(artifactPath('bench-desktop-FAILED.png')).catch(() => {});
-      throw error;
-    });
-    const workspaceShown = Date.now() - started;
-    // The desktop opens its event stream once its snapshot is applied.
-    await waitFor(
-      async () => hub.log().includes('event stream opened login=agent001'),
-      120_000,
-      'the desktop to apply its snapshot and open its event stream',
-      100,
-    );
-    const ready = Date.now() - started;
-    await new Promise((resolve) => setTimeout(resolve, idleMs));
-    const signedIn = pss();
-    const replica = readdirSync(dataDir.path)
-      .filter((name) => name.startsWith('replica-'))
-      .reduce((total, name) => total + statSync(join(dataDir.path, name)).size, 0);
-
-    console.log(`desktop app, release, idle under Xvfb (PSS of ${signedIn.names.join(', ')}):`);
-    console.log(`  at the sign-in screen (no replica)     ${blank.mib.toFixed(1)} MiB  (baseline)`);
-    console.log(
-      `  signed in, ${contacts} contacts held         ${signedIn.mib.toFixed(1)} MiB  (${(signedIn.mib / blank.mib).toFixed(2)}x; ` +
-        `+${(signedIn.mib - blank.mib).toFixed(1)} MiB; replica ${(replica / 1048576).toFixed(1)} MB; workspace shown ${workspaceShown} ms and snapshot applied ${ready} ms after sign-in)`,
-    );
+      await hubUrl.clear();
+      await hubUrl.sendKeys(hub.url);
+      await (await session.find(testId('login-user'))).sendKeys(login);
+      await (await session.find(testId('login-password'))).sendKeys('bench-pass');
+      const started = Date.now();
+      await (await session.find(testId('login-submit'))).click();
+      await waitFor(
+        async () => (await session.findAll(testId('agent-name'))).length > 0,
+        120_000,
+        'the workspace after sign-in',
+        250,
+      ).catch(async (error) => {
+        await session.screenshot(artifactPath('bench-desktop-FAILED.png')).catch(() => {});
+        throw error;
+      });
+      const shown = Date.now() - started;
+      // The desktop opens its event stream once its snapshot is applied.
+      await waitFor(
+        async () => hub.log().split(`event stream opened login=${login}`).length > streams,
+        120_000,
+        'the desktop to apply its snapshot and open its event stream',
+        100,
+      );
+      const ready = Date.now() - started;
+      await new Promise((resolve) => setTimeout(resolve, idleMs));
+      const signedIn = pss();
+      const dom = await session.execute(
+        "return [document.getElementsByTagName('*').length, document.querySelectorAll('[data-testid=\"contact-item\"]').length];",
+      );
+      signedIn.each += `; DOM ${dom[0]} nodes, ${dom[1]} contact rows`;
+      const replica = readdirSync(dataDir.path)
+        .filter((name) => name.startsWith('replica-'))
+        .reduce((total, name) => total + statSync(join(dataDir.path, name)).size, 0);
+      return { blank, signedIn, replica, shown, ready };
+    } finally {
+      await session.delete().catch(() => {});
+    }
   } finally {
-    await session.delete().catch(() => {});
+    await tauriDriver.stop();
+    dataDir.remove();
   }
+}
+
+try {
+  const empty = await measure('empty');
+  const full = await measure('agent001');
+  const mib = (value) => `${value.mib.toFixed(1)} MiB`;
+  console.log(`desktop app, release, idle under Xvfb (PSS of ${full.signedIn.names.join(', ')}):`);
+  console.log(`  at the sign-in screen (no replica)        ${mib(empty.blank)}  (baseline; ${empty.blank.each})`);
+  console.log(
+    `  signed in, no contacts                    ${mib(empty.signedIn)}  (${(empty.signedIn.mib / empty.blank.mib).toFixed(2)}x; ${empty.signedIn.each})`,
+  );
+  console.log(
+    `  signed in, ${contacts} contacts held        ${mib(full.signedIn)}  (${(full.signedIn.mib / empty.blank.mib).toFixed(2)}x; ` +
+      `${(full.signedIn.mib - empty.signedIn.mib).toFixed(1)} MiB over no contacts; ${full.signedIn.each}; ` +
+      `replica ${(full.replica / 1048576).toFixed(1)} MB; workspace shown ${full.shown} ms and snapshot applied ${full.ready} ms after sign-in)`,
+  );
 } finally {
-  await tauriDriver.stop();
-  dataDir.remove();
   await hub.stop();
 }

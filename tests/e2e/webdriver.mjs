@@ -152,6 +152,11 @@ export class Session {
     return this.command('GET', '/source');
   }
 
+  /** Runs `script` (a function body) in the page and answers what it returns. */
+  async execute(script, args = []) {
+    return this.command('POST', '/execute/sync', { script, args });
+  }
+
   async delete() {
     await this.command('DELETE', '');
   }

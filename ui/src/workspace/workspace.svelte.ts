@@ -56,7 +56,8 @@ function pageInView(): boolean {
 export class Workspace {
   readonly api: Api;
   agent: Agent = $state()!;
-  contacts: ContactSummary[] = $state([]);
+  /** Replaced whole on each change (never changed in place), so not deeply reactive. */
+  contacts: ContactSummary[] = $state.raw([]);
   interactions: Interaction[] = $state([]);
   /** The transcript of the contact in view, a page at a time. */
   readonly transcripts: Transcripts;
@@ -127,14 +128,15 @@ export class Workspace {
     this.pictures = pictureActions(api, () => this.agent, (action) => this.#act(action));
   }
 
-  get contactsById(): Map<number, Contact> {
-    return new Map(this.contacts.map((summary) => [summary.contact.id, summary.contact]));
-  }
+  /** The listed contacts by id: built once per change of the list, not per lookup. */
+  readonly contactsById: Map<number, Contact> = $derived(
+    new Map(this.contacts.map((summary) => [summary.contact.id, summary.contact])),
+  );
 
   /** Unread messages per contact id, with my read marks. */
-  get unreadByContact(): Map<number, number> {
-    return new Map(this.contacts.map((summary) => [summary.contact.id, summary.unreadCount]));
-  }
+  readonly unreadByContact: Map<number, number> = $derived(
+    new Map(this.contacts.map((summary) => [summary.contact.id, summary.unreadCount])),
+  );
 
   /**
    * How many interactions I hold against my capacity: the offered and active ones, as the
