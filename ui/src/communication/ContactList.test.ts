@@ -59,6 +59,19 @@ describe('ContactList: thousands of contacts', () => {
 });
 
 describe('ContactList', () => {
+  it('says what it shows when told (offline, what this computer holds)', () => {
+    const { rerender } = render(ContactList, {
+      contacts,
+      agentId: 1,
+      selectedId: null,
+      onSelect: vi.fn(),
+    });
+    expect(screen.queryByTestId('contact-list-note')).toBeNull();
+    const note = 'Offline: showing and searching what this computer holds.';
+    void rerender({ contacts, agentId: 1, selectedId: null, onSelect: vi.fn(), note });
+    return vi.waitFor(() => expect(screen.getByTestId('contact-list-note')).toHaveTextContent(note));
+  });
+
   it('lists only my contacts, most recent activity first', () => {
     render(ContactList, { contacts, agentId: 1, selectedId: null, onSelect: vi.fn() });
     expect(ids()).toEqual(['2', '3', '1']);
