@@ -344,9 +344,9 @@ impl Run {
         (load, routed)
     }
 
-    /// Signs in `CONNECTED` agents (Ready, answering automatically) and opens each one's
-    /// event stream, spread over the hubs; the bench agent's is the first.
-    async fn connect_agents(&self) -> Vec<Socket> {
+    /// Signs in `CONNECTED` agents (Ready, answering automatically), spread over the hubs;
+    /// the bench agent is the first. Answers (hub, session token) of each.
+    async fn sign_in_agents(&self) -> Vec<(usize, String)> {
         let hash = parley_hub::hash_password("bench").expect("hashing works");
         let mut tokens = vec![(self.hubs.len() - 1, self.agent_token.clone())];
         for index in 1..CONNECTED {
@@ -368,10 +368,21 @@ impl Run {
             let hub = index % self.hubs.len();
             tokens.push((hub, ready(&self.hubs[hub].url(), &login).await));
         }
+        tokens
+    }
+
+    /// Opens each agent's event stream from now on: the full view (every event the agent
+    /// may see, as the browser had it), or `scoped` (only the agent's own, as the desktop
+    /// and the browser follow it now).
+    async fn connect_agents(&self, tokens: &[(usize, String)], scoped: bool) -> Vec<Socket> {
         let head = self.store.head_seq().await.expect("head");
+        let scope = if scoped { "&scope=agent" } else { "" };
         let mut sockets = Vec::with_capacity(tokens.len());
         for (hub, token) in tokens {
-            let ws_url = format!("ws://{}/api/ws?since={head}", self.hubs[hub].address);
+            let ws_url = format!(
+                "ws://{}/api/ws?since={head}{scope}",
+                self.hubs[*hub].address
+            );
             let mut request = ws_url.into_client_request().expect("a request");
             request.headers_mut().insert(
                 "authorization",
@@ -385,10 +396,105 @@ impl Run {
         sockets
     }
 
+    /// Webhook → the offered agent's scoped stream, at a steady rate: each new customer's
+    /// text is offered (and, the agents answering automatically, accepted) to one of the
+    /// `CONNECTED` agents, whose stream alone carries it. Returns p50, p99 and the offers.
+    async fn offer_latency(
+        &self,
+        fake: &FakeTwilio,
+        tokens: &[(usize, String)],
+    ) -> (Duration, Duration, usize) {
+        let sockets = self.connect_agents(tokens, true).await;
+        let count = usize::try_from(RATE * LATENCY_SECONDS).expect("small");
+        let deadline = Instant::now() + Duration::from_secs(LATENCY_SECONDS + 30);
+        let offered: Arc<Mutex<HashMap<i64, Instant>>> = Arc::new(Mutex::new(HashMap::new()));
+        let mut readers = Vec::with_capacity(sockets.len());
+        for mut socket in sockets {
+            let offered = offered.clone();
+            readers.push(tokio::spawn(async move {
+                while Instant::now() < deadline {
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    let Ok(Some(Ok(frame))) = tokio::time::timeout(left, socket.next()).await
+                    else {
+                        break;
+                    };
+                    let received = Instant::now();
+                    match frame {
+                        tokio_tungstenite::tungstenite::Message::Text(text) => {
+                            let event: Event = serde_json::from_str(&text).expect("an event");
+                            if let EventKind::Interaction { interaction } = event.kind
+                                && interaction.agent_id.is_some()
+                            {
+                                offered
+                                    .lock()
+                                    .expect("not poisoned")
+                                    .entry(interaction.contact_id)
+                                    .or_insert(received);
+                            }
+                        }
+                        tokio_tungstenite::tungstenite::Message::Ping(payload) => {
+                            let _ = socket
+                                .send(tokio_tungstenite::tungstenite::Message::Pong(payload))
+                                .await;
+                        }
+                        _ => {}
+                    }
+                }
+            }));
+        }
+        let mut sent: HashMap<String, Instant> = HashMap::new();
+        let mut ticks = tokio::time::interval(Duration::from_micros(1_000_000 / RATE));
+        let mut posts = Vec::with_capacity(count);
+        for index in 0..count {
+            ticks.tick().await;
+            let phone = format!("+1204{index:07}");
+            sent.insert(phone.clone(), Instant::now());
+            let (fake, hub) = (fake.clone(), self.hub(index));
+            posts.push(tokio::spawn(async move {
+                fake.text_in_via(
+                    &hub,
+                    PUBLIC_URL,
+                    &format!("SMo{index:08}"),
+                    &phone,
+                    &format!("offer {index}"),
+                )
+                .await
+            }));
+        }
+        for post in posts {
+            assert_eq!(post.await.expect("posted"), 200);
+        }
+        // Every offer reached its agent, or the deadline passed.
+        while Instant::now() < deadline && offered.lock().expect("not poisoned").len() < count {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        for reader in readers {
+            reader.abort();
+        }
+        let offered = offered.lock().expect("not poisoned").clone();
+        let mut latencies = Vec::with_capacity(offered.len());
+        for (contact_id, received) in offered {
+            let contact = self.store.contact(contact_id).await.expect("the contact");
+            if let Some(at) = sent.get(&contact.phone) {
+                latencies.push(received - *at);
+            }
+        }
+        latencies.sort();
+        (
+            percentile(&latencies, 0.5),
+            percentile(&latencies, 0.99),
+            latencies.len(),
+        )
+    }
+
     /// Webhook → every connected agent's WebSocket, at a steady rate: each delivery of a
     /// message event to each socket is one latency. Returns p50, p99 and the deliveries.
-    async fn latency(&self, fake: &FakeTwilio) -> (Duration, Duration, usize) {
-        let sockets = self.connect_agents().await;
+    async fn latency(
+        &self,
+        fake: &FakeTwilio,
+        tokens: &[(usize, String)],
+    ) -> (Duration, Duration, usize) {
+        let sockets = self.connect_agents(tokens, false).await;
         let sent: Arc<Mutex<HashMap<String, Instant>>> = Arc::new(Mutex::new(HashMap::new()));
         let count = usize::try_from(RATE * LATENCY_SECONDS).expect("small");
         let deadline = Instant::now() + Duration::from_secs(LATENCY_SECONDS + 30);
@@ -522,7 +628,9 @@ async fn main() {
         let run = start(name, database, hubs, &fake).await;
         let health = run.load(&fake, "healthz", "h", WEBHOOKS).await;
         let (stored, routed) = run.webhooks(&fake).await;
-        let (p50, p99, deliveries) = run.latency(&fake).await;
+        let tokens = run.sign_in_agents().await;
+        let (p50, p99, deliveries) = run.latency(&fake, &tokens).await;
+        let (offer_p50, offer_p99, offers) = run.offer_latency(&fake, &tokens).await;
         let (health_p50, health_p99) = run.health_latency().await;
         let webhooks = stored.per_second;
         println!("{}", run.name);
@@ -551,6 +659,12 @@ async fn main() {
             CONNECTED * usize::try_from(RATE * LATENCY_SECONDS).expect("small"),
             millis(health_p50),
             millis(health_p99),
+        );
+        println!(
+            "  webhook -> the offered agent's scoped stream, {RATE} msg/s, {CONNECTED} agents connected: p50 {:.1} ms, p99 {:.1} ms over {offers} of {} offers",
+            millis(offer_p50),
+            millis(offer_p99),
+            usize::try_from(RATE * LATENCY_SECONDS).expect("small"),
         );
         // Its hubs stop (kill on drop) before the next configuration starts.
         drop(run);
