@@ -200,3 +200,58 @@ async fn pages_of_a_contacts_history_join_without_gaps_or_repeats() {
         );
     }
 }
+
+#[tokio::test]
+async fn pages_of_search_hits_join_without_gaps_or_repeats() {
+    for db in TestDatabase::each().await {
+        let clock = Arc::new(FakeClock::at(START));
+        let store = open(&db, &clock).await;
+        for n in 0..120 {
+            text_in(
+                &store,
+                &format!("SMfind{n:04}"),
+                &format!("+120155503{:02}", n % 40),
+                &format!("refund request {n}"),
+            )
+            .await;
+            if n % 3 == 0 {
+                text_in(&store, &format!("SMskip{n:04}"), "+12015550399", "thanks").await;
+            }
+        }
+        let mut seen = Vec::new();
+        let mut before = None;
+        let mut sizes = Vec::new();
+        loop {
+            let page = store
+                .search_page("refund", before)
+                .await
+                .unwrap_or_else(|error| panic!("{}: a page: {error}", db.engine));
+            assert!(
+                page.iter().all(|hit| hit.message.is_some()),
+                "{}: no contact is named refund",
+                db.engine
+            );
+            if page.is_empty() {
+                break;
+            }
+            sizes.push(page.len());
+            let ids: Vec<i64> = page
+                .iter()
+                .map(|hit| hit.message.as_ref().expect("a message").id)
+                .collect();
+            before = ids.last().copied();
+            seen.extend(ids);
+        }
+        assert_eq!(sizes, [50, 50, 20], "{}", db.engine);
+        let mut expected = seen.clone();
+        expected.sort_unstable_by(|a, b| b.cmp(a));
+        expected.dedup();
+        assert_eq!(seen, expected, "{}: newest first, each once", db.engine);
+        assert_eq!(
+            store.search("refund").await.expect("the first page").len(),
+            50,
+            "{}",
+            db.engine
+        );
+    }
+}

@@ -214,16 +214,19 @@ pub async fn mark_unread(
 pub struct SearchQuery {
     #[serde(default)]
     q: String,
+    /// The next page: the message hits just older than this message.
+    before: Option<Id>,
 }
 
-/// `GET /api/search?q=…`: contacts by name or number, messages by text.
+/// `GET /api/search?q=…[&before=ID]`: contacts by name or number, messages by text; with
+/// `before`, the next page of message hits (those older than message `ID`).
 pub async fn search(
     State(hub): Shared,
     current: CurrentAgent,
     Query(query): Query<SearchQuery>,
 ) -> ApiResult<Vec<SearchHit>> {
     workspace::search(&query.q)?;
-    let mut hits = hub.store.search(&query.q).await?;
+    let mut hits = hub.store.search_page(&query.q, query.before).await?;
     if !current.agent.permissions.all_contacts {
         let mut visible = Vec::with_capacity(hits.len());
         for hit in hits {

@@ -184,17 +184,30 @@ impl Store {
     /// # Errors
     /// [`StoreError::Database`].
     pub async fn search(&self, input: &str) -> Result<Vec<SearchHit>> {
+        self.search_page(input, None).await
+    }
+
+    /// A page of [`Store::search`]: from the top (contacts, then the newest messages), or
+    /// the messages just older than message `before` (keyset: pages join without a gap or a
+    /// repeat).
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn search_page(&self, input: &str, before: Option<Id>) -> Result<Vec<SearchHit>> {
         let mut read = self.read().await?;
-        let mut hits: Vec<SearchHit> = read
-            .search_contacts(input, SEARCH_LIMIT)
-            .await?
-            .into_iter()
-            .map(|contact| SearchHit {
-                contact,
-                message: None,
-            })
-            .collect();
-        let messages = read.search_messages(input, SEARCH_LIMIT).await?;
+        let mut hits: Vec<SearchHit> = if before.is_some() {
+            Vec::new()
+        } else {
+            read.search_contacts(input, SEARCH_LIMIT)
+                .await?
+                .into_iter()
+                .map(|contact| SearchHit {
+                    contact,
+                    message: None,
+                })
+                .collect()
+        };
+        let messages = read.search_messages(input, before, SEARCH_LIMIT).await?;
         if messages.is_empty() {
             return Ok(hits);
         }

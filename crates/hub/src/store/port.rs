@@ -309,7 +309,14 @@ pub(crate) trait Messages {
     /// current one.
     async fn known_sids(&mut self, to: &str, except_message: Id) -> Result<Vec<String>>;
     /// Messages whose text matches, newest first.
-    async fn search_messages(&mut self, input: &str, limit: u32) -> Result<Vec<Message>>;
+    /// Messages matching the search, newest first: the newest `limit`, or the `limit`
+    /// just older than message `before`.
+    async fn search_messages(
+        &mut self,
+        input: &str,
+        before: Option<Id>,
+        limit: u32,
+    ) -> Result<Vec<Message>>;
 }
 
 /// Pictures: inbound media, agents' uploads, and the files themselves when the database

@@ -318,16 +318,22 @@ impl Messages for Connection {
         .await?)
     }
 
-    async fn search_messages(&mut self, input: &str, limit: u32) -> Result<Vec<Message>> {
+    async fn search_messages(
+        &mut self,
+        input: &str,
+        before: Option<Id>,
+        limit: u32,
+    ) -> Result<Vec<Message>> {
         let Some(query) = search::tsquery(input) else {
             return Ok(Vec::new());
         };
         let rows: Vec<MessageRow> = sqlx::query_as(sql!(
-            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE words @@ $1::tsquery \
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE words @@ $1::tsquery AND id < $3 \
              ORDER BY id DESC LIMIT $2"
         ))
         .bind(query)
         .bind(i64::from(limit))
+        .bind(before.unwrap_or(Id::MAX))
         .fetch_all(self.db())
         .await?;
         all(rows)

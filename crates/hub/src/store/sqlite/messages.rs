@@ -310,7 +310,12 @@ impl Messages for Connection {
         .await?)
     }
 
-    async fn search_messages(&mut self, input: &str, limit: u32) -> Result<Vec<Message>> {
+    async fn search_messages(
+        &mut self,
+        input: &str,
+        before: Option<Id>,
+        limit: u32,
+    ) -> Result<Vec<Message>> {
         let Some(query) = search::fts5_query(input) else {
             return Ok(Vec::new());
         };
@@ -318,12 +323,13 @@ impl Messages for Connection {
         // or a one-letter prefix reads 50 matches, not every one.
         let rows: Vec<MessageRow> = sqlx::query_as(sql!(
             "SELECT {MESSAGE_COLUMNS} FROM messages WHERE id IN \
-               (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?1 \
+               (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?1 AND rowid < ?3 \
                 ORDER BY rowid DESC LIMIT ?2) \
              ORDER BY id DESC"
         ))
         .bind(query)
         .bind(i64::from(limit))
+        .bind(before.unwrap_or(Id::MAX))
         .fetch_all(self.db())
         .await?;
         all(rows)
