@@ -310,6 +310,31 @@ async fn a_contact_the_agent_opens_is_kept_and_followed_and_no_other_reaches_the
         held.iter().map(|m| m.body.as_str()).collect::<Vec<_>>(),
         ["hi ana", "anyone?"]
     );
+    // The Contact tab's history, read from the hub, is kept: it reads the same offline.
+    let online = ben
+        .contact_interactions(opened.id)
+        .await
+        .expect("the history");
+    assert_eq!(online.len(), 1, "{online:?}");
+    hub.stop().await;
+    eventually("Ben's desktop offline", || async {
+        (sink.connection() == Some(ConnectionState::Offline)).then_some(())
+    })
+    .await;
+    let offline = ben
+        .contact_interactions(opened.id)
+        .await
+        .expect("the history, offline");
+    assert_eq!(
+        offline
+            .iter()
+            .map(|item| item.interaction.id)
+            .collect::<Vec<_>>(),
+        online
+            .iter()
+            .map(|item| item.interaction.id)
+            .collect::<Vec<_>>()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

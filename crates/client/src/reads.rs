@@ -95,7 +95,8 @@ impl Client {
         Ok(signed.replica.contact(contact_id).await?)
     }
 
-    /// A contact's interaction history: the hub's when reachable, else what is held here.
+    /// A contact's interaction history: the hub's when reachable (and kept here), else what
+    /// is held here.
     ///
     /// # Errors
     /// [`ClientError`].
@@ -106,7 +107,14 @@ impl Client {
             .contact_interactions(contact_id, HISTORY_PAGE)
             .await
         {
-            Ok(history) => Ok(history),
+            Ok(history) => {
+                let interactions: Vec<parley_proto::Interaction> = history
+                    .iter()
+                    .map(|item| item.interaction.clone())
+                    .collect();
+                signed.replica.keep_interactions(&interactions).await?;
+                Ok(history)
+            }
             Err(error) if error.is_transient() => {
                 Ok(signed.replica.contact_interactions(contact_id).await?)
             }

@@ -183,6 +183,24 @@ impl Replica {
         Ok(())
     }
 
+    /// Keeps interactions fetched from the hub (a contact's history, read on the Contact
+    /// tab), so the history reads offline too.
+    ///
+    /// # Errors
+    /// [`super::ReplicaError::Database`].
+    pub async fn keep_interactions(
+        &self,
+        interactions: &[parley_proto::Interaction],
+    ) -> Result<()> {
+        let mut transaction = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        for interaction in interactions {
+            let interaction = interaction.clone();
+            apply(&mut transaction, &EventKind::Interaction { interaction }).await?;
+        }
+        transaction.commit().await?;
+        Ok(())
+    }
+
     /// Which of these contacts are held here.
     ///
     /// # Errors
