@@ -98,8 +98,12 @@ pub async fn mark_unread(shell: State<'_, Shell>, contact_id: Id) -> Result<(), 
 }
 
 #[tauri::command]
-pub async fn search(shell: State<'_, Shell>, query: String) -> Result<Vec<SearchHit>, ApiError> {
-    Ok(shell.client.search(&query).await?)
+pub async fn search(
+    shell: State<'_, Shell>,
+    query: String,
+    before: Option<Id>,
+) -> Result<Vec<SearchHit>, ApiError> {
+    Ok(shell.client.search(&query, before).await?)
 }
 
 #[tauri::command]

@@ -240,7 +240,7 @@ async fn a_contact_the_agent_opens_is_kept_and_followed_and_no_other_reaches_the
     // Ben (who may see every contact) finds one of ana's customers, which his desktop does
     // not hold, by number and by text: as a contact to open.
     for query in ["201 555-0511", "hi ana"] {
-        let found = ben.search(query).await.expect("a search");
+        let found = ben.search(query, None).await.expect("a search");
         assert!(
             found
                 .iter()

@@ -125,7 +125,7 @@ async fn hub_and_desktop_search_alike_and_never_error() {
             .await
             .unwrap_or_else(|error| panic!("hub search {query:?} failed: {error}"));
         let from_desktop = client
-            .search(query)
+            .search(query, None)
             .await
             .unwrap_or_else(|error| panic!("desktop search {query:?} failed: {error}"));
         let bodies: Vec<&str> = from_hub
@@ -162,13 +162,13 @@ async fn hub_and_desktop_search_alike_and_never_error() {
             .await
             .unwrap_or_else(|error| panic!("hub search {query:?} failed: {error}"));
         client
-            .search(query)
+            .search(query, None)
             .await
             .unwrap_or_else(|error| panic!("desktop search {query:?} failed: {error}"));
     }
 
     // Numbers and names: contacts are found by any part of the number.
-    let by_number = client.search("201 555-0133").await.expect("search");
+    let by_number = client.search("201 555-0133", None).await.expect("search");
     assert_eq!(
         by_number.first().map(|hit| hit.contact.phone.as_str()),
         Some("+12015550133")
@@ -182,7 +182,10 @@ async fn hub_and_desktop_search_alike_and_never_error() {
 
     // Offline: the desktop still searches.
     hub.stop().await;
-    let offline = client.search("#4471").await.expect("search works offline");
+    let offline = client
+        .search("#4471", None)
+        .await
+        .expect("search works offline");
     assert_eq!(offline.len(), 1);
 
     // Something typed offline is found too.
@@ -195,7 +198,7 @@ async fn hub_and_desktop_search_alike_and_never_error() {
         })
         .await
         .expect("saved offline");
-    let pending = client.search("zx 991").await.expect("search");
+    let pending = client.search("zx 991", None).await.expect("search");
     assert_eq!(
         pending.len(),
         1,

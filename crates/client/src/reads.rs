@@ -126,18 +126,22 @@ impl Client {
 impl Client {
     /// Searches contacts and message text: what this computer holds (works offline), and —
     /// when the hub is reachable — the contacts it does not hold that the hub finds by
-    /// name, number or text, so the agent can open them (and they are kept then).
+    /// name, number or text, so the agent can open them (and they are kept then). With
+    /// `before` (a message hit's id), the next page of message hits held here.
     ///
     /// # Errors
     /// [`ClientError::Invalid`] for a search longer than 200 characters.
-    pub async fn search(&self, query: &str) -> Result<Vec<SearchHit>> {
+    pub async fn search(&self, query: &str, before: Option<Id>) -> Result<Vec<SearchHit>> {
         if query.chars().count() > 200 {
             return Err(ClientError::Invalid(
                 "the search is longer than 200 characters".into(),
             ));
         }
         let signed = self.signed()?;
-        let mut hits = signed.replica.search(query).await?;
+        let mut hits = signed.replica.search(query, before).await?;
+        if before.is_some() {
+            return Ok(hits);
+        }
         let found = match signed.hub.search(query).await {
             Ok(found) => found,
             Err(error) if error.is_transient() => {

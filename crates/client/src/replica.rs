@@ -455,13 +455,16 @@ impl Replica {
     }
 
     /// Searches contacts (name, number) and message text, offline, with the hub's rules
-    /// (see [`parley_proto::search`]).
+    /// (see [`parley_proto::search`]): from the top, or (`before`, a local message id) the
+    /// message hits just after that one in the same order.
     ///
     /// # Errors
     /// [`ReplicaError::Database`].
-    pub async fn search(&self, input: &str) -> Result<Vec<SearchHit>> {
+    pub async fn search(&self, input: &str, before: Option<Id>) -> Result<Vec<SearchHit>> {
         let limit = i64::from(SEARCH_LIMIT);
-        let mut hits: Vec<SearchHit> =
+        let mut hits: Vec<SearchHit> = if before.is_some() {
+            Vec::new()
+        } else {
             rows::sqlite::search_contacts(&self.pool, input, SEARCH_LIMIT)
                 .await?
                 .into_iter()
@@ -469,7 +472,19 @@ impl Replica {
                     contact,
                     message: None,
                 })
-                .collect();
+                .collect()
+        };
+        // Where the page before ended, in the order below.
+        let mark: (i64, i64) = match before {
+            None => (i64::MAX, i64::MAX),
+            Some(id) => sqlx::query_as(
+                "SELECT COALESCE(hub_id, 9223372036854775807), id FROM messages WHERE id = ?",
+            )
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(ReplicaError::NotFound("message"))?,
+        };
         let Some(query) = parley_proto::search::fts5_query(input) else {
             return Ok(hits);
         };
@@ -477,9 +492,12 @@ impl Replica {
         let messages: Vec<MessageRow> = sqlx::query_as(sql!(
             "SELECT {MESSAGE_COLUMNS} FROM messages WHERE id IN \
                (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?) \
+               AND (COALESCE(hub_id, 9223372036854775807), id) < (?, ?) \
              ORDER BY COALESCE(hub_id, 9223372036854775807) DESC, id DESC LIMIT ?"
         ))
         .bind(query)
+        .bind(mark.0)
+        .bind(mark.1)
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;

@@ -348,8 +348,11 @@ export function createBrowserApi(overrides: Partial<BrowserEnvironment> = {}): B
       request<Message[]>('GET', `${contactPath(contactId)}/messages${pageQuery(page)}`),
     markRead: (contactId: number) => request<void>('POST', `${contactPath(contactId)}/read`),
     markUnread: (contactId: number) => request<void>('POST', `${contactPath(contactId)}/unread`),
-    search: (query: string) =>
-      request<SearchHit[]>('GET', `/api/search?q=${encodeURIComponent(query)}`),
+    search: (query: string, before?: number) =>
+      request<SearchHit[]>(
+        'GET',
+        `/api/search?q=${encodeURIComponent(query)}${before === undefined ? '' : `&before=${before}`}`,
+      ),
     updateContact: (contactId: number, details: UpdateContactRequest) =>
       request<Contact>('PUT', contactPath(contactId), details),
     contactInteractions: (contactId: number) =>

@@ -85,9 +85,10 @@ export interface Api {
   /**
    * Contacts by name or number (every contact, assigned or not), then messages by their
    * words, newest first. Any text is a valid query; the desktop searches its replica, so it
-   * works offline.
+   * works offline. With `before` (the last message hit shown), the next page of message
+   * hits.
    */
-  search(query: string): Promise<SearchHit[]>;
+  search(query: string, before?: number): Promise<SearchHit[]>;
   /**
    * The Contact tab's Save: each field replaces the stored one, and empty text (or null)
    * clears it, so always send all three. Needs the hub; `badRequest` for an email without

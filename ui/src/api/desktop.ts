@@ -111,7 +111,8 @@ export function createDesktopApi(): Api {
       call<Message[]>('list_messages', { contactId, page: page ?? null }),
     markRead: (contactId: number) => call<void>('mark_read', { contactId }),
     markUnread: (contactId: number) => call<void>('mark_unread', { contactId }),
-    search: (query: string) => call<SearchHit[]>('search', { query }),
+    search: (query: string, before?: number) =>
+      call<SearchHit[]>('search', before === undefined ? { query } : { query, before }),
     updateContact: (contactId: number, request: UpdateContactRequest) =>
       call<Contact>('update_contact', { contactId, request }),
     contactInteractions: (contactId: number) =>

@@ -144,6 +144,31 @@ describe('ContactList: search', () => {
     return fireEvent.input(screen.getByTestId('contact-search'), { target: { value } });
   }
 
+  it('offers older message hits a page at a time while a page comes full', async () => {
+    const page = (from: number, count: number): SearchHit[] =>
+      Array.from({ length: count }, (_, index) => ({
+        contact: rita,
+        message: message({ id: from - index, contactId: 12, body: `refund ${from - index}` }),
+      }));
+    const search = vi.fn(async (_query: string, before?: number) =>
+      before === undefined ? [{ contact: rita, message: null }, ...page(200, 50)] : page(before - 1, before > 120 ? 50 : 20),
+    );
+    render(ContactList, { contacts, agentId: 1, selectedId: null, onSelect: vi.fn(), search });
+    await type('refund');
+    await vi.waitFor(() => expect(screen.getAllByTestId('search-result-message')).toHaveLength(50));
+    await userEvent.click(screen.getByTestId('search-more'));
+    await vi.waitFor(() => expect(screen.getAllByTestId('search-result-message')).toHaveLength(100));
+    expect(search).toHaveBeenLastCalledWith('refund', 151);
+    await userEvent.click(screen.getByTestId('search-more'));
+    await vi.waitFor(() => expect(screen.getAllByTestId('search-result-message')).toHaveLength(120));
+    expect(search).toHaveBeenLastCalledWith('refund', 101);
+    expect(screen.queryByTestId('search-more'), 'a page that was not full is the last').toBeNull();
+    const ids = screen
+      .getAllByTestId('search-result-message')
+      .map((item) => Number(item.getAttribute('data-message-id')));
+    expect(ids).toEqual(Array.from({ length: 120 }, (_, index) => 200 - index));
+  });
+
   it('waits for the agent to stop typing, then asks the host once', async () => {
     vi.useFakeTimers();
     const search = vi.fn(async (_query: string) => hits);

@@ -563,8 +563,10 @@ export class Workspace {
   }
 
   /** Searches every contact and message on the host (the desktop's replica, offline too). */
-  search(query: string): Promise<SearchHit[]> {
-    return this.#act(() => this.api.search(query));
+  search(query: string, before?: number): Promise<SearchHit[]> {
+    return this.#act(() =>
+      before === undefined ? this.api.search(query) : this.api.search(query, before),
+    );
   }
 
   /**

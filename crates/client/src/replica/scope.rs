@@ -471,4 +471,62 @@ mod tests {
             "a second prune changes nothing"
         );
     }
+
+    #[tokio::test]
+    async fn pages_of_search_hits_join_without_gaps_or_repeats() {
+        let folder = tempfile::tempdir().expect("a temp folder");
+        let replica = Replica::open(&folder.path().join("replica.db"))
+            .await
+            .expect("the replica opens");
+        let events: Vec<parley_proto::Event> = (1..=120)
+            .map(|n| parley_proto::Event {
+                seq: n,
+                at: n,
+                kind: parley_proto::EventKind::Message {
+                    message: Message {
+                        body: format!("refund request {n}"),
+                        ..message(1000 + n, 1 + n % 7, n)
+                    },
+                },
+            })
+            .collect();
+        replica.apply_events(&events).await.expect("applied");
+        for id in 1..=7 {
+            replica
+                .apply_events(&[parley_proto::Event {
+                    seq: 1000 + id,
+                    at: 0,
+                    kind: parley_proto::EventKind::Contact {
+                        contact: contact(id, 0),
+                    },
+                }])
+                .await
+                .expect("applied");
+        }
+        let mut seen = Vec::new();
+        let mut sizes = Vec::new();
+        let mut before = None;
+        loop {
+            let page = replica.search("refund", before).await.expect("a page");
+            if page.is_empty() {
+                break;
+            }
+            sizes.push(page.len());
+            before = page
+                .last()
+                .and_then(|hit| hit.message.as_ref())
+                .map(|m| m.id);
+            seen.extend(
+                page.into_iter()
+                    .filter_map(|hit| hit.message)
+                    .map(|m| m.body),
+            );
+        }
+        assert_eq!(sizes, [50, 50, 20]);
+        let expected: Vec<String> = (1..=120)
+            .rev()
+            .map(|n| format!("refund request {n}"))
+            .collect();
+        assert_eq!(seen, expected, "newest first, each once");
+    }
 }
