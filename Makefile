@@ -99,8 +99,9 @@ bench-ui: build
 	cd tests/e2e && PARLEY_HUB_BIN="$(HUB)" node bench-transcript.mjs
 
 bench-desktop: ui
-	cargo build --release -p parley-desktop -p parley-hub
+	cargo build --release -p parley-desktop -p parley-blank-desktop -p parley-hub
 	PARLEY_HUB_BIN="$(TARGET_DIR)/release/parley-hub" PARLEY_DESKTOP_BIN="$(TARGET_DIR)/release/parley-desktop" \
+		PARLEY_BLANK_DESKTOP_BIN="$(TARGET_DIR)/release/parley-blank-desktop" \
 		tests/e2e/run-desktop.sh tests/e2e/bench-desktop-memory.mjs
 
 clean:

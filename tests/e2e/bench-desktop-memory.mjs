@@ -1,15 +1,17 @@
 // The desktop app's memory at a contact center's volume: the real app (release build,
-// WebKitGTK, under Xvfb) signed in with a replica of 10,000 contacts, idle, against the same
-// app idle at its sign-in screen (no replica: Tauri, WebKit and the UI alone), measured in
-// the same run. Memory is PSS (proportional set size: shared pages split between the
-// processes sharing them), summed over the app and its WebKit processes. Printed, never
-// asserted.
+// WebKitGTK, under Xvfb) signed in with a replica of 10,000 contacts, idle, against a blank
+// Tauri app (one window, an empty page: tests/blank-desktop) and Parley at its sign-in
+// screen and signed in with no contacts, all measured in the same run. Memory is PSS
+// (proportional set size: shared pages split between the processes sharing them), summed
+// over the app and its WebKit processes. Printed, never asserted.
 //
 // Run: make bench-desktop (a release build).
 
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { artifactPath, makeTempDir, startHub, waitFor } from './harness.mjs';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { artifactPath, makeTempDir, startHub, startProcess, stopProcess, waitFor } from './harness.mjs';
 import { startTauriDriver } from './tauri-driver.mjs';
 import { testId } from './webdriver.mjs';
 
@@ -17,6 +19,14 @@ const contacts = Number(process.env.PARLEY_BENCH_CONTACTS || 10_000);
 const idleMs = 15_000;
 const desktopBin = process.env.PARLEY_DESKTOP_BIN;
 if (!desktopBin || !existsSync(desktopBin)) throw new Error(`PARLEY_DESKTOP_BIN (${desktopBin}) is not a built app`);
+const blankBin = process.env.PARLEY_BLANK_DESKTOP_BIN;
+if (!blankBin || !existsSync(blankBin)) throw new Error(`PARLEY_BLANK_DESKTOP_BIN (${blankBin}) is not a built app`);
+
+/** Runs a helper program; answers what it printed. */
+async function run(command, args) {
+  const { stdout } = await promisify(execFile)(command, args);
+  return stdout;
+}
 
 /** Every process under `root` (its children, theirs, …) and itself. */
 function tree(root) {
@@ -38,25 +48,25 @@ function tree(root) {
   return found;
 }
 
-/** The app's process: the one running the binary. */
-function appPid() {
+/** The app's process: the one running the binary `bin`. */
+function appPid(bin) {
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
-      if (readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0')[0] === desktopBin) return Number(name);
+      if (readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0')[0] === bin) return Number(name);
     } catch {
       // Gone meanwhile.
     }
   }
-  throw new Error(`no process runs ${desktopBin}`);
+  throw new Error(`no process runs ${bin}`);
 }
 
-/** PSS in MiB of the app and its WebKit processes, with their names. */
-function pss() {
+/** PSS in MiB of the app running `bin` and its WebKit processes, with their names. */
+function pss(bin = desktopBin) {
   let total = 0;
   const names = [];
   const each = [];
-  for (const pid of tree(appPid())) {
+  for (const pid of tree(appPid(bin))) {
     try {
       const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
       const kib = Number(/^Pss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0);
@@ -142,17 +152,41 @@ async function measure(login) {
   }
 }
 
+/** The blank Tauri app, idle with its window shown. */
+async function measureBlank() {
+  const app = startProcess(blankBin, [], {
+    env: { ...process.env, WEBKIT_DISABLE_DMABUF_RENDERER: '1' },
+    logPath: artifactPath('bench-desktop-blank.log'),
+    detached: true,
+  });
+  try {
+    await waitFor(
+      async () => (await run('xdotool', ['search', '--name', '^Blank$']).catch(() => '')).trim() !== '',
+      60_000,
+      "the blank app's window",
+      250,
+    );
+    await new Promise((resolve) => setTimeout(resolve, idleMs));
+    return pss(blankBin);
+  } finally {
+    await stopProcess(app, 5_000);
+  }
+}
+
 try {
+  const blankApp = await measureBlank();
   const empty = await measure('empty');
   const full = await measure('agent001');
   const mib = (value) => `${value.mib.toFixed(1)} MiB`;
   console.log(`desktop app, release, idle under Xvfb (PSS of ${full.signedIn.names.join(', ')}):`);
-  console.log(`  at the sign-in screen (no replica)        ${mib(empty.blank)}  (baseline; ${empty.blank.each})`);
+  const ratio = (value) => `${(value.mib / blankApp.mib).toFixed(2)}x`;
+  console.log(`  a blank Tauri app (one empty window)      ${mib(blankApp)}  (baseline; ${blankApp.each})`);
+  console.log(`  Parley at the sign-in screen              ${mib(empty.blank)}  (${ratio(empty.blank)}; ${empty.blank.each})`);
   console.log(
-    `  signed in, no contacts                    ${mib(empty.signedIn)}  (${(empty.signedIn.mib / empty.blank.mib).toFixed(2)}x; ${empty.signedIn.each})`,
+    `  Parley signed in, no contacts             ${mib(empty.signedIn)}  (${ratio(empty.signedIn)}; ${empty.signedIn.each})`,
   );
   console.log(
-    `  signed in, ${contacts} contacts held        ${mib(full.signedIn)}  (${(full.signedIn.mib / empty.blank.mib).toFixed(2)}x; ` +
+    `  Parley signed in, ${contacts} contacts held  ${mib(full.signedIn)}  (${ratio(full.signedIn)}; ` +
       `${(full.signedIn.mib - empty.signedIn.mib).toFixed(1)} MiB over no contacts; ${full.signedIn.each}; ` +
       `replica ${(full.replica / 1048576).toFixed(1)} MB; workspace shown ${full.shown} ms and snapshot applied ${full.ready} ms after sign-in)`,
   );
