@@ -180,6 +180,13 @@ async fn healthz_names_every_worker_and_the_database() {
     for worker in ["sender", "router", "media-fetcher", "upload-sweeper"] {
         assert_eq!(health["workers"][worker]["state"], "alive", "{health}");
     }
+    let ready = reqwest::get(format!("{}/readyz", hub.base_url()))
+        .await
+        .expect("the hub answers");
+    assert_eq!(ready.status(), 200);
+    let ready: serde_json::Value = ready.json().await.expect("JSON");
+    assert_eq!(ready["status"], "ready", "{ready}");
+    assert_eq!(ready["missing"], serde_json::json!([]), "{ready}");
 }
 
 /// Two sends of a text began two minutes ago and the hub stopped during each before the

@@ -158,3 +158,39 @@ pub async fn health(State(hub): Shared) -> Response {
     )
         .into_response()
 }
+
+/// `GET /readyz`: whether this hub should be sent traffic — the database answers, every
+/// worker is alive, the database has every migration this build knows, and the hub is not
+/// shutting down. 503 names what is missing.
+pub async fn ready(State(hub): Shared) -> Response {
+    let mut missing: Vec<String> = Vec::new();
+    match hub.store.pending_migrations().await {
+        Ok(0) => {}
+        Ok(pending) => missing.push(format!("{pending} migration(s) not applied")),
+        Err(error) => {
+            tracing::error!(%error, "readiness check failed");
+            missing.push(format!("database unavailable: {error}"));
+        }
+    }
+    for (name, worker) in hub.workers.report() {
+        if worker != crate::health::WorkerHealth::Alive {
+            missing.push(format!("worker {name} is not alive"));
+        }
+    }
+    if *hub.stopping.borrow() {
+        missing.push("shutting down".to_owned());
+    }
+    let status = if missing.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (
+        status,
+        Json(serde_json::json!({
+            "status": if missing.is_empty() { "ready" } else { "not ready" },
+            "missing": missing,
+        })),
+    )
+        .into_response()
+}

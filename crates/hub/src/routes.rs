@@ -29,6 +29,7 @@ macro_rules! route_table {
 
 route_table! { ROUTES, add_routes;
     get "/healthz" => api::health;
+    get "/readyz" => api::ready;
     post "/api/login" => api::login;
     post "/api/logout" => api::logout;
     get "/api/me" => api::me;

@@ -255,6 +255,14 @@ impl Store {
         self.inner.engine.analyze().await
     }
 
+    /// How many of this build's migrations the database has not applied.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn pending_migrations(&self) -> Result<usize> {
+        self.inner.engine.pending_migrations().await
+    }
+
     /// Closes every connection; the store's background tasks end.
     pub async fn close(&self) {
         self.inner

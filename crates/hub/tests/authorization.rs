@@ -25,7 +25,7 @@ async fn probe(world: &World, method: &str, path: &str, who: Who, whose: Whose) 
     let owner = world.owner(who, whose).clone();
     let own = whose == Whose::Own;
     let probe = match (method, path) {
-        ("get", "/healthz") => {
+        ("get", "/healthz" | "/readyz") => {
             let mut probe = Probe::new(Method::GET, path, 200);
             probe.public = true;
             probe

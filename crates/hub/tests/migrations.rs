@@ -50,3 +50,43 @@ async fn search_migration_indexes_existing_messages() {
         Some("an old parcel question")
     );
 }
+
+/// `/readyz` counts on this: a database a migration short of this build is not ready.
+#[tokio::test]
+async fn a_database_short_of_a_migration_reports_it_pending() {
+    use parley_hub::config::Database;
+    for db in parley_hub::testing::TestDatabase::each().await {
+        let store = parley_hub::Store::open(&db.database)
+            .await
+            .unwrap_or_else(|error| panic!("{}: opens: {error}", db.engine));
+        assert_eq!(
+            store.pending_migrations().await.expect("counted"),
+            0,
+            "{}",
+            db.engine
+        );
+        let forget = "DELETE FROM _sqlx_migrations WHERE version = \
+                      (SELECT MAX(version) FROM _sqlx_migrations)";
+        match &db.database {
+            Database::Sqlite(path) => {
+                let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
+                    .await
+                    .expect("the file");
+                sqlx::query(forget).execute(&pool).await.expect("forgotten");
+                pool.close().await;
+            }
+            Database::Postgres(url) => {
+                let pool = sqlx::PgPool::connect(url).await.expect("the database");
+                sqlx::query(forget).execute(&pool).await.expect("forgotten");
+                pool.close().await;
+            }
+        }
+        assert_eq!(
+            store.pending_migrations().await.expect("counted"),
+            1,
+            "{}",
+            db.engine
+        );
+        store.close().await;
+    }
+}

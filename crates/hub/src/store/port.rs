@@ -40,6 +40,9 @@ pub(crate) trait Engine: Send + Sync {
     async fn close(&self);
     /// Refreshes the query planner's statistics (after a bulk import).
     async fn analyze(&self) -> Result<()>;
+    /// How many of this build's migrations the database has not applied (another hub of an
+    /// older build migrated it, or a migration failed).
+    async fn pending_migrations(&self) -> Result<usize>;
 }
 
 /// Notifications of events committed by other hubs.

@@ -93,6 +93,17 @@ impl Engine for PostgresEngine {
         Ok(())
     }
 
+    async fn pending_migrations(&self) -> Result<usize> {
+        let applied: Vec<i64> =
+            sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(MIGRATOR
+            .iter()
+            .filter(|migration| !applied.contains(&migration.version))
+            .count())
+    }
+
     async fn close(&self) {
         self.pool.close().await;
     }
