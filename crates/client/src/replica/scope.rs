@@ -9,7 +9,8 @@ use super::{Replica, Result};
 impl Replica {
     /// Starts again from a hub snapshot, in one transaction: its rows are stored, contacts
     /// it does not hold are dropped (with their messages and interactions, unless the
-    /// outbox still has a message of theirs), and the cursor moves to the snapshot's seq.
+    /// outbox still has a message of theirs or the agent opened them), and the cursor moves
+    /// to the snapshot's seq.
     ///
     /// # Errors
     /// [`super::ReplicaError`]; nothing changes then.
@@ -18,8 +19,12 @@ impl Replica {
         let kept: Vec<Id> = snapshot.contacts.iter().map(|contact| contact.id).collect();
         let kept = serde_json::to_string(&kept)
             .map_err(|error| super::ReplicaError::Corrupt(error.to_string()))?;
+        // A contact the agent opened stays: the hub follows it for them from then on, so a
+        // snapshot read before they opened it does not know it yet.
         let dropped = "SELECT id FROM contacts WHERE id NOT IN (SELECT value FROM json_each(?1)) \
-                       AND id NOT IN (SELECT contact_id FROM outbox)";
+                       AND id NOT IN (SELECT contact_id FROM outbox) \
+                       AND id NOT IN (SELECT contact_id FROM fetched_contacts \
+                                      WHERE opened_at IS NOT NULL)";
         for statement in [
             "DELETE FROM media WHERE message_hub_id IN (SELECT hub_id FROM messages \
                WHERE contact_id IN (DROPPED))",
@@ -528,5 +533,58 @@ mod tests {
             .map(|n| format!("refund request {n}"))
             .collect();
         assert_eq!(seen, expected, "newest first, each once");
+    }
+
+    #[tokio::test]
+    async fn a_contact_opened_before_the_snapshot_arrives_stays_with_its_pictures() {
+        let folder = tempfile::tempdir().expect("a temp folder");
+        let replica = Replica::open(&folder.path().join("replica.db"))
+            .await
+            .expect("the replica opens");
+        let now = now_millis();
+        let picture = parley_proto::Media {
+            id: 9,
+            position: 0,
+            state: parley_proto::MediaState::Ready,
+            issue: None,
+            content_type: "image/jpeg".into(),
+            size: Some(10),
+            width: Some(2),
+            height: Some(2),
+            digest: Some("ab".repeat(32)),
+        };
+        let opened = Message {
+            media: vec![picture],
+            ..message(501, 5, now)
+        };
+        // The agent opens contact 5 while the first snapshot, read before that, is on its
+        // way; it does not hold contact 5.
+        replica
+            .adopt_contact(
+                &contact(5, now),
+                &[opened],
+                &HeldHistory {
+                    contact_id: 5,
+                    oldest_message_id: None,
+                },
+                None,
+                true,
+            )
+            .await
+            .expect("opened");
+        let snapshot = Snapshot {
+            seq: 3,
+            window_days: 90,
+            agents: Vec::new(),
+            contacts: vec![contact(6, now)],
+            interactions: Vec::new(),
+            messages: vec![message(601, 6, now)],
+            histories: Vec::new(),
+            read_markers: Vec::new(),
+        };
+        replica.apply_snapshot(&snapshot).await.expect("applied");
+        assert_eq!(bodies(&replica, 5).await, ["text 501"]);
+        assert!(replica.media(9).await.is_ok(), "its picture is still known");
+        assert_eq!(bodies(&replica, 6).await, ["text 601"]);
     }
 }
