@@ -28,6 +28,11 @@ async fn a_customer_sms_reaches_the_agent_and_the_reply_is_delivered() {
         .await
         .expect("ana signs in");
     assert_eq!(session.agent.id, agent.id);
+    // Online: the desktop follows the stream, so the offer reaches it as an event.
+    eventually("the desktop to be online", || async {
+        (sink.connection() == Some(parley_proto::ConnectionState::Online)).then_some(())
+    })
+    .await;
     let ready = client
         .set_status(AgentStatus::Ready, None)
         .await
@@ -58,17 +63,19 @@ async fn a_customer_sms_reaches_the_agent_and_the_reply_is_delivered() {
     )
     .await;
     assert_eq!(offered.agent_id, Some(agent.id));
-    let offer_seq = sink
-        .events
-        .lock()
-        .expect("not poisoned")
-        .iter()
-        .find(|event| {
-            matches!(&event.kind, EventKind::Interaction { interaction }
-                if interaction.id == offered.id && interaction.state == InteractionState::Offered)
-        })
-        .map(|event| event.seq)
-        .expect("the offer came as an event");
+    // The replica holds an event a moment before the desktop reports it.
+    let offer_seq = eventually("the offer to come as an event", || async {
+        sink.events
+            .lock()
+            .ok()?
+            .iter()
+            .find(|event| {
+                matches!(&event.kind, EventKind::Interaction { interaction }
+                    if interaction.id == offered.id && interaction.state == InteractionState::Offered)
+            })
+            .map(|event| event.seq)
+    })
+    .await;
     let contact = client
         .contact(offered.contact_id)
         .await

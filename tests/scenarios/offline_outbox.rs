@@ -23,6 +23,11 @@ async fn messages_typed_while_the_hub_is_down_are_sent_once_in_order() {
         .login(&base_url, "dee", "pass-dee-1")
         .await
         .expect("dee signs in");
+    // Online: the desktop follows the stream, so the chat reaches it as events.
+    eventually("the desktop to be online", || async {
+        (sink.connection() == Some(ConnectionState::Online)).then_some(())
+    })
+    .await;
     client
         .set_status(AgentStatus::Ready, None)
         .await
@@ -40,16 +45,14 @@ async fn messages_typed_while_the_hub_is_down_are_sent_once_in_order() {
         client.list_interactions().await.ok()?.into_iter().next()
     })
     .await;
-    let offer_seq = sink
-        .events
-        .lock()
-        .expect("not poisoned")
-        .iter()
-        .find(|event| matches!(&event.kind, parley_proto::EventKind::Interaction { interaction: seen } if seen.id == interaction.id))
-        .map(|event| event.seq)
-        .expect("the interaction came as an event");
-    eventually("the desktop to be online", || async {
-        (sink.connection() == Some(ConnectionState::Online)).then_some(())
+    // The replica holds an event a moment before the desktop reports it.
+    let offer_seq = eventually("the interaction to come as an event", || async {
+        sink.events
+            .lock()
+            .ok()?
+            .iter()
+            .find(|event| matches!(&event.kind, parley_proto::EventKind::Interaction { interaction: seen } if seen.id == interaction.id))
+            .map(|event| event.seq)
     })
     .await;
 

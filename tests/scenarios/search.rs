@@ -45,6 +45,11 @@ async fn hub_and_desktop_search_alike_and_never_error() {
         .login(&hub.base_url(), "ana", "pass-ana")
         .await
         .expect("signs in");
+    // Online: the texts reach the desktop as events on its stream.
+    eventually("the desktop to be online", || async {
+        (sink.connection() == Some(parley_proto::ConnectionState::Online)).then_some(())
+    })
+    .await;
     client
         .set_status(AgentStatus::Ready, None)
         .await

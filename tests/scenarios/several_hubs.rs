@@ -102,6 +102,13 @@ async fn a_webhook_burst_split_across_two_hubs_is_stored_routed_and_seen_once() 
             .expect("Ready");
         desktops.push((login, client, sink));
     }
+    // Every desktop follows its stream before the burst: what is theirs comes as events.
+    for (login, _, sink) in &desktops {
+        eventually(&format!("{login}'s desktop online"), || async {
+            (sink.connection() == Some(parley_proto::ConnectionState::Online)).then_some(())
+        })
+        .await;
+    }
     let texts = 120;
     let mut sending = Vec::new();
     for text in 0..texts {
