@@ -412,32 +412,16 @@ impl Run {
         for mut socket in sockets {
             let offered = offered.clone();
             readers.push(tokio::spawn(async move {
-                while Instant::now() < deadline {
-                    let left = deadline.saturating_duration_since(Instant::now());
-                    let Ok(Some(Ok(frame))) = tokio::time::timeout(left, socket.next()).await
-                    else {
-                        break;
-                    };
-                    let received = Instant::now();
-                    match frame {
-                        tokio_tungstenite::tungstenite::Message::Text(text) => {
-                            let event: Event = serde_json::from_str(&text).expect("an event");
-                            if let EventKind::Interaction { interaction } = event.kind
-                                && interaction.agent_id.is_some()
-                            {
-                                offered
-                                    .lock()
-                                    .expect("not poisoned")
-                                    .entry(interaction.contact_id)
-                                    .or_insert(received);
-                            }
-                        }
-                        tokio_tungstenite::tungstenite::Message::Ping(payload) => {
-                            let _ = socket
-                                .send(tokio_tungstenite::tungstenite::Message::Pong(payload))
-                                .await;
-                        }
-                        _ => {}
+                while let Some((text, received)) = next_text(&mut socket, deadline).await {
+                    let event: Event = serde_json::from_str(&text).expect("an event");
+                    if let EventKind::Interaction { interaction } = event.kind
+                        && interaction.agent_id.is_some()
+                    {
+                        offered
+                            .lock()
+                            .expect("not poisoned")
+                            .entry(interaction.contact_id)
+                            .or_insert(received);
                     }
                 }
             }));
@@ -504,32 +488,18 @@ impl Run {
             readers.push(tokio::spawn(async move {
                 let mut latencies = Vec::with_capacity(count);
                 while latencies.len() < count {
-                    let left = deadline.saturating_duration_since(Instant::now());
-                    let Ok(Some(Ok(frame))) = tokio::time::timeout(left, socket.next()).await
-                    else {
+                    let Some((text, received)) = next_text(&mut socket, deadline).await else {
                         break;
                     };
-                    let received = Instant::now();
-                    match frame {
-                        tokio_tungstenite::tungstenite::Message::Text(text) => {
-                            // Most frames are other events: parse only the ones measured.
-                            if !text.contains("latency ") {
-                                continue;
-                            }
-                            let event: Event = serde_json::from_str(&text).expect("an event");
-                            if let EventKind::Message { message } = event.kind
-                                && let Some(at) =
-                                    sent.lock().expect("not poisoned").get(&message.body)
-                            {
-                                latencies.push(received - *at);
-                            }
-                        }
-                        tokio_tungstenite::tungstenite::Message::Ping(payload) => {
-                            let _ = socket
-                                .send(tokio_tungstenite::tungstenite::Message::Pong(payload))
-                                .await;
-                        }
-                        _ => {}
+                    // Most frames are other events: parse only the ones measured.
+                    if !text.contains("latency ") {
+                        continue;
+                    }
+                    let event: Event = serde_json::from_str(&text).expect("an event");
+                    if let EventKind::Message { message } = event.kind
+                        && let Some(at) = sent.lock().expect("not poisoned").get(&message.body)
+                    {
+                        latencies.push(received - *at);
                     }
                 }
                 latencies
@@ -590,6 +560,25 @@ impl Run {
         }
         latencies.sort();
         (percentile(&latencies, 0.5), percentile(&latencies, 0.99))
+    }
+}
+
+/// The next text frame of an agent's stream and when it came (pings answered on the way);
+/// `None` once the stream ends or `deadline` passes.
+async fn next_text(socket: &mut Socket, deadline: Instant) -> Option<(String, Instant)> {
+    use tokio_tungstenite::tungstenite::Message as Frame;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let Ok(Some(Ok(frame))) = tokio::time::timeout(left, socket.next()).await else {
+            return None;
+        };
+        match frame {
+            Frame::Text(text) => return Some((text.to_string(), Instant::now())),
+            Frame::Ping(payload) => {
+                let _ = socket.send(Frame::Pong(payload)).await;
+            }
+            _ => {}
+        }
     }
 }
 

@@ -29,3 +29,14 @@ impl<DB: Database> Connection<DB> {
         Ok(())
     }
 }
+
+/// The query both engines answer the migrations they applied with.
+pub(crate) const APPLIED_MIGRATIONS: &str = "SELECT version FROM _sqlx_migrations WHERE success";
+
+/// How many of `migrator`'s migrations are not among the `applied` versions.
+pub(crate) fn not_applied(migrator: &sqlx::migrate::Migrator, applied: &[i64]) -> usize {
+    migrator
+        .iter()
+        .filter(|migration| !applied.contains(&migration.version))
+        .count()
+}

@@ -105,14 +105,10 @@ impl Engine for SqliteEngine {
     }
 
     async fn pending_migrations(&self) -> Result<usize> {
-        let applied: Vec<i64> =
-            sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
-                .fetch_all(&self.pool)
-                .await?;
-        Ok(MIGRATOR
-            .iter()
-            .filter(|migration| !applied.contains(&migration.version))
-            .count())
+        let applied: Vec<i64> = sqlx::query_scalar(super::connection::APPLIED_MIGRATIONS)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(super::connection::not_applied(&MIGRATOR, &applied))
     }
 
     async fn close(&self) {
