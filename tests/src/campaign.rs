@@ -648,13 +648,14 @@ async fn integrity(path: &std::path::Path) -> String {
         .join("; ")
 }
 
-async fn query_one(database: &Database, sql: &'static str) -> i64 {
+/// The first column of the first row of a read, on either engine (0 when none).
+pub async fn query_one(database: &Database, sql: &'static str) -> i64 {
     let rows: Vec<(i64,)> = query_all(database, sql).await;
     rows.first().map_or(0, |(value,)| *value)
 }
 
 /// Runs a read on either engine.
-async fn query_all<T>(database: &Database, sql: &'static str) -> Vec<T>
+pub async fn query_all<T>(database: &Database, sql: &'static str) -> Vec<T>
 where
     T: Send + Unpin,
     for<'r> T:

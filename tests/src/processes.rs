@@ -35,7 +35,7 @@ pub struct HubSetup<'a> {
     pub binary: &'a str,
     pub name: &'a str,
     pub database: &'a parley_hub::config::Database,
-    /// The address webhooks are signed for (the balancer's).
+    /// The address webhooks are signed for (the balancer's); empty: the hub's own.
     pub public_url: &'a str,
     /// Where its config and log go.
     pub folder: &'a std::path::Path,
@@ -71,6 +71,12 @@ impl HubProcess {
             extra_config,
         } = *setup;
         let address = SocketAddr::from(([127, 0, 0, 1], free_port()));
+        let own_url = format!("http://{address}");
+        let public_url = if public_url.is_empty() {
+            own_url.as_str()
+        } else {
+            public_url
+        };
         let config = folder.join(format!("{name}.toml"));
         std::fs::write(
             &config,
@@ -136,6 +142,37 @@ impl HubProcess {
     #[must_use]
     pub fn log_text(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// The config file it runs with.
+    #[must_use]
+    pub fn config_path(folder: &std::path::Path, name: &str) -> PathBuf {
+        folder.join(format!("{name}.toml"))
+    }
+
+    /// `SIGTERM`, as a service manager stops it: how it exited, and how long it took.
+    ///
+    /// # Panics
+    /// When the process cannot be signalled or does not exit within `within`.
+    pub async fn terminate(&mut self, within: Duration) -> (std::process::ExitStatus, Duration) {
+        let pid = self.child.id().expect("the process runs");
+        let started = std::time::Instant::now();
+        let sent = std::process::Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(sent.success(), "SIGTERM is sent to {}", self.name);
+        let status = tokio::time::timeout(within, self.child.wait())
+            .await
+            .unwrap_or_else(|_| {
+                panic!(
+                    "{} did not exit within {within:?} of SIGTERM:\n{}",
+                    self.name,
+                    self.log_text()
+                )
+            })
+            .expect("the process ends");
+        (status, started.elapsed())
     }
 
     /// `kill -9`: the process ends at once, whatever it was doing.

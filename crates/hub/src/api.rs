@@ -194,3 +194,42 @@ pub async fn ready(State(hub): Shared) -> Response {
     )
         .into_response()
 }
+
+/// `GET /metrics`: the hub's figures in Prometheus text. Off when `[service] metrics =
+/// false` (404); with `metrics_token` set, only for `Authorization: Bearer <token>`.
+pub async fn metrics(State(hub): Shared, headers: axum::http::HeaderMap) -> Response {
+    let service = &hub.config.service;
+    if !service.metrics {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    if let Some(token) = &service.metrics_token {
+        let given = bearer_header(&headers).unwrap_or_default();
+        // Compared as hashes: the time taken says nothing about the token.
+        if auth::token_hash(given) != auth::token_hash(token) {
+            return (
+                StatusCode::UNAUTHORIZED,
+                [(axum::http::header::WWW_AUTHENTICATE, "Bearer")],
+                "the metrics need the token of [service] metrics_token",
+            )
+                .into_response();
+        }
+    }
+    match crate::telemetry::render(&hub.store).await {
+        Ok(text) => (
+            [(
+                axum::http::header::CONTENT_TYPE,
+                "text/plain; version=0.0.4; charset=utf-8",
+            )],
+            text,
+        )
+            .into_response(),
+        Err(error) => {
+            tracing::error!(%error, "cannot read the figures for /metrics");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the database does not answer",
+            )
+                .into_response()
+        }
+    }
+}

@@ -6,12 +6,13 @@ use std::io::{BufRead as _, IsTerminal as _};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::config::Config;
+use crate::config::{Config, LogFormat};
 use crate::{AgentSettings, Store};
 use anyhow::{Context as _, bail};
 use clap::{Parser, Subcommand};
 use parley_proto::{Role, SimInboundRequest};
 
+mod backup;
 mod seed;
 mod simulate;
 
@@ -39,6 +40,23 @@ enum Command {
     },
     /// Creates or upgrades the database, then exits.
     Migrate,
+    /// Copies a SQLite hub's database to FILE, and its pictures to FILE.media/, while it
+    /// runs: the copy holds the database as of one moment. (PostgreSQL: pg_dump.)
+    Backup {
+        /// The backup file to write (it must not exist).
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Puts a backup in place of the configured SQLite database, with its pictures. Stop
+    /// the hub first. (PostgreSQL: pg_restore.)
+    Restore {
+        /// The backup file `parley-hub backup` wrote.
+        #[arg(long)]
+        from: PathBuf,
+        /// Replace an existing database (kept beside it as <database>.before-restore).
+        #[arg(long)]
+        replace: bool,
+    },
     /// Copies every row of one database into another, empty one — a SQLite hub moving to
     /// PostgreSQL — with the pictures, ids and event log as they were. Stop the hubs on
     /// the source first.
@@ -169,15 +187,21 @@ fn parse_role(text: &str) -> Result<Role, UnknownRole> {
     Role::parse(text).ok_or_else(|| UnknownRole(text.to_owned()))
 }
 
-fn init_logging() {
+/// Logs to standard error (the journal, under systemd), as text or JSON lines: the
+/// config's `[service] log_format`, or `PARLEY_LOG_FORMAT`.
+fn init_logging(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("PARLEY_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
         .with_writer(std::io::stderr);
-    if std::env::var("PARLEY_LOG_FORMAT").is_ok_and(|format| format == "json") {
-        builder.json().init();
+    if format == LogFormat::Json {
+        builder
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .init();
     } else {
         builder.init();
     }
@@ -230,8 +254,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 () = hub.stopped() => bail!("the HTTP server stopped unexpectedly; see the log above"),
                 signal = shutdown_signal() => {
                     signal?;
-                    tracing::info!("stopping");
-                    hub.stop().await;
+                    tracing::info!("stopping: no new requests; finishing those under way");
+                    let store = hub.store.clone();
+                    let finished = hub.stop().await;
+                    store.close().await;
+                    tracing::info!(finished, "stopped");
                 }
             }
             Ok(())
@@ -241,6 +268,28 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = Store::open(&config.database).await?;
             store.close().await;
             println!("database {} is up to date", config.database);
+            Ok(())
+        }
+        Command::Backup { to } => {
+            let config = Config::load(cli.config.as_deref())?;
+            let summary = backup::backup(&config, &to).await?;
+            println!(
+                "backed up {} messages and {} contacts to {}, {} pictures to {}",
+                summary.messages,
+                summary.contacts,
+                to.display(),
+                summary.pictures,
+                backup::media_beside(&to).display()
+            );
+            Ok(())
+        }
+        Command::Restore { from, replace } => {
+            let config = Config::load(cli.config.as_deref())?;
+            let summary = backup::restore(&config, &from, replace).await?;
+            println!(
+                "restored {} messages and {} contacts into {}, and {} pictures",
+                summary.messages, summary.contacts, config.database, summary.pictures
+            );
             Ok(())
         }
         Command::MigrateData {
@@ -468,8 +517,18 @@ async fn shutdown_signal() -> anyhow::Result<()> {
 /// Runs the command line `std::env::args()` holds, and says how it ended.
 #[must_use]
 pub fn main() -> ExitCode {
-    init_logging();
     let cli = Cli::parse();
+    // The format is read before the config is loaded for good (and its errors reported).
+    let format = Config::load(cli.config.as_deref())
+        .map(|config| config.service.log_format)
+        .unwrap_or_else(|_| {
+            if std::env::var("PARLEY_LOG_FORMAT").is_ok_and(|format| format == "json") {
+                LogFormat::Json
+            } else {
+                LogFormat::Text
+            }
+        });
+    init_logging(format);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -26,14 +26,18 @@ use serde::Deserialize;
 
 mod database;
 mod limits;
+mod public_url;
 mod sending;
+mod service;
 mod sessions;
 mod sync;
 mod tls;
 
 pub use database::Database;
 pub use limits::LimitsConfig;
+pub use public_url::{Finding, check_public_url};
 pub use sending::SendingConfig;
+pub use service::{LogFormat, ServiceConfig};
 pub use sessions::SessionsConfig;
 pub use sync::SyncConfig;
 pub use tls::TlsConfig;
@@ -318,6 +322,7 @@ pub struct Config {
     pub sync: SyncConfig,
     pub tls: TlsConfig,
     pub limits: LimitsConfig,
+    pub service: ServiceConfig,
 }
 
 impl Config {
@@ -362,6 +367,7 @@ impl Default for Config {
             sync: SyncConfig::default(),
             tls: TlsConfig::default(),
             limits: LimitsConfig::default(),
+            service: ServiceConfig::default(),
         }
     }
 }
@@ -471,6 +477,18 @@ impl Config {
         if let Some(public_url) = lookup("PARLEY_PUBLIC_URL") {
             self.public_url = Some(public_url);
         }
+        if let Some(format) = lookup("PARLEY_LOG_FORMAT") {
+            self.service.log_format = match format.as_str() {
+                "text" => LogFormat::Text,
+                "json" => LogFormat::Json,
+                other => {
+                    return Err(ConfigError::Env {
+                        name: "PARLEY_LOG_FORMAT",
+                        reason: format!("{other:?} is neither \"text\" nor \"json\""),
+                    });
+                }
+            };
+        }
         if let Some(ui_dir) = lookup("PARLEY_UI_DIR") {
             self.ui_dir = PathBuf::from(ui_dir);
         }
@@ -536,6 +554,9 @@ impl Config {
             return Err(ConfigError::Invalid(problem));
         }
         if let Some(problem) = self.sessions.problem() {
+            return Err(ConfigError::Invalid(problem));
+        }
+        if let Some(problem) = self.service.problem() {
             return Err(ConfigError::Invalid(problem));
         }
         if self.provider == ProviderKind::Twilio

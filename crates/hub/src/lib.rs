@@ -29,6 +29,7 @@ pub mod serve;
 mod signin;
 mod sim;
 mod store;
+mod telemetry;
 #[cfg(feature = "test-support")]
 pub mod testing;
 mod visibility;
@@ -133,6 +134,8 @@ pub struct RunningHub {
     server: tokio::task::JoinHandle<()>,
     state: Arc<HubState>,
     certificates: Option<Arc<serve::Certificates>>,
+    /// How long [`RunningHub::stop`] waits for requests under way.
+    grace: Duration,
 }
 
 impl RunningHub {
@@ -171,13 +174,28 @@ impl RunningHub {
             .map_err(|failure| failure.error)
     }
 
-    /// Stops accepting requests and waits for the server to finish.
-    pub async fn stop(self) {
+    /// Stops taking requests and connections, closes the event streams (telling clients to
+    /// reconnect), and waits for the requests under way — for at most the configured
+    /// `service.shutdown_grace_ms`; what is left then is cut. Says whether everything
+    /// under way finished.
+    pub async fn stop(mut self) -> bool {
         if self.shutdown.send(true).is_err() {
             tracing::debug!("the server had already stopped");
         }
-        if let Err(error) = self.server.await {
-            tracing::error!(%error, "the server task failed");
+        match tokio::time::timeout(self.grace, &mut self.server).await {
+            Ok(Ok(())) => true,
+            Ok(Err(error)) => {
+                tracing::error!(%error, "the server task failed");
+                false
+            }
+            Err(_) => {
+                tracing::warn!(
+                    grace_ms = self.grace.as_millis(),
+                    "requests were still under way when the shutdown grace period ended; they are cut"
+                );
+                self.server.abort();
+                false
+            }
         }
     }
 
@@ -293,7 +311,31 @@ fn http_routes(state: Arc<HubState>) -> HttpRouter {
         tracing::warn!(ui_dir = %ui_dir.display(), "no UI build found; the browser UI is not served");
     }
     let body_limit = axum::extract::DefaultBodyLimit::max(state.config.limits.max_request_bytes);
-    security_headers(routes.layer(body_limit).with_state(state))
+    request_ids(security_headers(routes.layer(body_limit).with_state(state)))
+}
+
+/// Gives every request an id (`X-Request-Id`: the one a proxy set, or a new UUID), puts it
+/// on every log line of the request, and answers with it.
+fn request_ids(router: HttpRouter) -> HttpRouter {
+    use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+    use tower_http::trace::TraceLayer;
+    let trace = TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+        let id = request
+            .headers()
+            .get("x-request-id")
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default();
+        tracing::info_span!(
+            "request",
+            id,
+            method = %request.method(),
+            path = request.uri().path(),
+        )
+    });
+    router
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(trace)
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
 }
 
 /// Reads the certificate again on each `SIGHUP` (a renewed certificate needs no restart).
@@ -394,6 +436,14 @@ pub async fn start(config: Config) -> Result<RunningHub, StartError> {
         .unwrap_or_else(|| format!("{scheme}://{address}"))
         .trim_end_matches('/')
         .to_owned();
+    for finding in config::check_public_url(&config) {
+        if finding.warning {
+            tracing::warn!("{}", finding.message);
+        } else {
+            tracing::info!("{}", finding.message);
+        }
+    }
+    telemetry::install();
     let (provider, from_number) = provider(&config, &store)?;
     let (shutdown, stopping) = watch::channel(false);
     let workers = health::Workers::default();
@@ -440,6 +490,7 @@ pub async fn start(config: Config) -> Result<RunningHub, StartError> {
         "parley hub listening"
     );
     let config_sessions = config.sessions;
+    let grace = Duration::from_millis(config.service.shutdown_grace_ms);
     let state = Arc::new(HubState {
         config,
         public_url: public_url.clone(),
@@ -490,5 +541,6 @@ pub async fn start(config: Config) -> Result<RunningHub, StartError> {
         server,
         state,
         certificates,
+        grace,
     })
 }

@@ -285,12 +285,15 @@ impl Worker {
                 let outcome = self.fetch(&job).await;
                 match &outcome {
                     MediaOutcome::Ready(ready) => {
+                        crate::telemetry::media_fetched("stored");
                         tracing::info!(media_id = job.media_id, message_id = job.message_id, digest = %ready.digest, size = ready.size, "picture stored");
                     }
                     MediaOutcome::Issue(issue) => {
+                        crate::telemetry::media_fetched("issue");
                         tracing::warn!(media_id = job.media_id, message_id = job.message_id, issue = issue.as_str(), "attachment issue");
                     }
                     MediaOutcome::Retry { at } => {
+                        crate::telemetry::media_fetched("retry");
                         tracing::info!(media_id = job.media_id, retry_in_ms = at - self.store.now(), "picture not available yet; retrying");
                     }
                 }

@@ -30,6 +30,7 @@ macro_rules! route_table {
 route_table! { ROUTES, add_routes;
     get "/healthz" => api::health;
     get "/readyz" => api::ready;
+    get "/metrics" => api::metrics;
     post "/api/login" => api::login;
     post "/api/logout" => api::logout;
     get "/api/me" => api::me;

@@ -40,6 +40,17 @@ pub use conversations::Imported;
 pub use port::Work;
 pub use scope::SnapshotLimits;
 pub use transfer::Copied;
+
+/// What `/metrics` reads from the database at each scrape.
+#[derive(Debug, Clone, Default)]
+pub struct ServiceFigures {
+    /// Conversations waiting for a Ready agent.
+    pub queued: i64,
+    /// When the oldest of them arrived.
+    pub oldest_queued_at: Option<Millis>,
+    /// Enabled accounts by status (`ready`, `notReady`).
+    pub agents_by_status: Vec<(String, i64)>,
+}
 pub use types::{
     AgentSettings, ContactDetails, ContactPage, Inbound, InboundOutcome, MediaJob, MediaOutcome,
     MessagePage, NewUpload, Outbound, PendingSend, ReadMarker, ReadyMedia, StoredMedia,
@@ -261,6 +272,14 @@ impl Store {
     /// [`StoreError::Database`].
     pub async fn pending_migrations(&self) -> Result<usize> {
         self.inner.engine.pending_migrations().await
+    }
+
+    /// The queue and the agents by status, as `/metrics` reports them.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn service_figures(&self) -> Result<ServiceFigures> {
+        self.inner.engine.service_figures().await
     }
 
     /// Closes every connection; the store's background tasks end.

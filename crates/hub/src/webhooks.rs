@@ -13,7 +13,11 @@ use axum::response::{IntoResponse, Response};
 use parley_sms::twilio::{EMPTY_TWIML, InboundWebhook, StatusWebhook};
 use parley_sms::{DeliveryStatus, normalize_e164, signature};
 
-use crate::HubState;
+use crate::{HubState, telemetry};
+
+/// The `kind` label of inbound messages and of status callbacks.
+const INBOUND: &str = "inbound";
+const STATUS: &str = "status";
 use crate::outbound::message_status;
 use crate::store::{Inbound, InboundOutcome, StoreError};
 
@@ -57,12 +61,14 @@ impl IntoResponse for Unverified {
 
 /// Checks the signature and returns the form fields.
 fn verified_params(
+    kind: &'static str,
     hub: &HubState,
     uri: &axum::http::Uri,
     headers: &HeaderMap,
     body: &Bytes,
 ) -> Result<Vec<(String, String)>, Unverified> {
     let Some(auth_token) = hub.config.twilio.auth_token.as_deref() else {
+        telemetry::webhook_refused(kind, "not_configured");
         return Err(Unverified::NotConfigured);
     };
     let params: Vec<(String, String)> = url::form_urlencoded::parse(body).into_owned().collect();
@@ -76,6 +82,7 @@ fn verified_params(
         .unwrap_or_default();
     if received.is_empty() || !signature::verify(auth_token, &url, &params, received) {
         tracing::warn!(%url, signed = !received.is_empty(), "webhook rejected: bad or missing signature");
+        telemetry::webhook_refused(kind, "signature");
         return Err(Unverified::BadSignature);
     }
     Ok(params)
@@ -88,7 +95,7 @@ pub async fn inbound(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let params = match verified_params(&hub, &uri, &headers, &body) {
+    let params = match verified_params(INBOUND, &hub, &uri, &headers, &body) {
         Ok(params) => params,
         Err(unverified) => return unverified.into_response(),
     };
@@ -96,6 +103,7 @@ pub async fn inbound(
         Ok(webhook) => webhook,
         Err(error) => {
             tracing::warn!(%error, "malformed inbound webhook");
+            telemetry::webhook_refused(INBOUND, "malformed");
             return plain(StatusCode::BAD_REQUEST, "malformed webhook");
         }
     };
@@ -121,6 +129,7 @@ pub async fn inbound(
             ..
         }) => {
             tracing::info!(sid = %webhook.message_sid, message_id, interaction_id, media = media.len(), "inbound message stored");
+            telemetry::webhook_received(INBOUND);
             hub.router.kick();
             if !media.is_empty() {
                 hub.media.kick();
@@ -129,10 +138,12 @@ pub async fn inbound(
         }
         Ok(InboundOutcome::Duplicate { message_id }) => {
             tracing::info!(sid = %webhook.message_sid, message_id, "duplicate inbound webhook ignored");
+            telemetry::webhook_received(INBOUND);
             twiml()
         }
         Err(error) => {
             tracing::error!(%error, sid = %webhook.message_sid, "cannot store an inbound message");
+            telemetry::webhook_refused(INBOUND, "not_stored");
             plain(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "not stored; please retry",
@@ -148,7 +159,7 @@ pub async fn status(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let params = match verified_params(&hub, &uri, &headers, &body) {
+    let params = match verified_params(STATUS, &hub, &uri, &headers, &body) {
         Ok(params) => params,
         Err(unverified) => return unverified.into_response(),
     };
@@ -156,9 +167,11 @@ pub async fn status(
         Ok(webhook) => webhook,
         Err(error) => {
             tracing::warn!(%error, "malformed status callback");
+            telemetry::webhook_refused(STATUS, "malformed");
             return plain(StatusCode::BAD_REQUEST, "malformed webhook");
         }
     };
+    telemetry::webhook_received(STATUS);
     let Some(delivery) = DeliveryStatus::from_twilio(&webhook.message_status) else {
         return twiml();
     };
@@ -189,6 +202,7 @@ pub async fn status(
         }
         Err(error) => {
             tracing::error!(%error, sid = %webhook.message_sid, "cannot apply a status callback");
+            telemetry::webhook_refused(STATUS, "not_stored");
             plain(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "not applied; please retry",

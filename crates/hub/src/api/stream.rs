@@ -11,6 +11,7 @@ use futures::SinkExt as _;
 use parley_proto::{ErrorCode, Event, Snapshot, StreamTicket};
 use serde::Deserialize;
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
+use tracing::Instrument as _;
 
 use super::{ApiResult, CurrentAgent, Shared};
 use crate::HubState;
@@ -166,10 +167,16 @@ pub async fn stream(
     // A client sends nothing but pings and a close: a large message is refused.
     let most = hub.config.limits.max_stream_message_bytes;
     let upgrade = upgrade.max_message_size(most).max_frame_size(most);
-    Ok(upgrade.on_upgrade(move |socket| async move {
-        if let Err(error) = stream_events(&hub, socket, viewer, &session, query.since).await {
-            tracing::info!(%login, %error, "event stream closed");
+    // The stream's log lines keep the id of the request that opened it.
+    let span = tracing::Span::current();
+    Ok(upgrade.on_upgrade(move |socket| {
+        async move {
+            let _counted = crate::telemetry::client_connected("websocket");
+            if let Err(error) = stream_events(&hub, socket, viewer, &session, query.since).await {
+                tracing::info!(%login, %error, "event stream closed");
+            }
         }
+        .instrument(span)
     }))
 }
 
@@ -185,6 +192,9 @@ fn presence_interval(grace_ms: u64) -> u64 {
 
 /// The close code for a stream whose session ended (an application code: 4000–4999).
 const SESSION_ENDED: u16 = 4001;
+
+/// The close code for a stream the hub ends because it stops: 1012, "service restart".
+const RESTARTING: u16 = 1012;
 
 #[derive(Debug, thiserror::Error)]
 enum StreamError {
@@ -257,9 +267,15 @@ async fn stream_events(
                     return Ok(());
                 }
             }
-            // The only change a hub makes is to stopping.
+            // The only change a hub makes is to stopping: the client is told to come back
+            // (to this hub once it is up again, or to another behind the same address).
             _ = stopping.changed() => {
-                socket.send(Frame::Close(None)).await?;
+                socket
+                    .send(Frame::Close(Some(CloseFrame {
+                        code: RESTARTING,
+                        reason: "the hub is restarting; reconnect".into(),
+                    })))
+                    .await?;
                 return Ok(());
             }
             received = live.recv() => match received {

@@ -243,7 +243,10 @@ pub(super) async fn deliver(context: &Context, pending: PendingSend) {
                 return;
             }
         };
-        let failure = match provider.send(request.clone()).await {
+        let sent_at = tokio::time::Instant::now();
+        let answer = provider.send(request.clone()).await;
+        crate::telemetry::send_answered(&answer, sent_at.elapsed());
+        let failure = match answer {
             Ok(sent) => {
                 record_acceptance(store, message_id, &sent).await;
                 return;

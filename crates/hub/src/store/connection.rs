@@ -24,7 +24,9 @@ impl<DB: Database> Connection<DB> {
     /// Commits a transaction (a no-op outside one).
     pub(crate) async fn commit(self) -> Result<()> {
         if let Self::Transaction(transaction) = self {
+            let started = std::time::Instant::now();
             transaction.commit().await?;
+            crate::telemetry::committed(started.elapsed());
         }
         Ok(())
     }
@@ -40,3 +42,11 @@ pub(crate) fn not_applied(migrator: &sqlx::migrate::Migrator, applied: &[i64]) -
         .filter(|migration| !applied.contains(&migration.version))
         .count()
 }
+
+/// The queue's length and its oldest entry's arrival, in one row (both engines).
+pub(crate) const QUEUE_FIGURES: &str =
+    "SELECT COUNT(*), MIN(created_at) FROM interactions WHERE state = 'queued'";
+
+/// Enabled accounts by status (both engines).
+pub(crate) const AGENTS_BY_STATUS: &str =
+    "SELECT status, COUNT(*) FROM agents WHERE NOT disabled GROUP BY status";

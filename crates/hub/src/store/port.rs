@@ -43,6 +43,8 @@ pub(crate) trait Engine: Send + Sync {
     /// How many of this build's migrations the database has not applied (another hub of an
     /// older build migrated it, or a migration failed).
     async fn pending_migrations(&self) -> Result<usize>;
+    /// The figures `/metrics` reads at each scrape.
+    async fn service_figures(&self) -> Result<super::ServiceFigures>;
 }
 
 /// Notifications of events committed by other hubs.

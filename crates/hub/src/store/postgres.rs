@@ -100,6 +100,22 @@ impl Engine for PostgresEngine {
         Ok(super::connection::not_applied(&MIGRATOR, &applied))
     }
 
+    async fn service_figures(&self) -> Result<super::ServiceFigures> {
+        let (queued, oldest_queued_at): (i64, Option<i64>) =
+            sqlx::query_as(super::connection::QUEUE_FIGURES)
+                .fetch_one(&self.pool)
+                .await?;
+        let agents_by_status: Vec<(String, i64)> =
+            sqlx::query_as(super::connection::AGENTS_BY_STATUS)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(super::ServiceFigures {
+            queued,
+            oldest_queued_at,
+            agents_by_status,
+        })
+    }
+
     async fn close(&self) {
         self.pool.close().await;
     }
