@@ -31,6 +31,7 @@ const COMMANDS: &[&str] = &[
     "search",
     "update_contact",
     "contact_interactions",
+    "desktop_policy",
 ];
 
 fn main() {

@@ -297,6 +297,16 @@ pub fn notification_settings(shell: State<'_, Shell>) -> NotificationSettings {
     shell.client.notification_settings()
 }
 
+/// What the admin set for this computer, to show (and lock) in the UI.
+#[tauri::command]
+#[expect(
+    clippy::needless_pass_by_value,
+    reason = "Tauri hands commands their State by value"
+)]
+pub fn desktop_policy(shell: State<'_, Shell>) -> parley_proto::DesktopPolicy {
+    shell.client.policy()
+}
+
 #[tauri::command]
 #[expect(
     clippy::needless_pass_by_value,

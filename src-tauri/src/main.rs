@@ -72,7 +72,46 @@ fn data_dir(app: &tauri::App) -> PathBuf {
     })
 }
 
+/// `parley-desktop --write-policy --hub-url URL [--policy FILE]`: what a silent install
+/// with `HUB_URL` runs. Writes the system's policy file (or FILE) so agents sign in to URL
+/// only, and exits without opening a window. `None` when the arguments ask for no such
+/// thing.
+fn write_policy(arguments: &[String]) -> Option<i32> {
+    if !arguments
+        .iter()
+        .any(|argument| argument == "--write-policy")
+    {
+        return None;
+    }
+    let value = |name: &str| {
+        arguments
+            .iter()
+            .position(|argument| argument == name)
+            .and_then(|at| arguments.get(at + 1))
+            .cloned()
+    };
+    let Some(hub_url) = value("--hub-url") else {
+        eprintln!("parley-desktop: --write-policy needs --hub-url URL");
+        return Some(2);
+    };
+    let path = value("--policy").map_or_else(Policy::system_path, PathBuf::from);
+    match parley_client::policy::write_hub_url(&path, &hub_url) {
+        Ok(()) => {
+            println!("{}: agents sign in to {hub_url} only", path.display());
+            Some(0)
+        }
+        Err(error) => {
+            eprintln!("parley-desktop: {error}");
+            Some(1)
+        }
+    }
+}
+
 fn main() {
+    let arguments: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(code) = write_policy(&arguments) {
+        std::process::exit(code);
+    }
     let filter = tracing_subscriber::EnvFilter::try_from_env("PARLEY_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
     tracing_subscriber::fmt()
@@ -143,6 +182,7 @@ fn main() {
             commands::open_media,
             commands::save_media,
             commands::notification_settings,
+            commands::desktop_policy,
             commands::set_notification_settings,
             commands::upload_media,
         ])

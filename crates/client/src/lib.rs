@@ -26,7 +26,7 @@ use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
 use crate::hub_api::{HubApi, HubError};
-pub use crate::policy::Policy;
+pub use crate::policy::{LoadedPolicy, Policy};
 use crate::replica::{Replica, ReplicaError};
 
 /// Where the core reports what happened, for the shell to show.
@@ -112,7 +112,7 @@ pub struct Client {
     /// The notification preferences, read from their file once.
     notification_settings: Arc<Mutex<Option<NotificationSettings>>>,
     /// What the admin decided for this computer.
-    policy: Policy,
+    policy: Arc<LoadedPolicy>,
 }
 
 impl Client {
@@ -124,14 +124,23 @@ impl Client {
             sink,
             signed: Arc::new(Mutex::new(None)),
             notification_settings: Arc::new(Mutex::new(None)),
-            policy: Policy::default(),
+            policy: Arc::new(LoadedPolicy::default()),
         }
     }
 
     /// The same core under the admin's `policy` (the safe defaults otherwise).
     #[must_use]
-    pub fn with_policy(self, policy: Policy) -> Self {
-        Self { policy, ..self }
+    pub fn with_policy(self, policy: LoadedPolicy) -> Self {
+        Self {
+            policy: Arc::new(policy),
+            ..self
+        }
+    }
+
+    /// The admin's policy as the UI shows it.
+    #[must_use]
+    pub fn policy(&self) -> parley_proto::DesktopPolicy {
+        self.policy.view()
     }
 
     fn signed(&self) -> Result<Arc<Signed>> {
@@ -162,6 +171,7 @@ impl Client {
     pub async fn login(&self, hub_url: &str, login: &str, password: &str) -> Result<Session> {
         let hub_url = hub_url.trim().trim_end_matches('/').to_owned();
         self.policy
+            .policy
             .check_hub_url(&hub_url)
             .map_err(|refused| ClientError::Invalid(refused.to_string()))?;
         let anonymous = HubApi::new(&hub_url)?;
@@ -556,26 +566,37 @@ impl Client {
         ))
     }
 
-    /// The notification preferences kept on this computer.
+    /// The notification preferences kept on this computer, under the admin's policy (its
+    /// privacy until the agent chooses, or always when locked).
     #[must_use]
     pub fn notification_settings(&self) -> NotificationSettings {
         let read = || {
             std::fs::read_to_string(self.data_dir.join("notifications.json"))
                 .ok()
                 .and_then(|text| serde_json::from_str(&text).ok())
-                .unwrap_or_default()
         };
-        match self.notification_settings.lock() {
-            Ok(mut kept) => *kept.get_or_insert_with(read),
+        let chosen = match self.notification_settings.lock() {
+            Ok(mut kept) => {
+                if kept.is_none() {
+                    *kept = read();
+                }
+                *kept
+            }
             Err(_) => read(),
-        }
+        };
+        self.policy.policy.notification_settings(chosen)
     }
 
     /// Keeps the notification preferences on this computer.
     ///
     /// # Errors
-    /// [`ClientError::Invalid`] when the file cannot be written.
+    /// [`ClientError::Invalid`] when the file cannot be written, or the admin locked what
+    /// notifications show and `settings` changes it.
     pub fn set_notification_settings(&self, settings: NotificationSettings) -> Result<()> {
+        self.policy
+            .policy
+            .check_notification_settings(&settings)
+            .map_err(ClientError::Invalid)?;
         let text = serde_json::to_string_pretty(&settings)
             .map_err(|error| ClientError::Invalid(error.to_string()))?;
         std::fs::create_dir_all(&self.data_dir)

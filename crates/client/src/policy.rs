@@ -7,6 +7,7 @@
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
+use parley_proto::{DesktopPolicy, NotificationPrivacy, NotificationSettings};
 use serde::Deserialize;
 
 /// The environment variable that names a policy file in place of the system's.
@@ -16,9 +17,41 @@ pub const POLICY_VARIABLE: &str = "PARLEY_DESKTOP_POLICY";
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Policy {
+    /// The hub agents sign in to: filled in on the sign-in screen.
+    pub hub_url: Option<String>,
+    /// Agents may sign in to `hub_url` only.
+    pub lock_hub_url: bool,
     /// Whether agents may sign in to a hub over plain `http://` on another computer. (A hub
     /// on this computer, over loopback, is always allowed.)
     pub allow_plain_http: bool,
+    /// What notifications show until the agent chooses (`name_and_text`, `name_only`,
+    /// `nothing`).
+    pub notification_privacy: Option<Privacy>,
+    /// Agents cannot change what notifications show.
+    pub lock_notification_privacy: bool,
+    /// The app starts when the agent logs in to the computer (unset: the agent decides).
+    pub start_at_login: Option<bool>,
+    /// Agents may choose "Stay signed in": the session is kept in the OS keychain.
+    pub allow_stay_signed_in: bool,
+}
+
+/// What notifications show, as the policy file spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Privacy {
+    NameAndText,
+    NameOnly,
+    Nothing,
+}
+
+impl From<Privacy> for NotificationPrivacy {
+    fn from(privacy: Privacy) -> Self {
+        match privacy {
+            Privacy::NameAndText => Self::NameAndText,
+            Privacy::NameOnly => Self::NameOnly,
+            Privacy::Nothing => Self::Nothing,
+        }
+    }
 }
 
 /// Why the desktop will not sign in to a hub URL.
@@ -32,6 +65,8 @@ pub enum HubUrlRefused {
          (allow_plain_http in the desktop policy)."
     )]
     Plain(String),
+    #[error("your admin set this computer to sign in to {0} only")]
+    Locked(String),
 }
 
 /// Why a policy file was not applied.
@@ -41,6 +76,16 @@ pub enum PolicyError {
     Unreadable { path: PathBuf, reason: String },
     #[error("the desktop policy {path} is not valid: {reason}")]
     Invalid { path: PathBuf, reason: String },
+}
+
+/// The policy in force and where it came from, for the UI.
+#[derive(Debug, Clone, Default)]
+pub struct LoadedPolicy {
+    pub policy: Policy,
+    /// The file read, when there is one.
+    pub path: Option<PathBuf>,
+    /// Why the file was not applied (the safe defaults are in force then).
+    pub problem: Option<String>,
 }
 
 impl Policy {
@@ -78,34 +123,76 @@ impl Policy {
                 });
             }
         };
-        toml::from_str(&text).map_err(|error| PolicyError::Invalid {
+        let invalid = |reason: String| PolicyError::Invalid {
             path: path.to_owned(),
-            reason: error.message().to_owned(),
-        })
+            reason,
+        };
+        let mut policy: Self =
+            toml::from_str(&text).map_err(|error| invalid(error.message().to_owned()))?;
+        if let Some(hub_url) = &policy.hub_url {
+            let hub_url = normalized(hub_url);
+            policy
+                .check_scheme(&hub_url)
+                .map_err(|refused| invalid(format!("hub_url: {refused}")))?;
+            policy.hub_url = Some(hub_url);
+        } else if policy.lock_hub_url {
+            return Err(invalid("lock_hub_url needs hub_url".to_owned()));
+        }
+        if policy.lock_notification_privacy && policy.notification_privacy.is_none() {
+            return Err(invalid(
+                "lock_notification_privacy needs notification_privacy".to_owned(),
+            ));
+        }
+        Ok(policy)
     }
 
-    /// The system's policy; on an error, logs it and applies the safe defaults.
+    /// The policy at `path`; on an error, logs it and applies the safe defaults.
     #[must_use]
-    pub fn load() -> Self {
-        let path = Self::system_path();
-        match Self::read(&path) {
+    pub fn load_from(path: &Path) -> LoadedPolicy {
+        let found = path.exists().then(|| path.to_owned());
+        match Self::read(path) {
             Ok(policy) => {
                 tracing::info!(path = %path.display(), ?policy, "desktop policy");
-                policy
+                LoadedPolicy {
+                    policy,
+                    path: found,
+                    problem: None,
+                }
             }
             Err(error) => {
                 tracing::error!(%error, "the desktop policy is ignored: safe defaults apply");
-                Self::default()
+                LoadedPolicy {
+                    policy: Self::default(),
+                    path: found,
+                    problem: Some(error.to_string()),
+                }
             }
         }
     }
 
-    /// Whether the desktop may sign in to `hub_url`: `https://` always, `http://` only on
-    /// this computer (loopback) unless the policy allows plain hubs.
+    /// The system's policy (see [`Policy::load_from`]).
+    #[must_use]
+    pub fn load() -> LoadedPolicy {
+        Self::load_from(&Self::system_path())
+    }
+
+    /// Whether the desktop may sign in to `hub_url`: the admin's hub only when it is
+    /// locked; `https://` always, `http://` only on this computer (loopback) unless the
+    /// policy allows plain hubs.
     ///
     /// # Errors
     /// [`HubUrlRefused`], in words for the agent.
     pub fn check_hub_url(&self, hub_url: &str) -> Result<(), HubUrlRefused> {
+        if self.lock_hub_url
+            && let Some(locked) = &self.hub_url
+            && normalized(hub_url) != *locked
+        {
+            return Err(HubUrlRefused::Locked(locked.clone()));
+        }
+        self.check_scheme(hub_url)
+    }
+
+    fn check_scheme(&self, hub_url: &str) -> Result<(), HubUrlRefused> {
         let url =
             url::Url::parse(hub_url).map_err(|_| HubUrlRefused::NotHttp(hub_url.to_owned()))?;
         match url.scheme() {
@@ -115,6 +202,104 @@ impl Policy {
             _ => Err(HubUrlRefused::NotHttp(hub_url.to_owned())),
         }
     }
+
+    /// The agent's notification preferences under this policy: the admin's privacy when
+    /// locked, or when the agent never chose (`chosen` is `None`).
+    #[must_use]
+    pub fn notification_settings(
+        &self,
+        chosen: Option<NotificationSettings>,
+    ) -> NotificationSettings {
+        let admin = self.notification_privacy.map(NotificationPrivacy::from);
+        match (chosen, admin) {
+            (Some(chosen), Some(privacy)) if self.lock_notification_privacy => {
+                NotificationSettings { privacy, ..chosen }
+            }
+            (Some(chosen), _) => chosen,
+            (None, Some(privacy)) => NotificationSettings {
+                privacy,
+                ..NotificationSettings::default()
+            },
+            (None, None) => NotificationSettings::default(),
+        }
+    }
+
+    /// Whether the agent may keep `settings`.
+    ///
+    /// # Errors
+    /// A sentence for the agent when the admin locked what notifications show.
+    pub fn check_notification_settings(
+        &self,
+        settings: &NotificationSettings,
+    ) -> Result<(), String> {
+        match self.notification_privacy.map(NotificationPrivacy::from) {
+            Some(privacy) if self.lock_notification_privacy && settings.privacy != privacy => {
+                Err("what notifications show is set by your admin".to_owned())
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+impl LoadedPolicy {
+    /// The policy in the UI's words.
+    #[must_use]
+    pub fn view(&self) -> DesktopPolicy {
+        let policy = &self.policy;
+        DesktopPolicy {
+            hub_url: policy.hub_url.clone(),
+            hub_url_locked: policy.lock_hub_url,
+            allow_plain_http: policy.allow_plain_http,
+            notification_privacy: policy.notification_privacy.map(NotificationPrivacy::from),
+            notification_privacy_locked: policy.lock_notification_privacy,
+            start_at_login: policy.start_at_login,
+            allow_stay_signed_in: policy.allow_stay_signed_in,
+            path: self.path.as_ref().map(|path| path.display().to_string()),
+            problem: self.problem.clone(),
+        }
+    }
+}
+
+/// A hub URL as the desktop keeps it: trimmed, without a trailing slash.
+#[must_use]
+pub fn normalized(hub_url: &str) -> String {
+    hub_url.trim().trim_end_matches('/').to_owned()
+}
+
+/// Writes (or updates) the policy file at `path` so agents sign in to `hub_url` only: what
+/// a silent install with `HUB_URL` does. Other keys in the file stay.
+///
+/// # Errors
+/// A sentence when the URL is not a hub URL or the file cannot be read or written.
+pub fn write_hub_url(path: &Path, hub_url: &str) -> Result<(), String> {
+    let hub_url = normalized(hub_url);
+    let url = url::Url::parse(&hub_url).map_err(|_| format!("{hub_url:?} is not a URL"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!("{hub_url:?} is not an http(s) URL"));
+    }
+    let mut table: toml::Table = match std::fs::read_to_string(path) {
+        Ok(text) => text.parse().map_err(|error: toml::de::Error| {
+            format!("{} is not valid: {}", path.display(), error.message())
+        })?,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => toml::Table::new(),
+        Err(error) => return Err(format!("cannot read {}: {error}", path.display())),
+    };
+    table.insert("hub_url".to_owned(), toml::Value::String(hub_url));
+    table.insert("lock_hub_url".to_owned(), toml::Value::Boolean(true));
+    let text = format!(
+        "# Parley desktop policy: what the admin decided for every agent of this computer.\n{}",
+        toml::to_string(&table).map_err(|error| error.to_string())?
+    );
+    if let Some(folder) = path.parent() {
+        std::fs::create_dir_all(folder)
+            .map_err(|error| format!("cannot create {}: {error}", folder.display()))?;
+    }
+    std::fs::write(path, text)
+        .map_err(|error| format!("cannot write {}: {error}", path.display()))?;
+    // What was written must read back as a valid policy.
+    Policy::read(path)
+        .map(|_| ())
+        .map_err(|error| error.to_string())
 }
 
 /// `localhost`, `127.0.0.0/8` and `::1`.
@@ -156,6 +341,7 @@ mod tests {
         }
         let allowing = Policy {
             allow_plain_http: true,
+            ..Policy::default()
         };
         assert_eq!(allowing.check_hub_url("http://10.0.0.5:8080"), Ok(()));
         assert!(allowing.check_hub_url("ftp://10.0.0.5").is_err());
@@ -178,12 +364,182 @@ mod tests {
 }
 
 #[cfg(test)]
+mod keys {
+    use super::*;
+
+    fn policy_of(text: &str) -> Result<Policy, PolicyError> {
+        let folder = tempfile::tempdir().expect("a temp folder");
+        let path = folder.path().join("desktop.toml");
+        std::fs::write(&path, text).expect("write");
+        Policy::read(&path)
+    }
+
+    #[test]
+    fn every_key_is_read() {
+        let policy = policy_of(
+            r#"
+            hub_url = "https://hub.example.com/"
+            lock_hub_url = true
+            allow_plain_http = true
+            notification_privacy = "name_only"
+            lock_notification_privacy = true
+            start_at_login = true
+            allow_stay_signed_in = true
+            "#,
+        )
+        .expect("a valid policy");
+        assert_eq!(
+            policy,
+            Policy {
+                hub_url: Some("https://hub.example.com".to_owned()),
+                lock_hub_url: true,
+                allow_plain_http: true,
+                notification_privacy: Some(Privacy::NameOnly),
+                lock_notification_privacy: true,
+                start_at_login: Some(true),
+                allow_stay_signed_in: true,
+            }
+        );
+        let view = LoadedPolicy {
+            policy,
+            path: Some(PathBuf::from("/etc/parley/desktop.toml")),
+            problem: None,
+        }
+        .view();
+        assert_eq!(view.hub_url.as_deref(), Some("https://hub.example.com"));
+        assert!(view.hub_url_locked && view.notification_privacy_locked);
+        assert_eq!(
+            view.notification_privacy,
+            Some(NotificationPrivacy::NameOnly)
+        );
+        assert_eq!(view.path.as_deref(), Some("/etc/parley/desktop.toml"));
+    }
+
+    #[test]
+    fn a_locked_hub_is_the_only_one() {
+        let policy = policy_of("hub_url = \"https://hub.example.com\"\nlock_hub_url = true\n")
+            .expect("valid");
+        assert_eq!(policy.check_hub_url("https://hub.example.com/"), Ok(()));
+        assert_eq!(policy.check_hub_url(" https://hub.example.com "), Ok(()));
+        assert_eq!(
+            policy.check_hub_url("https://other.example.com"),
+            Err(HubUrlRefused::Locked("https://hub.example.com".to_owned()))
+        );
+        // Unlocked, it is only filled in.
+        let open = policy_of("hub_url = \"https://hub.example.com\"\n").expect("valid");
+        assert_eq!(open.check_hub_url("https://other.example.com"), Ok(()));
+    }
+
+    #[test]
+    fn the_admins_privacy_applies_until_the_agent_chooses_or_always_when_locked() {
+        let chosen = NotificationSettings {
+            privacy: NotificationPrivacy::NameAndText,
+            sound: false,
+        };
+        let default = policy_of("notification_privacy = \"nothing\"\n").expect("valid");
+        assert_eq!(
+            default.notification_settings(None).privacy,
+            NotificationPrivacy::Nothing
+        );
+        assert_eq!(default.notification_settings(Some(chosen)), chosen);
+        assert_eq!(default.check_notification_settings(&chosen), Ok(()));
+
+        let locked =
+            policy_of("notification_privacy = \"nothing\"\nlock_notification_privacy = true\n")
+                .expect("valid");
+        assert_eq!(
+            locked.notification_settings(Some(chosen)),
+            NotificationSettings {
+                privacy: NotificationPrivacy::Nothing,
+                sound: false,
+            },
+            "the sound stays the agent's"
+        );
+        assert!(locked.check_notification_settings(&chosen).is_err());
+        let quiet = NotificationSettings {
+            privacy: NotificationPrivacy::Nothing,
+            sound: false,
+        };
+        assert_eq!(locked.check_notification_settings(&quiet), Ok(()));
+        assert_eq!(
+            Policy::default().notification_settings(None),
+            NotificationSettings::default()
+        );
+    }
+
+    #[test]
+    fn a_malformed_policy_says_why_and_the_safe_defaults_apply() {
+        for (text, expected) in [
+            ("lock_hub_url = true\n", "lock_hub_url needs hub_url"),
+            ("hub_url = \"http://hub.example.com\"\n", "plain http://"),
+            (
+                "hub_url = \"ftp://hub.example.com\"\n",
+                "not an http(s) URL",
+            ),
+            ("notification_privacy = \"loud\"\n", "unknown variant"),
+            (
+                "lock_notification_privacy = true\n",
+                "needs notification_privacy",
+            ),
+            ("start_at_login = \"yes\"\n", "invalid type"),
+            ("hub_url = \n", "is not valid"),
+        ] {
+            let error = policy_of(text).expect_err(text);
+            assert!(error.to_string().contains(expected), "{text}: {error}");
+        }
+        // A plain hub is a valid policy when the admin allows plain hubs.
+        assert!(policy_of("hub_url = \"http://10.0.0.5:8080\"\nallow_plain_http = true\n").is_ok());
+
+        let folder = tempfile::tempdir().expect("a temp folder");
+        let path = folder.path().join("desktop.toml");
+        std::fs::write(&path, "lock_hub_url = yes").expect("write");
+        let loaded = Policy::load_from(&path);
+        assert_eq!(loaded.policy, Policy::default());
+        let view = loaded.view();
+        assert!(
+            view.problem
+                .is_some_and(|problem| problem.contains("is not valid"))
+        );
+        assert_eq!(view.path, Some(path.display().to_string()));
+        let missing = Policy::load_from(&folder.path().join("none.toml"));
+        assert_eq!((missing.path, missing.problem), (None, None));
+    }
+
+    #[test]
+    fn an_install_writes_the_hub_and_keeps_the_other_keys() {
+        let folder = tempfile::tempdir().expect("a temp folder");
+        let path = folder.path().join("Parley").join("desktop.toml");
+        write_hub_url(&path, "https://hub.example.com/").expect("written");
+        let policy = Policy::read(&path).expect("valid");
+        assert_eq!(policy.hub_url.as_deref(), Some("https://hub.example.com"));
+        assert!(policy.lock_hub_url);
+
+        std::fs::write(
+            &path,
+            "allow_stay_signed_in = true\nhub_url = \"https://old.example.com\"\n",
+        )
+        .expect("write");
+        write_hub_url(&path, "https://new.example.com").expect("written");
+        let policy = Policy::read(&path).expect("valid");
+        assert_eq!(policy.hub_url.as_deref(), Some("https://new.example.com"));
+        assert!(policy.allow_stay_signed_in && policy.lock_hub_url);
+
+        // A quote in the URL cannot break out of the TOML string.
+        let error = write_hub_url(&path, "https://x.example.com\"\nallow_plain_http = true")
+            .expect_err("not a URL an admin means");
+        assert!(!error.is_empty());
+        assert!(!Policy::read(&path).expect("still valid").allow_plain_http);
+        assert!(write_hub_url(&path, "not a url").is_err());
+    }
+}
+
+#[cfg(test)]
 mod signing_in {
     use std::sync::Arc;
 
     use parley_proto::{ConnectionState, Event};
 
-    use crate::{Client, ClientError, EventSink, Policy};
+    use crate::{Client, ClientError, EventSink, LoadedPolicy, Policy};
 
     struct Nothing;
 
@@ -207,8 +563,12 @@ mod signing_in {
             "{refused:?}"
         );
         let allowing =
-            Client::new(folder.path().to_owned(), Arc::new(Nothing)).with_policy(Policy {
-                allow_plain_http: true,
+            Client::new(folder.path().to_owned(), Arc::new(Nothing)).with_policy(LoadedPolicy {
+                policy: Policy {
+                    allow_plain_http: true,
+                    ..Policy::default()
+                },
+                ..LoadedPolicy::default()
             });
         let unreachable = allowing
             .login("http://192.0.2.1:8080", "ana", "secret")

@@ -23,6 +23,7 @@ mod interactions;
 pub mod limits;
 mod messages;
 mod notifications;
+mod policy;
 #[cfg(feature = "sqlx")]
 pub mod rows;
 pub mod search;
@@ -35,6 +36,7 @@ pub use events::*;
 pub use interactions::*;
 pub use messages::*;
 pub use notifications::*;
+pub use policy::*;
 
 pub use limits::{MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, SEARCH_LIMIT};
 

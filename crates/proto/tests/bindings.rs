@@ -3,11 +3,11 @@
 
 use parley_proto::{
     Agent, AgentStatus, AgentSummary, ApiError, Author, ComposeRequest, ConnectionState, Contact,
-    ContactInteraction, ContactSummary, CreateInteractionRequest, Direction, EndedBy, ErrorCode,
-    Event, EventKind, Interaction, InteractionState, LoginRequest, LoginResponse, Media,
-    MediaIssue, MediaState, Message, MessagePageRequest, MessageStatus, NotificationPrivacy,
-    NotificationSettings, Permissions, Reachability, RevokedSessions, Role, RolePermissions,
-    SearchHit, SendMessageRequest, Session, SetPasswordRequest, SetStatusRequest,
+    ContactInteraction, ContactSummary, CreateInteractionRequest, DesktopPolicy, Direction,
+    EndedBy, ErrorCode, Event, EventKind, Interaction, InteractionState, LoginRequest,
+    LoginResponse, Media, MediaIssue, MediaState, Message, MessagePageRequest, MessageStatus,
+    NotificationPrivacy, NotificationSettings, Permissions, Reachability, RevokedSessions, Role,
+    RolePermissions, SearchHit, SendMessageRequest, Session, SetPasswordRequest, SetStatusRequest,
     SimInboundRequest, SimOutboundMessage, StandardResponse, StreamTicket, UpdateAgentRequest,
     UpdateContactRequest, Upload, WorkspaceSettings, WrapUpRequest,
 };
@@ -32,6 +32,7 @@ fn generate() -> String {
         declaration::<Reachability>(&config),
         declaration::<NotificationPrivacy>(&config),
         declaration::<NotificationSettings>(&config),
+        declaration::<DesktopPolicy>(&config),
         declaration::<Contact>(&config),
         declaration::<InteractionState>(&config),
         declaration::<EndedBy>(&config),

@@ -5,6 +5,7 @@ import {
   ApiFailure,
   defaultNotificationSettings,
   Listeners,
+  noPolicy,
   type Api,
   type MediaSize,
   type NotificationAccess,
@@ -406,6 +407,7 @@ export function createBrowserApi(overrides: Partial<BrowserEnvironment> = {}): B
       return suggestedName;
     },
 
+    desktopPolicy: async () => noPolicy,
     notificationSettings: async () =>
       readNotificationSettings(environment.preferences.getItem(notificationSettingsKey)),
     setNotificationSettings: async (settings: NotificationSettings) => {

@@ -10,6 +10,7 @@ import type {
   ComposeRequest,
   ConnectionState,
   ContactSummary,
+  DesktopPolicy,
   ErrorCode,
   Event,
   Interaction,
@@ -158,6 +159,11 @@ export interface Api {
    * `forbidden` without the save-media permission.
    */
   saveMedia(mediaId: number, suggestedName: string): Promise<string | null>;
+  /**
+   * What the admin set for this computer (the desktop policy file): the hub to sign in to,
+   * and which settings agents cannot change. The browser has no policy: all defaults.
+   */
+  desktopPolicy(): Promise<DesktopPolicy>;
   /** The agent's notification choices (kept by the desktop host, or by the browser). */
   notificationSettings(): Promise<NotificationSettings>;
   setNotificationSettings(settings: NotificationSettings): Promise<void>;
@@ -269,3 +275,16 @@ export class Listeners<T> {
     }
   }
 }
+
+/** No admin policy: what the browser (and a desktop without a policy file) has. */
+export const noPolicy: DesktopPolicy = {
+  hubUrl: null,
+  hubUrlLocked: false,
+  allowPlainHttp: false,
+  notificationPrivacy: null,
+  notificationPrivacyLocked: false,
+  startAtLogin: null,
+  allowStaySignedIn: false,
+  path: null,
+  problem: null,
+};

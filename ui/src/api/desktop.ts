@@ -18,6 +18,7 @@ import type {
   Message,
   MessagePageRequest,
   NotificationSettings,
+  DesktopPolicy,
   SearchHit,
   Session,
   Upload,
@@ -150,6 +151,7 @@ export function createDesktopApi(): Api {
     openMedia: (mediaId: number) => call<void>('open_media', { mediaId }),
     // The host names the file the same way and asks where with the system's dialog.
     saveMedia: (mediaId: number) => call<string | null>('save_media', { mediaId }),
+    desktopPolicy: () => call<DesktopPolicy>('desktop_policy'),
     notificationSettings: () => call<NotificationSettings>('notification_settings'),
     setNotificationSettings: (settings: NotificationSettings) =>
       call<void>('set_notification_settings', { settings }),

@@ -7,6 +7,7 @@ import { createDesktopApi } from './desktop';
 export {
   ApiFailure,
   defaultNotificationSettings,
+  noPolicy,
   type Api,
   type MediaSize,
   type MediaSource,

@@ -1,7 +1,7 @@
-import { render, screen } from '@testing-library/svelte';
+import { render, screen, waitFor } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
-import { ApiFailure } from '../api';
+import { ApiFailure, noPolicy } from '../api';
 import { fakeApi, session } from '../testing/fixtures';
 import Login from './Login.svelte';
 
@@ -83,5 +83,57 @@ describe('Login', () => {
     await userEvent.setup().click(screen.getByTestId('login-submit'));
     expect(screen.getByTestId('login-error')).toHaveTextContent('Enter your login and password.');
     expect(api.login).not.toHaveBeenCalled();
+  });
+
+  it("fills in the admin's hub and, when locked, lets no other be typed", async () => {
+    const { api } = fakeApi('desktop');
+    api.desktopPolicy.mockResolvedValue({
+      ...noPolicy,
+      hubUrl: 'https://hub.example.com',
+      hubUrlLocked: true,
+    });
+    localStorage.setItem('parley.hubUrl', 'https://elsewhere.example.com');
+    try {
+      render(Login, { api, onSignedIn: vi.fn() });
+      const user = userEvent.setup();
+      const hubUrl = screen.getByTestId('login-hub-url');
+      await waitFor(() => expect(hubUrl).toHaveValue('https://hub.example.com'));
+      expect(hubUrl).toHaveAttribute('readonly');
+      expect(screen.getByTestId('login-hub-url-locked')).toHaveTextContent('Set by your admin.');
+      await user.type(hubUrl, 'x');
+      expect(hubUrl).toHaveValue('https://hub.example.com');
+    } finally {
+      localStorage.removeItem('parley.hubUrl');
+    }
+  });
+
+  it("offers the admin's hub unlocked, where the agent has not signed in elsewhere", async () => {
+    const { api } = fakeApi('desktop');
+    api.desktopPolicy.mockResolvedValue({ ...noPolicy, hubUrl: 'https://hub.example.com' });
+    render(Login, { api, onSignedIn: vi.fn() });
+    const hubUrl = screen.getByTestId('login-hub-url');
+    await waitFor(() => expect(hubUrl).toHaveValue('https://hub.example.com'));
+    expect(hubUrl).not.toHaveAttribute('readonly');
+    expect(screen.queryByTestId('login-hub-url-locked')).toBeNull();
+  });
+
+  it('says when the policy file could not be used', async () => {
+    const { api } = fakeApi('desktop');
+    api.desktopPolicy.mockResolvedValue({
+      ...noPolicy,
+      path: '/etc/parley/desktop.toml',
+      problem: 'the desktop policy /etc/parley/desktop.toml is not valid: invalid type',
+    });
+    render(Login, { api, onSignedIn: vi.fn() });
+    expect(await screen.findByTestId('login-policy-problem')).toHaveTextContent(
+      "safe defaults apply: the desktop policy /etc/parley/desktop.toml is not valid",
+    );
+    expect(screen.getByTestId('login-hub-url')).toHaveValue('http://127.0.0.1:8080');
+  });
+
+  it('has no policy in the browser', () => {
+    const { api } = fakeApi('browser');
+    render(Login, { api, onSignedIn: vi.fn() });
+    expect(api.desktopPolicy).not.toHaveBeenCalled();
   });
 });

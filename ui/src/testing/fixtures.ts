@@ -1,6 +1,7 @@
 // Test data and a fake Api for component and workspace tests.
 
 import { vi } from 'vitest';
+import { noPolicy } from '../api';
 import type {
   Agent,
   AgentSummary,
@@ -216,6 +217,7 @@ export function fakeApi(mode: Api['mode'] = 'browser') {
     saveMedia: vi.fn<Api['saveMedia']>(async (_mediaId, name) =>
       mode === 'desktop' ? `/home/ana/Pictures/${name}` : name,
     ),
+    desktopPolicy: vi.fn<Api['desktopPolicy']>(async () => noPolicy),
     notificationSettings: vi.fn<Api['notificationSettings']>(async () => ({
       privacy: 'nameAndText',
       sound: true,

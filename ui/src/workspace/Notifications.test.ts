@@ -1,7 +1,7 @@
 import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ApiFailure, type Api, type Event } from '../api';
+import { ApiFailure, noPolicy, type Api, type Event } from '../api';
 import { fakeApi, keepInteractions, message, session, summary } from '../testing/fixtures';
 import AgentWorkspace from './AgentWorkspace.svelte';
 
@@ -190,5 +190,36 @@ describe('notification settings', () => {
     await waitFor(() =>
       expect(within(popover).getAllByTestId('notification-privacy')[0]).toBeChecked(),
     );
+  });
+
+  it('shows what the admin locked, and lets the sound be chosen still', async () => {
+    const { api, user } = await workspace('desktop', (api) => {
+      api.desktopPolicy.mockResolvedValue({
+        ...noPolicy,
+        notificationPrivacy: 'nothing',
+        notificationPrivacyLocked: true,
+      });
+      api.notificationSettings.mockResolvedValue({ privacy: 'nothing', sound: true });
+    });
+    await user.click(screen.getByTestId('notification-settings-button'));
+    const popover = screen.getByTestId('notification-settings');
+    expect(await within(popover).findByTestId('notification-privacy-locked')).toHaveTextContent(
+      'Set by your admin.',
+    );
+    const privacy = within(popover).getAllByTestId('notification-privacy');
+    expect(privacy[2]).toBeChecked();
+    for (const option of privacy) expect(option).toBeDisabled();
+    await user.click(privacy[0]!);
+    expect(api.setNotificationSettings).not.toHaveBeenCalled();
+    await user.click(within(popover).getByTestId('notification-sound'));
+    expect(api.setNotificationSettings).toHaveBeenLastCalledWith({ privacy: 'nothing', sound: false });
+  });
+
+  it('leaves every choice to the agent without a policy', async () => {
+    const { user } = await workspace('desktop');
+    await user.click(screen.getByTestId('notification-settings-button'));
+    const popover = screen.getByTestId('notification-settings');
+    await waitFor(() => expect(within(popover).getAllByTestId('notification-privacy')[1]).toBeEnabled());
+    expect(within(popover).queryByTestId('notification-privacy-locked')).toBeNull();
   });
 });

@@ -64,6 +64,44 @@ export type NotificationSettings = { privacy: NotificationPrivacy,
  */
 sound: boolean, };
 
+export type DesktopPolicy = { 
+/**
+ * The hub the admin set: filled in on the sign-in screen.
+ */
+hubUrl: string | null, 
+/**
+ * Agents cannot sign in to another hub.
+ */
+hubUrlLocked: boolean, 
+/**
+ * Plain `http://` hubs on other computers are allowed.
+ */
+allowPlainHttp: boolean, 
+/**
+ * What notifications show unless the agent chose otherwise (or always, when locked).
+ */
+notificationPrivacy: NotificationPrivacy | null, 
+/**
+ * Agents cannot change what notifications show.
+ */
+notificationPrivacyLocked: boolean, 
+/**
+ * The app starts when the agent logs in to the computer (`None`: the agent decides).
+ */
+startAtLogin: boolean | null, 
+/**
+ * Agents may choose "Stay signed in" (the session is kept in the OS keychain).
+ */
+allowStaySignedIn: boolean, 
+/**
+ * The policy file read (`None` when there is none).
+ */
+path: string | null, 
+/**
+ * Why the policy file was not applied (then the safe defaults are in force).
+ */
+problem: string | null, };
+
 export type Contact = { id: number, 
 /**
  * E.164, e.g. `+12015550101`.
