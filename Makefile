@@ -69,6 +69,7 @@ test-browser: build
 
 test-desktop: build
 	PARLEY_HUB_BIN="$(HUB)" PARLEY_DESKTOP_BIN="$(DESKTOP)" tests/e2e/run-desktop.sh
+	PARLEY_DESKTOP_BIN="$(DESKTOP)" tests/e2e/run-desktop.sh --test tests/e2e/desktop-habits.test.mjs
 
 test-e2e: test-browser test-desktop
 

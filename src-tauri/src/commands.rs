@@ -6,26 +6,47 @@ use parley_proto::{
     ContactSummary, ErrorCode, Id, Interaction, LoginRequest, Message, NotificationSettings,
     SearchHit, Session, UpdateContactRequest, WorkspaceSettings, WrapUpRequest,
 };
-use tauri::{Emitter as _, State};
+use tauri::{Emitter as _, Manager as _, State};
 
+use crate::habits::Tray;
 use crate::{CONNECTION, Shell};
 
 /// The hub a login goes to when the form leaves it empty.
 const DEFAULT_HUB_URL: &str = "http://127.0.0.1:8080";
 
 #[tauri::command]
-pub async fn login(shell: State<'_, Shell>, request: LoginRequest) -> Result<Session, ApiError> {
+pub async fn login(
+    app: tauri::AppHandle,
+    shell: State<'_, Shell>,
+    request: LoginRequest,
+) -> Result<Session, ApiError> {
     let hub_url = request.hub_url.filter(|url| !url.trim().is_empty());
     let hub_url = hub_url.as_deref().unwrap_or(DEFAULT_HUB_URL);
-    Ok(shell
+    let session = shell
         .client
         .login(hub_url, &request.login, &request.password)
-        .await?)
+        .await?;
+    tray_status(&app, Some(session.agent.status));
+    Ok(session)
+}
+
+/// Shows the agent's status in the tray (`None`: signed out).
+fn tray_status(app: &tauri::AppHandle, status: Option<AgentStatus>) {
+    if let Some(tray) = app.try_state::<Tray>() {
+        tray.update(|state| {
+            state.status = status;
+            if status.is_none() {
+                state.unread = 0;
+            }
+        });
+    }
 }
 
 #[tauri::command]
-pub async fn logout(shell: State<'_, Shell>) -> Result<(), ApiError> {
-    Ok(shell.client.logout().await?)
+pub async fn logout(app: tauri::AppHandle, shell: State<'_, Shell>) -> Result<(), ApiError> {
+    shell.client.logout().await?;
+    tray_status(&app, None);
+    Ok(())
 }
 
 /// The current session; also repeats the connection state for a UI that just subscribed.
@@ -35,6 +56,7 @@ pub async fn session(
     shell: State<'_, Shell>,
 ) -> Result<Option<Session>, ApiError> {
     let session = shell.client.session().await?;
+    tray_status(&app, session.as_ref().map(|session| session.agent.status));
     let state = shell.connection.lock().map(|state| *state);
     if let (Some(_), Ok(state)) = (&session, state)
         && let Err(error) = app.emit(CONNECTION, state)
@@ -46,11 +68,14 @@ pub async fn session(
 
 #[tauri::command]
 pub async fn set_status(
+    app: tauri::AppHandle,
     shell: State<'_, Shell>,
     status: AgentStatus,
     reason: Option<String>,
 ) -> Result<Agent, ApiError> {
-    Ok(shell.client.set_status(status, reason).await?)
+    let agent = shell.client.set_status(status, reason).await?;
+    tray_status(&app, Some(agent.status));
+    Ok(agent)
 }
 
 #[tauri::command]
@@ -213,6 +238,9 @@ pub fn set_unread_total(window: tauri::WebviewWindow, total: u32) {
     let badge = (total > 0).then_some(i64::from(total));
     if let Err(error) = window.set_badge_count(badge) {
         tracing::debug!(%error, "no badge on this desktop");
+    }
+    if let Some(tray) = window.app_handle().try_state::<Tray>() {
+        tray.update(|state| state.unread = total);
     }
 }
 

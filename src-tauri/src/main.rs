@@ -5,6 +5,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod habits;
 mod media;
 mod notifications;
 
@@ -38,6 +39,12 @@ struct WebviewSink {
 
 impl EventSink for WebviewSink {
     fn event(&self, event: &Event) {
+        if let (Some(tray), Some(shell)) = (
+            self.app.try_state::<habits::Tray>(),
+            self.app.try_state::<Shell>(),
+        ) {
+            tray.follow(&shell.client, event);
+        }
         if let Err(error) = self.app.emit(EVENT, event) {
             tracing::warn!(%error, "event not delivered to the webview");
         }
@@ -121,6 +128,13 @@ fn main() {
         .init();
 
     let outcome = tauri::Builder::default()
+        // First: a second launch hands over to the running app before anything starts.
+        .plugin(habits::single_instance())
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(tauri_plugin_autostart::init(
+            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
+            None,
+        ))
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
@@ -135,7 +149,16 @@ fn main() {
             };
             let folder = data_dir(app);
             tracing::info!(data_dir = %folder.display(), "Parley desktop starting");
-            let client = Client::new(folder, Arc::new(sink)).with_policy(Policy::load());
+            habits::quit_on_terminate(app.handle());
+            let policy = Policy::load();
+            habits::start_at_login(app.handle(), policy.policy.start_at_login);
+            let client = Client::new(folder, Arc::new(sink)).with_policy(policy);
+            match habits::Tray::install(app.handle()) {
+                Ok(tray) => {
+                    app.manage(tray);
+                }
+                Err(error) => tracing::warn!(%error, "no tray icon"),
+            }
             if let Err(error) = notifications::install(app.handle()) {
                 tracing::warn!(%error, "notification actions unavailable");
             }
