@@ -8,6 +8,7 @@ mod commands;
 mod habits;
 mod media;
 mod notifications;
+mod updates;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -135,6 +136,7 @@ fn main() {
             tauri_plugin_autostart::MacosLauncher::LaunchAgent,
             None,
         ))
+        .plugin(updates::plugin())
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
@@ -152,7 +154,9 @@ fn main() {
             habits::quit_on_terminate(app.handle());
             let policy = Policy::load();
             habits::start_at_login(app.handle(), policy.policy.start_at_login);
+            let update_policy = policy.policy.clone();
             let client = Client::new(folder, Arc::new(sink)).with_policy(policy);
+            updates::run(app.handle().clone(), client.clone(), update_policy);
             match habits::Tray::install(app.handle()) {
                 Ok(tray) => {
                     app.manage(tray);

@@ -320,3 +320,10 @@ pub async fn run(
         }
     }
 }
+
+/// A notification about the app itself (an update installed), with no contact in it.
+pub fn tell(app: &tauri::AppHandle, title: &str, body: &str) {
+    if let Err(error) = app.notification().builder().title(title).body(body).show() {
+        tracing::warn!(%error, "notification not shown");
+    }
+}

@@ -33,6 +33,14 @@ pub struct Policy {
     pub start_at_login: Option<bool>,
     /// Agents may choose "Stay signed in": the session is kept in the OS keychain.
     pub allow_stay_signed_in: bool,
+    /// `false` turns updates off (unset: on).
+    pub updates: Option<bool>,
+    /// The update channel: `<hub>/updates/<channel>/latest.json` (unset: `stable`).
+    pub update_channel: Option<String>,
+    /// Where the update manifest is, in place of the hub's (any static URL).
+    pub update_url: Option<String>,
+    /// Install this version only (and stay on it); unset: the newest.
+    pub update_pin_version: Option<String>,
 }
 
 /// What notifications show, as the policy file spells it.
@@ -138,6 +146,28 @@ impl Policy {
         } else if policy.lock_hub_url {
             return Err(invalid("lock_hub_url needs hub_url".to_owned()));
         }
+        if let Some(channel) = &policy.update_channel
+            && (channel.is_empty()
+                || !channel
+                    .bytes()
+                    .all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == b'-'))
+        {
+            return Err(invalid(format!(
+                "update_channel {channel:?}: lowercase letters, digits and - only"
+            )));
+        }
+        if let Some(url) = &policy.update_url {
+            policy
+                .check_scheme(url)
+                .map_err(|refused| invalid(format!("update_url: {refused}")))?;
+        }
+        if let Some(pin) = &policy.update_pin_version
+            && semver::Version::parse(pin).is_err()
+        {
+            return Err(invalid(format!(
+                "update_pin_version {pin:?} is not a version like 1.4.2"
+            )));
+        }
         if policy.lock_notification_privacy && policy.notification_privacy.is_none() {
             return Err(invalid(
                 "lock_notification_privacy needs notification_privacy".to_owned(),
@@ -238,6 +268,41 @@ impl Policy {
             }
             _ => Ok(()),
         }
+    }
+}
+
+/// Where and what the desktop updates from, under the policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpdatePlan {
+    /// The update manifest (Tauri's `latest.json`).
+    pub url: String,
+    /// Only this version, when pinned.
+    pub pin: Option<semver::Version>,
+}
+
+impl Policy {
+    /// Where the desktop looks for updates: the policy's `update_url`, else the hub's
+    /// folder for the channel (`hub_url` is the policy's hub, or the one signed in to).
+    /// `None` when updates are off or no hub is known yet.
+    #[must_use]
+    pub fn update_plan(&self, signed_in_hub: Option<&str>) -> Option<UpdatePlan> {
+        if self.updates == Some(false) {
+            return None;
+        }
+        let pin = self
+            .update_pin_version
+            .as_deref()
+            .and_then(|pin| semver::Version::parse(pin).ok());
+        let url = match &self.update_url {
+            Some(url) => url.clone(),
+            None => {
+                let hub = self.hub_url.as_deref().or(signed_in_hub)?;
+                let channel = self.update_channel.as_deref().unwrap_or("stable");
+                format!("{}/updates/{channel}/latest.json", normalized(hub))
+            }
+        };
+        self.check_scheme(&url).ok()?;
+        Some(UpdatePlan { url, pin })
     }
 }
 
@@ -385,6 +450,9 @@ mod keys {
             lock_notification_privacy = true
             start_at_login = true
             allow_stay_signed_in = true
+            updates = true
+            update_channel = "beta"
+            update_pin_version = "1.4.2"
             "#,
         )
         .expect("a valid policy");
@@ -398,7 +466,18 @@ mod keys {
                 lock_notification_privacy: true,
                 start_at_login: Some(true),
                 allow_stay_signed_in: true,
+                updates: Some(true),
+                update_channel: Some("beta".to_owned()),
+                update_url: None,
+                update_pin_version: Some("1.4.2".to_owned()),
             }
+        );
+        assert_eq!(
+            policy.update_plan(None),
+            Some(UpdatePlan {
+                url: "https://hub.example.com/updates/beta/latest.json".to_owned(),
+                pin: Some(semver::Version::new(1, 4, 2)),
+            })
         );
         let view = LoadedPolicy {
             policy,
@@ -482,6 +561,12 @@ mod keys {
                 "needs notification_privacy",
             ),
             ("start_at_login = \"yes\"\n", "invalid type"),
+            ("update_channel = \"Beta Channel\"\n", "lowercase letters"),
+            ("update_pin_version = \"latest\"\n", "not a version"),
+            (
+                "update_url = \"http://updates.example.com/latest.json\"\n",
+                "plain http://",
+            ),
             ("hub_url = \n", "is not valid"),
         ] {
             let error = policy_of(text).expect_err(text);
@@ -530,6 +615,40 @@ mod keys {
         assert!(!error.is_empty());
         assert!(!Policy::read(&path).expect("still valid").allow_plain_http);
         assert!(write_hub_url(&path, "not a url").is_err());
+    }
+}
+
+#[cfg(test)]
+mod updates {
+    use super::*;
+
+    #[test]
+    fn updates_come_from_the_hub_unless_the_admin_says_otherwise() {
+        let none = Policy::default();
+        assert_eq!(none.update_plan(None), None, "no hub known yet");
+        assert_eq!(
+            none.update_plan(Some("https://hub.example.com/")),
+            Some(UpdatePlan {
+                url: "https://hub.example.com/updates/stable/latest.json".to_owned(),
+                pin: None,
+            })
+        );
+        let off = Policy {
+            updates: Some(false),
+            ..Policy::default()
+        };
+        assert_eq!(off.update_plan(Some("https://hub.example.com")), None);
+        let elsewhere = Policy {
+            update_url: Some("https://updates.example.com/parley.json".to_owned()),
+            ..Policy::default()
+        };
+        assert_eq!(
+            elsewhere.update_plan(None).map(|plan| plan.url),
+            Some("https://updates.example.com/parley.json".to_owned())
+        );
+        // A plain hub elsewhere gets no updates unless plain hubs are allowed.
+        assert_eq!(none.update_plan(Some("http://10.0.0.5:8080")), None);
+        assert!(none.update_plan(Some("http://127.0.0.1:8080")).is_some());
     }
 }
 

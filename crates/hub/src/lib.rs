@@ -303,6 +303,24 @@ fn http_routes(state: Arc<HubState>) -> HttpRouter {
             );
         }
     }
+    if let Some(updates) = &state.config.service.updates_dir {
+        if !updates.is_dir() {
+            tracing::warn!(updates_dir = %updates.display(), "the desktop updates folder does not exist (yet): /updates/ answers 404 until it does");
+        }
+        // Public: a desktop checks before its agent signs in. The installers are signed;
+        // the desktop refuses any whose signature is not the project's.
+        routes = routes.nest_service("/updates", ServeDir::new(updates));
+    } else {
+        routes = routes.route(
+            "/updates/{*file}",
+            axum::routing::get(|| async {
+                (
+                    axum::http::StatusCode::NOT_FOUND,
+                    "this hub serves no desktop updates ([service] updates_dir)",
+                )
+            }),
+        );
+    }
     let ui_dir = &state.config.ui_dir;
     if ui_dir.join("index.html").is_file() {
         let ui = ServeDir::new(ui_dir).fallback(ServeFile::new(ui_dir.join("index.html")));

@@ -16,6 +16,10 @@ pub struct ServiceConfig {
     /// On SIGTERM the hub stops taking requests and waits this long for those under way
     /// (webhooks, sends being recorded) before it cuts what is left and exits.
     pub shutdown_grace_ms: u64,
+    /// A folder of desktop updates to serve at `/updates/` (closed networks): per channel,
+    /// `<channel>/latest.json` (Tauri's update manifest) and the signed installers it
+    /// names. Unset: this hub serves none.
+    pub updates_dir: Option<std::path::PathBuf>,
 }
 
 /// The log's format.
@@ -34,6 +38,7 @@ impl Default for ServiceConfig {
             metrics: true,
             metrics_token: None,
             shutdown_grace_ms: 10_000,
+            updates_dir: None,
         }
     }
 }
@@ -49,6 +54,7 @@ impl std::fmt::Debug for ServiceConfig {
                 &self.metrics_token.as_ref().map(|_| "<redacted>"),
             )
             .field("shutdown_grace_ms", &self.shutdown_grace_ms)
+            .field("updates_dir", &self.updates_dir)
             .finish()
     }
 }
