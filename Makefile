@@ -5,6 +5,13 @@ TARGET_DIR := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
 HUB := $(TARGET_DIR)/debug/parley-hub
 DESKTOP := $(TARGET_DIR)/debug/parley-desktop
 CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
+# The packages: version from the workspace, architecture from dpkg (as package-hub.sh names them).
+VERSION := $(shell awk '/^\[/ { s = $$0 } s == "[workspace.package]" && /^version *=/ { gsub(/[" ]/, ""); sub(/^version=/, ""); print; exit }' Cargo.toml)
+DEB_ARCH := $(shell dpkg --print-architecture 2>/dev/null)
+HUB_DEB := $(TARGET_DIR)/packages/parley-hub_$(VERSION)_$(DEB_ARCH).deb
+DESKTOP_DEB := $(TARGET_DIR)/release/bundle/deb/Parley_$(VERSION)_$(DEB_ARCH).deb
+# The package tests chroot and mount: root, or through sudo.
+AS_ROOT := $(if $(filter 0,$(shell id -u)),,sudo --preserve-env=XDG_CACHE_HOME,TMPDIR)
 export PATH := $(CARGO_BIN):$(PATH)
 
 KILLS ?= 1000
@@ -12,7 +19,7 @@ KILLS ?= 1000
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := webhook phone picture search segments
 
-.PHONY: audit fuzz campaign bench bench-volume bench-ui bench-desktop help deps ui build run dev test test-rust test-ui test-e2e test-browser test-desktop lint fmt bindings bundle clean
+.PHONY: audit fuzz campaign bench bench-volume bench-ui bench-desktop help deps ui build run dev test test-rust test-ui test-e2e test-browser test-desktop lint fmt bindings bundle package-hub test-packages clean
 
 help:
 	@echo "make run      build and start the hub (demo data, simulated carrier) and the desktop app"
@@ -20,6 +27,8 @@ help:
 	@echo "make dev      the desktop app on the Vite dev server (hot reload)"
 	@echo "make bindings regenerate ui/src/api/generated from crates/proto"
 	@echo "make bundle   release .deb and .rpm of the desktop app"
+	@echo "make package-hub  the hub's .deb (release build + UI), in $(TARGET_DIR)/packages"
+	@echo "make test-packages  both .debs installed in a fresh Debian 12 root and checked (root, network)"
 	@echo "make bench    throughput and latency figures on both engines (release build)"
 	@echo "make bench-volume  list, transcript and search at 1M messages, 100k contacts (release)"
 	@echo "make bench-ui     a 100k-message transcript in Chromium: first paint and DOM nodes"
@@ -70,6 +79,7 @@ test-browser: build
 test-desktop: build
 	PARLEY_HUB_BIN="$(HUB)" PARLEY_DESKTOP_BIN="$(DESKTOP)" tests/e2e/run-desktop.sh
 	PARLEY_DESKTOP_BIN="$(DESKTOP)" tests/e2e/run-desktop.sh --test tests/e2e/desktop-habits.test.mjs
+	tests/e2e/run-desktop.sh -- cargo test -p parley-desktop --bin parley-desktop keychain -- --ignored
 
 test-e2e: test-browser test-desktop
 
@@ -82,6 +92,18 @@ test: lint audit test-rust test-ui test-e2e
 bundle: ui
 	cd ui && npx tauri --version >/dev/null
 	TAURI_APP_PATH=src-tauri TAURI_FRONTEND_PATH=ui ui/node_modules/.bin/tauri build --bundles deb,rpm
+
+# The hub's Debian package, made with dpkg-deb from the release binary and ui/dist.
+package-hub: ui
+	cargo build --release -p parley-hub
+	scripts/package-hub.sh --binary "$(TARGET_DIR)/release/parley-hub" --ui ui/dist --out "$(TARGET_DIR)/packages"
+
+# Each package installed with apt in a fresh Debian 12 root (debootstrap, cached in
+# ~/.cache/parley), then checked: files, the systemd unit, the hub running and stopping; the
+# desktop app's entry, icons, libraries and sign-in screen under Xvfb. Not part of `make test`.
+test-packages: bundle package-hub
+	$(AS_ROOT) tests/packages/hub-deb.test.sh "$(HUB_DEB)"
+	$(AS_ROOT) tests/packages/desktop-deb.test.sh "$(DESKTOP_DEB)"
 
 campaign:
 	cargo build -p parley-scenarios --bins

@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # Installs what building and testing Parley needs on Debian/Ubuntu, skipping what is there:
 # system packages (Tauri's WebKitGTK stack, Xvfb, D-Bus, a notification daemon, Chromium,
-# PostgreSQL for the tests of the second engine),
+# PostgreSQL for the tests of the second engine, and for the package tests: debootstrap,
+# desktop-file-validate, systemd-analyze, xprop, curl),
 # the UI's and the end-to-end tests' npm packages, and tauri-driver.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(
   build-essential pkg-config file libssl-dev libxdo-dev libwebkit2gtk-4.1-dev
-  libayatana-appindicator3-dev librsvg2-dev
+  libayatana-appindicator3-dev librsvg2-dev libdbus-1-dev
   xvfb xauth webkit2gtk-driver dbus dbus-x11 at-spi2-core dunst xdotool imagemagick xdg-utils
+  gnome-keyring
   chromium fonts-noto-color-emoji
   postgresql
+  debootstrap desktop-file-utils systemd x11-utils curl
 )
 missing=()
 for package in "${packages[@]}"; do

@@ -9,6 +9,7 @@ use parley_proto::{
 use tauri::{Emitter as _, Manager as _, State};
 
 use crate::habits::Tray;
+use crate::keychain::Keychain;
 use crate::{CONNECTION, Shell};
 
 /// The hub a login goes to when the form leaves it empty.
@@ -27,7 +28,46 @@ pub async fn login(
         .login(hub_url, &request.login, &request.password)
         .await?;
     tray_status(&app, Some(session.agent.status));
+    let keep = request.stay_signed_in == Some(true) && shell.client.policy().allow_stay_signed_in;
+    let kept = match shell.client.kept_session().filter(|_| keep) {
+        Some(kept) => Keychain::default().keep(&kept),
+        None => Keychain::default().forget(),
+    };
+    if let Err(error) = kept {
+        tracing::warn!(%error, keep, "the keychain did not take the session");
+    }
     Ok(session)
+}
+
+/// A session kept by "stay signed in", resumed when the app starts (and the policy still
+/// allows it); a session the hub no longer honours is forgotten.
+async fn resume_kept(shell: &Shell) -> Option<Session> {
+    let keychain = Keychain::default();
+    if !shell.client.policy().allow_stay_signed_in {
+        if let Err(error) = keychain.forget() {
+            tracing::debug!(%error, "no kept session to forget");
+        }
+        return None;
+    }
+    let kept = match keychain.kept() {
+        Ok(kept) => kept?,
+        Err(error) => {
+            tracing::warn!(%error, "the kept session cannot be read");
+            return None;
+        }
+    };
+    match shell.client.resume(&kept).await {
+        Ok(session) => Some(session),
+        Err(error) => {
+            tracing::info!(%error, "the kept session is not used: signing in again");
+            if error.is_session_refused()
+                && let Err(error) = keychain.forget()
+            {
+                tracing::warn!(%error, "the kept session was not forgotten");
+            }
+            None
+        }
+    }
 }
 
 /// Shows the agent's status in the tray (`None`: signed out).
@@ -44,6 +84,9 @@ fn tray_status(app: &tauri::AppHandle, status: Option<AgentStatus>) {
 
 #[tauri::command]
 pub async fn logout(app: tauri::AppHandle, shell: State<'_, Shell>) -> Result<(), ApiError> {
+    if let Err(error) = Keychain::default().forget() {
+        tracing::warn!(%error, "the kept session was not forgotten");
+    }
     shell.client.logout().await?;
     tray_status(&app, None);
     Ok(())
@@ -55,7 +98,10 @@ pub async fn session(
     app: tauri::AppHandle,
     shell: State<'_, Shell>,
 ) -> Result<Option<Session>, ApiError> {
-    let session = shell.client.session().await?;
+    let mut session = shell.client.session().await?;
+    if session.is_none() {
+        session = resume_kept(&shell).await;
+    }
     tray_status(&app, session.as_ref().map(|session| session.agent.status));
     let state = shell.connection.lock().map(|state| *state);
     if let (Some(_), Ok(state)) = (&session, state)

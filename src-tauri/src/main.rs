@@ -6,6 +6,7 @@
 
 mod commands;
 mod habits;
+mod keychain;
 mod media;
 mod notifications;
 mod updates;

@@ -161,3 +161,62 @@ async fn a_desktop_offline_past_the_grace_period_hands_its_chat_to_a_colleague()
 fn hub_lifetime_ms() -> u64 {
     parley_hub::config::SessionsConfig::default().lifetime_ms
 }
+
+/// "Stay signed in": the session a desktop kept (the shell keeps it in the OS keychain) is
+/// resumed at the next start with the hub, or offline on the replica while the hub is
+/// away; once the hub no longer honours it, resuming says so, and the desktop asks for the
+/// password again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kept_session_resumes_online_and_offline_until_the_hub_ends_it() {
+    init_logging();
+    let fake = FakeTwilio::start().await;
+    let folder = tempfile::tempdir().expect("a temp folder");
+    let database = folder.path().join("hub.db");
+    let listen: std::net::SocketAddr =
+        ([127, 0, 0, 1], parley_scenarios::processes::free_port()).into();
+    let hub = start_hub_with(&fake, &database, |config| config.listen = listen).await;
+    let ana_id = add_agent(&hub, "ana", "pass-ana", false).await.id;
+    let (first, _) = signed_in(&hub, folder.path(), "ana").await;
+    let kept = first.kept_session().expect("a session to keep");
+    assert_eq!((kept.login.as_str(), kept.agent_id), ("ana", ana_id));
+    assert!(
+        !format!("{kept:?}").contains(&kept.token),
+        "the token is never logged"
+    );
+    drop(first);
+
+    // The next start: no password, the same agent, and the hub answers its calls.
+    let (second, _) = desktop(&folder.path().join("ana"));
+    let session = second.resume(&kept).await.expect("resumed with the hub");
+    assert_eq!(session.agent.id, ana_id);
+    assert_eq!(
+        session.agent.status,
+        AgentStatus::Ready,
+        "as the hub has it"
+    );
+    second.list_interactions().await.expect("signed in");
+    drop(second);
+
+    // The hub away: the desktop opens on its replica, as the agent left it.
+    hub.stop().await;
+    let (away, _) = desktop(&folder.path().join("ana"));
+    let session = away.resume(&kept).await.expect("resumed offline");
+    assert_eq!(session.agent.login, "ana");
+    away.list_contacts()
+        .await
+        .expect("the replica reads offline");
+    drop(away);
+
+    // Back, and the session revoked meanwhile (signed out elsewhere, or by an admin):
+    // resuming is refused, so the shell forgets it and asks for the password.
+    let hub = start_hub_with(&fake, &database, |config| config.listen = listen).await;
+    let revoked = hub.store.revoke_sessions(ana_id).await.expect("revoked");
+    assert_eq!(revoked, 1, "the kept session was the one the hub held");
+    let (third, _) = desktop(&folder.path().join("ana"));
+    let refused = third
+        .resume(&kept)
+        .await
+        .expect_err("the hub ended the session");
+    assert!(refused.is_session_refused(), "{refused}");
+    hub.stop().await;
+}

@@ -359,6 +359,21 @@ async fn json_logs_carry_each_request_id_and_the_start_warns_about_public_url() 
 async fn sigterm_finishes_the_webhooks_under_way_and_tells_streams_to_reconnect() {
     let mut running = running("[service]\nshutdown_grace_ms = 5000").await;
     let url = running.hub.url();
+    // A reload (SIGHUP) without TLS changes nothing and stops nothing.
+    running.hub.hang_up();
+    eventually("the reload to be noted", || async {
+        running
+            .hub
+            .log_text()
+            .contains("SIGHUP: no TLS certificate")
+            .then_some(())
+    })
+    .await;
+    let health = running.http.get(format!("{url}/healthz")).send().await;
+    assert!(
+        health.is_ok_and(|answer| answer.status() == 200),
+        "still serving after SIGHUP"
+    );
     let store = Store::open(&running.database).await.expect("the database");
     agent_in(&store, "ana", "password", agent_settings()).await;
     let token = sign_in(&running.http, &url, "ana").await;

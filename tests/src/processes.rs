@@ -150,6 +150,19 @@ impl HubProcess {
         folder.join(format!("{name}.toml"))
     }
 
+    /// `SIGHUP`, as `systemctl reload` sends it.
+    ///
+    /// # Panics
+    /// When the process cannot be signalled.
+    pub fn hang_up(&self) {
+        let pid = self.child.id().expect("the process runs");
+        let sent = std::process::Command::new("kill")
+            .args(["-HUP", &pid.to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(sent.success(), "SIGHUP is sent to {}", self.name);
+    }
+
     /// `SIGTERM`, as a service manager stops it: how it exited, and how long it took.
     ///
     /// # Panics

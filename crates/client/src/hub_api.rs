@@ -150,12 +150,22 @@ impl HubApi {
             hub_url: None,
             login: login.to_owned(),
             password: password.to_owned(),
+            stay_signed_in: None,
         };
         self.call(
             self.request(reqwest::Method::POST, "/api/login")
                 .json(&request),
         )
         .await
+    }
+
+    /// `GET /api/me`: whose the token is (a resumed session checks it still holds).
+    ///
+    /// # Errors
+    /// [`HubError`].
+    pub async fn me(&self) -> Result<Agent, HubError> {
+        self.call(self.request(reqwest::Method::GET, "/api/me"))
+            .await
     }
 
     /// `POST /api/logout`.

@@ -54,6 +54,21 @@ pub enum ClientError {
     Forbidden(&'static str),
 }
 
+impl ClientError {
+    /// The hub no longer honours the session (signed out elsewhere, revoked, expired, or
+    /// the account disabled).
+    #[must_use]
+    pub fn is_session_refused(&self) -> bool {
+        matches!(
+            self,
+            Self::Hub(HubError::Refused {
+                status: 401 | 403,
+                ..
+            })
+        )
+    }
+}
+
 impl From<ClientError> for ApiError {
     fn from(error: ClientError) -> Self {
         match error {
@@ -89,6 +104,8 @@ struct Signed {
     hub: HubApi,
     replica: Replica,
     agent_id: Id,
+    /// The agent's login (names the replica).
+    login: String,
     /// When the hub ends the session however it is used.
     session_ends_at: Option<parley_proto::Millis>,
     outbox_wake: Arc<Notify>,
@@ -100,6 +117,28 @@ impl Drop for Signed {
         for worker in &self.workers {
             worker.abort();
         }
+    }
+}
+
+/// A session kept from one run to the next ("stay signed in"): what [`Client::resume`]
+/// needs. The shell keeps it in the OS keychain.
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct KeptSession {
+    pub hub_url: String,
+    pub login: String,
+    pub agent_id: Id,
+    pub token: String,
+}
+
+impl std::fmt::Debug for KeptSession {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("KeptSession")
+            .field("hub_url", &self.hub_url)
+            .field("login", &self.login)
+            .field("agent_id", &self.agent_id)
+            .field("token", &"<redacted>")
+            .finish()
     }
 }
 
@@ -177,22 +216,76 @@ impl Client {
         let anonymous = HubApi::new(&hub_url)?;
         let answer = anonymous.login(login.trim(), password).await?;
         let hub = anonymous.with_token(answer.token);
-        let replica = Replica::open(&self.replica_path(&hub_url, &answer.agent.login)).await?;
-        replica.save_agent(&answer.agent).await?;
-        match hub.read_markers().await {
-            Ok(markers) => {
-                let pairs: Vec<(Id, Id)> = markers
-                    .iter()
-                    .map(|marker| (marker.contact_id, marker.last_read_message_id))
-                    .collect();
-                replica.merge_read_markers(&pairs).await?;
+        let ends_at = (answer.session_ends_at > 0).then_some(answer.session_ends_at);
+        self.start(hub_url, hub, answer.agent, ends_at, true).await
+    }
+
+    /// Goes on with a session kept from an earlier run ("stay signed in"): with the hub
+    /// when it still honours the token, or offline on this computer's replica until it is
+    /// reachable.
+    ///
+    /// # Errors
+    /// [`ClientError::Hub`] with 401 when the hub no longer honours the token (the kept
+    /// session should be forgotten), or the replica cannot be opened.
+    pub async fn resume(&self, kept: &KeptSession) -> Result<Session> {
+        let hub_url = policy::normalized(&kept.hub_url);
+        self.policy
+            .policy
+            .check_hub_url(&hub_url)
+            .map_err(|refused| ClientError::Invalid(refused.to_string()))?;
+        let hub = HubApi::new(&hub_url)?.with_token(kept.token.clone());
+        let agent = match hub.me().await {
+            Ok(agent) => agent,
+            Err(HubError::Offline(reason)) => {
+                tracing::info!(%reason, "the hub is not reachable: going on offline");
+                let replica = Replica::open(&self.replica_path(&hub_url, &kept.login)).await?;
+                replica.agent(kept.agent_id).await?
             }
-            Err(error) => tracing::warn!(%error, "read markers not loaded"),
+            Err(error) => return Err(error.into()),
+        };
+        tracing::info!(login = %agent.login, "session resumed");
+        self.start(hub_url, hub, agent, None, false).await
+    }
+
+    /// What "stay signed in" keeps of the current session.
+    #[must_use]
+    pub fn kept_session(&self) -> Option<KeptSession> {
+        let signed = self.signed().ok()?;
+        Some(KeptSession {
+            hub_url: signed.hub.base().to_owned(),
+            login: signed.login.clone(),
+            agent_id: signed.agent_id,
+            token: signed.hub.token()?.to_owned(),
+        })
+    }
+
+    /// Opens the agent's replica and starts syncing and the outbox.
+    async fn start(
+        &self,
+        hub_url: String,
+        hub: HubApi,
+        agent: Agent,
+        session_ends_at: Option<parley_proto::Millis>,
+        read_markers: bool,
+    ) -> Result<Session> {
+        let replica = Replica::open(&self.replica_path(&hub_url, &agent.login)).await?;
+        replica.save_agent(&agent).await?;
+        if read_markers {
+            match hub.read_markers().await {
+                Ok(markers) => {
+                    let pairs: Vec<(Id, Id)> = markers
+                        .iter()
+                        .map(|marker| (marker.contact_id, marker.last_read_message_id))
+                        .collect();
+                    replica.merge_read_markers(&pairs).await?;
+                }
+                Err(error) => tracing::warn!(%error, "read markers not loaded"),
+            }
         }
         let outbox_wake = Arc::new(Notify::new());
         let sync = sync::Sync {
             hub: hub.clone(),
-            agent_id: answer.agent.id,
+            agent_id: agent.id,
             replica: replica.clone(),
             sink: Arc::clone(&self.sink),
             outbox_wake: Arc::clone(&outbox_wake),
@@ -207,8 +300,9 @@ impl Client {
         let signed = Arc::new(Signed {
             hub,
             replica,
-            agent_id: answer.agent.id,
-            session_ends_at: (answer.session_ends_at > 0).then_some(answer.session_ends_at),
+            agent_id: agent.id,
+            login: agent.login.clone(),
+            session_ends_at,
             outbox_wake,
             workers,
         });
@@ -218,12 +312,11 @@ impl Client {
             .map_err(|_| ClientError::NotSignedIn)?
             .replace(signed);
         drop(previous);
-        let signed_ends_at = (answer.session_ends_at > 0).then_some(answer.session_ends_at);
-        tracing::info!(login = %answer.agent.login, "signed in");
+        tracing::info!(login = %agent.login, "signed in");
         Ok(Session {
-            agent: answer.agent,
+            agent,
             hub_url,
-            session_ends_at: signed_ends_at,
+            session_ends_at,
         })
     }
 

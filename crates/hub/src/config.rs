@@ -489,6 +489,9 @@ impl Config {
                 }
             };
         }
+        if let Some(token) = lookup("PARLEY_METRICS_TOKEN") {
+            self.service.metrics_token = Some(token);
+        }
         if let Some(ui_dir) = lookup("PARLEY_UI_DIR") {
             self.ui_dir = PathBuf::from(ui_dir);
         }

@@ -357,7 +357,12 @@ fn request_ids(router: HttpRouter) -> HttpRouter {
 }
 
 /// Reads the certificate again on each `SIGHUP` (a renewed certificate needs no restart).
-fn reload_on_hangup(certificates: Arc<serve::Certificates>, mut stopping: watch::Receiver<bool>) {
+/// Without TLS, `SIGHUP` is noted and changes nothing (a service manager's reload must not
+/// stop the hub).
+fn reload_on_hangup(
+    certificates: Option<Arc<serve::Certificates>>,
+    mut stopping: watch::Receiver<bool>,
+) {
     #[cfg(unix)]
     tokio::spawn(async move {
         use tokio::signal::unix::{SignalKind, signal};
@@ -374,8 +379,15 @@ fn reload_on_hangup(certificates: Arc<serve::Certificates>, mut stopping: watch:
                     if received.is_none() {
                         return;
                     }
-                    if let Err(error) = certificates.reload() {
-                        tracing::error!(%error, "SIGHUP: the new certificate cannot be used; the old one stays");
+                    match &certificates {
+                        Some(certificates) => {
+                            if let Err(error) = certificates.reload() {
+                                tracing::error!(%error, "SIGHUP: the new certificate cannot be used; the old one stays");
+                            }
+                        }
+                        None => tracing::info!(
+                            "SIGHUP: no TLS certificate to read again (the configuration is read at start)"
+                        ),
                     }
                 }
                 _ = stopping.wait_for(|stopping| *stopping) => return,
@@ -534,9 +546,7 @@ pub async fn start(config: Config) -> Result<RunningHub, StartError> {
         address: state.config.listen,
         source,
     })?;
-    if let Some(certificates) = &certificates {
-        reload_on_hangup(Arc::clone(certificates), stopping.clone());
-    }
+    reload_on_hangup(certificates.clone(), stopping.clone());
     let mut stopped = stopping;
     let server = tokio::spawn(async move {
         use axum::serve::ListenerExt as _;

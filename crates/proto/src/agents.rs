@@ -191,6 +191,11 @@ pub struct LoginRequest {
     pub hub_url: Option<String>,
     pub login: String,
     pub password: String,
+    /// Keep the session in the OS keychain for the next start (desktop only, when the
+    /// admin's policy allows it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub stay_signed_in: Option<bool>,
 }
 
 /// The hub's answer to a login: the bearer token for every other call.

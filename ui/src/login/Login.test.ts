@@ -136,4 +136,29 @@ describe('Login', () => {
     render(Login, { api, onSignedIn: vi.fn() });
     expect(api.desktopPolicy).not.toHaveBeenCalled();
   });
+
+  it('offers "Stay signed in" only where the admin allows it', async () => {
+    const { api } = fakeApi('desktop');
+    api.desktopPolicy.mockResolvedValue({ ...noPolicy, allowStaySignedIn: true });
+    render(Login, { api, onSignedIn: vi.fn() });
+    const user = userEvent.setup();
+    const stay = await screen.findByTestId('login-stay-signed-in');
+    expect(stay).not.toBeChecked();
+    await user.click(stay);
+    await user.type(screen.getByTestId('login-user'), 'ana');
+    await user.type(screen.getByTestId('login-password'), 'pw{Enter}');
+    expect(api.login).toHaveBeenCalledWith({
+      hubUrl: 'http://127.0.0.1:8080',
+      login: 'ana',
+      password: 'pw',
+      staySignedIn: true,
+    });
+  });
+
+  it('has no "Stay signed in" without the admin\'s leave', async () => {
+    const { api } = fakeApi('desktop');
+    render(Login, { api, onSignedIn: vi.fn() });
+    await waitFor(() => expect(api.desktopPolicy).toHaveBeenCalled());
+    expect(screen.queryByTestId('login-stay-signed-in')).toBeNull();
+  });
 });

@@ -249,7 +249,12 @@ export type LoginRequest = {
 /**
  * The hub's base URL; used by the desktop host only.
  */
-hubUrl: string | null, login: string, password: string, };
+hubUrl: string | null, login: string, password: string, 
+/**
+ * Keep the session in the OS keychain for the next start (desktop only, when the
+ * admin's policy allows it).
+ */
+staySignedIn?: boolean, };
 
 export type LoginResponse = { token: string, agent: Agent, 
 /**
