@@ -23,7 +23,7 @@ FUZZ_TARGETS := webhook phone picture search segments
 
 help:
 	@echo "make run      build and start the hub (demo data, simulated carrier) and the desktop app"
-	@echo "make test     everything CI runs: lints, Rust tests, UI tests, browser and desktop end-to-end"
+	@echo "make test     everything CI runs: lints, Rust tests, UI tests, browser and desktop end-to-end, packages"
 	@echo "make dev      the desktop app on the Vite dev server (hot reload)"
 	@echo "make bindings regenerate ui/src/api/generated from crates/proto"
 	@echo "make bundle   release .deb and .rpm of the desktop app"
@@ -86,7 +86,7 @@ test-e2e: test-browser test-desktop
 audit:
 	scripts/audit.sh
 
-test: lint audit test-rust test-ui test-e2e
+test: lint audit test-rust test-ui test-e2e test-packages
 	@echo "make test: all suites passed"
 
 bundle: ui
@@ -100,7 +100,7 @@ package-hub: ui
 
 # Each package installed with apt in a fresh Debian 12 root (debootstrap, cached in
 # ~/.cache/parley), then checked: files, the systemd unit, the hub running and stopping; the
-# desktop app's entry, icons, libraries and sign-in screen under Xvfb. Not part of `make test`.
+# desktop app's entry, icons, libraries and sign-in screen under Xvfb. Part of `make test`.
 test-packages: bundle package-hub
 	$(AS_ROOT) tests/packages/hub-deb.test.sh "$(HUB_DEB)"
 	$(AS_ROOT) tests/packages/desktop-deb.test.sh "$(DESKTOP_DEB)"

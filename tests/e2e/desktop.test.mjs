@@ -202,8 +202,12 @@ test('the desktop app: sign in, accept an SMS with an OS notification, reply, se
     `${desktopHome.path}/config/mimeapps.list`,
     '[Default Applications]\nimage/jpeg=parley-test-viewer.desktop\nimage/png=parley-test-viewer.desktop\n',
   );
+  // The admin's policy for this computer: the hub, filled in; "Stay signed in" offered.
+  const policy = `${desktopHome.path}/desktop.toml`;
+  writeFileSync(policy, `hub_url = "${hub.url}"\nallow_stay_signed_in = true\n`);
   const tauriDriver = await startTauriDriver({
     ...process.env,
+    PARLEY_DESKTOP_POLICY: policy,
     PARLEY_DATA_DIR: dataDir.path,
     XDG_DATA_HOME: `${desktopHome.path}/data`,
     XDG_CONFIG_HOME: `${desktopHome.path}/config`,
@@ -227,6 +231,14 @@ test('the desktop app: sign in, accept an SMS with an OS notification, reply, se
     // The desktop login form asks for the hub. The first lookups of a fresh session may
     // fail: waitForElement retries them.
     const hubUrlField = await session.waitForElement(testId('login-hub-url'), 'the hub URL field of the desktop login form');
+    await waitFor(
+      async () => (await hubUrlField.property('value')) === hub.url,
+      waitMs,
+      "the admin's hub filled in from the policy file",
+      200,
+    );
+    assert.equal((await session.findAll(testId('login-stay-signed-in'))).length, 1, '"Stay signed in" offered by the policy');
+    assert.equal((await session.findAll(testId('login-hub-url-locked'))).length, 0, 'the hub is not locked by this policy');
     await shot('01-login');
     await hubUrlField.clear();
     await hubUrlField.sendKeys(hub.url);

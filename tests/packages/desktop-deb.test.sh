@@ -174,6 +174,9 @@ uid=4242
 debian_root_run useradd --uid "$uid" --user-group --no-create-home --home-dir /home/agent --shell /bin/sh agent
 install -d -m 0700 -o "$uid" -g "$uid" "$R/home/agent"
 check "HOME /home/agent is empty" [ -z "$(ls -A "$R/home/agent")" ]
+# The admin's policy, where the installed app looks for it: the hub, locked.
+install -d "$R/etc/parley"
+printf 'hub_url = "https://hub.example.com"\nlock_hub_url = true\n' > "$R/etc/parley/desktop.toml"
 app_start=$SECONDS
 (debian_root_exec setpriv --reuid="$uid" --regid="$uid" --init-groups \
   env HOME=/home/agent USER=agent LOGNAME=agent DISPLAY=":$display" PARLEY_LOG=info \
@@ -193,6 +196,13 @@ else
   tail -n 30 "$work/app.log"
   die "no 'Parley desktop starting' in the app's log within 60 s"
 fi
+# The policy read from /etc/parley/desktop.toml.
+for _ in $(seq 1 20); do
+  grep -q 'desktop policy' "$work/app.log" && break
+  sleep 0.5
+done
+check "the app read /etc/parley/desktop.toml (the hub, locked)" \
+  grep -q 'desktop policy.*hub_url: Some("https://hub.example.com").*lock_hub_url: true' "$work/app.log"
 # 2. Its window, mapped.
 window=
 while ((SECONDS - app_start < 60)); do

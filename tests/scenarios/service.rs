@@ -126,6 +126,68 @@ fn figure(figures: &HashMap<String, f64>, name: &str) -> f64 {
     figures.get(name).copied().unwrap_or(0.0)
 }
 
+/// Customers texting the hub without pause, several at once, until told to stop or the hub
+/// no longer answers.
+struct Texting {
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    sent: Arc<AtomicUsize>,
+    /// Each webhook the hub answered: its sid and the HTTP status.
+    answered: Arc<std::sync::Mutex<Vec<(String, u16)>>>,
+    lanes: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Texting {
+    fn start(running: &Running, lanes: u8) -> Self {
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let sent = Arc::new(AtomicUsize::new(0));
+        let answered = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let webhook = format!("{}/webhooks/twilio/sms", running.hub.url());
+        let lanes = (0..lanes)
+            .map(|lane| {
+                let (fake, webhook) = (running.fake.clone(), webhook.clone());
+                let (stop, sent, answered) = (stop.clone(), sent.clone(), answered.clone());
+                tokio::spawn(async move {
+                    for n in 0_u64.. {
+                        if stop.load(Ordering::SeqCst) {
+                            return;
+                        }
+                        let sid = format!("SM{lane:02}{n:030}");
+                        let from = format!("+1201555{lane:02}{:02}", n % 100);
+                        let params = fake.inbound_params(&sid, &from, "hi");
+                        sent.fetch_add(1, Ordering::SeqCst);
+                        match fake.try_post_webhook(&webhook, &params).await {
+                            Some(status) => answered.lock().expect("lock").push((sid, status)),
+                            None => return,
+                        }
+                    }
+                })
+            })
+            .collect();
+        Self {
+            stop,
+            sent,
+            answered,
+            lanes,
+        }
+    }
+
+    /// How many webhooks the hub answered 200 so far.
+    fn stored(&self) -> usize {
+        let answered = self.answered.lock().expect("lock");
+        answered.iter().filter(|(_, status)| *status == 200).count()
+    }
+
+    /// Stops (or waits for the hub to have stopped them); what was sent and answered.
+    async fn finish(self) -> (usize, Vec<(String, u16)>) {
+        self.stop.store(true, Ordering::SeqCst);
+        for lane in self.lanes {
+            lane.await.expect("a lane ends");
+        }
+        let answered = self.answered.lock().expect("lock").clone();
+        (self.sent.load(Ordering::SeqCst), answered)
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_count_webhooks_sends_the_queue_agents_and_streams() {
     let running = running("[service]\nmetrics_token = \"scrape-secret\"").await;
@@ -380,40 +442,13 @@ async fn sigterm_finishes_the_webhooks_under_way_and_tells_streams_to_reconnect(
     let mut stream = open_stream(&url, &token).await;
 
     // Customers text without pause; SIGTERM comes in the middle.
-    let answered = Arc::new(std::sync::Mutex::new(Vec::new()));
-    let sent = Arc::new(AtomicUsize::new(0));
-    let mut senders = Vec::new();
-    for lane in 0..8 {
-        let (fake, url, answered, sent) = (
-            running.fake.clone(),
-            url.clone(),
-            answered.clone(),
-            sent.clone(),
-        );
-        senders.push(tokio::spawn(async move {
-            for n in 0.. {
-                let sid = format!("SM{lane:02}{n:030}");
-                let params =
-                    fake.inbound_params(&sid, &format!("+1201555{lane:02}{:02}", n % 100), "hi");
-                sent.fetch_add(1, Ordering::SeqCst);
-                match fake
-                    .try_post_webhook(&format!("{url}/webhooks/twilio/sms"), &params)
-                    .await
-                {
-                    Some(status) => answered.lock().expect("lock").push((sid, status)),
-                    None => return,
-                }
-            }
-        }));
-    }
+    let texting = Texting::start(&running, 8);
     eventually("webhooks to flow", || async {
-        (answered.lock().expect("lock").len() > 100).then_some(())
+        (texting.stored() > 100).then_some(())
     })
     .await;
     let (status, took) = running.hub.terminate(Duration::from_secs(15)).await;
-    for sender in senders {
-        sender.await.expect("a sender ends");
-    }
+    let (sent, answered) = texting.finish().await;
     assert!(
         status.success(),
         "a clean exit: {status}\n{}",
@@ -440,7 +475,6 @@ async fn sigterm_finishes_the_webhooks_under_way_and_tells_streams_to_reconnect(
     assert!(close.reason.contains("reconnect"), "{close:?}");
 
     // Every webhook the hub answered 200 is stored; none was answered with an error.
-    let answered = answered.lock().expect("lock").clone();
     assert!(
         answered.iter().all(|(_, status)| *status == 200),
         "only 200s: {:?}",
@@ -466,7 +500,7 @@ async fn sigterm_finishes_the_webhooks_under_way_and_tells_streams_to_reconnect(
     }
     eprintln!(
         "{} webhooks sent, {} answered before SIGTERM ended the hub after {took:?}",
-        sent.load(Ordering::SeqCst),
+        sent,
         answered.len()
     );
     let log = running.hub.log_text();
@@ -505,40 +539,10 @@ async fn a_request_that_never_finishes_does_not_hold_the_stop_past_its_grace() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_backup_under_load_restores_to_the_same_messages() {
     let running = running("").await;
-    let url = running.hub.url();
     let config = HubProcess::config_path(running.folder.path(), "hub");
-    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let stored = Arc::new(AtomicUsize::new(0));
-    let mut senders = Vec::new();
-    for lane in 0..4 {
-        let (fake, url, stop, stored) = (
-            running.fake.clone(),
-            url.clone(),
-            stop.clone(),
-            stored.clone(),
-        );
-        senders.push(tokio::spawn(async move {
-            let mut n = 0;
-            while !stop.load(Ordering::SeqCst) {
-                let sid = format!("SM{lane:02}{n:030}");
-                let params = fake.inbound_params(
-                    &sid,
-                    &format!("+1201556{lane:02}{:02}", n % 50),
-                    "under load",
-                );
-                if fake
-                    .try_post_webhook(&format!("{url}/webhooks/twilio/sms"), &params)
-                    .await
-                    == Some(200)
-                {
-                    stored.fetch_add(1, Ordering::SeqCst);
-                }
-                n += 1;
-            }
-        }));
-    }
+    let texting = Texting::start(&running, 4);
     eventually("webhooks to flow", || async {
-        (stored.load(Ordering::SeqCst) > 200).then_some(())
+        (texting.stored() > 200).then_some(())
     })
     .await;
     let backup = running
@@ -547,7 +551,7 @@ async fn a_backup_under_load_restores_to_the_same_messages() {
         .join("backups")
         .join("parley-backup.db");
     std::fs::create_dir_all(backup.parent().expect("a folder")).expect("the folder");
-    let stored_before = stored.load(Ordering::SeqCst);
+    let stored_before = texting.stored();
     let output = tokio::process::Command::new(HUB)
         .arg("--config")
         .arg(&config)
@@ -556,7 +560,7 @@ async fn a_backup_under_load_restores_to_the_same_messages() {
         .output()
         .await
         .expect("backup runs");
-    let stored_after = stored.load(Ordering::SeqCst);
+    let stored_after = texting.stored();
     assert!(
         output.status.success(),
         "{}",
@@ -565,13 +569,10 @@ async fn a_backup_under_load_restores_to_the_same_messages() {
     let said = String::from_utf8_lossy(&output.stdout).to_string();
     // More keep coming after the backup.
     eventually("more webhooks after the backup", || async {
-        (stored.load(Ordering::SeqCst) > stored_after + 50).then_some(())
+        (texting.stored() > stored_after + 50).then_some(())
     })
     .await;
-    stop.store(true, Ordering::SeqCst);
-    for sender in senders {
-        sender.await.expect("a sender ends");
-    }
+    texting.finish().await;
 
     // The backup holds one moment: between what was stored before and after it ran.
     let in_backup = query_one(
