@@ -270,6 +270,8 @@ test('the desktop app: sign in, accept an SMS with an OS notification, reply, se
       `the OS notification of the SMS from ${customer}`,
     );
     t.diagnostic(`notification seen: ${JSON.stringify(offerNotice.strings)}`);
+    // The first string of Notify is the app's name: the product's, not the executable's.
+    assert.equal(offerNotice.strings[0], 'Parley', `the notification's app name: ${JSON.stringify(offerNotice.strings)}`);
 
     const interactionId = await offer.attribute('data-interaction-id');
     assert.match(interactionId ?? '', /^\d+$/, 'the offer dialog carries its interaction id');
