@@ -49,10 +49,7 @@ pub async fn fetch<R: Runtime>(
     plan: &UpdatePlan,
     pubkey: &str,
 ) -> Result<Option<Verified<R>>, tauri_plugin_updater::Error> {
-    let url = plan
-        .url
-        .parse()
-        .map_err(|_| tauri_plugin_updater::Error::EmptyEndpoints)?;
+    let url = tauri::Url::parse(&plan.url)?;
     let pin = plan.pin.clone();
     let updater = app
         .updater_builder()

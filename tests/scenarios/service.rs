@@ -536,6 +536,23 @@ async fn a_request_that_never_finishes_does_not_hold_the_stop_past_its_grace() {
     drop(half);
 }
 
+/// `parley-hub --config CONFIG COMMAND FLAG FILE` (backup --to, restore --from): its output.
+async fn hub_command(
+    config: &std::path::Path,
+    command: &str,
+    flag: &str,
+    file: &std::path::Path,
+) -> std::process::Output {
+    tokio::process::Command::new(HUB)
+        .arg("--config")
+        .arg(config)
+        .args([command, flag])
+        .arg(file)
+        .output()
+        .await
+        .unwrap_or_else(|error| panic!("parley-hub {command} runs: {error}"))
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_backup_under_load_restores_to_the_same_messages() {
     let running = running("").await;
@@ -552,14 +569,7 @@ async fn a_backup_under_load_restores_to_the_same_messages() {
         .join("parley-backup.db");
     std::fs::create_dir_all(backup.parent().expect("a folder")).expect("the folder");
     let stored_before = texting.stored();
-    let output = tokio::process::Command::new(HUB)
-        .arg("--config")
-        .arg(&config)
-        .args(["backup", "--to"])
-        .arg(&backup)
-        .output()
-        .await
-        .expect("backup runs");
+    let output = hub_command(&config, "backup", "--to", &backup).await;
     let stored_after = texting.stored();
     assert!(
         output.status.success(),
@@ -602,14 +612,7 @@ async fn a_backup_under_load_restores_to_the_same_messages() {
         ),
     )
     .expect("a config");
-    let output = tokio::process::Command::new(HUB)
-        .arg("--config")
-        .arg(&restored_config)
-        .args(["restore", "--from"])
-        .arg(&backup)
-        .output()
-        .await
-        .expect("restore runs");
+    let output = hub_command(&restored_config, "restore", "--from", &backup).await;
     assert!(
         output.status.success(),
         "{}",
@@ -633,25 +636,11 @@ async fn a_backup_under_load_restores_to_the_same_messages() {
     );
 
     // Restoring over a database asks for --replace, and keeps the old one.
-    let again = tokio::process::Command::new(HUB)
-        .arg("--config")
-        .arg(&restored_config)
-        .args(["restore", "--from"])
-        .arg(&backup)
-        .output()
-        .await
-        .expect("restore runs");
+    let again = hub_command(&restored_config, "restore", "--from", &backup).await;
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("--replace"));
     // A second backup to the same file is refused.
-    let twice = tokio::process::Command::new(HUB)
-        .arg("--config")
-        .arg(&config)
-        .args(["backup", "--to"])
-        .arg(&backup)
-        .output()
-        .await
-        .expect("backup runs");
+    let twice = hub_command(&config, "backup", "--to", &backup).await;
     assert!(!twice.status.success());
     assert!(String::from_utf8_lossy(&twice.stderr).contains("exists already"));
 }

@@ -149,7 +149,8 @@ pub struct Client {
     sink: Arc<dyn EventSink>,
     signed: Arc<Mutex<Option<Arc<Signed>>>>,
     /// The notification preferences, read from their file once.
-    notification_settings: Arc<Mutex<Option<NotificationSettings>>>,
+    /// (`Some(None)`: read, and the agent never chose.)
+    notification_settings: Arc<Mutex<Option<Option<NotificationSettings>>>>,
     /// What the admin decided for this computer.
     policy: Arc<LoadedPolicy>,
 }
@@ -669,12 +670,7 @@ impl Client {
                 .and_then(|text| serde_json::from_str(&text).ok())
         };
         let chosen = match self.notification_settings.lock() {
-            Ok(mut kept) => {
-                if kept.is_none() {
-                    *kept = read();
-                }
-                *kept
-            }
+            Ok(mut kept) => *kept.get_or_insert_with(read),
             Err(_) => read(),
         };
         self.policy.policy.notification_settings(chosen)
@@ -689,7 +685,7 @@ impl Client {
         self.policy
             .policy
             .check_notification_settings(&settings)
-            .map_err(ClientError::Invalid)?;
+            .map_err(|_| ClientError::Forbidden(policy::LockedByAdmin::MESSAGE))?;
         let text = serde_json::to_string_pretty(&settings)
             .map_err(|error| ClientError::Invalid(error.to_string()))?;
         std::fs::create_dir_all(&self.data_dir)
@@ -698,7 +694,7 @@ impl Client {
                 ClientError::Invalid(format!("the preferences cannot be saved: {error}"))
             })?;
         if let Ok(mut kept) = self.notification_settings.lock() {
-            *kept = Some(settings);
+            *kept = Some(Some(settings));
         }
         Ok(())
     }

@@ -84,6 +84,20 @@ pub enum PolicyError {
     Unreadable { path: PathBuf, reason: String },
     #[error("the desktop policy {path} is not valid: {reason}")]
     Invalid { path: PathBuf, reason: String },
+    #[error("the desktop policy {path} cannot be written: {reason}")]
+    Unwritable { path: PathBuf, reason: String },
+    #[error(transparent)]
+    HubUrl(#[from] HubUrlRefused),
+}
+
+/// The agent tried to change a setting the admin locked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("{}", Self::MESSAGE)]
+pub struct LockedByAdmin;
+
+impl LockedByAdmin {
+    /// The sentence the agent reads.
+    pub const MESSAGE: &'static str = "what notifications show is set by your admin";
 }
 
 /// The policy in force and where it came from, for the UI.
@@ -257,14 +271,14 @@ impl Policy {
     /// Whether the agent may keep `settings`.
     ///
     /// # Errors
-    /// A sentence for the agent when the admin locked what notifications show.
+    /// [`LockedByAdmin`] when the admin locked what notifications show.
     pub fn check_notification_settings(
         &self,
         settings: &NotificationSettings,
-    ) -> Result<(), String> {
+    ) -> Result<(), LockedByAdmin> {
         match self.notification_privacy.map(NotificationPrivacy::from) {
             Some(privacy) if self.lock_notification_privacy && settings.privacy != privacy => {
-                Err("what notifications show is set by your admin".to_owned())
+                Err(LockedByAdmin)
             }
             _ => Ok(()),
         }
@@ -335,36 +349,45 @@ pub fn normalized(hub_url: &str) -> String {
 /// a silent install with `HUB_URL` does. Other keys in the file stay.
 ///
 /// # Errors
-/// A sentence when the URL is not a hub URL or the file cannot be read or written.
-pub fn write_hub_url(path: &Path, hub_url: &str) -> Result<(), String> {
+/// [`PolicyError::HubUrl`] when the URL is not an http(s) URL; the other variants when the
+/// file cannot be read, is not valid, or cannot be written.
+pub fn write_hub_url(path: &Path, hub_url: &str) -> Result<(), PolicyError> {
     let hub_url = normalized(hub_url);
-    let url = url::Url::parse(&hub_url).map_err(|_| format!("{hub_url:?} is not a URL"))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(format!("{hub_url:?} is not an http(s) URL"));
+    let http = url::Url::parse(&hub_url).is_ok_and(|url| matches!(url.scheme(), "http" | "https"));
+    if !http {
+        return Err(HubUrlRefused::NotHttp(hub_url).into());
     }
+    let unwritable = |reason: String| PolicyError::Unwritable {
+        path: path.to_owned(),
+        reason,
+    };
     let mut table: toml::Table = match std::fs::read_to_string(path) {
-        Ok(text) => text.parse().map_err(|error: toml::de::Error| {
-            format!("{} is not valid: {}", path.display(), error.message())
-        })?,
+        Ok(text) => text
+            .parse()
+            .map_err(|error: toml::de::Error| PolicyError::Invalid {
+                path: path.to_owned(),
+                reason: error.message().to_owned(),
+            })?,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => toml::Table::new(),
-        Err(error) => return Err(format!("cannot read {}: {error}", path.display())),
+        Err(error) => {
+            return Err(PolicyError::Unreadable {
+                path: path.to_owned(),
+                reason: error.to_string(),
+            });
+        }
     };
     table.insert("hub_url".to_owned(), toml::Value::String(hub_url));
     table.insert("lock_hub_url".to_owned(), toml::Value::Boolean(true));
     let text = format!(
         "# Parley desktop policy: what the admin decided for every agent of this computer.\n{}",
-        toml::to_string(&table).map_err(|error| error.to_string())?
+        toml::to_string(&table).map_err(|error| unwritable(error.to_string()))?
     );
     if let Some(folder) = path.parent() {
-        std::fs::create_dir_all(folder)
-            .map_err(|error| format!("cannot create {}: {error}", folder.display()))?;
+        std::fs::create_dir_all(folder).map_err(|error| unwritable(error.to_string()))?;
     }
-    std::fs::write(path, text)
-        .map_err(|error| format!("cannot write {}: {error}", path.display()))?;
+    std::fs::write(path, text).map_err(|error| unwritable(error.to_string()))?;
     // What was written must read back as a valid policy.
-    Policy::read(path)
-        .map(|_| ())
-        .map_err(|error| error.to_string())
+    Policy::read(path).map(drop)
 }
 
 /// `localhost`, `127.0.0.0/8` and `::1`.
@@ -534,7 +557,10 @@ mod keys {
             },
             "the sound stays the agent's"
         );
-        assert!(locked.check_notification_settings(&chosen).is_err());
+        assert_eq!(
+            locked.check_notification_settings(&chosen),
+            Err(LockedByAdmin)
+        );
         let quiet = NotificationSettings {
             privacy: NotificationPrivacy::Nothing,
             sound: false,
@@ -612,7 +638,7 @@ mod keys {
         // A quote in the URL cannot break out of the TOML string.
         let error = write_hub_url(&path, "https://x.example.com\"\nallow_plain_http = true")
             .expect_err("not a URL an admin means");
-        assert!(!error.is_empty());
+        assert!(matches!(error, PolicyError::HubUrl(_)), "{error}");
         assert!(!Policy::read(&path).expect("still valid").allow_plain_http);
         assert!(write_hub_url(&path, "not a url").is_err());
     }

@@ -105,26 +105,11 @@ impl Engine for SqliteEngine {
     }
 
     async fn pending_migrations(&self) -> Result<usize> {
-        let applied: Vec<i64> = sqlx::query_scalar(super::connection::APPLIED_MIGRATIONS)
-            .fetch_all(&self.pool)
-            .await?;
-        Ok(super::connection::not_applied(&MIGRATOR, &applied))
+        super::connection::pending_migrations(&self.pool, &MIGRATOR).await
     }
 
     async fn service_figures(&self) -> Result<super::ServiceFigures> {
-        let (queued, oldest_queued_at): (i64, Option<i64>) =
-            sqlx::query_as(super::connection::QUEUE_FIGURES)
-                .fetch_one(&self.pool)
-                .await?;
-        let agents_by_status: Vec<(String, i64)> =
-            sqlx::query_as(super::connection::AGENTS_BY_STATUS)
-                .fetch_all(&self.pool)
-                .await?;
-        Ok(super::ServiceFigures {
-            queued,
-            oldest_queued_at,
-            agents_by_status,
-        })
+        super::connection::service_figures(&self.pool).await
     }
 
     async fn close(&self) {
